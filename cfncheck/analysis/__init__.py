@@ -1,0 +1,1 @@
+"""Shared analyses that checks build on: ports, CIDRs, policy documents, zones, secrets…"""

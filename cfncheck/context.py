@@ -1,0 +1,137 @@
+"""What a check receives: the template, the resolver, the graph, and a way to report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .findings import Finding, Location, Severity
+from .intrinsics import Resolver
+from .template import Resource, Template
+from .values import ALWAYS, Alt, Reference, Scenario, Unknown
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .project import Project
+    from .registry import Check
+
+
+def parse_path(path) -> tuple:
+    """``"Properties.Tags.0.Key"`` → ``("Properties", "Tags", 0, "Key")``; tuples pass through."""
+    if isinstance(path, str):
+        return tuple(int(part) if part.isdigit() else part for part in path.split(".")) if path else ()
+    return tuple(path)
+
+
+class Analysis:
+    """Everything known about one template in this run, shared by all checks."""
+
+    def __init__(self, template: Template, resolver: Resolver, project: Project | None = None, options: dict | None = None):
+        self.template = template
+        self.resolver = resolver
+        self.project = project
+        self.options = options or {}
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        from .graph import build_graph  # networkx is imported only when a check asks for the graph
+
+        return build_graph(self.template)
+
+
+class Context:
+    """One check's view of an :class:`Analysis`; the findings it makes carry the check's id."""
+
+    def __init__(self, analysis: Analysis, check: Check, options: dict | None = None) -> None:
+        self.analysis = analysis
+        self.check = check
+        self.options = {**check.options, **(options or {})}
+
+    @property
+    def template(self) -> Template:
+        return self.analysis.template
+
+    @property
+    def resolver(self) -> Resolver:
+        return self.analysis.resolver
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        return self.analysis.graph
+
+    @property
+    def project(self) -> Project | None:
+        return self.analysis.project
+
+    def resources(self, *types: str) -> list[Resource]:
+        return self.template.of_type(*types) if types else list(self.template.resources.values())
+
+    def values(self, resource: Resource, path) -> list[Alt]:
+        """The alternatives of a resource's property in the scenarios where the resource exists."""
+        return self.resolver.get(resource.node, parse_path(path), resource.exists_in)
+
+    def resolve(self, node, scenario: Scenario = ALWAYS) -> list[Alt]:
+        return self.resolver.resolve(node, scenario)
+
+    def joint(self, *alternatives: Iterable[Alt]) -> Iterator[tuple[Scenario, tuple]]:
+        """Pair values per scenario: each satisfiable combination once, never across scenarios."""
+        combos: list[tuple[Scenario, tuple]] = [(ALWAYS, ())]
+        for alts in alternatives:
+            following = []
+            for scenario, values in combos:
+                for alt in alts:
+                    merged = scenario.merge(alt.scenario)
+                    if merged is not None and self.resolver.satisfiable(merged):
+                        following.append((merged, values + (alt.value,)))
+            combos = following
+        yield from combos
+
+    def target(self, value) -> Resource | None:
+        """The resource of this template a resolved value names: a Ref, a GetAtt, or a string
+        built (with Fn::Sub or Fn::Join) from exactly one resource's reference."""
+        if isinstance(value, Reference):
+            return self.template.resources.get(value.target)
+        if isinstance(value, Unknown) and value.refs:
+            targets = {ref.target for ref in value.refs if isinstance(ref, Reference)}
+            if len(targets) == 1:
+                return self.template.resources.get(targets.pop())
+        return None
+
+    def location(self, resource: Resource | None, path, scenario: Scenario | None = None, message: str = "") -> Location:
+        path = parse_path(path)
+        start = resource.node if resource is not None else None
+        mark = self.template.locate(path, scenario, start)
+        return Location(self.template.file, mark.line, mark.column, mark.end_line, mark.end_column, message)
+
+    def finding(
+        self,
+        resource: Resource | None,
+        path,
+        message: str,
+        scenario: Scenario = ALWAYS,
+        *,
+        severity: Severity | None = None,
+        related: Iterable[Location] = (),
+    ) -> Finding:
+        """A finding at ``path`` (relative to the resource, or to the template root when
+        ``resource`` is None); an absent property is reported on its nearest enclosing key.
+        The path is kept relative: with the logical id it identifies the finding across edits."""
+        path = parse_path(path)
+        where = self.location(resource, path, scenario)
+        return Finding(
+            rule_id=self.check.id,
+            name=self.check.name,
+            severity=severity or self.check.severity,
+            file=where.file,
+            line=where.line,
+            column=where.column,
+            end_line=where.end_line,
+            end_column=where.end_column,
+            resource=resource.logical_id if resource is not None else None,
+            path=path,
+            message=message,
+            conditions=scenario.as_dict(),
+            related=tuple(related),
+        )

@@ -1,0 +1,189 @@
+"""Running checks: load every file, model it, resolve, check, and collect findings and errors.
+
+A check that raises never hides the others: its exception becomes an ``internal-error``
+finding naming the check, the file and the resource, and the run's exit status says so.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .context import Analysis, Context
+from .findings import ERROR, INFO, Finding
+from .intrinsics import Resolver
+from .loader import LoadError, load_bytes, load_file
+from .project import Project
+from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
+from .template import Template, build
+from .values import Scenario
+
+
+@check("CFN000", "internal-error", ERROR, scope="engine")
+def internal_error():
+    """A check raised an exception instead of reporting; its findings for that resource are lost.
+
+    This is a bug in the check, not in the template: please report it with the template."""
+
+
+@check("CFN900", "analysis-bounded", INFO, scope="engine")
+def analysis_bounded():
+    """A value depends on so many condition scenarios that cfncheck did not enumerate them all;
+    checks treated it as unknown, so findings about it may be missing."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to check: a path on disk, or bytes read from standard input."""
+
+    name: str
+    path: str | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FileError:
+    file: str
+    line: int | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass
+class RunOptions:
+    checks: list[Check] = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)
+    region: str | None = None
+    account_id: str | None = None
+    check_options: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    internal_errors: int = 0
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
+class _Timer:
+    def __init__(self, timings: dict, phase: str) -> None:
+        self.timings, self.phase = timings, phase
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.timings[self.phase] += time.perf_counter() - self.start
+
+
+def load_sources(sources: Iterable[Source], result: RunResult) -> list[Template]:
+    templates = []
+    for source in sources:
+        result.files.append(source.name)
+        try:
+            with _Timer(result.timings, "load"):
+                document = load_file(source.path, source.name) if source.data is None else load_bytes(source.data, source.name)
+            with _Timer(result.timings, "model"):
+                templates.append(build(document))
+        except LoadError as err:
+            result.errors.append(FileError(err.file, err.line, err.message))
+        except RecursionError:
+            result.errors.append(FileError(source.name, None, "template is nested too deeply to analyse"))
+    return templates
+
+
+def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
+    result = RunResult()
+    templates = load_sources(sources, result)
+    project = Project(templates=templates)
+    for template in templates:
+        project.resolvers[template.file] = Resolver(
+            template, options.parameters, options.region, options.account_id, importer=project.export_value
+        )
+    with _Timer(result.timings, "resolve"):
+        project.index_exports(templates)
+    analyses = [Analysis(t, project.resolvers[t.file], project) for t in templates]
+    for analysis in analyses:
+        result.findings.extend(check_template(analysis, options, result))
+    with _Timer(result.timings, "checks"):
+        for entry in options.checks:
+            if entry.scope == PROJECT and analyses:
+                context = Context(analyses[0], entry, options.check_options.get(entry.id))
+                result.findings.extend(_guarded(entry, lambda: entry.function(project, context), context, None, result))
+    order = {name: index for index, name in enumerate(result.files)}
+    result.findings = sorted(merge_scenarios(result.findings), key=lambda f: (order.get(f.file, len(order)), f.sort_key))
+    return result
+
+
+def check_template(analysis: Analysis, options: RunOptions, result: RunResult) -> list[Finding]:
+    findings: list[Finding] = []
+    template = analysis.template
+    with _Timer(result.timings, "checks"):
+        by_type: dict[str, list] = defaultdict(list)
+        for resource in template.resources.values():
+            by_type[resource.type].append(resource)
+        for entry in options.checks:
+            if entry.scope not in (RESOURCE, TEMPLATE):
+                continue
+            context = Context(analysis, entry, options.check_options.get(entry.id))
+            if entry.scope == TEMPLATE:
+                findings.extend(_guarded(entry, lambda: entry.function(context), context, None, result))
+                continue
+            for kind in entry.types:
+                for resource in by_type.get(kind, ()):
+                    findings.extend(_guarded(entry, lambda: entry.function(resource, context), context, resource, result))
+    for message in analysis.resolver.limits_hit:
+        context = Context(analysis, find("CFN900"))
+        findings.append(context.finding(None, (), f"{message}; findings that depend on it may be missing"))
+    return findings
+
+
+def _guarded(entry: Check, call, context: Context, resource, result: RunResult) -> list[Finding]:
+    try:
+        return list(call() or ())
+    except Exception as err:  # noqa: BLE001 - one failing check must not hide the others
+        result.internal_errors += 1
+        where = f" on resource {resource.logical_id}" if resource is not None else ""
+        frame = traceback.extract_tb(err.__traceback__)[-1]
+        internal = Context(context.analysis, find("CFN000"))
+        message = (
+            f"check {entry.id} {entry.name} failed{where}: {type(err).__name__}: {err} "
+            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}); its findings here are missing"
+        )
+        return [internal.finding(resource, (), message)]
+
+
+def merge_scenarios(findings: list[Finding]) -> list[Finding]:
+    """One finding per place and message: scenarios that differ in one condition only are joined."""
+    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[(finding.rule_id, finding.file, finding.resource, finding.path, finding.message, finding.line)].append(finding)
+    merged: list[Finding] = []
+    for group in groups.values():
+        scenarios = {Scenario(f.conditions.items()): f for f in group}
+        changed = True
+        while changed and len(scenarios) > 1:
+            changed = False
+            keys = list(scenarios)
+            for index, first in enumerate(keys):
+                for second in keys[index + 1 :]:
+                    difference = first ^ second
+                    if len(difference) == 2 and len({name for name, _ in difference}) == 1:
+                        joined = Scenario(first & second)
+                        finding = scenarios.pop(first)
+                        scenarios.pop(second)
+                        finding.conditions = joined.as_dict()
+                        scenarios[joined] = finding
+                        changed = True
+                        break
+                if changed:
+                    break
+        merged.extend(scenarios.values())
+    return merged

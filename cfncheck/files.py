@@ -1,0 +1,58 @@
+"""Which files a run checks: named files as given, and templates found in named directories."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from .engine import FileError, Source
+
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "cdk.out", ".aws-sam", "venv", ".venv"}
+_TEMPLATE_MARKER = re.compile(rb'^(Resources|AWSTemplateFormatVersion)\s*:|"(Resources|AWSTemplateFormatVersion)"\s*:', re.M)
+
+
+def looks_like_template(path: Path) -> bool:
+    """A YAML/JSON file with a top-level Resources or AWSTemplateFormatVersion key (cheap text test)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1_000_001)
+    except OSError:
+        return False
+    return bool(_TEMPLATE_MARKER.search(head))
+
+
+def collect(paths: list[str]) -> tuple[list[Source], list[FileError]]:
+    sources: list[Source] = []
+    errors: list[FileError] = []
+    seen: set[str] = set()
+
+    def add(source: Source) -> None:
+        if source.name not in seen:
+            seen.add(source.name)
+            sources.append(source)
+
+    for given in paths:
+        if given == "-":
+            add(Source("<stdin>", data=sys.stdin.buffer.read()))
+            continue
+        path = Path(given)
+        if path.is_dir():
+            for found in _walk(path):
+                add(Source(str(found), str(found)))
+        elif path.exists():
+            add(Source(given, given))
+        else:
+            errors.append(FileError(given, None, "no such file or directory"))
+    return sources, errors
+
+
+def _walk(directory: Path):
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.endswith(TEMPLATE_SUFFIXES) and looks_like_template(path):
+                yield path

@@ -1,0 +1,74 @@
+"""What a check reports: a severity, a place in a file, and a message that says what to change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str = ""  # what is there, for a related location
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    name: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    resource: str | None
+    path: tuple
+    message: str
+    conditions: dict[str, bool] = field(default_factory=dict)
+    related: tuple[Location, ...] = ()
+    suppressed: str | None = None  # the justification, when a suppression matched
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.rule_id, self.resource or "", tuple(map(str, self.path)), self.message)
+
+    def as_dict(self) -> dict:
+        return {
+            "rule_id": self.rule_id,
+            "name": self.name,
+            "severity": str(self.severity),
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "resource": self.resource,
+            "path": list(self.path),
+            "message": self.message,
+            "conditions": dict(self.conditions),
+        }
+
+    @property
+    def scenario_text(self) -> str:
+        return ", ".join(f"{k}={'true' if v else 'false'}" for k, v in sorted(self.conditions.items()))

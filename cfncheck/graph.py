@@ -1,0 +1,113 @@
+"""The dependency graph of a template: who refers to whom, through which function, from where.
+
+Nodes are ``(kind, name)`` pairs — kind is Resource, Parameter, Condition, Mapping or Output —
+so a parameter and a resource of the same name stay apart. An edge runs from the user to the
+thing used and carries the kinds of use (Ref, GetAtt, Sub, DependsOn, Condition, FindInMap) and
+the path of each use inside the user.
+"""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from .references import Use, iter_uses, resource_uses
+from .template import Template
+
+RESOURCE, PARAMETER, CONDITION, MAPPING, OUTPUT = "Resource", "Parameter", "Condition", "Mapping", "Output"
+
+
+def _target(template: Template, use: Use) -> tuple[str, str] | None:
+    if use.kind == "Condition":
+        return (CONDITION, use.target)
+    if use.kind == "FindInMap":
+        return (MAPPING, use.target)
+    if use.kind in ("Ref", "Sub") and use.attribute is None and use.target in template.parameters:
+        return (PARAMETER, use.target)
+    if use.target in template.resources:
+        return (RESOURCE, use.target)
+    return None
+
+
+def build_graph(template: Template) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for name, parameter in template.parameters.items():
+        graph.add_node((PARAMETER, name), line=parameter.node.mark.line)
+    for name in template.mappings:
+        graph.add_node((MAPPING, name), line=template.mappings.key_marks[name].line)
+    for name in template.conditions:
+        graph.add_node((CONDITION, name), line=template.conditions.key_marks[name].line)
+    for name, resource in template.resources.items():
+        graph.add_node((RESOURCE, name), type=resource.type, line=resource.node.mark.line)
+    for name, output in template.outputs.items():
+        graph.add_node((OUTPUT, name), line=output.node.mark.line)
+
+    def connect(source, uses):
+        for use in uses:
+            target = _target(template, use)
+            if target is not None and target in graph:
+                graph.add_edge(source, target, kind=use.kind, path=use.path, attribute=use.attribute)
+
+    for name, node in template.conditions.items():
+        connect((CONDITION, name), iter_uses(node, ("Conditions", name)))
+    for name, resource in template.resources.items():
+        connect((RESOURCE, name), resource_uses(resource.node))
+    for name, output in template.outputs.items():
+        connect((OUTPUT, name), iter_uses(output.node))
+    return graph
+
+
+def resource_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """Each cycle among resources once, as logical ids in dependency order, smallest id first."""
+    resources = graph.subgraph(n for n in graph if n[0] == RESOURCE)
+    cycles = []
+    for component in nx.strongly_connected_components(resources):
+        nodes = sorted(component)
+        if len(nodes) == 1 and not resources.has_edge(nodes[0], nodes[0]):
+            continue
+        cycle = nx.find_cycle(resources.subgraph(nodes), source=nodes[0])
+        cycles.append([edge[0][1] for edge in cycle])
+    return sorted(cycles)
+
+
+def edges_between(graph: nx.MultiDiGraph, source: tuple, target: tuple) -> list[dict]:
+    return list(graph.get_edge_data(source, target, default={}).values())
+
+
+def _label(node: tuple) -> str:
+    return f"{node[0]}:{node[1]}"
+
+
+def to_dot(graph: nx.MultiDiGraph) -> str:
+    shapes = {RESOURCE: "box", PARAMETER: "ellipse", CONDITION: "diamond", MAPPING: "folder", OUTPUT: "note"}
+    lines = ["digraph template {", "  rankdir=LR;"]
+    for node, data in sorted(graph.nodes(data=True)):
+        label = node[1] + (f"\\n{data['type']}" if data.get("type") else "")
+        lines.append(f'  "{_label(node)}" [shape={shapes[node[0]]}, label="{label}"];')
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["kind"])):
+        lines.append(f'  "{_label(source)}" -> "{_label(target)}" [label="{data["kind"]}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_mermaid(graph: nx.MultiDiGraph) -> str:
+    ids = {node: f"n{index}" for index, node in enumerate(sorted(graph.nodes))}
+    brackets = {RESOURCE: ("[", "]"), PARAMETER: ("([", "])"), CONDITION: ("{", "}"), MAPPING: ("[(", ")]"), OUTPUT: ("[/", "/]")}
+    lines = ["graph LR"]
+    for node in sorted(graph.nodes):
+        left, right = brackets[node[0]]
+        lines.append(f'  {ids[node]}{left}"{node[0]}: {node[1]}"{right}')
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["kind"])):
+        lines.append(f"  {ids[source]} -->|{data['kind']}| {ids[target]}")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(graph: nx.MultiDiGraph) -> str:
+    nodes = [{"id": _label(n), "kind": n[0], "name": n[1], **d} for n, d in sorted(graph.nodes(data=True))]
+    edges = [
+        {"source": _label(s), "target": _label(t), "kind": d["kind"], "path": list(d["path"]), "attribute": d["attribute"]}
+        for s, t, d in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["kind"], tuple(map(str, e[2]["path"]))))
+    ]
+    return json.dumps({"nodes": nodes, "edges": edges}, indent=2) + "\n"
+

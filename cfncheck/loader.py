@@ -1,0 +1,444 @@
+"""Bytes to marked nodes: YAML (with CloudFormation's short-form tags) and JSON.
+
+Both formats are read in one pass that builds :mod:`cfncheck.nodes` directly, so that every
+mapping, sequence and scalar keeps its region, duplicate keys are seen (plain parsers keep
+the last value silently, CloudFormation rejects the template), and hostile input — alias
+bombs, self-referencing anchors, absurd nesting — is stopped by counting, not by running out
+of memory or recursion.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.decoder
+import json.scanner
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from cfn_tools.yaml_loader import FN_PREFIX, UNCONVERTED_SUFFIXES
+
+from .nodes import Mark, MarkedDict, MarkedList
+
+try:  # LibYAML parses several times faster; the pure-Python parser gives the same events.
+    from yaml.cyaml import CParser as _YamlParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.loader import SafeLoader as _YamlParser
+
+MAX_BYTES = 1_000_000
+"""CloudFormation refuses template bodies over 1 MB."""
+MAX_DEPTH = 100
+"""Real templates nest about 20 deep; past this the input is hostile or broken."""
+MAX_NODES = 1_000_000
+"""Nodes after alias expansion: a 1 MB template has far fewer; a "billion laughs" far more."""
+
+INTRINSIC_TAGS = frozenset(
+    "Ref Condition Base64 Cidr FindInMap GetAtt GetAZs ImportValue Join Select Split Sub Transform "
+    "And Equals If Not Or Contains EachMemberEquals EachMemberIn RefAll ValueOf ValueOfAll "
+    "Length ToJsonString".split()
+)
+"""Short-form tags CloudFormation (with its language extensions) accepts."""
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a template; names the file and, where known, the line."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column or 1}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    key: str
+    first: Mark
+    second: Mark
+
+
+@dataclass
+class Document:
+    """What a file holds: its root mapping, the duplicate keys seen, and its format."""
+
+    file: str
+    root: MarkedDict
+    format: str
+    text: str
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+
+
+def load_file(path: str | Path, display: str | None = None) -> Document:
+    name = display or str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise LoadError(name, f"cannot read file: {err.strerror or err}") from None
+    return load_bytes(data, name)
+
+
+def load_bytes(data: bytes, name: str) -> Document:
+    if len(data) > MAX_BYTES:
+        raise LoadError(name, f"file is larger than CloudFormation's {MAX_BYTES:,}-byte template limit")
+    if b"\x00" in data:
+        raise LoadError(name, "binary file (contains NUL bytes), not a template", _line_at(data, data.index(b"\x00")))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise LoadError(name, "file is not UTF-8 text", _line_at(data, err.start)) from None
+    if not text.strip():
+        raise LoadError(name, "empty file: a template needs at least a Resources section")
+    if text.lstrip()[:1] == "{" or name.endswith(".json"):
+        try:
+            root, duplicates = _JsonReader(name, text).read()
+            return _document(name, root, "json", text, duplicates)
+        except LoadError:
+            if name.endswith((".json", ".template")):
+                raise
+    root, duplicates = _YamlReader(name, text).read()
+    return _document(name, root, "yaml", text, duplicates)
+
+
+def _document(name: str, root, fmt: str, text: str, duplicates: list[DuplicateKey]) -> Document:
+    if not isinstance(root, MarkedDict):
+        kind = "empty" if root is None else type(root).__name__.replace("Marked", "").lower()
+        raise LoadError(name, f"the top level of a template must be a mapping, not {kind}", 1)
+    return Document(name, root, fmt, text, duplicates)
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _mark(start, end) -> Mark:
+    return Mark(start.line + 1, start.column + 1, end.line + 1, max(end.column, 1))
+
+
+class _Frame:
+    __slots__ = ("node", "flow", "start", "tag", "anchor", "size", "key", "key_mark", "keys")
+
+    def __init__(self, node, flow: bool, start, tag, anchor) -> None:
+        self.node = node
+        self.flow = flow
+        self.start = start
+        self.tag = tag
+        self.anchor = anchor
+        self.size = 1  # nodes below, counting every alias as the whole structure it repeats
+        self.key = None  # mapping frames: the key waiting for its value
+        self.key_mark = None
+        self.keys: dict | None = {} if isinstance(node, MarkedDict) else None
+
+
+class _YamlReader:
+    """Builds marked nodes from LibYAML's event stream, without PyYAML's recursive composer."""
+
+    _resolver = yaml.resolver.Resolver()
+    _constructor = yaml.constructor.SafeConstructor()
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.duplicates: list[DuplicateKey] = []
+        self.nodes = 0
+        self.anchors: dict[str, tuple[object, int] | None] = {}
+
+    def fail(self, message: str, mark=None):
+        raise LoadError(self.name, message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+
+    def read(self):
+        parser = _YamlParser(self.text)
+        try:
+            return self._build(parser)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            problem = err.problem or err.context or "invalid YAML"
+            self.fail(f"invalid YAML: {problem}", mark)
+        except yaml.YAMLError as err:
+            self.fail(f"invalid YAML: {err}")
+        finally:
+            parser.dispose()
+
+    def _build(self, parser):
+        stack: list[_Frame] = []
+        root = None
+        documents = 0
+        last_end = None
+        get_event = parser.get_event
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                value = self._scalar(event)
+                last_end = event.end_mark
+                size = 1
+                value_mark = _mark(event.start_mark, event.end_mark)
+            elif kind is yaml.AliasEvent:
+                target = self.anchors.get(event.anchor, False)
+                if target is False:
+                    self.fail(f"alias *{event.anchor} refers to no anchor", event.start_mark)
+                if target is None:
+                    self.fail(f"alias *{event.anchor} refers to its own anchor (recursive structure)", event.start_mark)
+                value, size = target
+                last_end = event.end_mark
+                value_mark = _mark(event.start_mark, event.end_mark)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    self.fail(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+                node = MarkedDict() if kind is yaml.MappingStartEvent else MarkedList()
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = None  # open: an alias to it now would recurse
+                stack.append(_Frame(node, bool(event.flow_style), event.start_mark, event.tag, event.anchor))
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                size = frame.size
+                end = event.end_mark if frame.flow else (last_end or event.end_mark)
+                last_end = end
+                value = frame.node
+                value.mark = value_mark = _mark(frame.start, end)
+                tag = frame.tag
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (value, size)
+                if tag is not None and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                    value = self._tagged(tag, value, frame.start)
+                    value_mark = value.mark
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self.fail("more than one YAML document in the file; a template is one document", event.start_mark)
+                continue
+            elif kind is yaml.StreamEndEvent:
+                return root, self.duplicates
+            else:  # StreamStart, DocumentEnd
+                continue
+
+            self.nodes += size
+            if self.nodes > MAX_NODES:
+                self.fail(f"more than {MAX_NODES:,} nodes after expanding aliases (alias bomb?)", event.start_mark)
+            if not stack:
+                root = value
+                continue
+            frame = stack[-1]
+            frame.size += size
+            container = frame.node
+            if isinstance(container, MarkedList):
+                container.append(value)
+                container.item_marks.append(value_mark)
+            elif frame.key_mark is None:
+                frame.key = self._key(value, event)
+                frame.key_mark = value_mark
+            else:
+                key = frame.key
+                first = frame.keys.get(key)
+                if first is not None:
+                    self.duplicates.append(DuplicateKey(key, first, frame.key_mark))
+                frame.keys[key] = frame.key_mark
+                container[key] = value
+                container.key_marks[key] = frame.key_mark
+                container.value_marks[key] = value_mark
+                frame.key = frame.key_mark = None
+
+    def _key(self, value, event) -> str:
+        if isinstance(value, (MarkedDict, MarkedList)):
+            self.fail("a mapping key must be a string, not a collection", event.start_mark)
+        if isinstance(event, yaml.ScalarEvent) and not event.style and not isinstance(value, str):
+            return event.value  # `32:` or `true:` is the key "32" / "true" in CloudFormation
+        return value if isinstance(value, str) else str(value)
+
+    def _scalar(self, event):
+        tag = event.tag
+        value = event.value
+        if tag is None or tag == "!":
+            if event.style or tag == "!":  # quoted or block scalars are strings
+                return value
+            tag = self._resolver.resolve(yaml.ScalarNode, value, (True, False))
+        elif tag.startswith("!") and not tag.startswith("!!"):
+            return self._tagged(tag, value, event.start_mark, event.end_mark)
+        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+            return value  # dates such as 2010-09-09 stay the text CloudFormation reads
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        node = yaml.ScalarNode(tag, value)
+        try:
+            if tag == "tag:yaml.org,2002:bool":
+                return self._constructor.construct_yaml_bool(node)
+            if tag == "tag:yaml.org,2002:int":
+                return self._constructor.construct_yaml_int(node)
+            if tag == "tag:yaml.org,2002:float":
+                return self._constructor.construct_yaml_float(node)
+        except (ValueError, yaml.YAMLError):
+            return value
+        if tag == "tag:yaml.org,2002:binary":
+            self.fail("binary scalars (!!binary) are not allowed in a template", event.start_mark)
+        return value
+
+    def _tagged(self, tag: str, value, start, end=None) -> MarkedDict:
+        """`!Ref x` becomes `{"Ref": x}`, `!GetAtt a.b` becomes `{"Fn::GetAtt": [a, b]}`, as cfn-flip reads them."""
+        name = tag[1:]
+        if name not in INTRINSIC_TAGS:
+            self.fail(f"unknown tag {tag}: CloudFormation accepts only its intrinsic function tags", start)
+        function = name if name in UNCONVERTED_SUFFIXES else FN_PREFIX + name
+        mark = _mark(start, end) if end is not None else value.mark
+        if function == "Fn::GetAtt" and isinstance(value, str):
+            parts = value.split(".", 1)
+            value = MarkedList(parts, mark=mark)
+            value.item_marks = [mark] * len(parts)
+        node = MarkedDict({function: value}, mark=mark)
+        node.key_marks[function] = mark
+        node.value_marks[function] = mark
+        return node
+
+
+class _JsonReader:
+    """JSON with positions: the standard library's scanner, with our object and array builders."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.line_starts = [0]
+        find = text.find
+        index = find("\n")
+        while index >= 0:
+            self.line_starts.append(index + 1)
+            index = find("\n", index + 1)
+        self.duplicates: list[DuplicateKey] = []
+        self.depth = 0
+        self.nodes = 0
+        # The scanner reads these attributes from its context once, when it is made.
+        self.strict = True
+        self.object_hook = None
+        self.object_pairs_hook = None
+        self.parse_float = float
+        self.parse_int = int
+        self.parse_constant = self._constant
+        self.parse_string = json.decoder.scanstring
+        self.parse_object = self._object
+        self.parse_array = self._array
+        self.memo: dict = {}
+        self.scan_once = json.scanner.py_make_scanner(self)
+
+    def _constant(self, name: str):
+        raise ValueError(f"{name} is not valid JSON")
+
+    def position(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.line_starts, index)
+        return line, index - self.line_starts[line - 1] + 1
+
+    def mark(self, start: int, end: int) -> Mark:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(end - 1, start))
+        return Mark(line, column, end_line, end_column)
+
+    def read(self):
+        text = self.text
+        ws = json.decoder.WHITESPACE.match
+        try:
+            start = ws(text, 0).end()
+            value, end = self.scan_once(text, start)
+            end = ws(text, end).end()
+            if end != len(text):
+                raise json.JSONDecodeError("Extra data after the top-level value", text, end)
+        except StopIteration as err:
+            self._fail("invalid JSON: Expecting value", err.value)
+        except json.JSONDecodeError as err:
+            self._fail(f"invalid JSON: {err.msg}", err.pos)
+        except (ValueError, RecursionError) as err:
+            self._fail(f"invalid JSON: {err}", None)
+        return value, self.duplicates
+
+    def _fail(self, message: str, index: int | None):
+        line, column = self.position(index) if index is not None else (None, None)
+        raise LoadError(self.name, message, line, column)
+
+    def _enter(self, index: int) -> None:
+        self.depth += 1
+        self.nodes += 1
+        if self.depth > MAX_DEPTH:
+            self._fail(f"nesting deeper than {MAX_DEPTH} levels", index)
+
+    def _object(self, s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
+        s, end = s_and_end
+        start = end - 1
+        self._enter(start)
+        ws = json.decoder.WHITESPACE.match
+        node = MarkedDict()
+        seen: dict[str, Mark] = {}
+        end = ws(s, end).end()
+        if s[end : end + 1] == "}":
+            node.mark = self.mark(start, end + 1)
+            self.depth -= 1
+            return node, end + 1
+        while True:
+            if s[end : end + 1] != '"':
+                raise json.JSONDecodeError("Expecting property name enclosed in double quotes", s, end)
+            key_start = end
+            key, end = json.decoder.scanstring(s, end + 1, strict)
+            key_mark = self.mark(key_start, end)
+            end = ws(s, end).end()
+            if s[end : end + 1] != ":":
+                raise json.JSONDecodeError("Expecting ':' delimiter", s, end)
+            end = ws(s, end + 1).end()
+            value_start = end
+            try:
+                value, end = scan_once(s, end)
+            except StopIteration as err:
+                raise json.JSONDecodeError("Expecting value", s, err.value) from None
+            self.nodes += 1
+            if key in seen:
+                self.duplicates.append(DuplicateKey(key, seen[key], key_mark))
+            seen[key] = key_mark
+            node[key] = value
+            node.key_marks[key] = key_mark
+            node.value_marks[key] = getattr(value, "mark", None) or self.mark(value_start, end)
+            end = ws(s, end).end()
+            delimiter = s[end : end + 1]
+            end += 1
+            if delimiter == "}":
+                break
+            if delimiter != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", s, end - 1)
+            end = ws(s, end).end()
+        node.mark = self.mark(start, end)
+        self.depth -= 1
+        return node, end
+
+    def _array(self, s_and_end, scan_once):
+        s, end = s_and_end
+        start = end - 1
+        self._enter(start)
+        ws = json.decoder.WHITESPACE.match
+        node = MarkedList()
+        end = ws(s, end).end()
+        if s[end : end + 1] == "]":
+            node.mark = self.mark(start, end + 1)
+            self.depth -= 1
+            return node, end + 1
+        while True:
+            value_start = end
+            try:
+                value, end = scan_once(s, end)
+            except StopIteration as err:
+                raise json.JSONDecodeError("Expecting value", s, err.value) from None
+            self.nodes += 1
+            node.append(value)
+            node.item_marks.append(getattr(value, "mark", None) or self.mark(value_start, end))
+            end = ws(s, end).end()
+            delimiter = s[end : end + 1]
+            end += 1
+            if delimiter == "]":
+                break
+            if delimiter != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", s, end - 1)
+            end = ws(s, end).end()
+        node.mark = self.mark(start, end)
+        self.depth -= 1
+        return node, end

@@ -1,0 +1,144 @@
+"""Where a template names something: every Ref, GetAtt, Sub variable, DependsOn, FindInMap and Condition use.
+
+Read from the raw nodes (before resolution), so the graph, the undefined-reference check and
+the unused-definition checks all see the same uses, each with the path where it is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId",
+        "AWS::NotificationARNs",
+        "AWS::NoValue",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    }
+)
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+class Use(NamedTuple):
+    kind: str  # Ref, GetAtt, Sub, DependsOn, Condition, FindInMap
+    target: str
+    attribute: str | None
+    path: tuple
+
+
+def sub_parts(text: str) -> list[tuple[bool, str]]:
+    """Split an ``Fn::Sub`` string into ``(is_variable, text)`` parts; ``${!x}`` is the literal ``${x}``."""
+    parts: list[tuple[bool, str]] = []
+    position = 0
+    for match in _SUB_VARIABLE.finditer(text):
+        if match.start() > position:
+            parts.append((False, text[position : match.start()]))
+        name = match.group(1)
+        if name.startswith("!"):
+            parts.append((False, "${" + name[1:] + "}"))
+        else:
+            parts.append((True, name.strip()))
+        position = match.end()
+    if position < len(text):
+        parts.append((False, text[position:]))
+    return parts
+
+
+def split_sub_variable(name: str) -> tuple[str, str | None]:
+    """``Res.Attr`` → (``Res``, ``Attr``); ``Name`` → (``Name``, None). Pseudo parameters keep their colons."""
+    if "." in name and not name.startswith("AWS::"):
+        target, attribute = name.split(".", 1)
+        return target, attribute
+    return name, None
+
+
+def getatt_parts(args) -> tuple[str, str | None] | None:
+    """The resource and attribute of ``Fn::GetAtt`` arguments (attribute None if not literal)."""
+    if isinstance(args, str) and "." in args:
+        target, attribute = args.split(".", 1)
+        return target, attribute
+    if isinstance(args, list) and len(args) == 2 and isinstance(args[0], str):
+        return args[0], args[1] if isinstance(args[1], str) else None
+    return None
+
+
+def iter_uses(node, path: tuple = ()) -> Iterator[Use]:
+    """Every use of a name inside ``node``, in document order."""
+    if isinstance(node, dict):
+        if len(node) == 1:
+            (key, value), = node.items()
+            if key == "Ref":
+                if isinstance(value, str):
+                    yield Use("Ref", value, None, path)
+                else:
+                    yield from iter_uses(value, path + (key,))
+                return
+            if key == "Fn::GetAtt":
+                parts = getatt_parts(value)
+                if parts:
+                    yield Use("GetAtt", parts[0], parts[1], path)
+                if isinstance(value, list) and len(value) == 2:
+                    yield from iter_uses(value[1], path + (key, 1))
+                return
+            if key == "Fn::Sub":
+                yield from _sub_uses(value, path + (key,))
+                return
+            if key == "Condition" and isinstance(value, str):
+                yield Use("Condition", value, None, path)
+                return
+            if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str):
+                yield Use("Condition", value[0], None, path)
+                for index, branch in enumerate(value[1:], start=1):
+                    yield from iter_uses(branch, path + (key, index))
+                return
+            if key == "Fn::FindInMap" and isinstance(value, list) and value:
+                if isinstance(value[0], str):
+                    yield Use("FindInMap", value[0], None, path)
+                for index, item in enumerate(value):
+                    if not isinstance(item, str):
+                        yield from iter_uses(item, path + (key, index))
+                return
+        for key, value in node.items():
+            yield from iter_uses(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from iter_uses(value, path + (index,))
+
+
+def _sub_uses(value, path: tuple) -> Iterator[Use]:
+    if isinstance(value, str):
+        text, local = value, {}
+    elif isinstance(value, list) and value and isinstance(value[0], str):
+        text = value[0]
+        local = value[1] if len(value) > 1 and isinstance(value[1], dict) else {}
+        for name, item in local.items():
+            yield from iter_uses(item, path + (1, name))
+    else:
+        yield from iter_uses(value, path)
+        return
+    for is_variable, name in sub_parts(text):
+        if is_variable and name not in local:
+            target, attribute = split_sub_variable(name)
+            yield Use("Sub", target, attribute, path)
+
+
+def resource_uses(resource_node) -> Iterator[Use]:
+    """The uses inside one resource, DependsOn included, with paths relative to the resource."""
+    for key, value in resource_node.items():
+        if key == "DependsOn":
+            names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            for index, name in enumerate(names):
+                if isinstance(name, str):
+                    yield Use("DependsOn", name, None, (key,) if isinstance(value, str) else (key, index))
+        elif key == "Condition":
+            if isinstance(value, str):
+                yield Use("Condition", value, None, (key,))
+        elif key != "Type":
+            yield from iter_uses(value, (key,))

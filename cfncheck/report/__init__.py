@@ -1,0 +1,1 @@
+"""Renderers of a run's result, one module per output format."""

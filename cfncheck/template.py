@@ -1,0 +1,248 @@
+"""The template model: a loaded document seen as CloudFormation sees it.
+
+Sections become typed records (``Parameter``, ``Resource``, ``Output``) that still point at
+their marked nodes, so every later stage can say where a thing was written. With the SAM
+transform, ``Globals`` are merged into each ``AWS::Serverless::*`` resource here, once, so a
+check reads a function's effective ``Timeout`` and a finding lands on the line (in the
+resource or in ``Globals``) that set it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .loader import Document, LoadError
+from .nodes import Mark, MarkedDict, MarkedList, mark_of_child
+from .values import Scenario
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+SAM_GLOBAL_SECTIONS = {
+    "AWS::Serverless::Function": "Function",
+    "AWS::Serverless::Api": "Api",
+    "AWS::Serverless::HttpApi": "HttpApi",
+    "AWS::Serverless::SimpleTable": "SimpleTable",
+    "AWS::Serverless::StateMachine": "StateMachine",
+    "AWS::Serverless::LayerVersion": "LayerVersion",
+    "AWS::Serverless::CapacityProvider": "CapacityProvider",
+}
+
+
+@dataclass
+class Parameter:
+    name: str
+    node: MarkedDict
+    type: str
+    default: object  # the raw Default node, None when absent
+    has_default: bool
+    no_echo: bool
+    allowed_values: list | None
+
+    @property
+    def is_list(self) -> bool:
+        return self.type.startswith("List<") or self.type == "CommaDelimitedList"
+
+    @property
+    def from_ssm(self) -> bool:
+        """Its value is read from Parameter Store at deploy time; the Default is a parameter name."""
+        return self.type.startswith("AWS::SSM::Parameter::Value<")
+
+
+@dataclass
+class Resource:
+    logical_id: str
+    type: str
+    node: MarkedDict  # the resource as CloudFormation will see it (SAM Globals merged in)
+    properties: MarkedDict
+    condition: str | None
+    depends_on: list[str]
+    metadata: dict
+
+    @property
+    def path(self) -> tuple:
+        return ("Resources", self.logical_id)
+
+    @property
+    def exists_in(self) -> Scenario:
+        """The scenario in which the resource is created."""
+        return Scenario({(self.condition, True)}) if self.condition else Scenario()
+
+    def get(self, key: str, default=None):
+        """A resource attribute as written (DeletionPolicy, UpdatePolicy…), unresolved."""
+        return self.node.get(key, default)
+
+
+@dataclass
+class Output:
+    name: str
+    node: MarkedDict
+    condition: str | None
+
+    @property
+    def value(self):
+        return self.node.get("Value")
+
+    @property
+    def export_name(self):
+        export = self.node.get("Export")
+        return export.get("Name") if isinstance(export, dict) else None
+
+
+@dataclass
+class Template:
+    document: Document
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    mappings: MarkedDict = field(default_factory=MarkedDict)
+    conditions: MarkedDict = field(default_factory=MarkedDict)
+    resources: dict[str, Resource] = field(default_factory=dict)
+    outputs: dict[str, Output] = field(default_factory=dict)
+    transforms: list[str] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    @property
+    def root(self) -> MarkedDict:
+        return self.document.root
+
+    @property
+    def is_sam(self) -> bool:
+        return SAM_TRANSFORM in self.transforms
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources.values() if r.type in types]
+
+    def locate(self, path, scenario: Scenario | None = None, start: MarkedDict | None = None) -> Mark:
+        """The region of ``path`` (from the root, or from ``start``), or of its deepest existing part.
+
+        An absent property is reported where it should be added: on the nearest enclosing
+        key. ``Fn::If`` nodes on the way are followed into the branch the scenario selects.
+        """
+        node = self.root if start is None else start
+        best = node.mark
+        for key in path:
+            node = _select_branch(node, scenario)
+            mark = mark_of_child(node, key)
+            if mark is None:
+                break
+            best = mark
+            node = node[key]
+        return best
+
+
+def _select_branch(node, scenario):
+    while isinstance(node, MarkedDict) and len(node) == 1 and "Fn::If" in node and scenario:
+        args = node["Fn::If"]
+        if not (isinstance(args, list) and len(args) == 3 and isinstance(args[0], str)):
+            break
+        chosen = scenario.get(args[0])
+        if chosen is None:
+            break
+        node = args[1] if chosen else args[2]
+    return node
+
+
+def build(document: Document) -> Template:
+    """The model of a loaded document; raises LoadError when there is no model to build."""
+    root = document.root
+    template = Template(document)
+    resources = root.get("Resources")
+    if "Resources" in root and not isinstance(resources, MarkedDict):
+        kind = "empty" if resources is None else type(resources).__name__.replace("Marked", "").lower()
+        raise LoadError(document.file, f"Resources must be a mapping of resources, not {kind}", root.key_marks["Resources"].line)
+    transform = root.get("Transform")
+    template.transforms = [t for t in (transform if isinstance(transform, list) else [transform]) if isinstance(t, str)]
+    template.mappings = _section(root, "Mappings")
+    template.conditions = _section(root, "Conditions")
+    for name, node in _section(root, "Parameters").items():
+        if isinstance(node, MarkedDict):
+            template.parameters[name] = _parameter(name, node)
+    for name, node in _section(root, "Outputs").items():
+        if isinstance(node, MarkedDict):
+            condition = node.get("Condition")
+            template.outputs[name] = Output(name, node, condition if isinstance(condition, str) else None)
+    globals_ = _section(root, "Globals") if template.is_sam else MarkedDict()
+    for logical_id, node in (resources or {}).items():
+        if not isinstance(node, MarkedDict) or not isinstance(node.get("Type"), str):
+            continue  # reported by the structure check; nothing to model
+        template.resources[logical_id] = _resource(logical_id, node, globals_)
+    return template
+
+
+def _section(root: MarkedDict, name: str) -> MarkedDict:
+    value = root.get(name)
+    return value if isinstance(value, MarkedDict) else MarkedDict()
+
+
+def _parameter(name: str, node: MarkedDict) -> Parameter:
+    no_echo = node.get("NoEcho")
+    allowed = node.get("AllowedValues")
+    return Parameter(
+        name=name,
+        node=node,
+        type=str(node.get("Type", "String")),
+        default=node.get("Default"),
+        has_default="Default" in node,
+        no_echo=no_echo is True or (isinstance(no_echo, str) and no_echo.lower() == "true"),
+        allowed_values=list(allowed) if isinstance(allowed, list) else None,
+    )
+
+
+def _resource(logical_id: str, node: MarkedDict, globals_: MarkedDict) -> Resource:
+    kind = node["Type"]
+    properties = node.get("Properties")
+    if not isinstance(properties, MarkedDict):
+        properties = MarkedDict(mark=node.mark_of("Type"))
+    section = globals_.get(SAM_GLOBAL_SECTIONS.get(kind, ""))
+    if isinstance(section, MarkedDict) and section:
+        properties = _merge_globals(section, properties, node.get("IgnoreGlobals"))
+        node = _copy(node)
+        node["Properties"] = properties
+        node.key_marks.setdefault("Properties", node.mark_of("Type"))
+        node.value_marks.setdefault("Properties", properties.mark)
+    depends = node.get("DependsOn")
+    depends_on = [depends] if isinstance(depends, str) else [d for d in depends or () if isinstance(d, str)]
+    condition = node.get("Condition")
+    metadata = node.get("Metadata")
+    return Resource(
+        logical_id=logical_id,
+        type=kind,
+        node=node,
+        properties=properties,
+        condition=condition if isinstance(condition, str) else None,
+        depends_on=depends_on if isinstance(depends, (str, list)) else [],
+        metadata=metadata if isinstance(metadata, dict) else {},
+    )
+
+
+def _copy(node: MarkedDict) -> MarkedDict:
+    copy = MarkedDict(node, mark=node.mark)
+    copy.key_marks = dict(node.key_marks)
+    copy.value_marks = dict(node.value_marks)
+    return copy
+
+
+def _merge_globals(globals_: MarkedDict, own: MarkedDict, ignore) -> MarkedDict:
+    """SAM's rules: the resource's own scalars win, mappings merge, lists add the global items first."""
+    if ignore == "*":
+        return own
+    ignored = set(ignore) if isinstance(ignore, list) else set()
+    merged = _copy(own)
+    for key, value in globals_.items():
+        if key in ignored:
+            continue
+        if key not in own:
+            merged[key] = value
+            merged.key_marks[key] = globals_.key_marks[key]
+            merged.value_marks[key] = globals_.value_marks[key]
+        elif isinstance(value, MarkedDict) and isinstance(own[key], MarkedDict) and not _is_intrinsic(own[key]):
+            merged[key] = _merge_globals(value, own[key], None)
+        elif isinstance(value, MarkedList) and isinstance(own[key], MarkedList):
+            items = MarkedList(value + own[key], mark=own[key].mark)
+            items.item_marks = value.item_marks + own[key].item_marks
+            merged[key] = items
+    return merged
+
+
+def _is_intrinsic(node) -> bool:
+    return isinstance(node, dict) and len(node) == 1 and next(iter(node)).startswith(("Fn::", "Ref", "Condition"))

@@ -1,0 +1,1 @@
+"""The built-in checks, one module per theme of the catalog (installed as ``cfncheck.checks``)."""
