@@ -4,7 +4,19 @@ from .context import Context
 from .findings import ERROR, INFO, WARNING, Finding, Location, Severity
 from .registry import check
 from .template import Output, Parameter, Resource, Template
-from .values import ABSENT, ALWAYS, AZ, Alt, AvailabilityZones, Reference, Scenario, Unknown, as_bool, as_number, is_known
+from .values import (
+    ABSENT,
+    ALWAYS,
+    AZ,
+    Alt,
+    AvailabilityZones,
+    Reference,
+    Scenario,
+    Unknown,
+    as_bool,
+    as_number,
+    is_known,
+)
 
 __all__ = [
     "ABSENT",

@@ -41,16 +41,29 @@ def _load_registry(checks_dirs: tuple[str, ...] = ()) -> list[str]:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--select", multiple=True, help="Run only these checks (ids, names or id prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these checks (ids, names or id prefixes; comma-separated).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="warning", show_default=True,
-              help="Exit 1 when a finding has this severity or a higher one.")
-@click.option("--parameters", "parameter_specs", multiple=True,
-              help="Parameter values: a JSON file (AWS CLI or CodePipeline form) or Key=Value; repeatable.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="warning",
+    show_default=True,
+    help="Exit 1 when a finding has this severity or a higher one.",
+)
+@click.option(
+    "--parameters",
+    "parameter_specs",
+    multiple=True,
+    help="Parameter values: a JSON file (AWS CLI or CodePipeline form) or Key=Value; repeatable.",
+)
 @click.option("--region", help="Deploy region, for AWS::Region and friends.")
 @click.option("--account-id", help="Deploy account, for AWS::AccountId.")
-@click.option("--checks-dir", multiple=True, type=click.Path(file_okay=False), help="Load extra checks from *.py files here.")
+@click.option(
+    "--checks-dir", multiple=True, type=click.Path(file_okay=False), help="Load extra checks from *.py files here."
+)
 @click.option("--list-checks", is_flag=True, help="Print the checks and exit.")
 @click.version_option(__version__, prog_name="cfncheck")
-def check_command(paths, output_format, select, ignore, fail_on, parameter_specs, region, account_id, checks_dir, list_checks):
+def check_command(
+    paths, output_format, select, ignore, fail_on, parameter_specs, region, account_id, checks_dir, list_checks
+):
     """Check CloudFormation templates (files, directories, or - for standard input)."""
     from . import registry
     from .engine import RunOptions, run
@@ -112,8 +125,15 @@ def _print_checks(checks, output_format: str) -> None:
         import json
 
         rows = [
-            {"id": c.id, "name": c.name, "severity": str(c.severity), "types": list(c.types), "scope": c.scope,
-             "summary": c.summary, "fix": c.fix}
+            {
+                "id": c.id,
+                "name": c.name,
+                "severity": str(c.severity),
+                "types": list(c.types),
+                "scope": c.scope,
+                "summary": c.summary,
+                "fix": c.fix,
+            }
             for c in checks
         ]
         click.echo(json.dumps(rows, indent=2))
@@ -145,7 +165,9 @@ def explain_command(check_id: str) -> None:
 
 @click.command("graph", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("template", type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(("dot", "mermaid", "json")), default="dot", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(("dot", "mermaid", "json")), default="dot", show_default=True
+)
 def graph_command(template: str, output_format: str) -> None:
     """Print a template's dependency graph (resources, parameters, conditions, mappings, outputs)."""
     from . import graph

@@ -60,7 +60,7 @@ class Conditions:
         if isinstance(node, bool):
             return ("const", node)
         if isinstance(node, dict) and len(node) == 1:
-            (function, args), = node.items()
+            ((function, args),) = node.items()
             if function == "Condition" and isinstance(args, str):
                 return ("cond", args)
             if function in ("Fn::And", "Fn::Or") and isinstance(args, list):
@@ -118,8 +118,8 @@ class Conditions:
         names = sorted(variables)
         atom_list = sorted(atoms, key=repr)
         for choice in itertools.product(*domains):
-            values = dict(zip(names, choice[: len(names)]))
-            truths = dict(zip(atom_list, choice[len(names) :]))
+            values = dict(zip(names, choice[: len(names)], strict=True))
+            truths = dict(zip(atom_list, choice[len(names) :], strict=True))
             if all(self._eval(self.formula(n), values, truths, set()) == v for n, v in scenario):
                 return True
         return False

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .findings import Finding, Location, Severity
 from .intrinsics import Resolver
+from .nodes import Mark
 from .template import Resource, Template
 from .values import ALWAYS, Alt, Reference, Scenario, Unknown
 
@@ -28,11 +29,14 @@ def parse_path(path) -> tuple:
 class Analysis:
     """Everything known about one template in this run, shared by all checks."""
 
-    def __init__(self, template: Template, resolver: Resolver, project: Project | None = None, options: dict | None = None):
+    def __init__(
+        self, template: Template, resolver: Resolver, project: Project | None = None, options: dict | None = None
+    ):
         self.template = template
         self.resolver = resolver
         self.project = project
         self.options = options or {}
+        self.cache: dict = {}  # shared analyses computed once per template (indexes of wiring, policies…)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -65,12 +69,32 @@ class Context:
     def project(self) -> Project | None:
         return self.analysis.project
 
+    def on(self, template: Template) -> Context:
+        """This check's view of another template of the run: a project check reports in any
+        template, and a finding about two templates gives the other one as a related location."""
+        if template is self.template:
+            return self
+        analysis = self.project.analyses.get(template.file) if self.project is not None else None
+        if analysis is None:
+            analysis = Analysis(template, self.project.resolvers[template.file], self.project)
+        context = Context(analysis, self.check)
+        context.options = self.options
+        return context
+
     def resources(self, *types: str) -> list[Resource]:
         return self.template.of_type(*types) if types else list(self.template.resources.values())
 
     def values(self, resource: Resource, path) -> list[Alt]:
         """The alternatives of a resource's property in the scenarios where the resource exists."""
         return self.resolver.get(resource.node, parse_path(path), resource.exists_in)
+
+    def elements(self, resource: Resource, path) -> list[tuple[tuple, Alt]]:
+        """Each item of a list property with its own path (``path + (index,)``), for a finding
+        on that item; only the items of lists that are known, in the scenarios where they exist."""
+        path = parse_path(path)
+        return [
+            (path + (index,), alt) for index, alt in self.resolver.elements(resource.node, path, resource.exists_in)
+        ]
 
     def resolve(self, node, scenario: Scenario = ALWAYS) -> list[Alt]:
         return self.resolver.resolve(node, scenario)
@@ -99,7 +123,9 @@ class Context:
                 return self.template.resources.get(targets.pop())
         return None
 
-    def location(self, resource: Resource | None, path, scenario: Scenario | None = None, message: str = "") -> Location:
+    def location(
+        self, resource: Resource | None, path, scenario: Scenario | None = None, message: str = ""
+    ) -> Location:
         path = parse_path(path)
         start = resource.node if resource is not None else None
         mark = self.template.locate(path, scenario, start)
@@ -114,12 +140,14 @@ class Context:
         *,
         severity: Severity | None = None,
         related: Iterable[Location] = (),
+        at: Mark | None = None,
     ) -> Finding:
         """A finding at ``path`` (relative to the resource, or to the template root when
         ``resource`` is None); an absent property is reported on its nearest enclosing key.
-        The path is kept relative: with the logical id it identifies the finding across edits."""
+        The path is kept relative: with the logical id it identifies the finding across edits.
+        ``at`` places the finding on a region the loader saw (a duplicate key) instead."""
         path = parse_path(path)
-        where = self.location(resource, path, scenario)
+        where = self.location(resource, path, scenario) if at is None else Location(self.template.file, *at)
         return Finding(
             rule_id=self.check.id,
             name=self.check.name,

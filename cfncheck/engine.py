@@ -6,17 +6,19 @@ finding naming the check, the file and the resource, and the run's exit status s
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import suppress
 from .context import Analysis, Context
 from .findings import ERROR, INFO, Finding
 from .intrinsics import Resolver
 from .loader import LoadError, load_bytes, load_file
-from .project import Project
+from .project import Project, nested_template_paths
 from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
 from .template import Template, build
 from .values import Scenario
@@ -61,6 +63,7 @@ class RunOptions:
     region: str | None = None
     account_id: str | None = None
     check_options: dict[str, dict] = field(default_factory=dict)
+    file_parameters: dict[str, dict] = field(default_factory=dict)  # by file name: values over `parameters`
 
 
 @dataclass
@@ -89,7 +92,9 @@ def load_sources(sources: Iterable[Source], result: RunResult) -> list[Template]
         result.files.append(source.name)
         try:
             with _Timer(result.timings, "load"):
-                document = load_file(source.path, source.name) if source.data is None else load_bytes(source.data, source.name)
+                document = (
+                    load_file(source.path, source.name) if source.data is None else load_bytes(source.data, source.name)
+                )
             with _Timer(result.timings, "model"):
                 templates.append(build(document))
         except LoadError as err:
@@ -99,26 +104,53 @@ def load_sources(sources: Iterable[Source], result: RunResult) -> list[Template]
     return templates
 
 
+def load_children(parents: list[Template], result: RunResult) -> list[Template]:
+    """The templates of nested stacks whose TemplateURL is a local file, not already in the run
+    (a child is analysed with its parent even when the command line does not name it)."""
+    seen = {os.path.realpath(t.file) for t in parents if not t.file.startswith("<")}
+    children: list[Template] = []
+    pending = list(parents)
+    while pending:
+        sources = []
+        for _, path in (found for parent in pending for found in nested_template_paths(parent)):
+            real = os.path.realpath(path)
+            if real not in seen and os.path.isfile(real):
+                seen.add(real)
+                sources.append(Source(os.path.normpath(path), path))
+        pending = load_sources(sources, result)
+        children += pending
+    return children
+
+
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
     templates = load_sources(sources, result)
+    templates += load_children(templates, result)
     project = Project(templates=templates)
     for template in templates:
         project.resolvers[template.file] = Resolver(
-            template, options.parameters, options.region, options.account_id, importer=project.export_value
+            template,
+            {**options.parameters, **options.file_parameters.get(template.file, {})},
+            options.region,
+            options.account_id,
+            importer=project.export_value,
         )
     with _Timer(result.timings, "resolve"):
         project.index_exports(templates)
+        project.index_imports(templates)
+        project.link_children(templates)
     analyses = [Analysis(t, project.resolvers[t.file], project) for t in templates]
+    project.analyses.update((a.template.file, a) for a in analyses)
     for analysis in analyses:
         result.findings.extend(check_template(analysis, options, result))
     with _Timer(result.timings, "checks"):
         for entry in options.checks:
             if entry.scope == PROJECT and analyses:
                 context = Context(analyses[0], entry, options.check_options.get(entry.id))
-                result.findings.extend(_guarded(entry, lambda: entry.function(project, context), context, None, result))
+                result.findings.extend(_guarded(entry, (project, context), context, None, result))
+    findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
     order = {name: index for index, name in enumerate(result.files)}
-    result.findings = sorted(merge_scenarios(result.findings), key=lambda f: (order.get(f.file, len(order)), f.sort_key))
+    result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     return result
 
 
@@ -134,20 +166,20 @@ def check_template(analysis: Analysis, options: RunOptions, result: RunResult) -
                 continue
             context = Context(analysis, entry, options.check_options.get(entry.id))
             if entry.scope == TEMPLATE:
-                findings.extend(_guarded(entry, lambda: entry.function(context), context, None, result))
+                findings.extend(_guarded(entry, (context,), context, None, result))
                 continue
             for kind in entry.types:
                 for resource in by_type.get(kind, ()):
-                    findings.extend(_guarded(entry, lambda: entry.function(resource, context), context, resource, result))
+                    findings.extend(_guarded(entry, (resource, context), context, resource, result))
     for message in analysis.resolver.limits_hit:
         context = Context(analysis, find("CFN900"))
         findings.append(context.finding(None, (), f"{message}; findings that depend on it may be missing"))
     return findings
 
 
-def _guarded(entry: Check, call, context: Context, resource, result: RunResult) -> list[Finding]:
+def _guarded(entry: Check, args: tuple, context: Context, resource, result: RunResult) -> list[Finding]:
     try:
-        return list(call() or ())
+        return list(entry.function(*args) or ())
     except Exception as err:  # noqa: BLE001 - one failing check must not hide the others
         result.internal_errors += 1
         where = f" on resource {resource.logical_id}" if resource is not None else ""
@@ -164,7 +196,9 @@ def merge_scenarios(findings: list[Finding]) -> list[Finding]:
     """One finding per place and message: scenarios that differ in one condition only are joined."""
     groups: dict[tuple, list[Finding]] = defaultdict(list)
     for finding in findings:
-        groups[(finding.rule_id, finding.file, finding.resource, finding.path, finding.message, finding.line)].append(finding)
+        groups[(finding.rule_id, finding.file, finding.resource, finding.path, finding.message, finding.line)].append(
+            finding
+        )
     merged: list[Finding] = []
     for group in groups.values():
         scenarios = {Scenario(f.conditions.items()): f for f in group}

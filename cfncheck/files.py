@@ -11,7 +11,9 @@ from .engine import FileError, Source
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "cdk.out", ".aws-sam", "venv", ".venv"}
-_TEMPLATE_MARKER = re.compile(rb'^(Resources|AWSTemplateFormatVersion)\s*:|"(Resources|AWSTemplateFormatVersion)"\s*:', re.M)
+_TEMPLATE_MARKER = re.compile(
+    rb'^(Resources|AWSTemplateFormatVersion)\s*:|"(Resources|AWSTemplateFormatVersion)"\s*:', re.M
+)
 
 
 def looks_like_template(path: Path) -> bool:

@@ -48,10 +48,19 @@ class Finding:
     conditions: dict[str, bool] = field(default_factory=dict)
     related: tuple[Location, ...] = ()
     suppressed: str | None = None  # the justification, when a suppression matched
+    suppressed_by: str | None = None  # "metadata" (in the template) or "baseline" (an external file)
 
     @property
     def sort_key(self) -> tuple:
-        return (self.file, self.line, self.column, self.rule_id, self.resource or "", tuple(map(str, self.path)), self.message)
+        return (
+            self.file,
+            self.line,
+            self.column,
+            self.rule_id,
+            self.resource or "",
+            tuple(map(str, self.path)),
+            self.message,
+        )
 
     def as_dict(self) -> dict:
         return {

@@ -17,6 +17,15 @@ from .template import Template
 
 RESOURCE, PARAMETER, CONDITION, MAPPING, OUTPUT = "Resource", "Parameter", "Condition", "Mapping", "Output"
 
+SAM_SPLIT_PROPERTIES = {
+    "AWS::Serverless::Function": ("Events",),
+    "AWS::Serverless::StateMachine": ("Events",),
+    "AWS::Serverless::GraphQLApi": ("DataSources", "Functions", "Resolvers"),
+}
+"""Properties the SAM transform turns into resources of their own (permissions, event source
+mappings, AppSync data sources…): what they name is a dependency of those, not of the SAM
+resource, so they never close a cycle through it."""
+
 
 def _target(template: Template, use: Use) -> tuple[str, str] | None:
     if use.kind == "Condition":
@@ -43,16 +52,17 @@ def build_graph(template: Template) -> nx.MultiDiGraph:
     for name, output in template.outputs.items():
         graph.add_node((OUTPUT, name), line=output.node.mark.line)
 
-    def connect(source, uses):
+    def connect(source, uses, split=()):
         for use in uses:
             target = _target(template, use)
             if target is not None and target in graph:
-                graph.add_edge(source, target, kind=use.kind, path=use.path, attribute=use.attribute)
+                detached = use.path[:1] == ("Properties",) and use.path[1:2] in [(p,) for p in split]
+                graph.add_edge(source, target, kind=use.kind, path=use.path, attribute=use.attribute, detached=detached)
 
     for name, node in template.conditions.items():
         connect((CONDITION, name), iter_uses(node, ("Conditions", name)))
     for name, resource in template.resources.items():
-        connect((RESOURCE, name), resource_uses(resource.node))
+        connect((RESOURCE, name), resource_uses(resource.node), SAM_SPLIT_PROPERTIES.get(resource.type, ()))
     for name, output in template.outputs.items():
         connect((OUTPUT, name), iter_uses(output.node))
     return graph
@@ -60,7 +70,11 @@ def build_graph(template: Template) -> nx.MultiDiGraph:
 
 def resource_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
     """Each cycle among resources once, as logical ids in dependency order, smallest id first."""
-    resources = graph.subgraph(n for n in graph if n[0] == RESOURCE)
+    resources = nx.DiGraph()
+    resources.add_nodes_from(n for n in graph if n[0] == RESOURCE)
+    resources.add_edges_from(
+        (s, t) for s, t, d in graph.edges(data=True) if s[0] == t[0] == RESOURCE and not d.get("detached")
+    )
     cycles = []
     for component in nx.strongly_connected_components(resources):
         nodes = sorted(component)
@@ -72,7 +86,9 @@ def resource_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
 
 
 def edges_between(graph: nx.MultiDiGraph, source: tuple, target: tuple) -> list[dict]:
-    return list(graph.get_edge_data(source, target, default={}).values())
+    """The uses from source to target, those that count as dependencies first."""
+    edges = graph.get_edge_data(source, target, default={}).values()
+    return sorted(edges, key=lambda d: bool(d.get("detached")))
 
 
 def _label(node: tuple) -> str:
@@ -93,7 +109,13 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
 
 def to_mermaid(graph: nx.MultiDiGraph) -> str:
     ids = {node: f"n{index}" for index, node in enumerate(sorted(graph.nodes))}
-    brackets = {RESOURCE: ("[", "]"), PARAMETER: ("([", "])"), CONDITION: ("{", "}"), MAPPING: ("[(", ")]"), OUTPUT: ("[/", "/]")}
+    brackets = {
+        RESOURCE: ("[", "]"),
+        PARAMETER: ("([", "])"),
+        CONDITION: ("{", "}"),
+        MAPPING: ("[(", ")]"),
+        OUTPUT: ("[/", "/]"),
+    }
     lines = ["graph LR"]
     for node in sorted(graph.nodes):
         left, right = brackets[node[0]]
@@ -106,8 +128,15 @@ def to_mermaid(graph: nx.MultiDiGraph) -> str:
 def to_json(graph: nx.MultiDiGraph) -> str:
     nodes = [{"id": _label(n), "kind": n[0], "name": n[1], **d} for n, d in sorted(graph.nodes(data=True))]
     edges = [
-        {"source": _label(s), "target": _label(t), "kind": d["kind"], "path": list(d["path"]), "attribute": d["attribute"]}
-        for s, t, d in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["kind"], tuple(map(str, e[2]["path"]))))
+        {
+            "source": _label(s),
+            "target": _label(t),
+            "kind": d["kind"],
+            "path": list(d["path"]),
+            "attribute": d["attribute"],
+        }
+        for s, t, d in sorted(
+            graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["kind"], tuple(map(str, e[2]["path"])))
+        )
     ]
     return json.dumps({"nodes": nodes, "edges": edges}, indent=2) + "\n"
-

@@ -18,7 +18,7 @@ from .conditions import Conditions
 from .nodes import MarkedDict, MarkedList
 from .references import PSEUDO_PARAMETERS, getatt_parts, split_sub_variable, sub_parts
 from .template import Template
-from .values import ABSENT, ALWAYS, Alt, AvailabilityZones, AZ, Reference, Scenario, Unknown, as_number
+from .values import ABSENT, ALWAYS, AZ, Alt, AvailabilityZones, Reference, Scenario, Unknown, as_number
 
 MAX_ALTERNATIVES = 64
 """Alternatives one value may have before it is reported as too conditional to analyse."""
@@ -114,6 +114,28 @@ class Resolver:
 
     def get(self, node, path, scenario: Scenario = ALWAYS) -> list[Alt]:
         """The alternatives of ``node[path…]``, following intrinsics met on the way; ABSENT where missing."""
+        result: list[Alt] = []
+        for alt in self._walk(node, path, scenario):
+            result.extend(self.resolve(alt.value, alt.scenario) if alt.value is not ABSENT else [alt])
+        return self._bounded(result, scenario)
+
+    def elements(self, node, path, scenario: Scenario = ALWAYS) -> list[tuple[int, Alt]]:
+        """Each item of the list at ``node[path…]`` with its index as written, so a finding can
+        point at it: a list chosen by ``Fn::If`` is indexed in its branch, an item that resolves
+        to ``AWS::NoValue`` is left out without shifting the others, and a list that is not
+        known (or absent) has no items."""
+        result: list[tuple[int, Alt]] = []
+        for alt in self._walk(node, path, scenario):
+            if not isinstance(alt.value, list):
+                continue
+            for index, item in enumerate(alt.value):
+                result.extend(
+                    (index, item_alt) for item_alt in self.resolve(item, alt.scenario) if item_alt.value is not ABSENT
+                )
+        return result
+
+    def _walk(self, node, path, scenario: Scenario) -> list[Alt]:
+        """The alternatives of ``node[path…]``, resolved only as far as needed to walk the path."""
         alts = self._shallow(node, scenario)
         for key in path:
             following: list[Alt] = []
@@ -134,10 +156,7 @@ class Resolver:
                 else:
                     following.extend(self._shallow(child, alt.scenario))
             alts = following
-        result: list[Alt] = []
-        for alt in alts:
-            result.extend(self.resolve(alt.value, alt.scenario) if alt.value is not ABSENT else [alt])
-        return self._bounded(result, scenario)
+        return alts
 
     def parameter_value(self, name: str):
         """The value a parameter takes in this run: given, else its Default, else Unknown."""
@@ -328,7 +347,9 @@ class Resolver:
             elif isinstance(items, AvailabilityZones):
                 value = AZ(number, items.region)
             elif isinstance(items, list):
-                value = items[number] if 0 <= number < len(items) else Unknown(f"Fn::Select index {number} is out of range")
+                value = (
+                    items[number] if 0 <= number < len(items) else Unknown(f"Fn::Select index {number} is out of range")
+                )
             else:
                 value = items if isinstance(items, Unknown) else Unknown("Fn::Select from a value that is not a list")
             result.append(Alt(value, combo_scenario))
@@ -414,7 +435,10 @@ class Resolver:
 
     def _length(self, args, scenario):
         return [
-            Alt(len(alt.value) if isinstance(alt.value, list) else Unknown("Fn::Length of an unknown list"), alt.scenario)
+            Alt(
+                len(alt.value) if isinstance(alt.value, list) else Unknown("Fn::Length of an unknown list"),
+                alt.scenario,
+            )
             for alt in self.resolve(args, scenario)
         ]
 
@@ -489,5 +513,7 @@ def _concat(pieces: list):
             reason = reason or piece.reason
         elif not isinstance(piece, (str, int, float)):
             reason = reason or "built from a value that is not a string"
-    text = "".join(p if isinstance(p, str) else str(p) if isinstance(p, (int, float)) else _placeholder(p) for p in pieces)
+    text = "".join(
+        p if isinstance(p, str) else str(p) if isinstance(p, (int, float)) else _placeholder(p) for p in pieces
+    )
     return Unknown(reason or "not known", tuple(dict.fromkeys(refs)), text)

@@ -36,7 +36,7 @@ def _parse_file(path: str) -> dict[str, str]:
         values = {}
         for index, item in enumerate(data):
             if not (isinstance(item, dict) and "ParameterKey" in item):
-                raise ParameterError(f"{path}: item {index} is not {{\"ParameterKey\": …, \"ParameterValue\": …}}")
+                raise ParameterError(f'{path}: item {index} is not {{"ParameterKey": …, "ParameterValue": …}}')
             if item.get("UsePreviousValue"):
                 continue
             values[str(item["ParameterKey"])] = _text(item.get("ParameterValue", ""))

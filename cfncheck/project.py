@@ -1,17 +1,25 @@
-"""Several templates analysed together: the exports one template offers and another imports.
+"""Several templates analysed together: the exports one template offers and another imports,
+and the nested stacks a template creates from a local file.
 
 The project resolves each template's ``Export.Name`` once and indexes them, so a resolver can
-answer ``Fn::ImportValue`` with the exporting template's value when that template is in the run.
+answer ``Fn::ImportValue`` with the exporting template's value when that template is in the run;
+it indexes every ``Fn::ImportValue`` with its resolved name, and links each
+``AWS::CloudFormation::Stack`` whose ``TemplateURL`` is a local path to the child template.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .intrinsics import Resolver
-from .template import Output, Template
-from .values import ABSENT, Scenario
+from .references import guards, iter_calls
+from .template import Output, Resource, Template
+from .values import ABSENT, Scenario, is_known
+
+NESTED_STACK = "AWS::CloudFormation::Stack"
 
 
 @dataclass(frozen=True)
@@ -21,11 +29,56 @@ class Export:
     output: Output
 
 
+@dataclass(frozen=True)
+class Import:
+    """One ``Fn::ImportValue`` whose name resolves, in the scenario where it is used."""
+
+    name: str
+    template: Template
+    path: tuple  # from the template root to the ImportValue's mapping
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class NestedStack:
+    """An ``AWS::CloudFormation::Stack`` of ``parent`` whose TemplateURL is the local file of ``child``."""
+
+    parent: Template
+    resource: Resource
+    child: Template
+
+
 @dataclass
 class Project:
     templates: list[Template] = field(default_factory=list)
     resolvers: dict[str, Resolver] = field(default_factory=dict)  # by template file
     exports: dict[str, list[Export]] = field(default_factory=dict)
+    imports: list[Import] = field(default_factory=list)
+    nested: list[NestedStack] = field(default_factory=list)
+    analyses: dict[str, Any] = field(default_factory=dict)  # by template file, set by the engine
+
+    def index_imports(self, templates: Iterable[Template]) -> None:
+        for template in templates:
+            resolver = self.resolvers[template.file]
+            for argument, path, scenario in import_calls(template):
+                for alt in resolver.resolve(argument, scenario):
+                    if isinstance(alt.value, str):
+                        self.imports.append(Import(alt.value, template, path, alt.scenario))
+
+    def link_children(self, templates: Iterable[Template]) -> None:
+        by_path = {_real(t.file): t for t in self.templates}
+        for template in templates:
+            for resource, path in nested_template_paths(template):
+                child = by_path.get(_real(path))
+                if child is not None:
+                    self.nested.append(NestedStack(template, resource, child))
+
+    def child(self, parent: Template, logical_id: str) -> Template | None:
+        """The template of a nested stack of ``parent``, when its TemplateURL is a file of the run."""
+        for nested in self.nested:
+            if nested.parent is parent and nested.resource.logical_id == logical_id:
+                return nested.child
+        return None
 
     def index_exports(self, templates: Iterable[Template]) -> None:
         for template in templates:
@@ -45,8 +98,46 @@ class Project:
             return ABSENT
         export = exports[0]
         alts = self.resolvers[export.template.file].resolve(export.output.value, output_scenario(export.output))
-        return alts[0].value if len(alts) == 1 else ABSENT
+        # a Ref or GetAtt names a resource of the exporter, not of the importer: it stays an
+        # import, which the reference follower takes to the exporting resource
+        return alts[0].value if len(alts) == 1 and is_known(alts[0].value) else ABSENT
 
 
 def output_scenario(output: Output) -> Scenario:
     return Scenario({(output.condition, True)}) if output.condition else Scenario()
+
+
+def import_calls(template: Template) -> Iterator[tuple[object, tuple, Scenario]]:
+    """Each ``Fn::ImportValue`` of a template: its argument, its path from the root, and the
+    scenario in which it is used (its resource's or output's Condition, the Fn::If branches)."""
+    for section in ("Resources", "Outputs"):
+        entries = template.root.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for name, node in entries.items():
+            if not isinstance(node, dict):
+                continue
+            condition = node.get("Condition")
+            base = Scenario({(condition, True)}) if isinstance(condition, str) else Scenario()
+            for argument, path in iter_calls(node, "Fn::ImportValue"):
+                scenario = base
+                for guard in guards(node, path):
+                    scenario = scenario.with_condition(*guard) if scenario is not None else None
+                if scenario is not None:
+                    yield argument, (section, name) + path, scenario
+
+
+def nested_template_paths(template: Template) -> list[tuple[Resource, str]]:
+    """Nested stacks whose TemplateURL is a literal local path, with that path relative to the
+    parent's directory (as ``aws cloudformation package`` reads it)."""
+    found = []
+    for resource in template.of_type(NESTED_STACK):
+        url = resource.properties.get("TemplateURL")
+        if not isinstance(url, str) or "://" in url or url.startswith("https:") or not url.strip():
+            continue
+        found.append((resource, os.path.join(os.path.dirname(template.file), url)))
+    return found
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path) if not path.startswith("<") else path

@@ -73,7 +73,7 @@ def iter_uses(node, path: tuple = ()) -> Iterator[Use]:
     """Every use of a name inside ``node``, in document order."""
     if isinstance(node, dict):
         if len(node) == 1:
-            (key, value), = node.items()
+            ((key, value),) = node.items()
             if key == "Ref":
                 if isinstance(value, str):
                     yield Use("Ref", value, None, path)
@@ -142,3 +142,32 @@ def resource_uses(resource_node) -> Iterator[Use]:
                 yield Use("Condition", value, None, (key,))
         elif key != "Type":
             yield from iter_uses(value, (key,))
+
+
+def iter_calls(node, function: str, path: tuple = ()) -> Iterator[tuple[object, tuple]]:
+    """Each call of ``function`` (e.g. ``Fn::FindInMap``) inside ``node``: its arguments and its path."""
+    if isinstance(node, dict):
+        if len(node) == 1 and function in node:
+            yield node[function], path
+        for key, value in node.items():
+            yield from iter_calls(value, function, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from iter_calls(value, function, path + (index,))
+
+
+def guards(node, path: tuple) -> list[tuple[str, bool]]:
+    """The ``Fn::If`` branches taken on the way to ``path``: a use inside the true branch of
+    ``Fn::If [IsProd, …]`` only happens when IsProd is true."""
+    taken = []
+    for index, key in enumerate(path):
+        if isinstance(node, dict) and len(node) == 1 and "Fn::If" in node and key == "Fn::If":
+            args = node["Fn::If"]
+            following = path[index + 1] if index + 1 < len(path) else None
+            if isinstance(args, list) and args and isinstance(args[0], str) and following in (1, 2):
+                taken.append((args[0], following == 1))
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return taken

@@ -35,6 +35,7 @@ class Check:
     tags: tuple[str, ...] = ()
     options: dict = field(default_factory=dict, hash=False, compare=False)
     source: str = ""  # the module that defined it
+    example: str = ""  # a template snippet that the check reports, for the documentation
 
     @property
     def rationale(self) -> str:
@@ -62,6 +63,7 @@ def check(
     fix: str = "",
     tags: Iterable[str] = (),
     options: dict | None = None,
+    example: str = "",
 ) -> Callable[[Callable], Callable]:
     """Register a check. With ``types`` it runs once per resource of those types; without, once
     per template (``scope="project"``: once per run, over every template)."""
@@ -79,6 +81,7 @@ def check(
             tags=tuple(tags),
             options=dict(options or {}),
             source=function.__module__,
+            example=inspect.cleandoc(example),
         )
         existing = _REGISTRY.get(id)
         if existing is not None and existing.source != entry.source:
@@ -134,6 +137,15 @@ def find(id_or_name: str) -> Check | None:
         if key.upper() == entry.id or key.lower() == entry.name:
             return entry
     return None
+
+
+def nearest(selector: str) -> str | None:
+    """The check id or name closest to a misspelled one, for a "did you mean" hint."""
+    import difflib
+
+    candidates = {c.id.lower(): c.id for c in _REGISTRY.values()} | {c.name: c.name for c in _REGISTRY.values()}
+    close = difflib.get_close_matches(selector.strip().lower(), list(candidates), n=1, cutoff=0.6)
+    return candidates[close[0]] if close else None
 
 
 def matches(entry: Check, selector: str) -> bool:

@@ -149,7 +149,9 @@ def build(document: Document) -> Template:
     resources = root.get("Resources")
     if "Resources" in root and not isinstance(resources, MarkedDict):
         kind = "empty" if resources is None else type(resources).__name__.replace("Marked", "").lower()
-        raise LoadError(document.file, f"Resources must be a mapping of resources, not {kind}", root.key_marks["Resources"].line)
+        raise LoadError(
+            document.file, f"Resources must be a mapping of resources, not {kind}", root.key_marks["Resources"].line
+        )
     transform = root.get("Transform")
     template.transforms = [t for t in (transform if isinstance(transform, list) else [transform]) if isinstance(t, str)]
     template.mappings = _section(root, "Mappings")

@@ -73,7 +73,11 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Unknown) and (self.reason, self.refs, self.text) == (other.reason, other.refs, other.text)
+        return isinstance(other, Unknown) and (self.reason, self.refs, self.text) == (
+            other.reason,
+            other.refs,
+            other.text,
+        )
 
     def __hash__(self) -> int:
         return hash((self.reason, self.refs, self.text))

@@ -1,0 +1,55 @@
+"""Walking the lists and nested mappings of a resource's properties, scenario by scenario.
+
+``items`` yields each element of a property list (``Listeners``, ``BlockDeviceMappings``,
+``CacheBehaviors``…) with its path as written in the template, so a finding on one of its
+keys lands on that element even when elements are added or removed by ``Fn::If``.
+``lookup`` reads a nested key from a resolved value, telling absent from unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfncheck.context import Context, parse_path
+from cfncheck.template import Resource
+from cfncheck.values import ABSENT, Scenario, Unknown
+
+
+def items(ctx: Context, resource: Resource, path) -> Iterator[tuple[tuple, object, Scenario]]:
+    """``(item path, resolved item, scenario)`` for each element of the list at ``path``.
+
+    The path indexes the list as written, so ``Fn::If [c, {...}, !Ref AWS::NoValue]`` elements
+    keep their position; an element that is absent in a scenario is not yielded there."""
+    path = parse_path(path)
+    longest = max((len(alt.value) for alt in ctx.values(resource, path) if isinstance(alt.value, list)), default=0)
+    index = 0
+    while True:
+        alts = ctx.values(resource, path + (index,))
+        if index >= longest and all(alt.value is ABSENT or isinstance(alt.value, Unknown) for alt in alts):
+            return
+        for alt in alts:
+            if alt.value is not ABSENT:
+                yield path + (index,), alt.value, alt.scenario
+        index += 1
+
+
+def lookup(value, path):
+    """``value[path…]`` of a resolved value: ABSENT where a key is missing, Unknown where a
+    step is not a known mapping or list."""
+    for key in parse_path(path):
+        if value is ABSENT or isinstance(value, Unknown):
+            return value
+        if isinstance(value, dict):
+            value = value.get(key, ABSENT)
+        elif isinstance(value, list) and isinstance(key, int):
+            value = value[key] if -len(value) <= key < len(value) else ABSENT
+        else:
+            return Unknown(f"{key} is read from a value that is not a mapping")
+    return value
+
+
+def as_list(value) -> list:
+    """A resolved value that may be one item or a list of items, as a list (empty when absent)."""
+    if value is ABSENT:
+        return []
+    return value if isinstance(value, list) else [value]

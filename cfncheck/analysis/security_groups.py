@@ -1,0 +1,128 @@
+"""Security-group rules, normalised, and the resources each group is attached to.
+
+A rule can be written inline (``SecurityGroupIngress``/``SecurityGroupEgress`` lists of an
+``AWS::EC2::SecurityGroup``) or as a standalone ``AWS::EC2::SecurityGroupIngress``/``Egress``
+resource; both become a :class:`Rule` with its group, direction, traffic (protocol and port
+interval), peer (the source of an ingress rule, the destination of an egress rule), the
+scenario in which it exists, and the path at which it is written, so a finding lands on the
+rule's ``CidrIp``. Keys that do not change what a rule allows (``Description``) are ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..context import Context
+from ..template import Resource
+from ..values import ABSENT, Scenario
+from . import cidr
+from .ports import Traffic, traffic
+
+INGRESS, EGRESS = "ingress", "egress"
+GROUP = "AWS::EC2::SecurityGroup"
+STANDALONE = {INGRESS: "AWS::EC2::SecurityGroupIngress", EGRESS: "AWS::EC2::SecurityGroupEgress"}
+_INLINE = {INGRESS: "SecurityGroupIngress", EGRESS: "SecurityGroupEgress"}
+
+CIDR, CIDR_IPV6, SECURITY_GROUP, PREFIX_LIST = "cidr", "cidr-ipv6", "security-group", "prefix-list"
+_PEER_KEYS = {
+    INGRESS: (
+        ("CidrIp", CIDR),
+        ("CidrIpv6", CIDR_IPV6),
+        ("SourceSecurityGroupId", SECURITY_GROUP),
+        ("SourceSecurityGroupName", SECURITY_GROUP),
+        ("SourcePrefixListId", PREFIX_LIST),
+    ),
+    EGRESS: (
+        ("CidrIp", CIDR),
+        ("CidrIpv6", CIDR_IPV6),
+        ("DestinationSecurityGroupId", SECURITY_GROUP),
+        ("DestinationPrefixListId", PREFIX_LIST),
+    ),
+}
+
+DATA_TIER_ATTACHMENTS: dict[str, tuple[str, ...]] = {
+    "AWS::RDS::DBInstance": ("Properties.VPCSecurityGroups",),
+    "AWS::RDS::DBCluster": ("Properties.VpcSecurityGroupIds",),
+    "AWS::DocDB::DBCluster": ("Properties.VpcSecurityGroupIds",),
+    "AWS::Neptune::DBCluster": ("Properties.VpcSecurityGroupIds",),
+    "AWS::ElastiCache::ReplicationGroup": ("Properties.SecurityGroupIds",),
+    "AWS::ElastiCache::CacheCluster": ("Properties.VpcSecurityGroupIds",),
+    "AWS::DAX::Cluster": ("Properties.SecurityGroupIds",),
+    "AWS::EFS::MountTarget": ("Properties.SecurityGroups",),
+    "AWS::Redshift::Cluster": ("Properties.VpcSecurityGroupIds",),
+    "AWS::OpenSearchService::Domain": ("Properties.VPCOptions.SecurityGroupIds",),
+    "AWS::Elasticsearch::Domain": ("Properties.VPCOptions.SecurityGroupIds",),
+    "AWS::AmazonMQ::Broker": ("Properties.SecurityGroups",),
+}
+"""Data services and the properties that attach security groups to them (catalog SG005)."""
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The other end of a rule: which property names it, its kind, and its resolved value."""
+
+    key: str | None  # None when the rule names no peer (it then allows nothing)
+    kind: str | None
+    value: object = ABSENT
+
+    @property
+    def is_world(self) -> bool:
+        """Every IPv4 or every IPv6 address; a prefix list or a group is never the world."""
+        return self.kind in (CIDR, CIDR_IPV6) and cidr.is_world(self.value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    resource: Resource  # where the rule is written: the group, or the standalone rule resource
+    path: tuple  # the rule mapping, relative to ``resource``
+    direction: str
+    traffic: Traffic | None  # None when protocol or ports are not known
+    peer: Peer
+    group: Resource | None  # the group of this template the rule belongs to, if known
+    scenario: Scenario
+
+    def at(self, key: str | None) -> tuple:
+        """The path of one of the rule's keys, for a finding."""
+        return self.path + (key,) if key else self.path
+
+
+def rules(resource: Resource, ctx: Context, direction: str = INGRESS) -> list[Rule]:
+    """The rules of one direction written in ``resource``: a group's inline rules, or the
+    standalone rule resource itself (with every value resolved, per scenario)."""
+    if resource.type == GROUP:
+        return [
+            _rule(resource, path, alt.value, direction, resource, alt.scenario)
+            for path, alt in ctx.elements(resource, ("Properties", _INLINE[direction]))
+            if isinstance(alt.value, dict)
+        ]
+    if resource.type == STANDALONE[direction]:
+        found = []
+        for alt in ctx.values(resource, "Properties"):
+            if isinstance(alt.value, dict):
+                group = alt.value.get("GroupId", alt.value.get("GroupName", ABSENT))
+                found.append(_rule(resource, ("Properties",), alt.value, direction, ctx.target(group), alt.scenario))
+        return found
+    return []
+
+
+def _rule(resource: Resource, path: tuple, body: dict, direction: str, group, scenario: Scenario) -> Rule:
+    peer = next(
+        (Peer(key, kind, body[key]) for key, kind in _PEER_KEYS[direction] if key in body),
+        Peer(None, None),
+    )
+    flow = traffic(body.get("IpProtocol", ABSENT), body.get("FromPort", ABSENT), body.get("ToPort", ABSENT))
+    group = group if group is not None and group.type == GROUP else None
+    return Rule(resource, path, direction, flow, peer, group, scenario)
+
+
+def attachments(group: Resource, ctx: Context, kinds: dict[str, tuple[str, ...]] = DATA_TIER_ATTACHMENTS) -> list[tuple[Resource, tuple, Scenario]]:
+    """The resources of ``kinds`` that attach ``group``, each with the path of the list item that
+    names it and the scenario in which it does."""
+    found = []
+    for kind, paths in kinds.items():
+        for resource in ctx.resources(kind):
+            for path in paths:
+                for item_path, alt in ctx.elements(resource, path):
+                    if ctx.target(alt.value) is group:
+                        found.append((resource, item_path, alt.scenario))
+    return found

@@ -1,0 +1,107 @@
+"""Baselines: adopt cfncheck on a repository with old findings by recording them once and then
+reporting only new ones.
+
+A finding is identified by its check, file, resource and property path, never by its line, so
+edits elsewhere in a template do not turn old findings into new ones. Identical identities are
+counted: a baseline with two findings of a kind accepts two, and reports a third.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .findings import Finding
+
+FORMAT_VERSION = 1
+
+
+class BaselineError(Exception):
+    pass
+
+
+def relative_file(name: str, root: str | os.PathLike) -> str:
+    """``name`` relative to ``root`` with forward slashes; unchanged when it is outside ``root``."""
+    if name.startswith("<"):
+        return name
+    try:
+        relative = os.path.relpath(os.path.abspath(name), os.path.abspath(root))
+    except ValueError:  # another drive on Windows
+        return Path(name).as_posix()
+    if relative.startswith(".."):
+        return Path(os.path.abspath(name)).as_posix()
+    return Path(relative).as_posix()
+
+
+def identity(finding: Finding, file: str) -> str:
+    """What stays the same while a finding is not fixed: check, file, resource, property path."""
+    path = ".".join(str(part) for part in finding.path)
+    return f"{finding.rule_id}|{file}|{finding.resource or ''}|{path}"
+
+
+def fingerprint(finding: Finding, file: str) -> str:
+    return hashlib.sha256(identity(finding, file).encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class Outcome:
+    matched: int  # findings the baseline accepts
+    fixed: int  # baseline entries no finding matched: fixed since the baseline was written
+
+
+def write(findings: list[Finding], path: str | os.PathLike) -> int:
+    """Record the unsuppressed findings; returns how many were written."""
+    root = Path(path).resolve().parent
+    entries = []
+    for finding in findings:
+        if finding.suppressed is None:
+            file = relative_file(finding.file, root)
+            entries.append(
+                {
+                    "fingerprint": fingerprint(finding, file),
+                    "rule_id": finding.rule_id,
+                    "file": file,
+                    "resource": finding.resource,
+                    "path": ".".join(str(p) for p in finding.path),
+                    "message": finding.message,
+                }
+            )
+    entries.sort(key=lambda e: (e["file"], e["rule_id"], e["resource"] or "", e["path"]))
+    document = {"tool": "cfncheck", "version": FORMAT_VERSION, "findings": entries}
+    Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return len(entries)
+
+
+def read(path: str | os.PathLike) -> Counter:
+    """The fingerprints a baseline file accepts, with how many findings of each."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise BaselineError(f"{path}: cannot read baseline: {err.strerror or err}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BaselineError(f"{path}: baseline is not valid JSON: {err}") from None
+    entries = document.get("findings") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
+        raise BaselineError(f"{path}: not a cfncheck baseline (write one with --write-baseline)")
+    return Counter(str(e["fingerprint"]) for e in entries)
+
+
+def apply(findings: list[Finding], path: str | os.PathLike) -> Outcome:
+    """Mark the findings the baseline at ``path`` accepts as suppressed (externally)."""
+    accepted = read(path)
+    root = Path(path).resolve().parent
+    matched = 0
+    for finding in findings:
+        if finding.suppressed is not None:
+            continue
+        key = fingerprint(finding, relative_file(finding.file, root))
+        if accepted[key] > 0:
+            accepted[key] -= 1
+            matched += 1
+            finding.suppressed = f"accepted in baseline {Path(path).name}"
+            finding.suppressed_by = "baseline"
+    return Outcome(matched, sum(accepted.values()))

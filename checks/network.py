@@ -1,0 +1,209 @@
+"""Network exposure: security-group ingress open to the world (catalog section 3.3).
+
+Every check reads the normalised rule model of ``cfncheck.analysis.security_groups``: inline
+and standalone ingress rules alike, ``IpProtocol: -1``, port ranges, IPv4 and IPv6, values
+from parameters and ``Fn::If`` branches. Each world-open ingress rule gets exactly one finding
+of SG001–SG005, the first that matches in the order SG002, SG001, SG003, SG005, SG004.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfncheck.analysis.ports import ICMP, ICMPV6, TCP, UDP
+from cfncheck.analysis.security_groups import GROUP, STANDALONE, INGRESS, Rule, attachments, rules
+from cfncheck.api import ERROR, INFO, WARNING, Context, Resource, check
+
+RULE_TYPES = [GROUP, STANDALONE[INGRESS]]
+ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389"]
+DATA_PORTS = [f"tcp/{port}" for port in (1433, 1521, 2049, 3306, 5432, 5439, 6379, 8111, 8182, 9200, 11211, 27017)]
+_PORT_NAMES = {22: "SSH", 3389: "RDP", 1433: "SQL Server", 1521: "Oracle", 2049: "NFS (EFS)", 3306: "MySQL",
+               5432: "PostgreSQL", 5439: "Redshift", 6379: "Redis", 8111: "DAX", 8182: "Neptune",
+               9200: "OpenSearch", 11211: "Memcached", 27017: "MongoDB/DocumentDB"}
+_WEB_PORTS = {80, 443}
+
+
+def _ports(specs: list[str]) -> list[tuple[str, int]]:
+    """``["tcp/22"]`` → ``[("tcp", 22)]``: the form of the port options."""
+    pairs = []
+    for spec in specs:
+        protocol, _, port = str(spec).partition("/")
+        pairs.append((protocol.strip().lower(), int(port)))
+    return pairs
+
+
+def _opened(rule: Rule, specs: list[str]) -> list[tuple[str, int]]:
+    return [(protocol, port) for protocol, port in _ports(specs) if rule.traffic.covers(protocol, port)]
+
+
+def _world_ingress(resource: Resource, ctx: Context) -> Iterator[Rule]:
+    for rule in rules(resource, ctx, INGRESS):
+        if rule.traffic is not None and rule.peer.is_world:
+            yield rule
+
+
+def _data_tier(rule: Rule, ctx: Context) -> list[tuple[Resource, tuple, object]]:
+    return attachments(rule.group, ctx) if rule.group is not None else []
+
+
+def _owner(rule: Rule, ctx: Context) -> str:
+    """Which of SG001–SG005 reports this world-open rule (the first match, catalog order)."""
+    if rule.traffic.is_all:
+        return "SG002"
+    if _opened(rule, ADMIN_PORTS):
+        return "SG001"
+    if _opened(rule, DATA_PORTS):
+        return "SG003"
+    if any(ctx.resolver.satisfiable(merged) for *_, scenario in _data_tier(rule, ctx)
+           if (merged := rule.scenario.merge(scenario)) is not None):
+        return "SG005"
+    return "SG004"
+
+
+def _describe(protocols_ports: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{protocol.upper()} {port}" + (f" ({_PORT_NAMES[port]})" if port in _PORT_NAMES else "")
+                     for protocol, port in protocols_ports)
+
+
+def _source(rule: Rule) -> str:
+    return f"{rule.peer.key} {rule.peer.value}"
+
+
+@check(
+    "SG001",
+    "sg-admin-port-open-to-world",
+    ERROR,
+    types=RULE_TYPES,
+    tags=("security",),
+    options={"ports": ADMIN_PORTS},
+    fix="Restrict CidrIp/CidrIpv6 to your administration network, or drop the rule and use SSM Session Manager.",
+)
+def admin_port_open(resource, ctx):
+    """SSH (TCP 22) or RDP (TCP/UDP 3389) reachable from the whole internet: the hosts are
+    brute-forced and scanned within minutes of launch.
+
+    A port range that includes an admin port counts (0–1024 opens 22). The source is the world
+    when it is ``0.0.0.0/0`` or ``::/0`` after resolving parameters and ``Fn::If``; a prefix list
+    or a source security group is not. The admin ports are configurable (option ``ports``,
+    ``protocol/port`` strings)."""
+    for rule in _world_ingress(resource, ctx):
+        opened = _opened(rule, ctx.options["ports"])
+        if opened and _owner(rule, ctx) == "SG001":
+            yield ctx.finding(
+                resource,
+                rule.at(rule.peer.key),
+                f"{rule.traffic} is open to the world ({_source(rule)}), exposing {_describe(opened)}: "
+                f"restrict {rule.peer.key} to your administration network or use SSM Session Manager.",
+                rule.scenario,
+            )
+
+
+@check(
+    "SG002",
+    "sg-all-traffic-open-to-world",
+    ERROR,
+    types=RULE_TYPES,
+    tags=("security",),
+    fix="Open only the protocol and ports the service needs, to the sources that need them.",
+)
+def all_traffic_open(resource, ctx):
+    """An ingress rule open to the world on every protocol (``IpProtocol: -1``, or any protocol
+    number other than TCP/UDP/ICMP, which EC2 opens on all ports) or on every TCP or UDP port
+    (0–65535, 1–65535): every service on the instances is exposed, whatever the rule's other
+    keys say. Security groups deny all inbound traffic by default, so this is always explicit."""
+    for rule in _world_ingress(resource, ctx):
+        if _owner(rule, ctx) == "SG002":
+            yield ctx.finding(
+                resource,
+                rule.at(rule.peer.key),
+                f"{rule.traffic} is open to the world ({_source(rule)}): set IpProtocol to tcp or udp with "
+                f"the ports the service needs, and restrict {rule.peer.key} to the clients that need them.",
+                rule.scenario,
+            )
+
+
+@check(
+    "SG003",
+    "sg-data-port-open-to-world",
+    ERROR,
+    types=RULE_TYPES,
+    tags=("security",),
+    options={"ports": DATA_PORTS},
+    fix="Admit the database port only from the application tier's security group (SourceSecurityGroupId).",
+)
+def data_port_open(resource, ctx):
+    """A database, cache, file-system or search port (MySQL 3306, PostgreSQL 5432, Redis 6379,
+    NFS 2049, OpenSearch 9200…) reachable from the whole internet. Data stores belong in private
+    subnets, reachable only from the application tier's security group.
+
+    The port list is the notes' plus Neptune 8182, and is configurable (option ``ports``)."""
+    for rule in _world_ingress(resource, ctx):
+        opened = _opened(rule, ctx.options["ports"])
+        if opened and _owner(rule, ctx) == "SG003":
+            yield ctx.finding(
+                resource,
+                rule.at(rule.peer.key),
+                f"{rule.traffic} is open to the world ({_source(rule)}), exposing {_describe(opened)}: "
+                f"replace {rule.peer.key} with SourceSecurityGroupId of the tier that uses the data store.",
+                rule.scenario,
+            )
+
+
+@check(
+    "SG004",
+    "sg-port-open-to-world",
+    WARNING,
+    types=RULE_TYPES,
+    tags=("security",),
+    fix="Restrict the source to the clients that need the port, or to the load balancer's security group.",
+)
+def port_open(resource, ctx):
+    """Any other ingress open to the world. Behind a load balancer, the application tier should
+    admit only the balancer's security group; only internet-facing balancers, CloudFront-facing
+    origins and public web servers should face the world.
+
+    Warning in general; info for TCP 80/443 and ICMP, which public web endpoints expose on
+    purpose."""
+    for rule in _world_ingress(resource, ctx):
+        if _owner(rule, ctx) != "SG004":
+            continue
+        traffic = rule.traffic
+        web = traffic.protocol in (TCP, UDP) and traffic.ports.start == traffic.ports.end in _WEB_PORTS
+        yield ctx.finding(
+            resource,
+            rule.at(rule.peer.key),
+            f"{traffic} is open to the world ({_source(rule)}): restrict {rule.peer.key} to the clients that "
+            "need it (behind a load balancer, admit only its security group with SourceSecurityGroupId).",
+            rule.scenario,
+            severity=INFO if web and traffic.protocol == TCP or traffic.protocol in (ICMP, ICMPV6) else WARNING,
+        )
+
+
+@check(
+    "SG005",
+    "sg-data-tier-open-to-world",
+    ERROR,
+    types=RULE_TYPES,
+    tags=("security",),
+    fix="Admit only the application tier's security group (SourceSecurityGroupId) into the data tier's group.",
+)
+def data_tier_open(resource, ctx):
+    """A security group attached to a database, cache, file system, search domain, warehouse or
+    broker admits the world on some port (one SG001–SG003 do not already report). Whatever the
+    port, the data tier should be reachable only from the application tier."""
+    for rule in _world_ingress(resource, ctx):
+        if _owner(rule, ctx) != "SG005":
+            continue
+        for attached, path, scenario in _data_tier(rule, ctx):
+            merged = rule.scenario.merge(scenario)
+            if merged is None or not ctx.resolver.satisfiable(merged):
+                continue
+            yield ctx.finding(
+                resource,
+                rule.at(rule.peer.key),
+                f"{rule.traffic} is open to the world ({_source(rule)}) on security group {rule.group.logical_id}, "
+                f"which {attached.logical_id} ({attached.type}) uses: replace {rule.peer.key} with "
+                "SourceSecurityGroupId of the application tier.",
+                merged,
+                related=[ctx.location(attached, path, merged, f"{rule.group.logical_id} is attached here")],
+            )
