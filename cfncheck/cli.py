@@ -1,19 +1,24 @@
 """The command line: the only place that reads argv, writes to stdout and chooses the exit status.
 
 Exit status: 0 no finding at or above ``--fail-on``; 1 findings at or above it; 2 a file could
-not be read, a check failed internally, or the command line is wrong.
+not be read, a check failed internally, or the command line (or the configuration) is wrong.
+
+A run is: configuration (file, then flags) → files → engine (checks, template suppressions) →
+severity overrides → baseline → reports (one to stdout, others to files).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+from pathlib import Path
 
 import click
 
 from . import __version__
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 FAIL_ON = ("error", "warning", "info", "none")
 SUBCOMMANDS = ("graph", "explain")
 
@@ -22,8 +27,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _load_registry(checks_dirs: tuple[str, ...] = ()) -> list[str]:
-    from . import registry
+def _load_registry(checks_dirs=()) -> list[str]:
+    from . import engine, registry  # noqa: F401 - the engine module registers the engine's own checks
 
     registry.load_builtin()
     problems = registry.load_entry_points()
@@ -38,15 +43,23 @@ def _load_registry(checks_dirs: tuple[str, ...] = ()) -> list[str]:
     "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph.",
 )
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output on stdout: findings as text, json, sarif or github workflow commands; "
+    "with --list-checks: text, json or markdown.",
+)
+@click.option("--output-sarif", type=click.Path(dir_okay=False), help="Also write SARIF 2.1.0 to this file.")
+@click.option("--output-json", type=click.Path(dir_okay=False), help="Also write the JSON report to this file.")
 @click.option("--select", multiple=True, help="Run only these checks (ids, names or id prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these checks (ids, names or id prefixes; comma-separated).")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
-    default="warning",
-    show_default=True,
-    help="Exit 1 when a finding has this severity or a higher one.",
+    help="Exit 1 when a finding has this severity or a higher one.  [default: warning]",
 )
 @click.option(
     "--parameters",
@@ -59,70 +72,271 @@ def _load_registry(checks_dirs: tuple[str, ...] = ()) -> list[str]:
 @click.option(
     "--checks-dir", multiple=True, type=click.Path(file_okay=False), help="Load extra checks from *.py files here."
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Configuration file to use (default: .cfncheck.yaml or pyproject.toml [tool.cfncheck], searched upward).",
+)
+@click.option("--show-config", is_flag=True, help="Print the effective configuration and where each value comes from.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file.")
+@click.option("--templates-only", is_flag=True, help="Skip named files that are not CloudFormation templates.")
 @click.option("--list-checks", is_flag=True, help="Print the checks and exit.")
 @click.version_option(__version__, prog_name="cfncheck")
-def check_command(
-    paths, output_format, select, ignore, fail_on, parameter_specs, region, account_id, checks_dir, list_checks
-):
+def check_command(paths, output_format, output_sarif, output_json, list_checks, show_config, write_baseline, **flags):
     """Check CloudFormation templates (files, directories, or - for standard input)."""
-    from . import registry
-    from .engine import RunOptions, run
-    from .files import collect
-    from .findings import Severity
-    from .parameters import ParameterError, parse_parameters
-
-    problems = _load_registry(checks_dir)
+    problems: list[str] = []
+    config = _configure(flags, lambda folders: problems.extend(_load_registry(folders)))
     for problem in problems:
         click.echo(f"cfncheck: {problem}", err=True)
+    if show_config:
+        click.echo(config.show(), nl=False)
+        sys.exit(0)
     if list_checks:
-        _print_checks(registry.all_checks(), output_format)
+        _print_checks(_checks(config, everything=True), output_format)
         sys.exit(2 if problems else 0)
+    if output_format == "markdown":
+        raise click.UsageError("--format markdown is for --list-checks; findings are text, json, sarif or github")
     if not paths:
         raise click.UsageError("give at least one template, directory, or - for standard input")
-    include, exclude = _split(select), _split(ignore)
-    unknown = registry.unknown_selectors(registry.all_checks(), include + exclude)
-    if unknown:
-        raise click.UsageError(f"no check matches {', '.join(unknown)} (see cfncheck --list-checks)")
+    checks = _checks(config)
+    result = _run(list(paths), config, checks, flags)
+    if write_baseline:
+        _write_baseline(result, write_baseline)
+    else:
+        outcome = _compare_baseline(result, config)
+        _report(result, checks, output_format, outcome)
+        for path, kind in ((output_sarif, "sarif"), (output_json, "json")):
+            if path:
+                _write(path, _render(kind, result, checks, outcome))
+    sys.exit(_status(result, problems, config["fail-on"] if not write_baseline else "none"))
+
+
+def _configure(flags: dict, prepare):
+    """The configuration file under the flags that were given; ``prepare`` loads the checks."""
+    from .config import ConfigError, load
+
+    overrides = {
+        "select": _split(flags["select"]) or None,
+        "ignore": _split(flags["ignore"]) or None,
+        "fail-on": flags["fail_on"],
+        "regions": [flags["region"]] if flags["region"] else None,
+        "account-id": flags["account_id"],
+        "checks-dir": list(flags["checks_dir"]) or None,
+        "baseline": flags["baseline"],
+    }
     try:
-        parameters = parse_parameters(list(parameter_specs))
-    except ParameterError as err:
+        return load(flags["config_file"], {k: v for k, v in overrides.items() if v is not None}, prepare)
+    except ConfigError as err:
         raise click.UsageError(str(err)) from None
 
-    sources, missing = collect(list(paths))
-    options = RunOptions(
-        checks=registry.select(registry.all_checks(), include, exclude),
-        parameters=parameters,
-        region=region,
-        account_id=account_id,
+
+def _checks(config, everything: bool = False) -> list:
+    """The checks to run (or, with ``everything``, to list), with the configured severities."""
+    from . import registry
+
+    checks = (
+        registry.all_checks()
+        if everything
+        else registry.select(registry.all_checks(), config["select"], config["ignore"])
     )
-    result = run(sources, options)
+    overrides = config["severity"]
+    return [dataclasses.replace(c, severity=_severity(overrides[c.id])) if c.id in overrides else c for c in checks]
+
+
+def _severity(level: str):
+    from .findings import Severity
+
+    return Severity.parse(level)
+
+
+def _sources(paths: list[str], config, templates_only: bool):
+    """The files to check: named files and templates in named folders, filtered by the globs."""
+    from .baseline import relative_file
+    from .config import matches
+    from .files import collect, looks_like_template
+
+    sources, missing = collect(paths)
+    named = set(paths)
+    kept = []
+    for source in sources:
+        file = relative_file(source.name, config.root)
+        if matches(file, config["exclude"]):
+            continue
+        if config["include"] and source.name not in named and not matches(file, config["include"]):
+            continue
+        if templates_only and source.path is not None and not looks_like_template(Path(source.path)):
+            continue
+        kept.append(source)
+    return kept, missing
+
+
+def _parameters(sources, config, specs: tuple[str, ...]) -> tuple[dict, dict]:
+    """Values for every template (the flags) and per template (the configured globs, under the flags)."""
+    from .baseline import relative_file
+    from .config import matches
+    from .parameters import ParameterError, parse_parameters
+
+    try:
+        given = parse_parameters(list(specs))
+        per_file = {}
+        for source in sources:
+            file = relative_file(source.name, config.root)
+            values = {}
+            for pattern, items in config["parameters"].items():
+                if matches(file, [pattern]):
+                    for item in items:
+                        spec = [f"{k}={v}" for k, v in item.items()] if isinstance(item, dict) else [config.path(item)]
+                        values.update(parse_parameters(spec))
+            if values:
+                per_file[source.name] = {**values, **given}
+    except ParameterError as err:
+        raise click.UsageError(str(err)) from None
+    return given, per_file
+
+
+def _run(paths: list[str], config, checks: list, flags: dict):
+    from .engine import RunOptions, run
+
+    sources, missing = _sources(paths, config, flags["templates_only"])
+    given, per_file = _parameters(sources, config, flags["parameter_specs"])
+    regions = config["regions"] or [None]
+    results = []
+    for region in regions:
+        options = RunOptions(
+            checks=checks,
+            parameters=given,
+            file_parameters=per_file,
+            region=region,
+            account_id=config["account-id"],
+            check_options=config["options"],
+        )
+        results.append(run(sources, options))
+    result = _merge_regions(results, regions)
+    overrides = config["severity"]
+    for finding in result.findings:
+        if finding.rule_id in overrides:
+            finding.severity = _severity(overrides[finding.rule_id])
     result.errors[:0] = missing
     result.files.extend(e.file for e in missing)
+    return result
 
-    if output_format == "json":
+
+def _merge_regions(results: list, regions: list):
+    """One result for several deploy regions: a finding of only some regions says which."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    seen: dict = {}
+    for region, result in zip(regions, results, strict=True):
+        for finding in result.findings:
+            key = (
+                finding.rule_id,
+                finding.file,
+                finding.line,
+                finding.column,
+                finding.message,
+                tuple(sorted(finding.conditions.items())),
+            )
+            seen.setdefault(key, (finding, []))[1].append(region)
+    first.findings = []
+    for finding, where in seen.values():
+        if len(where) < len(regions):
+            finding.message += f" [in {', '.join(where)}]"
+        first.findings.append(finding)
+    first.internal_errors = sum(r.internal_errors for r in results)
+    return first
+
+
+def _write_baseline(result, path: str) -> None:
+    from . import baseline
+
+    count = baseline.write(result.findings, path)
+    click.echo(f"cfncheck: wrote {count} finding{'s' * (count != 1)} to baseline {path}", err=True)
+
+
+def _compare_baseline(result, config) -> dict | None:
+    from . import baseline
+
+    if not config["baseline"]:
+        return None
+    try:
+        outcome = baseline.apply(result.findings, config["baseline"])
+    except baseline.BaselineError as err:
+        raise click.UsageError(str(err)) from None
+    if outcome.fixed:
+        click.echo(
+            f"cfncheck: {outcome.fixed} baseline entr{'ies' if outcome.fixed != 1 else 'y'} fixed; "
+            f"drop {'them' if outcome.fixed != 1 else 'it'} with --write-baseline {config['baseline']}",
+            err=True,
+        )
+    return {"accepted": outcome.matched, "fixed": outcome.fixed}
+
+
+def _render(kind: str, result, checks: list, outcome: dict | None) -> str:
+    if kind == "json":
         from .report import json as report
 
-        click.echo(report.render(result), nl=False)
-    else:
-        from .report import text as report
+        return report.render(result, outcome)
+    if kind == "sarif":
+        from .report import github, sarif
 
+        return sarif.render(result, checks, github.workspace())
+    from .report import github
+
+    return github.render(result, github.workspace())
+
+
+def _report(result, checks: list, output_format: str, outcome: dict | None) -> None:
+    """The chosen format on stdout; for people (text, github) a summary on stderr too."""
+    from .report import text
+
+    if output_format == "text":
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(report.render(result, color), nl=False)
-        click.echo(report.render_errors(result), nl=False, err=True)
-        click.echo(report.summary(result), nl=False, err=True)
+        click.echo(text.render(result, color), nl=False)
+        click.echo(text.render_errors(result), nl=False, err=True)
+    else:
+        click.echo(_render(output_format, result, checks, outcome), nl=False)
+    if output_format in ("text", "github"):
+        click.echo(text.summary(result), nl=False, err=True)
+    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from .report import github
+
+        notes = []
+        if outcome:
+            notes.append(f"Baseline: {outcome['accepted']} known findings accepted, {outcome['fixed']} entries fixed.")
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
+            handle.write(github.summary(result, github.workspace(), notes))
+
+
+def _write(path: str, text: str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def _status(result, problems: list[str], fail_on: str) -> int:
+    from .findings import Severity
 
     if result.errors or result.internal_errors or problems:
-        sys.exit(2)
+        return 2
     if fail_on != "none":
         threshold = Severity.parse(fail_on)
         if any(f.severity >= threshold for f in result.findings if f.suppressed is None):
-            sys.exit(1)
-    sys.exit(0)
+            return 1
+    return 0
 
 
 def _print_checks(checks, output_format: str) -> None:
+    if output_format == "markdown":
+        from .docs import render
+
+        click.echo(render(checks), nl=False)
+        return
     if output_format == "json":
         import json
+
+        from .docs import help_uri
 
         rows = [
             {
@@ -131,13 +345,18 @@ def _print_checks(checks, output_format: str) -> None:
                 "severity": str(c.severity),
                 "types": list(c.types),
                 "scope": c.scope,
+                "tags": list(c.tags),
+                "options": c.options,
                 "summary": c.summary,
                 "fix": c.fix,
+                "help_uri": help_uri(c),
             }
             for c in checks
         ]
         click.echo(json.dumps(rows, indent=2))
         return
+    if output_format != "text":
+        raise click.UsageError(f"--list-checks prints text, json or markdown, not {output_format}")
     for c in checks:
         click.echo(f"{c.id:<12} {str(c.severity):<8} {c.name:<45} {c.summary}")
 
@@ -145,22 +364,19 @@ def _print_checks(checks, output_format: str) -> None:
 @click.command("explain", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("check_id")
 def explain_command(check_id: str) -> None:
-    """Print a check's rationale and how to fix what it reports."""
+    """Print a check's documentation: what it reports, why, and how to fix it."""
     from . import registry
+    from .docs import check_markdown, help_uri
 
     _load_registry()
     entry = registry.find(check_id)
     if entry is None:
-        click.echo(f"cfncheck: no check {check_id!r} (see cfncheck --list-checks)", err=True)
+        hint = registry.nearest(check_id)
+        suggestion = f"; did you mean {hint}?" if hint else ""
+        click.echo(f"cfncheck: no check {check_id!r}{suggestion} (see cfncheck --list-checks)", err=True)
         sys.exit(2)
-    click.echo(f"{entry.id} {entry.name} ({entry.severity})")
-    if entry.types:
-        click.echo(f"Resource types: {', '.join(entry.types)}")
-    click.echo("")
-    click.echo(entry.rationale)
-    if entry.fix:
-        click.echo("")
-        click.echo(f"Fix: {entry.fix}")
+    click.echo(check_markdown(entry))
+    click.echo(f"Online: {help_uri(entry)}")
 
 
 @click.command("graph", context_settings={"help_option_names": ["-h", "--help"]})

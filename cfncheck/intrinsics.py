@@ -134,6 +134,11 @@ class Resolver:
                 )
         return result
 
+    def reach(self, node, path, scenario: Scenario = ALWAYS) -> list[Alt]:
+        """The nodes at ``node[path…]`` as written (``Fn::If`` unwrapped, other intrinsics resolved),
+        so a caller can walk further and report paths that match the template's own structure."""
+        return self._walk(node, path, scenario)
+
     def _walk(self, node, path, scenario: Scenario) -> list[Alt]:
         """The alternatives of ``node[path…]``, resolved only as far as needed to walk the path."""
         alts = self._shallow(node, scenario)
@@ -445,16 +450,21 @@ class Resolver:
     def _to_json_string(self, args, scenario):
         result = []
         for alt in self.resolve(args, scenario):
-            try:
-                value = json.dumps(alt.value, separators=(",", ":"), default=_not_json)
-            except TypeError:
+            if _plain(alt.value):
+                value = json.dumps(alt.value, separators=(",", ":"))
+            else:
                 value = Unknown("Fn::ToJsonString of a value that is not known")
             result.append(Alt(value, alt.scenario))
         return result
 
 
-def _not_json(value):
-    raise TypeError(type(value).__name__)
+def _plain(value) -> bool:
+    """JSON data with nothing symbolic or unknown anywhere inside."""
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def _function(node) -> str | None:

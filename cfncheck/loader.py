@@ -101,9 +101,14 @@ def load_bytes(data: bytes, name: str) -> Document:
         try:
             root, duplicates = _JsonReader(name, text).read()
             return _document(name, root, "json", text, duplicates)
-        except LoadError:
+        except LoadError as json_error:
             if name.endswith((".json", ".template")):
                 raise
+            try:  # YAML's flow style reads much that JSON does not
+                root, duplicates = _YamlReader(name, text).read()
+            except LoadError:
+                raise json_error from None
+            return _document(name, root, "yaml", text, duplicates)
     root, duplicates = _YamlReader(name, text).read()
     return _document(name, root, "yaml", text, duplicates)
 

@@ -117,7 +117,9 @@ def apply(findings: list[Finding], templates: Iterable[Template], checks: Iterab
     extra = []
     for suppression in suppressions:
         if "CFN901" in selected and suppression.reason is None:
-            extra.append(_finding("CFN901", suppression, f"Say why {suppression.selector} is suppressed: add a reason."))
+            extra.append(
+                _finding("CFN901", suppression, f"Say why {suppression.selector} is suppressed: add a reason.")
+            )
         if "CFN902" in selected and not suppression.used:
             message = _unused_message(suppression, ran)
             if message:

@@ -10,16 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cfncheck.analysis.ports import ICMP, ICMPV6, TCP, UDP
-from cfncheck.analysis.security_groups import GROUP, STANDALONE, INGRESS, Rule, attachments, rules
+from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
+from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, attachments, rules
 from cfncheck.api import ERROR, INFO, WARNING, Context, Resource, check
 
 RULE_TYPES = [GROUP, STANDALONE[INGRESS]]
 ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389"]
 DATA_PORTS = [f"tcp/{port}" for port in (1433, 1521, 2049, 3306, 5432, 5439, 6379, 8111, 8182, 9200, 11211, 27017)]
-_PORT_NAMES = {22: "SSH", 3389: "RDP", 1433: "SQL Server", 1521: "Oracle", 2049: "NFS (EFS)", 3306: "MySQL",
-               5432: "PostgreSQL", 5439: "Redshift", 6379: "Redis", 8111: "DAX", 8182: "Neptune",
-               9200: "OpenSearch", 11211: "Memcached", 27017: "MongoDB/DocumentDB"}
+_PORT_NAMES = {
+    22: "SSH",
+    3389: "RDP",
+    1433: "SQL Server",
+    1521: "Oracle",
+    2049: "NFS (EFS)",
+    3306: "MySQL",
+    5432: "PostgreSQL",
+    5439: "Redshift",
+    6379: "Redis",
+    8111: "DAX",
+    8182: "Neptune",
+    9200: "OpenSearch",
+    11211: "Memcached",
+    27017: "MongoDB/DocumentDB",
+}
 _WEB_PORTS = {80, 443}
 
 
@@ -54,15 +67,20 @@ def _owner(rule: Rule, ctx: Context) -> str:
         return "SG001"
     if _opened(rule, DATA_PORTS):
         return "SG003"
-    if any(ctx.resolver.satisfiable(merged) for *_, scenario in _data_tier(rule, ctx)
-           if (merged := rule.scenario.merge(scenario)) is not None):
+    if any(
+        ctx.resolver.satisfiable(merged)
+        for *_, scenario in _data_tier(rule, ctx)
+        if (merged := rule.scenario.merge(scenario)) is not None
+    ):
         return "SG005"
     return "SG004"
 
 
 def _describe(protocols_ports: list[tuple[str, int]]) -> str:
-    return ", ".join(f"{protocol.upper()} {port}" + (f" ({_PORT_NAMES[port]})" if port in _PORT_NAMES else "")
-                     for protocol, port in protocols_ports)
+    return ", ".join(
+        f"{protocol.upper()} {port}" + (f" ({_PORT_NAMES[port]})" if port in _PORT_NAMES else "")
+        for protocol, port in protocols_ports
+    )
 
 
 def _source(rule: Rule) -> str:
@@ -92,7 +110,7 @@ def admin_port_open(resource, ctx):
             yield ctx.finding(
                 resource,
                 rule.at(rule.peer.key),
-                f"{rule.traffic} is open to the world ({_source(rule)}), exposing {_describe(opened)}: "
+                f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
                 f"restrict {rule.peer.key} to your administration network or use SSM Session Manager.",
                 rule.scenario,
             )
@@ -107,16 +125,15 @@ def admin_port_open(resource, ctx):
     fix="Open only the protocol and ports the service needs, to the sources that need them.",
 )
 def all_traffic_open(resource, ctx):
-    """An ingress rule open to the world on every protocol (``IpProtocol: -1``, or any protocol
-    number other than TCP/UDP/ICMP, which EC2 opens on all ports) or on every TCP or UDP port
-    (0–65535, 1–65535): every service on the instances is exposed, whatever the rule's other
-    keys say. Security groups deny all inbound traffic by default, so this is always explicit."""
+    """An ingress rule open to the world on every protocol (``IpProtocol: -1``, whatever its
+    ports) or on every TCP or UDP port (0–65535, 1–65535): every service on the instances is
+    exposed. Security groups deny all inbound traffic by default, so this is always explicit."""
     for rule in _world_ingress(resource, ctx):
         if _owner(rule, ctx) == "SG002":
             yield ctx.finding(
                 resource,
                 rule.at(rule.peer.key),
-                f"{rule.traffic} is open to the world ({_source(rule)}): set IpProtocol to tcp or udp with "
+                f"The rule admits {rule.traffic} from the world ({_source(rule)}): set IpProtocol to tcp or udp with "
                 f"the ports the service needs, and restrict {rule.peer.key} to the clients that need them.",
                 rule.scenario,
             )
@@ -143,7 +160,7 @@ def data_port_open(resource, ctx):
             yield ctx.finding(
                 resource,
                 rule.at(rule.peer.key),
-                f"{rule.traffic} is open to the world ({_source(rule)}), exposing {_describe(opened)}: "
+                f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
                 f"replace {rule.peer.key} with SourceSecurityGroupId of the tier that uses the data store.",
                 rule.scenario,
             )
@@ -168,14 +185,14 @@ def port_open(resource, ctx):
         if _owner(rule, ctx) != "SG004":
             continue
         traffic = rule.traffic
-        web = traffic.protocol in (TCP, UDP) and traffic.ports.start == traffic.ports.end in _WEB_PORTS
+        web = traffic.protocol == TCP and traffic.ports.start == traffic.ports.end in _WEB_PORTS
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"{traffic} is open to the world ({_source(rule)}): restrict {rule.peer.key} to the clients that "
+            f"The rule admits {traffic} from the world ({_source(rule)}): restrict {rule.peer.key} to the clients that "
             "need it (behind a load balancer, admit only its security group with SourceSecurityGroupId).",
             rule.scenario,
-            severity=INFO if web and traffic.protocol == TCP or traffic.protocol in (ICMP, ICMPV6) else WARNING,
+            severity=INFO if web or traffic.protocol in (ICMP, ICMPV6) else WARNING,
         )
 
 
@@ -194,16 +211,21 @@ def data_tier_open(resource, ctx):
     for rule in _world_ingress(resource, ctx):
         if _owner(rule, ctx) != "SG005":
             continue
-        for attached, path, scenario in _data_tier(rule, ctx):
-            merged = rule.scenario.merge(scenario)
-            if merged is None or not ctx.resolver.satisfiable(merged):
-                continue
-            yield ctx.finding(
-                resource,
-                rule.at(rule.peer.key),
-                f"{rule.traffic} is open to the world ({_source(rule)}) on security group {rule.group.logical_id}, "
-                f"which {attached.logical_id} ({attached.type}) uses: replace {rule.peer.key} with "
-                "SourceSecurityGroupId of the application tier.",
-                merged,
-                related=[ctx.location(attached, path, merged, f"{rule.group.logical_id} is attached here")],
-            )
+        uses = [
+            (attached, path, merged)
+            for attached, path, scenario in _data_tier(rule, ctx)
+            if (merged := rule.scenario.merge(scenario)) is not None and ctx.resolver.satisfiable(merged)
+        ]
+        scenarios = {merged for *_, merged in uses}
+        names = ", ".join(dict.fromkeys(f"{attached.logical_id} ({attached.type})" for attached, *_ in uses))
+        yield ctx.finding(
+            resource,
+            rule.at(rule.peer.key),
+            f"The rule admits {rule.traffic} from the world ({_source(rule)}) on security group {rule.group.logical_id}, "
+            f"which {names} uses: replace {rule.peer.key} with SourceSecurityGroupId of the application tier.",
+            scenarios.pop() if len(scenarios) == 1 else rule.scenario,
+            related=[
+                ctx.location(attached, path, merged, f"{rule.group.logical_id} is attached here")
+                for attached, path, merged in uses
+            ],
+        )

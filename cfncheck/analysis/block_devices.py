@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from cfncheck.analysis.properties import items, lookup
 from cfncheck.context import Context
 from cfncheck.template import Resource
-from cfncheck.values import ABSENT, Scenario, Unknown
+from cfncheck.values import ABSENT, Scenario
 
 MAPPING_LISTS = {
     "AWS::EC2::Instance": ("Properties", "BlockDeviceMappings"),
@@ -40,5 +40,5 @@ def ebs_mappings(ctx: Context, resource: Resource) -> Iterator[tuple[tuple, dict
             if lookup(mapping, "VirtualName") is not ABSENT or lookup(mapping, "NoDevice") is not ABSENT:
                 continue
             ebs = lookup(mapping, "Ebs")
-            if isinstance(ebs, dict) and not isinstance(ebs, Unknown):
+            if isinstance(ebs, dict):
                 yield path + ("Ebs",), ebs, scenario

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from cfncheck.context import Context, parse_path
 from cfncheck.template import Resource
-from cfncheck.values import ABSENT, Scenario, Unknown
+from cfncheck.values import ABSENT, Scenario, Unknown, as_bool
 
 
 def items(ctx: Context, resource: Resource, path) -> Iterator[tuple[tuple, object, Scenario]]:
@@ -53,3 +53,8 @@ def as_list(value) -> list:
     if value is ABSENT:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def boolean(value, default: bool) -> bool | None:
+    """A resolved flag: ``default`` when absent, None when it cannot be known."""
+    return default if value is ABSENT else as_bool(value)

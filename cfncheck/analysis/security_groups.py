@@ -115,7 +115,9 @@ def _rule(resource: Resource, path: tuple, body: dict, direction: str, group, sc
     return Rule(resource, path, direction, flow, peer, group, scenario)
 
 
-def attachments(group: Resource, ctx: Context, kinds: dict[str, tuple[str, ...]] = DATA_TIER_ATTACHMENTS) -> list[tuple[Resource, tuple, Scenario]]:
+def attachments(
+    group: Resource, ctx: Context, kinds: dict[str, tuple[str, ...]] = DATA_TIER_ATTACHMENTS
+) -> list[tuple[Resource, tuple, Scenario]]:
     """The resources of ``kinds`` that attach ``group``, each with the path of the list item that
     names it and the scenario in which it does."""
     found = []

@@ -20,6 +20,7 @@ def elb_policy_allows_old_tls(name: str) -> bool:
 
 
 ELB_RECOMMENDED_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+CLB_RECOMMENDED_POLICY = "ELBSecurityPolicy-TLS-1-2-2017-01"
 
 # CloudFront ViewerCertificate.MinimumProtocolVersion.
 CLOUDFRONT_OLD_TLS = frozenset({"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"})

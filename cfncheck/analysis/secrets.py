@@ -1,0 +1,257 @@
+"""Where secrets live in a template, and what looks like one.
+
+- :func:`is_secret_name`: the secret-name heuristic, on the words of a name (``DbPassword``,
+  ``GITHUB_TOKEN``, ``api-key``) rather than on substrings, so ``PasswordLength``,
+  ``SecretArn``, ``TokenTable`` or ``EnablePassword`` are not secrets.
+- :func:`secret_sites`: the values of a resource that hold a secret — the secret-property
+  table (``MasterUserPassword``, ``AuthToken``…), secret-named environment variables of
+  Lambda, ECS, CodeBuild and Elastic Beanstalk, and ``AWS::CloudFormation::Authentication``
+  credentials — each with its path, resolved value and the parameters it is built from.
+- :func:`parameter_uses`: which parameters a node passes on as text (``Ref``, ``Fn::Sub``,
+  ``Fn::Join``), to follow a NoEcho parameter or a secret parameter to where it is used.
+- access-key patterns: :func:`credential_leaks` of a string.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..context import Context, parse_path
+from ..references import iter_uses
+from ..template import Resource, Template
+from ..values import ABSENT, Alt, Scenario
+
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+SECRET_WORDS = frozenset(
+    {"password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "credential", "credentials", "apikey"}
+)
+KEY_QUALIFIERS = frozenset({"api", "private", "secret", "auth", "signing"})
+NOT_SECRET_FIRST = frozenset(
+    {
+        "use",
+        "enable",
+        "enabled",
+        "is",
+        "has",
+        "create",
+        "generate",
+        "rotate",
+        "require",
+        "requires",
+        "manage",
+        "allow",
+        "reset",
+        "disable",
+        "include",
+        "exclude",
+        "no",
+        "skip",
+    }
+)
+"""The allowlist: a name starting with one of these words is a flag or a switch, not a secret
+(``ManageMasterUserPassword``, ``GenerateSecret``, ``EnableApiKey``)."""
+
+
+def words(name: str) -> list[str]:
+    """``DBMasterPassword`` → ``["db", "master", "password"]``; ``api-key`` → ``["api", "key"]``."""
+    return [word.lower() for word in _WORDS.findall(name)]
+
+
+def is_secret_name(name: str) -> bool:
+    """A name whose last word says it holds a secret (password, secret, token, credentials,
+    API or private key). Names that end in another word hold something about a secret — its
+    Arn, Id, Name, Length, Type, Policy, Url, table — and names that start with a switch verb
+    (the allowlist) hold a flag."""
+    parts = words(name)
+    if not parts or parts[0] in NOT_SECRET_FIRST:
+        return False
+    return parts[-1] in SECRET_WORDS or (parts[-1] == "key" and not KEY_QUALIFIERS.isdisjoint(parts[:-1]))
+
+
+SECRET_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::RDS::DBInstance": ("Properties.MasterUserPassword",),
+    "AWS::RDS::DBCluster": ("Properties.MasterUserPassword",),
+    "AWS::DocDB::DBCluster": ("Properties.MasterUserPassword",),
+    "AWS::DocDBElastic::Cluster": ("Properties.AdminUserPassword",),
+    "AWS::Redshift::Cluster": ("Properties.MasterUserPassword",),
+    "AWS::RedshiftServerless::Namespace": ("Properties.AdminUserPassword",),
+    "AWS::ElastiCache::ReplicationGroup": ("Properties.AuthToken",),
+    "AWS::ElastiCache::User": ("Properties.Passwords[]",),
+    "AWS::IAM::User": ("Properties.LoginProfile.Password",),
+    "AWS::SecretsManager::Secret": ("Properties.SecretString",),
+    "AWS::DirectoryService::MicrosoftAD": ("Properties.Password",),
+    "AWS::DirectoryService::SimpleAD": ("Properties.Password",),
+    "AWS::AmazonMQ::Broker": ("Properties.Users[].Password",),
+    "AWS::DMS::Endpoint": ("Properties.Password", "Properties.MongoDbSettings.Password"),
+    "AWS::IAM::ServerCertificate": ("Properties.PrivateKey",),
+    "AWS::Amplify::App": ("Properties.AccessToken", "Properties.OauthToken", "Properties.BasicAuthConfig.Password"),
+    "AWS::Amplify::Branch": ("Properties.BasicAuthConfig.Password",),
+    "AWS::Pinpoint::APNSChannel": ("Properties.PrivateKey", "Properties.TokenKey"),
+    "AWS::Pinpoint::GCMChannel": ("Properties.ApiKey",),
+    "AWS::Pinpoint::BaiduChannel": ("Properties.ApiKey", "Properties.SecretKey"),
+    "AWS::EMR::Cluster": (
+        "Properties.KerberosAttributes.KdcAdminPassword",
+        "Properties.KerberosAttributes.ADDomainJoinPassword",
+        "Properties.KerberosAttributes.CrossRealmTrustPrincipalPassword",
+    ),
+    "AWS::KinesisFirehose::DeliveryStream": (
+        "Properties.RedshiftDestinationConfiguration.Password",
+        "Properties.SplunkDestinationConfiguration.HECToken",
+    ),
+    "AWS::CodePipeline::Webhook": ("Properties.AuthenticationConfiguration.SecretToken",),
+    "AWS::CodeBuild::SourceCredential": ("Properties.Token",),
+}
+"""Properties that hold a secret whatever they are called (catalog SECRET001); ``[]`` = every item."""
+
+AUTHENTICATION = ("Metadata", "AWS::CloudFormation::Authentication")
+_AUTHENTICATION_SECRETS = ("password", "secretKey")
+
+_ENVIRONMENTS = {
+    "AWS::Lambda::Function": "lambda",
+    "AWS::Serverless::Function": "lambda",
+    "AWS::ECS::TaskDefinition": "ecs",
+    "AWS::CodeBuild::Project": "codebuild",
+    "AWS::ElasticBeanstalk::Environment": "beanstalk",
+    "AWS::ElasticBeanstalk::ConfigurationTemplate": "beanstalk",
+}
+_BEANSTALK_ENVIRONMENT = "aws:elasticbeanstalk:application:environment"
+SECRET_TYPES = sorted(set(SECRET_PROPERTIES) | set(_ENVIRONMENTS))
+
+
+@dataclass(frozen=True)
+class SecretSite:
+    """A value that holds a secret: where it is, what it resolved to, and what it is called."""
+
+    resource: Resource
+    path: tuple  # relative to the resource
+    value: object  # resolved
+    scenario: Scenario
+    label: str  # the property or variable name, for messages
+    parameters: tuple[str, ...]  # the parameters whose value it passes on
+
+
+def secret_sites(resource: Resource, ctx: Context) -> Iterator[SecretSite]:
+    """Every secret-holding value of ``resource``, per scenario."""
+    for pattern in SECRET_PROPERTIES.get(resource.type, ()):
+        for path, alt in _leaves(ctx, resource, parse_path(pattern.replace("[]", ".[]"))):
+            yield _site(ctx, resource, path, alt, ".".join(str(p) for p in path[1:] if not isinstance(p, int)))
+    for path, alt in _leaves(ctx, resource, AUTHENTICATION + ("*",)):
+        if isinstance(alt.value, dict):
+            for key in _AUTHENTICATION_SECRETS:
+                if key in alt.value:
+                    yield _site(ctx, resource, path + (key,), Alt(alt.value[key], alt.scenario), f"{path[-1]}.{key}")
+    yield from _environment(ctx, resource, _ENVIRONMENTS.get(resource.type))
+
+
+def _environment(ctx: Context, resource: Resource, kind: str | None) -> Iterator[SecretSite]:
+    if kind == "lambda":
+        for path, alt in _leaves(ctx, resource, ("Properties", "Environment", "Variables", "*")):
+            if is_secret_name(str(path[-1])):
+                yield _site(ctx, resource, path, alt, str(path[-1]))
+        return
+    if kind == "ecs":
+        entries = ("Properties", "ContainerDefinitions", "[]", "Environment", "[]")
+        name_key, value_key = "Name", "Value"
+    elif kind == "codebuild":
+        entries = ("Properties", "Environment", "EnvironmentVariables", "[]")
+        name_key, value_key = "Name", "Value"
+    elif kind == "beanstalk":
+        entries = ("Properties", "OptionSettings", "[]")
+        name_key, value_key = "OptionName", "Value"
+    else:
+        return
+    for path, alt in _leaves(ctx, resource, entries):
+        entry = alt.value
+        if not isinstance(entry, dict) or not isinstance(entry.get(name_key), str):
+            continue
+        if kind == "codebuild" and entry.get("Type", "PLAINTEXT") != "PLAINTEXT":
+            continue
+        if kind == "beanstalk" and entry.get("Namespace") != _BEANSTALK_ENVIRONMENT:
+            continue
+        if is_secret_name(entry[name_key]) and value_key in entry:
+            yield _site(ctx, resource, path + (value_key,), Alt(entry[value_key], alt.scenario), entry[name_key])
+
+
+def _leaves(
+    ctx: Context, resource: Resource, pattern: tuple, prefix: tuple = (), scenario=None
+) -> Iterator[tuple[tuple, Alt]]:
+    """The resolved values at a path pattern: ``"[]"`` steps into every list item, ``"*"`` into
+    every key of a mapping; paths index the template as written."""
+    scenario = resource.exists_in if scenario is None else scenario
+    for position, step in enumerate(pattern):
+        if step in ("[]", "*"):
+            head, rest = prefix + pattern[:position], pattern[position + 1 :]
+            if step == "[]":
+                for index, alt in ctx.resolver.elements(resource.node, head, scenario):
+                    yield from _leaves(ctx, resource, rest, head + (index,), alt.scenario)
+            else:
+                for alt in ctx.resolver.reach(resource.node, head, scenario):
+                    if isinstance(alt.value, dict):
+                        for key in alt.value:
+                            yield from _leaves(ctx, resource, rest, head + (key,), alt.scenario)
+            return
+    path = prefix + pattern
+    for alt in ctx.resolver.get(resource.node, path, scenario):
+        if alt.value is not ABSENT:
+            yield path, alt
+
+
+def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str) -> SecretSite:
+    written = [
+        parent.value.get(path[-1]) if isinstance(parent.value, dict) else None
+        for parent in ctx.resolver.reach(resource.node, path[:-1], alt.scenario)
+    ]
+    names = tuple(dict.fromkeys(name for node in written for name in parameter_uses(node, ctx.template)))
+    return SecretSite(resource, path, alt.value, alt.scenario, label, names)
+
+
+def parameter_uses(node, template: Template) -> Iterator[str]:
+    """The parameters whose value ``node`` passes on as text: a ``Ref`` or a ``Fn::Sub``
+    variable, also inside ``Fn::Join``, ``Fn::If``…, but not a ``Fn::FindInMap`` key (the
+    value then comes from the Mapping)."""
+    for use in iter_uses(node):
+        if use.kind in ("Ref", "Sub") and use.target in template.parameters and "Fn::FindInMap" not in use.path:
+            yield use.target
+
+
+def is_literal_secret(value) -> bool:
+    """A resolved value that is a non-empty string written in the template (a dynamic reference
+    or a value built from an unknown is never a literal)."""
+    return isinstance(value, str) and value.strip() != ""
+
+
+ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+_SECRET_ACCESS_KEY = re.compile(r"(?i)aws_secret_access_key[\"']?\s*[=:]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])")
+_CLI_CREDENTIALS = re.compile(r"aws\s+configure\s+set\s+(?:\S+\.)?aws_(?:access_key_id|secret_access_key)")
+_CREDENTIALS_FILE = re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?)\s*\S*\.aws/credentials\b")
+_DOCUMENTATION_KEY = "EXAMPLE"  # AWS's documentation keys (AKIAIOSFODNN7EXAMPLE) are not credentials
+
+
+def credential_leaks(text: str) -> list[str]:
+    """What in ``text`` puts AWS credentials in the template: an access key id, a secret access
+    key next to its name, or a script that configures credentials on a machine."""
+    found = []
+    if any(not key.endswith(_DOCUMENTATION_KEY) for key in ACCESS_KEY_ID.findall(text)):
+        found.append("an AWS access key id")
+    if _SECRET_ACCESS_KEY.search(text) and _DOCUMENTATION_KEY not in text:
+        found.append("an AWS secret access key")
+    if _CLI_CREDENTIALS.search(text):
+        found.append("`aws configure set` of access keys")
+    if _CREDENTIALS_FILE.search(text):
+        found.append("a write to ~/.aws/credentials")
+    return found
+
+
+def decoded(text: str) -> str | None:
+    """The text of a base64-encoded string (UserData written pre-encoded), or None."""
+    compact = text.strip()
+    if len(compact) < 16 or len(compact) % 4 or not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", compact):
+        return None
+    try:
+        return base64.b64decode(compact, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None

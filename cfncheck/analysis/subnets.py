@@ -1,0 +1,58 @@
+"""Subnet classification: which subnets of a template are public.
+
+A subnet is public when the route table associated with it (``AWS::EC2::SubnetRouteTableAssociation``)
+sends ``0.0.0.0/0`` or ``::/0`` to an internet gateway of the template (or a literal ``igw-`` id).
+Only what the template shows is classified: a subnet passed as a parameter or imported, or one
+whose route table is not in the template, is unknown, never guessed public or private.
+"""
+
+from __future__ import annotations
+
+from cfncheck.analysis.cidr import is_world
+from cfncheck.context import Context
+from cfncheck.template import Resource
+from cfncheck.values import Scenario
+
+SUBNET = "AWS::EC2::Subnet"
+INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
+
+
+def _internet_gateway(ctx: Context, value) -> bool:
+    target = ctx.target(value)
+    if target is not None:
+        return target.type == INTERNET_GATEWAY
+    return isinstance(value, str) and value.startswith("igw-")
+
+
+def public_route_tables(ctx: Context) -> list[tuple[Resource, Scenario]]:
+    """The route tables of the template with a default route to an internet gateway, and when."""
+    found = []
+    for route in ctx.resources("AWS::EC2::Route"):
+        for scenario, (table, ipv4, ipv6, gateway) in ctx.joint(
+            ctx.values(route, "Properties.RouteTableId"),
+            ctx.values(route, "Properties.DestinationCidrBlock"),
+            ctx.values(route, "Properties.DestinationIpv6CidrBlock"),
+            ctx.values(route, "Properties.GatewayId"),
+        ):
+            table = ctx.target(table)
+            if table is not None and (is_world(ipv4) or is_world(ipv6)) and _internet_gateway(ctx, gateway):
+                found.append((table, scenario))
+    return found
+
+
+def public_subnets(ctx: Context) -> list[tuple[Resource, Scenario]]:
+    """The subnets of the template associated with a route table that routes to an internet gateway."""
+    tables = public_route_tables(ctx)
+    found = []
+    for association in ctx.resources("AWS::EC2::SubnetRouteTableAssociation"):
+        for scenario, (subnet, table) in ctx.joint(
+            ctx.values(association, "Properties.SubnetId"), ctx.values(association, "Properties.RouteTableId")
+        ):
+            subnet, table = ctx.target(subnet), ctx.target(table)
+            if subnet is None or table is None or subnet.type != SUBNET:
+                continue
+            for public_table, route_scenario in tables:
+                merged = scenario.merge(route_scenario)
+                if public_table is table and merged is not None and ctx.resolver.satisfiable(merged):
+                    found.append((subnet, merged))
+    return found

@@ -1,0 +1,385 @@
+"""Following the wiring between resources: which resource a property names, which function an
+event source feeds, which service delivers to a queue, topic or function, and which policies
+and permissions let it.
+
+A property names a resource through ``Ref``, ``Fn::GetAtt``, an ARN built with ``Fn::Sub`` or
+``Fn::Join`` from one resource, or ``Fn::ImportValue`` of an export of another template of the
+run (followed on to the exporting resource). A Lambda alias or version leads to its function.
+SAM's ``Events`` are seen as the event source mappings, subscriptions and permissions the
+transform generates. Whatever cannot be followed is left out: a check never reports on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..context import Analysis, Context, parse_path
+from ..findings import Location
+from ..nodes import MarkedDict
+from ..project import output_scenario
+from ..references import resource_uses
+from ..template import Resource
+from ..values import ALWAYS, Alt, Reference, Scenario, Unknown
+
+QUEUE, TOPIC = "AWS::SQS::Queue", "AWS::SNS::Topic"
+FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+QUALIFIERS = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
+EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
+SAM_FUNCTION = "AWS::Serverless::Function"
+PERMISSION = "AWS::Lambda::Permission"
+
+SAM_SOURCE_PROPERTY = {
+    "SQS": "Queue",
+    "Kinesis": "Stream",
+    "DynamoDB": "Stream",
+    "MSK": "Stream",
+    "MQ": "Broker",
+    "DocumentDB": "Cluster",
+}
+"""SAM event types that generate an event source mapping, and the property naming the source."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A resource a property names, with the scenario (of the naming template) in which it does.
+
+    ``via`` is the export name when the resource was reached through ``Fn::ImportValue``: it
+    then lives in another template, whose conditions are not this template's."""
+
+    resource: Resource
+    analysis: Analysis
+    scenario: Scenario = ALWAYS
+    via: str | None = None
+
+    @property
+    def type(self) -> str:
+        return self.resource.type
+
+    @property
+    def logical_id(self) -> str:
+        return self.resource.logical_id
+
+    @property
+    def foreign(self) -> bool:
+        return self.via is not None
+
+    def values(self, path) -> list[Alt]:
+        """The alternatives of the resource's property, in the scenarios of the naming template."""
+        path = parse_path(path)
+        resolver = self.analysis.resolver
+        if not self.foreign:
+            start = self.scenario.merge(self.resource.exists_in)
+            if start is None or not resolver.satisfiable(start):
+                return []
+            return resolver.get(self.resource.node, path, start)
+        alts = resolver.get(self.resource.node, path, self.resource.exists_in)
+        # the exporter's conditions are another stack's: only a value that does not depend on them is used
+        if len(alts) == 1:
+            return [Alt(alts[0].value, self.scenario)]
+        return [Alt(Unknown(f"depends on the conditions of {self.analysis.template.file}"), self.scenario)]
+
+    def location(self, ctx: Context, path, message: str = "") -> Location:
+        """Where the property is written, in whichever template the resource lives."""
+        scenario = None if self.foreign else self.scenario
+        return ctx.on(self.analysis.template).location(self.resource, path, scenario, message)
+
+    def describe(self) -> str:
+        where = f" (imported as {self.via} from {self.analysis.template.file})" if self.foreign else ""
+        return f"{self.logical_id}{where}"
+
+
+def follow(ctx: Context, resource: Resource, path) -> list[Link]:
+    """The resources a property of ``resource`` names, one link per scenario that names one."""
+    return [link for alt in ctx.values(resource, path) if (link := follow_value(ctx.analysis, alt.value, alt.scenario))]
+
+
+def follow_value(analysis: Analysis, value, scenario: Scenario = ALWAYS, via: str | None = None) -> Link | None:
+    """The resource a resolved value names in ``analysis``'s template, or through an import in
+    the exporting template of the run; None when it names none, or several."""
+    resources = analysis.template.resources
+    if isinstance(value, Reference):
+        found = resources.get(value.target)
+        return Link(found, analysis, scenario, via) if found is not None else None
+    if not isinstance(value, Unknown):
+        return None
+    if value.import_name is not None:
+        return _imported(analysis, value.import_name, scenario)
+    targets = {ref.target for ref in value.refs if isinstance(ref, Reference)}
+    if len(targets) == 1:
+        found = resources.get(targets.pop())
+        return Link(found, analysis, scenario, via) if found is not None else None
+    return None
+
+
+def _imported(analysis: Analysis, name: str, scenario: Scenario) -> Link | None:
+    project = analysis.project
+    exports = project.exports.get(name, []) if project is not None else []
+    if len(exports) != 1 or exports[0].template is analysis.template:
+        return None
+    export = exports[0]
+    exporter = project.analyses.get(export.template.file) or Analysis(
+        export.template, project.resolvers[export.template.file], project
+    )
+    alts = exporter.resolver.resolve(export.output.value, output_scenario(export.output))
+    if len(alts) != 1:
+        return None
+    found = follow_value(exporter, alts[0].value)
+    return Link(found.resource, exporter, scenario, name) if found is not None else None
+
+
+def function_of(link: Link | None) -> Link | None:
+    """The function a link names: itself, or the function of a Lambda alias or version."""
+    for _ in range(3):  # an alias may name a version, which names the function
+        if link is None or link.type in FUNCTIONS:
+            return link
+        if link.type not in QUALIFIERS:
+            return None
+        named = {
+            found
+            for alt in link.values("Properties.FunctionName")
+            if (found := follow_value(link.analysis, alt.value, alt.scenario, link.via)) is not None
+        }
+        link = named.pop() if len(named) == 1 else None
+    return None
+
+
+# -- event source mappings: a function polling a queue or stream ----------------------------
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """An ``AWS::Lambda::EventSourceMapping``, or a SAM function's event that generates one."""
+
+    owner: Resource
+    path: tuple  # the property naming the queue or stream
+    function_path: tuple | None  # the property naming the function; None when the owner is the function
+
+    @property
+    def is_sam(self) -> bool:
+        return self.function_path is None
+
+
+def event_sources(resource: Resource) -> list[EventSource]:
+    if resource.type == EVENT_SOURCE_MAPPING:
+        return [EventSource(resource, ("Properties", "EventSourceArn"), ("Properties", "FunctionName"))]
+    if resource.type != SAM_FUNCTION:
+        return []
+    return [
+        EventSource(resource, ("Properties", "Events", name, "Properties", SAM_SOURCE_PROPERTY[kind]), None)
+        for name, kind, _ in sam_events(resource)
+        if kind in SAM_SOURCE_PROPERTY
+    ]
+
+
+def sam_events(resource: Resource) -> list[tuple[str, str, MarkedDict]]:
+    """A SAM function's events as (name, Type, event) where the Type is written literally."""
+    events = resource.properties.get("Events")
+    if not isinstance(events, dict):
+        return []
+    return [
+        (name, event["Type"], event)
+        for name, event in events.items()
+        if isinstance(event, dict) and isinstance(event.get("Type"), str)
+    ]
+
+
+def functions_fed(ctx: Context, source: EventSource) -> list[Link]:
+    """The functions an event source invokes (through an alias or version if it names one)."""
+    if source.is_sam:
+        return [Link(source.owner, ctx.analysis, source.owner.exists_in)]
+    return [found for link in follow(ctx, source.owner, source.function_path) if (found := function_of(link))]
+
+
+def polled(ctx: Context, resource: Resource) -> list[tuple[EventSource, Link, Link]]:
+    """(event source, queue or stream, function) for each source a mapping or SAM function polls."""
+    return [
+        (source, origin, function)
+        for source in event_sources(resource)
+        for origin in follow(ctx, source.owner, source.path)
+        for function in functions_fed(ctx, source)
+    ]
+
+
+def consumers(ctx: Context) -> dict[str, list[EventSource]]:
+    """The event sources polling each queue or stream of this template, by its logical id."""
+    cache = ctx.analysis.cache
+    if "wiring.consumers" not in cache:
+        found: dict[str, list[EventSource]] = {}
+        for resource in ctx.resources(EVENT_SOURCE_MAPPING, SAM_FUNCTION):
+            for source in event_sources(resource):
+                for origin in follow(ctx, source.owner, source.path):
+                    if not origin.foreign and source not in found.setdefault(origin.logical_id, []):
+                        found[origin.logical_id].append(source)
+        cache["wiring.consumers"] = found
+    return cache["wiring.consumers"]
+
+
+# -- push deliveries: a service sending to a queue, topic or function -------------------------
+
+
+@dataclass(frozen=True)
+class Deliverer:
+    """A property through which a service delivers to a queue, topic or function it names."""
+
+    type: str
+    path: tuple  # "[]" stands for each item of a list, "*" for each key of a mapping
+    principal: str  # the service principal a policy or permission must allow
+    destinations: tuple[str, ...]  # the kinds of destination this property delivers to
+    breaks_deployment: bool  # without the grant the stack fails (else every delivery fails)
+    needs_depends_on: bool = False  # the deliverer must also be created after the grant
+    exempt_path: tuple | None = None  # set (a role): the service uses it instead of a grant
+
+
+_S3 = ("Properties", "NotificationConfiguration")
+_APIGW = "apigateway.amazonaws.com"
+DELIVERERS = (
+    Deliverer("AWS::S3::Bucket", (*_S3, "QueueConfigurations", "[]", "Queue"), "s3.amazonaws.com", (QUEUE,), True, True),
+    Deliverer("AWS::S3::Bucket", (*_S3, "TopicConfigurations", "[]", "Topic"), "s3.amazonaws.com", (TOPIC,), True, True),
+    Deliverer("AWS::S3::Bucket", (*_S3, "LambdaConfigurations", "[]", "Function"), "s3.amazonaws.com", FUNCTIONS, True, True),
+    Deliverer("AWS::Events::Rule", ("Properties", "Targets", "[]", "Arn"), "events.amazonaws.com", (QUEUE, TOPIC, *FUNCTIONS), False),
+    Deliverer("AWS::SNS::Subscription", ("Properties", "Endpoint"), "sns.amazonaws.com", (QUEUE, *FUNCTIONS), False),
+    Deliverer("AWS::SNS::Topic", ("Properties", "Subscription", "[]", "Endpoint"), "sns.amazonaws.com", (QUEUE, *FUNCTIONS), False),
+    Deliverer("AWS::CloudTrail::Trail", ("Properties", "SnsTopicName"), "cloudtrail.amazonaws.com", (TOPIC,), True),
+    Deliverer("AWS::ApiGateway::Method", ("Properties", "Integration", "Uri"), _APIGW, FUNCTIONS, False,
+              exempt_path=("Properties", "Integration", "Credentials")),
+    Deliverer("AWS::ApiGateway::Authorizer", ("Properties", "AuthorizerUri"), _APIGW, FUNCTIONS, False,
+              exempt_path=("Properties", "AuthorizerCredentials")),
+    Deliverer("AWS::ApiGatewayV2::Integration", ("Properties", "IntegrationUri"), _APIGW, FUNCTIONS, False,
+              exempt_path=("Properties", "CredentialsArn")),
+    Deliverer("AWS::ApiGatewayV2::Authorizer", ("Properties", "AuthorizerUri"), _APIGW, FUNCTIONS, False,
+              exempt_path=("Properties", "AuthorizerCredentialsArn")),
+    Deliverer("AWS::ElasticLoadBalancingV2::TargetGroup", ("Properties", "Targets", "[]", "Id"),
+              "elasticloadbalancing.amazonaws.com", FUNCTIONS, True, True),
+    Deliverer("AWS::Logs::SubscriptionFilter", ("Properties", "DestinationArn"), "logs.amazonaws.com", FUNCTIONS, True),
+    Deliverer("AWS::Cognito::UserPool", ("Properties", "LambdaConfig", "*"), "cognito-idp.amazonaws.com", FUNCTIONS, False),
+)  # fmt: skip
+"""The push-invoker table: who delivers where, which principal needs the grant, what fails without it."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    source: Resource
+    path: tuple  # the property naming the destination, from the source resource
+    destination: Link
+    deliverer: Deliverer
+
+
+def deliveries(ctx: Context) -> list[Delivery]:
+    """Every delivery of a service to a queue, topic or function of this template (SAM events
+    are left out: the transform writes their grants)."""
+    cache = ctx.analysis.cache
+    if "wiring.deliveries" not in cache:
+        found = []
+        for deliverer in DELIVERERS:
+            for source in ctx.resources(deliverer.type):
+                if deliverer.exempt_path and any(alt.value for alt in ctx.values(source, deliverer.exempt_path)):
+                    continue
+                for path, alt in _reach(ctx, source, deliverer.path):
+                    link = follow_value(ctx.analysis, alt.value, alt.scenario)
+                    if deliverer.destinations != FUNCTIONS or link is None:
+                        link = link if link is not None and link.type in deliverer.destinations else None
+                    else:
+                        link = function_of(link)
+                    if link is not None and not link.foreign:
+                        found.append(Delivery(source, path, link, deliverer))
+        cache["wiring.deliveries"] = found
+    return cache["wiring.deliveries"]
+
+
+def _reach(ctx: Context, resource: Resource, pattern: tuple) -> list[tuple[tuple, Alt]]:
+    """The values a path pattern reaches, each with its own path (an item of a list, a key)."""
+    for index, key in enumerate(pattern):
+        if key not in ("[]", "*"):
+            continue
+        prefix, rest = pattern[:index], pattern[index + 1 :]
+        if key == "[]":
+            items = ctx.elements(resource, prefix)
+        else:
+            items = [
+                (prefix + (name,), Alt(value, alt.scenario))
+                for alt in ctx.values(resource, prefix)
+                if isinstance(alt.value, dict)
+                for name, value in alt.value.items()
+            ]
+        reached = []
+        for path, alt in items:
+            value = alt.value
+            for part in rest:
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, dict) and "LambdaArn" in value and not rest:  # Cognito's custom senders
+                value, path = value["LambdaArn"], path + ("LambdaArn",)
+            if value is not None:
+                reached.append((path + rest, Alt(value, alt.scenario)))
+        return reached
+    return [(pattern, alt) for alt in ctx.values(resource, pattern)]
+
+
+def depends_on(ctx: Context, resource: Resource, other: Resource) -> bool:
+    """Whether ``resource`` is created after ``other``: DependsOn or a reference, directly or not."""
+    import networkx as nx
+
+    from ..graph import RESOURCE
+
+    graph = ctx.graph
+    start, end = (RESOURCE, resource.logical_id), (RESOURCE, other.logical_id)
+    return start in graph and end in graph and nx.has_path(graph, start, end)
+
+
+# -- grants: resource policies of queues and topics, permissions of functions ----------------
+
+POLICY_ATTACHMENTS = {
+    "AWS::SQS::QueuePolicy": ("Properties", "Queues", "[]"),
+    "AWS::SQS::QueueInlinePolicy": ("Properties", "Queue"),
+    "AWS::SNS::TopicPolicy": ("Properties", "Topics", "[]"),
+    "AWS::SNS::TopicInlinePolicy": ("Properties", "TopicArn"),
+}
+"""Resource policies and the property naming the queue or topic they attach to."""
+
+
+def resource_policies(ctx: Context, resource: Resource) -> list[Resource]:
+    """The queue or topic policies of this template attached to ``resource``."""
+    cache = ctx.analysis.cache
+    if "wiring.policies" not in cache:
+        index: dict[str, list[Resource]] = {}
+        for kind, path in POLICY_ATTACHMENTS.items():
+            for policy in ctx.resources(kind):
+                for _, alt in _reach(ctx, policy, path):
+                    link = follow_value(ctx.analysis, alt.value, alt.scenario)
+                    if link is not None and policy not in index.setdefault(link.logical_id, []):
+                        index[link.logical_id].append(policy)
+        cache["wiring.policies"] = index
+    return cache["wiring.policies"].get(resource.logical_id, [])
+
+
+def unattached_policies(ctx: Context, kind: str) -> bool:
+    """Whether a policy of this kind attaches to something that cannot be followed (a queue
+    URL from a parameter, say): it might be the one that grants, so nothing is reported."""
+    path = POLICY_ATTACHMENTS[kind]
+    return any(
+        follow_value(ctx.analysis, alt.value) is None and not isinstance(alt.value, str)
+        for policy in ctx.resources(kind)
+        for _, alt in _reach(ctx, policy, path)
+    )
+
+
+def permissions(ctx: Context, function: Resource) -> list[Resource]:
+    """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of it)."""
+    cache = ctx.analysis.cache
+    if "wiring.permissions" not in cache:
+        index: dict[str, list[Resource]] = {}
+        unknown = []
+        for permission in ctx.resources(PERMISSION):
+            targets = {found.logical_id for link in follow(ctx, permission, "Properties.FunctionName") if (found := function_of(link))}
+            if not targets:
+                unknown.append(permission)
+            for target in targets:
+                index.setdefault(target, []).append(permission)
+        cache["wiring.permissions"] = (index, unknown)
+    index, unknown = cache["wiring.permissions"]
+    return index.get(function.logical_id, []) + unknown
+
+
+def named_by(resource: Resource) -> set[str]:
+    """The logical ids a resource refers to (its own included): a SourceArn naming any of them
+    belongs to this source (a method's SourceArn names its RestApi)."""
+    return {use.target for use in resource_uses(resource.node)} | {resource.logical_id}

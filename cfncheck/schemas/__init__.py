@@ -1,0 +1,202 @@
+"""CloudFormation resource provider schemas, read one type at a time when first asked for.
+
+The schemas are AWS's published resource provider schemas, vendored as compact JSON (one file
+per type under ``resources/``, see ``update.py`` for the version and how to refresh them), with
+the service limits the schemas omit added from ``patches.json``. Nothing is read at import time:
+the type index is read on the first type lookup, a type's schema on the first question about it,
+and each schema is prepared once (local ``$ref`` inlined, patches applied) and cached.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+
+HERE = Path(__file__).parent
+RESOURCES = HERE / "resources"
+CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
+SCHEMA_NAMESPACES = ("AWS::", "Alexa::")
+"""Type namespaces the schemas cover: a type there that has no schema does not exist."""
+
+
+@dataclass
+class ResourceSchema:
+    """The schema of one resource type, prepared for validation."""
+
+    type_name: str
+    schema: dict
+    read_only: tuple[tuple[str, ...], ...] = field(default=())
+
+    @property
+    def properties(self) -> dict:
+        return self.schema.get("properties", {})
+
+    @cached_property
+    def attributes(self) -> dict[str, dict]:
+        """What ``Fn::GetAtt`` can read, with its schema: the read-only properties (nested ones as
+        ``Endpoint.Address``) and, since older types also expose settable values such as a
+        subnet's ``VpcId``, the top-level properties."""
+        result = dict(self.properties)
+        for path in self.read_only:
+            node: dict | None = self.schema
+            for part in path:
+                node = (node or {}).get("properties", {}).get(part)
+            result[".".join(path)] = node or {}
+        return result
+
+    def attribute_kind(self, name: str) -> str | None:
+        """The JSON type an attribute yields ("string", "array"…) when the schema says so."""
+        kind = self.attributes.get(name, {}).get("type")
+        return kind if isinstance(kind, str) else None
+
+
+@cache
+def index() -> dict:
+    return json.loads((RESOURCES / "index.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _types() -> frozenset[str]:
+    return frozenset(index()["types"])
+
+
+def version() -> str:
+    """The version of the schema package the vendored data was taken from."""
+    return f"{index()['source']} {index()['version']}"
+
+
+def is_resource_type(type_name: str) -> bool:
+    return type_name in _types()
+
+
+def covered(type_name: str) -> bool:
+    """The type is in a namespace the schemas cover (AWS, Alexa), so it must have a schema."""
+    return type_name.startswith(SCHEMA_NAMESPACES) and not type_name.startswith("AWS::Serverless::")
+
+
+def closest_type(type_name: str) -> str | None:
+    """The existing type nearest to a misspelled one (case, colons and plurals forgiven)."""
+    normal = type_name.replace(":", "").lower()
+    by_normal = {t.replace(":", "").lower(): t for t in _types()}
+    if normal in by_normal:
+        return by_normal[normal]
+    for trimmed in (normal[:-1], normal[:-2]) if normal.endswith("s") else ():
+        if trimmed in by_normal:
+            return by_normal[trimmed]
+    close = difflib.get_close_matches(normal, list(by_normal), n=1, cutoff=0.8)
+    return by_normal[close[0]] if close else None
+
+
+@cache
+def resource_schema(type_name: str) -> ResourceSchema | None:
+    """The prepared schema of a type, or None when there is none (custom, SAM, registry types)."""
+    if type_name not in _types():
+        return None
+    path = RESOURCES / (type_name.lower().replace("::", "-") + ".json")
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for patch in _patches().get(type_name, ()):
+        _apply(schema, patch)
+    _inline_refs(schema)
+    read_only = tuple(
+        tuple(p.split("/")[2:]) for p in schema.get("readOnlyProperties", ()) if p.startswith("/properties/")
+    )
+    return ResourceSchema(type_name, schema, read_only)
+
+
+def closest_name(name: str, candidates) -> str | None:
+    """A did-you-mean: the candidate that differs only in case, the one that completes it
+    (``Url`` → ``QueueUrl``), or the nearest by spelling."""
+    candidates = [c for c in candidates if isinstance(c, str)]
+    lower = name.lower()
+    for candidate in candidates:
+        if candidate.lower() == lower:
+            return candidate
+    partial = [c for c in candidates if len(lower) >= 3 and (c.lower().endswith(lower) or c.lower().startswith(lower))]
+    if len(partial) == 1:
+        return partial[0]
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+@cache
+def _patches() -> dict[str, list[dict]]:
+    """Service limits the schemas omit, by type (``patches.json``)."""
+    result: dict[str, list[dict]] = {}
+    for patch in json.loads((HERE / "patches.json").read_text(encoding="utf-8"))["patches"]:
+        result.setdefault(patch["type"], []).append(patch)
+    return result
+
+
+def _apply(schema: dict, patch: dict) -> None:
+    """Merge ``patch["set"]`` into the subschema at ``patch["path"]`` (a JSON pointer); the
+    ``allOf`` of a patch adds to the subschema's own."""
+    node = schema
+    for part in patch.get("path", "").strip("/").split("/") if patch.get("path") else ():
+        node = node.setdefault(part, {})
+    while "$ref" in node:
+        node = _pointer(schema, node["$ref"])
+    for key, value in patch.get("set", {}).items():
+        if key == "allOf":
+            node[key] = node.get(key, []) + value
+        else:
+            node[key] = value
+
+
+def _pointer(schema: dict, ref: str):
+    node = schema
+    for part in ref.lstrip("#").strip("/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _inline_refs(schema: dict) -> None:
+    """Replace each local ``{"$ref": "#/definitions/X"}`` by the definition itself (shared, so
+    recursive definitions stay finite): validation then never resolves a reference."""
+    seen: set[int] = set()
+
+    def target(ref: str):
+        node = _pointer(schema, ref)
+        while isinstance(node, dict) and "$ref" in node:
+            node = _pointer(schema, node["$ref"])
+        return node
+
+    def visit(node) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        children = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in list(children):
+            if isinstance(child, dict) and isinstance(child.get("$ref"), str) and child["$ref"].startswith("#"):
+                child = target(child["$ref"])
+                node[key] = child
+            if isinstance(child, (dict, list)):
+                visit(child)
+
+    visit(schema)
+
+
+def type_problem(type_name: str) -> str | None:
+    """Why a well-formed type name in the AWS namespace names no resource type, with the nearest
+    one; None for a type that exists or that the schemas do not cover (custom, SAM, registry)."""
+    if not covered(type_name) or is_resource_type(type_name):
+        return None
+    nearest = closest_type(type_name)
+    hint = f" Did you mean {nearest}?" if nearest else ""
+    return f"{type_name} is not a CloudFormation resource type (schemas: {version()}).{hint}"
+
+
+def attribute_problem(type_name: str, attribute: str) -> str | None:
+    """Why ``Fn::GetAtt`` cannot read ``attribute`` from a resource of this type, with the nearest
+    attribute; None when it can, or when the type has no schema (custom resources accept any)."""
+    schema = resource_schema(type_name)
+    if schema is None or type_name == CUSTOM_RESOURCE or attribute in schema.attributes:
+        return None
+    if type_name == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
+        return None  # a nested stack's outputs are checked against its template (XSTK006)
+    read_only = [".".join(path) for path in schema.read_only]
+    hint = closest_name(attribute, read_only) or closest_name(attribute, schema.attributes)
+    listed = f" Its attributes: {', '.join(read_only)}." if read_only and len(read_only) <= 12 else ""
+    return f"{type_name} has no attribute {attribute}.{f' Did you mean {hint}?' if hint else ''}{listed}"

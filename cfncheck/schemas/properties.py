@@ -1,0 +1,116 @@
+"""A resource's Properties checked against its type's schema, once per resource and scenario.
+
+The Properties are resolved (parameters, mappings, ``Fn::If`` branches, ``AWS::NoValue``) and
+each alternative is validated with :mod:`cfncheck.schemas.validation`, in the scenario that
+selects it. The problems of every kind are computed together and kept in the analysis cache, so
+the checks that report them (unknown property, missing property, bad value, read-only
+property) share one validation.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from cfncheck.context import Context
+from cfncheck.nodes import Mark
+from cfncheck.template import SAM_TRANSFORM, Resource, Template
+from cfncheck.values import ABSENT, Reference, Scenario, Unknown
+
+from . import resource_schema
+from .validation import REQUIRED, UNKNOWN_PROPERTY, VALUE, describe, locate, reference_kind, validate
+
+READ_ONLY = "read-only"
+KNOWN_TRANSFORMS = {SAM_TRANSFORM, "AWS::LanguageExtensions"}
+__all__ = ["READ_ONLY", "REQUIRED", "UNKNOWN_PROPERTY", "VALUE", "Violation", "violations"]
+
+
+class Violation(NamedTuple):
+    kind: str
+    path: tuple  # relative to the resource: ("Properties", ...)
+    message: str
+    scenario: Scenario
+    mark: Mark | None  # where the offending value was written, when the resolved value knows
+
+
+def violations(ctx: Context, resource: Resource) -> list[Violation]:
+    """Every schema violation of the resource's Properties; none for types without a schema
+    and for templates whose macros rewrite resources before CloudFormation reads them."""
+    cache = ctx.analysis.cache.setdefault("schemas.violations", {})
+    found = cache.get(resource.logical_id)
+    if found is None:
+        found = cache[resource.logical_id] = _violations(ctx, resource)
+    return found
+
+
+def _violations(ctx: Context, resource: Resource) -> list[Violation]:
+    template = ctx.template
+    schema = resource_schema(resource.type)
+    if schema is None or not set(template.transforms) <= KNOWN_TRANSFORMS:
+        return []
+    token = reference_kind.set(lambda reference: _reference_kind(template, reference))
+    try:
+        result: list[Violation] = []
+        for alt in ctx.values(resource, "Properties"):
+            properties = {} if alt.value is ABSENT else alt.value
+            if isinstance(properties, Unknown):
+                continue
+            if not isinstance(properties, dict):
+                result.append(Violation(VALUE, ("Properties",), "Properties must be a mapping", alt.scenario, None))
+                continue
+            problems = validate(properties, schema.schema)
+            problems += [(READ_ONLY, path, "") for path in schema.read_only if _present(properties, path)]
+            for kind, path, message in problems:
+                where = _mark(resource, properties, path)
+                result.append(Violation(kind, ("Properties",) + path, _message(resource, kind, path, message), alt.scenario, where))
+        return result
+    finally:
+        reference_kind.reset(token)
+
+
+def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
+    if kind == READ_ONLY:
+        name = ".".join(path)
+        return (
+            f"{name} is read-only: {resource.type} sets it, a template cannot. Remove it "
+            f"(read it with !GetAtt {resource.logical_id}.{name})."
+        )
+    if kind in (UNKNOWN_PROPERTY, REQUIRED) and path and " here" in message:
+        parent = describe(path[:-1])
+        if parent:
+            return f"{parent}: {message.replace(' here', '', 1)}"
+        return message.replace(" here", f" of {resource.type}" if kind == UNKNOWN_PROPERTY else f" by {resource.type}", 1)
+    return f"{describe(path) or 'Properties'}: {message}"
+
+
+def _present(properties: dict, path: tuple) -> bool:
+    node = properties
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+def _mark(resource: Resource, properties: dict, path: tuple) -> Mark | None:
+    """The mark of the offending node if it was written inside the resource; a value that came
+    from a parameter or a mapping is reported at the property instead (``None``)."""
+    mark = locate(properties, path)
+    region = resource.node.mark
+    if mark is None or not region.line <= mark.line <= region.end_line or mark.line < properties_line(resource):
+        return None
+    return mark
+
+
+def properties_line(resource: Resource) -> int:
+    marks = getattr(resource.node, "key_marks", {})
+    return marks["Properties"].line if "Properties" in marks else resource.node.mark.line
+
+
+def _reference_kind(template: Template, reference: Reference) -> str | None:
+    target = template.resources.get(reference.target)
+    if target is None:
+        return None
+    if reference.attribute is None:
+        return "string"
+    schema = resource_schema(target.type)
+    return schema.attribute_kind(reference.attribute) if schema is not None else None

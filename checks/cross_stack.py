@@ -1,0 +1,360 @@
+"""Cross-stack wiring: exports and imports between the templates of a run, and nested stacks
+whose template is a local file (catalog section 3.2).
+
+A finding about two templates lands in one and names the other as a related location.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from fnmatch import fnmatchcase
+
+from cfncheck.api import ERROR, INFO, Scenario, as_number, check
+from cfncheck.intrinsics import Resolver
+from cfncheck.project import import_calls, output_scenario
+from cfncheck.references import iter_uses, resource_uses
+from cfncheck.values import is_known
+
+
+def _place(ctx, template, path: tuple):
+    """(context, resource, path relative to it) for a path from a template's root."""
+    here = ctx.on(template)
+    if len(path) >= 2 and path[0] == "Resources" and path[1] in template.resources:
+        return here, template.resources[path[1]], path[2:]
+    return here, None, path
+
+
+def _import_location(ctx, imp, message: str):
+    here, resource, path = _place(ctx, imp.template, imp.path)
+    return here.location(resource, path, imp.scenario, message)
+
+
+def _export_path(export) -> tuple:
+    return ("Outputs", export.output.name, "Export", "Name")
+
+
+def _export_location(ctx, export, message: str):
+    return ctx.on(export.template).location(None, _export_path(export), None, message)
+
+
+def _importers(project, export):
+    return [imp for imp in project.imports if imp.name == export.name and imp.template is not export.template]
+
+
+def _exports(project):
+    """Each export once per output (an output whose name has alternatives may be indexed twice)."""
+    seen, found = set(), []
+    for exports in project.exports.values():
+        for export in exports:
+            if (export.name, id(export.output)) not in seen:
+                seen.add((export.name, id(export.output)))
+                found.append(export)
+    return found
+
+
+@check(
+    "XSTK001",
+    "xstk-import-without-export",
+    ERROR,
+    scope="project",
+    options={"external_exports": []},
+    fix="Correct the name to one a template exports, or list exports made outside these templates in the "
+    "external_exports option.",
+)
+def import_without_export(project, ctx):
+    """An ``Fn::ImportValue`` whose name no template of the run exports fails the stack ("No
+    export named … found"). Only runs of several templates are checked; names built from values
+    not known here are skipped, and so are names listed in ``external_exports`` (globs)."""
+    if len(project.templates) < 2:
+        return
+    external = ctx.options["external_exports"]
+    for imp in project.imports:
+        if imp.name in project.exports or any(fnmatchcase(imp.name, pattern) for pattern in external):
+            continue
+        here, resource, path = _place(ctx, imp.template, imp.path)
+        close = difflib.get_close_matches(imp.name, list(project.exports), n=1, cutoff=0.75)
+        hint, related = "", []
+        if close:
+            export = project.exports[close[0]][0]
+            hint = f" Did you mean {close[0]}, exported by {export.template.file}?"
+            related = [_export_location(ctx, export, f"export {close[0]}")]
+        yield here.finding(
+            resource, path, f"No template of this run exports {imp.name!r}.{hint}", imp.scenario, related=related
+        )
+
+
+@check(
+    "XSTK002",
+    "xstk-duplicate-export-name",
+    ERROR,
+    scope="project",
+    fix="Give each export a unique name, for example prefixed with ${AWS::StackName}.",
+)
+def duplicate_export_name(project, ctx):
+    """Export names are unique per account and region: a second stack exporting the same name
+    fails to create. Outputs of one template that never exist together are not duplicates."""
+    by_name: dict[str, list] = {}
+    for export in _exports(project):
+        by_name.setdefault(export.name, []).append(export)
+    for name, exports in by_name.items():
+        for export in exports:
+            others = [other for other in exports if other is not export and _together(ctx, export, other)]
+            if others:
+                yield ctx.on(export.template).finding(
+                    None,
+                    _export_path(export),
+                    f"Export name {name!r} is also exported by "
+                    + ", ".join(f"{o.output.name} in {o.template.file}" for o in others)
+                    + ": rename one.",
+                    related=[_export_location(ctx, other, f"also exports {name}") for other in others],
+                )
+
+
+def _together(ctx, export, other) -> bool:
+    if export.template is not other.template:
+        return True
+    both = output_scenario(export.output).merge(output_scenario(other.output))
+    return both is not None and ctx.on(export.template).resolver.satisfiable(both)
+
+
+def _resource_uses(template, node) -> list[str]:
+    return [use.target for use in iter_uses(node) if use.target in template.resources and use.kind != "Condition"]
+
+
+@check(
+    "XSTK003",
+    "xstk-importvalue-argument-invalid",
+    ERROR,
+    fix="Build import and export names from parameters, pseudo parameters and mappings only; export strings "
+    "(join a list with Fn::Join).",
+)
+def importvalue_argument_invalid(ctx):
+    """CloudFormation rejects an ``Fn::ImportValue`` or an ``Export.Name`` that depends on a
+    resource (only parameters, pseudo parameters, mappings and functions of them are allowed),
+    a template that imports what it exports itself, and an exported value that is a list."""
+    template = ctx.template
+    exported_here = {
+        alt.value
+        for output in template.outputs.values()
+        if output.export_name is not None
+        for alt in ctx.resolve(output.export_name, output_scenario(output))
+        if isinstance(alt.value, str)
+    }
+    for argument, path, scenario in import_calls(template):
+        _, resource, relative = _place(ctx, template, path)
+        used = _resource_uses(template, argument)
+        if used:
+            yield ctx.finding(
+                resource, relative, f"The imported name depends on resource {used[0]}: build it from parameters.", scenario
+            )
+            continue
+        for alt in ctx.resolve(argument, scenario):
+            if alt.value in exported_here:
+                yield ctx.finding(
+                    resource, relative, f"This template imports {alt.value!r}, which it exports itself: use the value "
+                    "directly.", alt.scenario,
+                )  # fmt: skip
+    for output in template.outputs.values():
+        if output.export_name is None:
+            continue
+        used = _resource_uses(template, output.export_name)
+        if used:
+            yield ctx.finding(
+                None, ("Outputs", output.name, "Export", "Name"),
+                f"Export name depends on resource {used[0]}: build it from parameters and ${{AWS::StackName}}.",
+            )  # fmt: skip
+        for alt in ctx.resolve(output.value, output_scenario(output)):
+            if isinstance(alt.value, list):
+                yield ctx.finding(
+                    None, ("Outputs", output.name, "Value"),
+                    "An exported value must be a string: join the list with Fn::Join.", alt.scenario,
+                )  # fmt: skip
+
+
+@check(
+    "XSTK004",
+    "xstk-conditional-export-imported",
+    ERROR,
+    scope="project",
+    fix="Export the value unconditionally (or make the importers conditional on the same setting).",
+)
+def conditional_export_imported(project, ctx):
+    """An export that exists only under a condition breaks its importers when the condition is
+    false: the exporting stack cannot update to remove an export in use, and a new importer
+    fails to create. Reported on the export, naming the scenario in which it disappears."""
+    for export in _exports(project):
+        importers = _importers(project, export)
+        if not importers:
+            continue
+        here = ctx.on(export.template)
+        conditions = [export.output.condition] if export.output.condition else []
+        conditions += [
+            here.template.resources[target].condition
+            for target in _resource_uses(here.template, export.output.value)
+            if here.template.resources[target].condition
+        ]
+        for condition in dict.fromkeys(conditions):
+            gone = Scenario({(condition, False)})
+            if not here.resolver.satisfiable(gone):
+                continue
+            yield here.finding(
+                None,
+                ("Outputs", export.output.name),
+                f"Export {export.name!r} is not created when {condition} is false, but "
+                + ", ".join(sorted({imp.template.file for imp in importers}))
+                + " imports it.",
+                gone,
+                related=[_import_location(ctx, imp, f"imports {export.name}") for imp in importers],
+            )
+
+
+@check(
+    "XSTK005",
+    "xstk-nested-stack-parameters-mismatch",
+    ERROR,
+    scope="project",
+    fix="Pass every parameter of the child template that has no Default, only parameters it declares, with values "
+    "its constraints accept.",
+)
+def nested_stack_parameters_mismatch(project, ctx):
+    """A nested stack must pass its child template every parameter without a Default, and no
+    parameter the child does not declare, with values the child's Type, AllowedValues,
+    AllowedPattern, length and value limits accept; otherwise the nested stack fails."""
+    for nested in project.nested:
+        here, stack, child = ctx.on(nested.parent), nested.resource, nested.child
+        passed = stack.properties.get("Parameters", {})
+        if not isinstance(passed, dict) or (len(passed) == 1 and next(iter(passed)).startswith("Fn::")):
+            continue
+        child_ctx = ctx.on(child)
+        for name, parameter in child.parameters.items():
+            if not parameter.has_default and name not in passed:
+                yield here.finding(
+                    stack, "Properties.Parameters",
+                    f"Child template {child.file} needs parameter {name} (it has no Default): pass it.",
+                    related=[child_ctx.location(None, ("Parameters", name), None, f"parameter {name}")],
+                )  # fmt: skip
+        for name in passed:
+            if name not in child.parameters:
+                hint = difflib.get_close_matches(name, list(child.parameters), n=1)
+                yield here.finding(
+                    stack, ("Properties", "Parameters", name),
+                    f"Child template {child.file} declares no parameter {name}"
+                    + (f" (did you mean {hint[0]}?)" if hint else "") + ": remove it.",
+                    related=[child_ctx.location(None, ("Parameters",), None, "the child's parameters")],
+                )  # fmt: skip
+                continue
+            for alt in here.values(stack, ("Properties", "Parameters", name)):
+                problem = _violation(child.parameters[name].node, alt.value)
+                if problem:
+                    yield here.finding(
+                        stack, ("Properties", "Parameters", name),
+                        f"Value {alt.value!r} of parameter {name} {problem} in {child.file}.", alt.scenario,
+                        related=[child_ctx.location(None, ("Parameters", name), None, f"parameter {name}")],
+                    )  # fmt: skip
+
+
+def _violation(declaration, value) -> str | None:
+    """What a known value breaks of a parameter's declared constraints, if anything."""
+    if not is_known(value) or isinstance(value, (dict, bool)):
+        return None
+    text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    kind = str(declaration.get("Type", "String"))
+    allowed = declaration.get("AllowedValues")
+    if isinstance(allowed, list) and all(is_known(a) for a in allowed) and text not in map(str, allowed):
+        return f"is not one of the AllowedValues {', '.join(map(str, allowed))}"
+    pattern = declaration.get("AllowedPattern")
+    if isinstance(pattern, str) and kind == "String":
+        try:
+            if not re.fullmatch(pattern, text):
+                return f"does not match the AllowedPattern {pattern}"
+        except re.error:
+            pass
+    if kind == "Number":
+        number = as_number(value)
+        if number is None:
+            return "is not a number"
+        low, high = as_number(declaration.get("MinValue")), as_number(declaration.get("MaxValue"))
+        if (low is not None and number < low) or (high is not None and number > high):
+            return f"is outside {low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
+    if kind == "String":
+        low, high = as_number(declaration.get("MinLength")), as_number(declaration.get("MaxLength"))
+        if (low is not None and len(text) < low) or (high is not None and len(text) > high):
+            return "breaks the MinLength/MaxLength"
+    return None
+
+
+@check(
+    "XSTK006",
+    "xstk-nested-stack-output-missing",
+    ERROR,
+    scope="project",
+    fix="Use an output the child template declares (Fn::GetAtt <Stack>.Outputs.<Name>).",
+)
+def nested_stack_output_missing(project, ctx):
+    """``Fn::GetAtt <Stack>.Outputs.<Name>`` fails when the child template has no output of that
+    name, or when the output's Condition is false for the parameters the parent passes."""
+    for template in project.templates:
+        here = ctx.on(template)
+        places = [(r, resource_uses(r.node)) for r in template.resources.values()]
+        places += [(None, iter_uses(o.node, ("Outputs", name))) for name, o in template.outputs.items()]
+        for resource, uses in places:
+            for use in uses:
+                attribute = use.attribute or ""
+                child = project.child(template, use.target) if attribute.startswith("Outputs.") else None
+                if child is None:
+                    continue
+                name = attribute[len("Outputs.") :]
+                output = child.outputs.get(name)
+                declared = ctx.on(child).location(None, ("Outputs",), None, "the child's outputs")
+                if output is None:
+                    hint = difflib.get_close_matches(name, list(child.outputs), n=1)
+                    yield here.finding(
+                        resource, use.path,
+                        f"Child template {child.file} of {use.target} has no output {name}"
+                        + (f" (did you mean {hint[0]}?)" if hint else "") + ".",
+                        related=[declared],
+                    )  # fmt: skip
+                elif output.condition and _never(template, use.target, child, output.condition, here):
+                    yield here.finding(
+                        resource, use.path,
+                        f"Output {name} of {child.file} has Condition {output.condition}, false with the parameters "
+                        f"{use.target} passes: it does not exist.",
+                        related=[ctx.on(child).location(None, ("Outputs", name, "Condition"), None, "its Condition")],
+                    )  # fmt: skip
+
+
+def _never(parent, logical_id: str, child, condition: str, here) -> bool:
+    """Whether a child's condition is false for every scenario, given the parameter values the
+    parent passes where they are known."""
+    passed = parent.resources[logical_id].properties.get("Parameters", {})
+    given = {}
+    for name in passed if isinstance(passed, dict) else ():
+        alts = here.values(parent.resources[logical_id], ("Properties", "Parameters", name))
+        if len(alts) == 1 and is_known(alts[0].value) and not isinstance(alts[0].value, (dict, list)):
+            given[name] = str(alts[0].value)
+    resolver = Resolver(child, given)
+    return not resolver.satisfiable(Scenario({(condition, True)}))
+
+
+@check(
+    "XSTK007",
+    "xstk-export-in-use",
+    INFO,
+    scope="project",
+    fix="Before changing or deleting this export, change the importing stacks first.",
+)
+def export_in_use(project, ctx):
+    """An export imported by another stack cannot change or be deleted while it is imported:
+    updating the value, renaming the export or deleting the stack is blocked until every
+    importer stops importing it."""
+    for export in _exports(project):
+        importers = _importers(project, export)
+        if importers:
+            files = ", ".join(sorted({imp.template.file for imp in importers}))
+            yield ctx.on(export.template).finding(
+                None,
+                _export_path(export),
+                f"Export {export.name!r} is imported by {files}: it cannot change while they import it.",
+                related=[_import_location(ctx, imp, f"imports {export.name}") for imp in importers],
+            )

@@ -1,0 +1,62 @@
+"""Access logs, flow logs, trails, log groups, alarms, tracing (catalog section 3.11)."""
+
+from __future__ import annotations
+
+from cfncheck.analysis.properties import boolean
+from cfncheck.api import INFO, WARNING, check
+
+
+@check(
+    "TRAIL001",
+    "cloudtrail-not-multi-region",
+    WARNING,
+    types=["AWS::CloudTrail::Trail"],
+    fix="Set `IsMultiRegionTrail: true`.",
+)
+def trail_multi_region(trail, ctx):
+    """A single-region trail misses API activity in every other region — exactly where an
+    attacker or a mistake may act unnoticed.
+
+    In CloudFormation `IsMultiRegionTrail` defaults to false (the console's default is all
+    regions). For an organization trail it is only a note (info).
+    """
+    for scenario, (multi_region, organization) in ctx.joint(
+        ctx.values(trail, "Properties.IsMultiRegionTrail"), ctx.values(trail, "Properties.IsOrganizationTrail")
+    ):
+        if boolean(multi_region, False) is not False:
+            continue
+        organization = boolean(organization, False)
+        if organization is None:
+            continue
+        yield ctx.finding(
+            trail,
+            "Properties.IsMultiRegionTrail",
+            "Set IsMultiRegionTrail: true (the CloudFormation default is false) so the trail records API activity "
+            "in every region, not only this one.",
+            scenario,
+            severity=INFO if organization else None,
+        )
+
+
+@check(
+    "TRAIL002",
+    "cloudtrail-log-validation-disabled",
+    WARNING,
+    types=["AWS::CloudTrail::Trail"],
+    fix="Set `EnableLogFileValidation: true`.",
+)
+def trail_log_validation(trail, ctx):
+    """Without log file validation nobody can prove that a trail's log files were not modified or
+    deleted after delivery; CloudTrail writes signed digest files only when it is on.
+
+    The default is `EnableLogFileValidation: false`.
+    """
+    for alt in ctx.values(trail, "Properties.EnableLogFileValidation"):
+        if boolean(alt.value, False) is False:
+            yield ctx.finding(
+                trail,
+                "Properties.EnableLogFileValidation",
+                "Set EnableLogFileValidation: true (the default is false) so CloudTrail writes digest files that "
+                "prove the logs were not altered.",
+                alt.scenario,
+            )

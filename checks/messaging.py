@@ -1,0 +1,572 @@
+"""Messaging wiring: queues, topics and the functions between them (catalog section 3.10).
+
+Each check follows the wiring (``cfncheck.analysis.wiring``) from one end to the other and
+reports only when both ends are known: a queue, topic, function or role outside the run is
+never guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+
+from cfncheck.analysis import grants
+from cfncheck.analysis.returns import ref_returns
+from cfncheck.analysis.wiring import (
+    EVENT_SOURCE_MAPPING,
+    FUNCTIONS,
+    QUEUE,
+    SAM_FUNCTION,
+    TOPIC,
+    Link,
+    consumers,
+    deliveries,
+    depends_on,
+    follow,
+    follow_value,
+    named_by,
+    permissions,
+    polled,
+    resource_policies,
+    unattached_policies,
+)
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Reference, Unknown, as_bool, as_number, check, is_known
+
+DEFAULT_VISIBILITY = 30
+DEFAULT_TIMEOUT = 3
+DEFAULT_RETENTION = 345_600
+MAX_RETENTION = 1_209_600
+
+
+def _number(value, default):
+    return default if value is ABSENT else as_number(value)
+
+
+@check(
+    "SQS001",
+    "sqs-visibility-below-lambda-timeout",
+    ERROR,
+    types=[EVENT_SOURCE_MAPPING, SAM_FUNCTION],
+    options={"multiple": 6},
+    fix="Raise the queue's VisibilityTimeout to at least six times the function's Timeout (or lower the Timeout).",
+)
+def visibility_below_timeout(resource, ctx):
+    """A queue's visibility timeout must outlast the function that processes its messages.
+
+    Lambda refuses to create the mapping when VisibilityTimeout (default 30 s) is below the
+    function's Timeout (default 3 s); below six times the Timeout, AWS's guidance, a throttled
+    batch becomes visible again while it is retried and is processed twice. Values are paired
+    per condition scenario; the multiple is the option ``multiple``."""
+    multiple = ctx.options["multiple"]
+    for source, queue, function in polled(ctx, resource):
+        if queue.type != QUEUE:
+            continue
+        for scenario, (visibility, timeout) in ctx.joint(
+            queue.values("Properties.VisibilityTimeout"), function.values("Properties.Timeout")
+        ):
+            visibility, timeout = _number(visibility, DEFAULT_VISIBILITY), _number(timeout, DEFAULT_TIMEOUT)
+            if visibility is None or timeout is None or visibility >= multiple * timeout:
+                continue
+            below = visibility < timeout
+            related = [
+                queue.location(ctx, "Properties.VisibilityTimeout", f"VisibilityTimeout of {queue.logical_id}"),
+                function.location(ctx, "Properties.Timeout", f"Timeout of {function.logical_id}"),
+            ]
+            yield ctx.finding(
+                source.owner,
+                source.path,
+                f"Queue {queue.describe()} has VisibilityTimeout {visibility} s, "
+                + (f"below the Timeout {timeout} s of function {function.logical_id}: Lambda rejects the mapping"
+                   if below else f"less than {multiple} x the Timeout {timeout} s of function {function.logical_id}")
+                + f"; set VisibilityTimeout to at least {multiple * timeout}.",
+                scenario,
+                severity=ERROR if below else WARNING,
+                related=related,
+            )  # fmt: skip
+
+
+def _redrive(ctx, queue):
+    """(scenario, policy) for each alternative of a queue's RedrivePolicy that is set and known:
+    a mapping, or a JSON string parsed (None when the string is not JSON)."""
+    for alt in ctx.values(queue, "Properties.RedrivePolicy"):
+        policy = alt.value
+        if isinstance(policy, str):
+            try:
+                policy = json.loads(policy)
+            except ValueError:
+                policy = None
+            if policy is not None and not isinstance(policy, dict):
+                policy = None
+        elif not isinstance(policy, dict):
+            continue
+        yield alt.scenario, policy
+
+
+def _dead_letter_queue(ctx, queue) -> list[Link]:
+    """The in-template queues a queue's RedrivePolicy names as its dead-letter queue."""
+    found = []
+    for scenario, policy in _redrive(ctx, queue):
+        target = policy.get("deadLetterTargetArn") if policy else None
+        link = follow_value(ctx.analysis, target, scenario)
+        if link is not None and link.type == QUEUE and not link.foreign and link.resource is not queue:
+            found.append(link)
+    return found
+
+
+def _is_dead_letter_queue(ctx, queue) -> bool:
+    return any(dlq.resource is queue for other in ctx.resources(QUEUE) for dlq in _dead_letter_queue(ctx, other))
+
+
+@check(
+    "SQS004",
+    "sqs-redrive-policy-invalid",
+    ERROR,
+    types=[QUEUE],
+    fix="Give RedrivePolicy deadLetterTargetArn: !GetAtt <DLQ>.Arn and maxReceiveCount between 1 and 1000 (5 or more "
+    "for a queue Lambda consumes), and let the DLQ's RedriveAllowPolicy accept this queue.",
+)
+def redrive_policy_invalid(queue, ctx):
+    """A redrive policy SQS rejects, or one that sends messages to the dead-letter queue too early.
+
+    RedrivePolicy needs deadLetterTargetArn (a queue ARN, not the URL ``!Ref`` returns, not the
+    queue itself) and maxReceiveCount (1-1000); the dead-letter queue's RedriveAllowPolicy must
+    allow this queue. With Lambda as consumer, throttled batches count as receives: below 5,
+    messages reach the DLQ without having been processed."""
+    path = "Properties.RedrivePolicy"
+    for scenario, policy in _redrive(ctx, queue):
+        if policy is None:
+            yield ctx.finding(queue, path, "RedrivePolicy is not valid JSON: write it as a mapping.", scenario)
+            continue
+        missing = [key for key in ("deadLetterTargetArn", "maxReceiveCount") if key not in policy]
+        if missing:
+            yield ctx.finding(queue, path, f"RedrivePolicy lacks {' and '.join(missing)}: add it.", scenario)
+        count = as_number(policy.get("maxReceiveCount"))
+        if count is not None and not 1 <= count <= 1000:
+            yield ctx.finding(queue, f"{path}.maxReceiveCount", f"maxReceiveCount {count} is outside 1-1000.", scenario)
+        elif count is not None and count < 5 and queue.logical_id in consumers(ctx):
+            yield ctx.finding(
+                queue,
+                f"{path}.maxReceiveCount",
+                f"maxReceiveCount {count} on a queue Lambda consumes: throttled batches count as receives; use 5 or more.",
+                scenario,
+                severity=WARNING,
+            )
+        if "deadLetterTargetArn" in policy:
+            yield from _dead_letter_target(ctx, queue, policy["deadLetterTargetArn"], scenario)
+
+
+def _dead_letter_target(ctx, queue, target, scenario):
+    path = "Properties.RedrivePolicy.deadLetterTargetArn"
+    link = follow_value(ctx.analysis, target, scenario)
+    if isinstance(target, Reference) and link is not None and link.type == QUEUE and target.attribute is None:
+        yield ctx.finding(queue, path, f"!Ref {link.logical_id} is the queue URL: use !GetAtt {link.logical_id}.Arn.", scenario)
+        return
+    if link is not None and link.resource is queue:
+        yield ctx.finding(queue, path, "The queue is its own dead-letter queue: name another queue.", scenario)
+        return
+    if isinstance(target, Reference) and link is not None and link.type != QUEUE:
+        returns = ref_returns(link.type) if target.attribute is None else target.attribute
+        yield ctx.finding(queue, path, f"{link.logical_id} is a {link.type} ({returns}), not an SQS queue ARN.", scenario)
+        return
+    if isinstance(target, str):
+        yield from _literal_target(ctx, queue, target, scenario)
+        return
+    if link is not None and link.type == QUEUE and not link.foreign:
+        yield from _redrive_allowed(ctx, queue, link, scenario)
+
+
+def _literal_target(ctx, queue, arn: str, scenario):
+    path = "Properties.RedrivePolicy.deadLetterTargetArn"
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
+        yield ctx.finding(queue, path, f"{arn!r} is not an SQS queue ARN: use !GetAtt <DLQ>.Arn.", scenario)
+        return
+    region, account = ctx.resolver.region, ctx.resolver.pseudo.get("AWS::AccountId")
+    if (region and parts[3] != region) or (account and parts[4] != account):
+        yield ctx.finding(
+            queue, path, "The dead-letter queue must be in the queue's account and region: name a queue there.", scenario
+        )
+
+
+def _redrive_allowed(ctx, queue, dlq: Link, scenario):
+    for scenario_allow, (allow,) in ctx.joint(dlq.values("Properties.RedriveAllowPolicy")):
+        if scenario.merge(scenario_allow) is None:
+            continue
+        if isinstance(allow, str):
+            try:
+                allow = json.loads(allow)
+            except ValueError:
+                continue
+        if not isinstance(allow, dict):
+            continue
+        permission = allow.get("redrivePermission")
+        sources = allow.get("sourceQueueArns", [])
+        named = [follow_value(ctx.analysis, s) for s in (sources if isinstance(sources, list) else [sources])]
+        # a source that cannot be followed might be this queue
+        by_other_queues = None not in named and all(link.resource is not queue for link in named)
+        if permission == "denyAll" or (permission == "byQueue" and by_other_queues):
+            yield ctx.finding(
+                queue,
+                "Properties.RedrivePolicy.deadLetterTargetArn",
+                f"The RedriveAllowPolicy of {dlq.logical_id} does not allow this queue: add it to sourceQueueArns "
+                "(or use allowAll).",
+                scenario.merge(scenario_allow),
+                related=[dlq.location(ctx, "Properties.RedriveAllowPolicy", "RedriveAllowPolicy")],
+            )
+
+
+@check(
+    "SQS005",
+    "sqs-dlq-type-mismatch",
+    ERROR,
+    types=[QUEUE],
+    fix="Make the dead-letter queue the same kind as its source: both FIFO or both standard.",
+)
+def dlq_type_mismatch(queue, ctx):
+    """A FIFO queue needs a FIFO dead-letter queue, and a standard queue a standard one; SQS
+    rejects the redrive policy otherwise. FifoQueue defaults to false."""
+    for dlq in _dead_letter_queue(ctx, queue):
+        for scenario, (fifo, dlq_fifo) in ctx.joint(
+            ctx.values(queue, "Properties.FifoQueue"), dlq.values("Properties.FifoQueue")
+        ):
+            fifo, dlq_fifo = as_bool(fifo) if fifo is not ABSENT else False, as_bool(dlq_fifo) if dlq_fifo is not ABSENT else False
+            if fifo is None or dlq_fifo is None or fifo == dlq_fifo:
+                continue
+            kinds = ("FIFO", "standard") if fifo else ("standard", "FIFO")
+            yield ctx.finding(
+                queue,
+                "Properties.RedrivePolicy.deadLetterTargetArn",
+                f"A {kinds[0]} queue cannot use the {kinds[1]} queue {dlq.logical_id} as dead-letter queue: "
+                f"use a {kinds[0]} dead-letter queue.",
+                scenario,
+                related=[dlq.location(ctx, "Properties.FifoQueue", f"FifoQueue of {dlq.logical_id}")],
+            )  # fmt: skip
+
+
+@check(
+    "SQS006",
+    "sqs-dlq-retention-too-short",
+    WARNING,
+    types=[QUEUE],
+    fix="Set the dead-letter queue's MessageRetentionPeriod longer than its source's (1209600, 14 days, is the "
+    "maximum), and alarm on its ApproximateNumberOfMessagesVisible.",
+)
+def dlq_retention_too_short(queue, ctx):
+    """A dead-letter queue that keeps messages no longer than its source loses them unread.
+
+    A standard queue's message keeps its original enqueue time when it moves to the DLQ, so a
+    retention (default 345600 s, 4 days) not longer than the source's expires it there at once
+    or soon; the 1209600 s maximum always passes. FIFO sources are not reported (redrive
+    resets the time). A DLQ nobody is alarmed about is advice (info)."""
+    for dlq in _dead_letter_queue(ctx, queue):
+        for scenario, (fifo, retention, dlq_retention) in ctx.joint(
+            ctx.values(queue, "Properties.FifoQueue"),
+            ctx.values(queue, "Properties.MessageRetentionPeriod"),
+            dlq.values("Properties.MessageRetentionPeriod"),
+        ):
+            retention = _number(retention, DEFAULT_RETENTION)
+            dlq_retention = _number(dlq_retention, DEFAULT_RETENTION)
+            if as_bool(fifo) or None in (retention, dlq_retention) or dlq_retention >= MAX_RETENTION:
+                continue
+            if dlq_retention <= retention:
+                yield ctx.finding(
+                    dlq.resource,
+                    "Properties.MessageRetentionPeriod",
+                    f"Dead-letter queue of {queue.logical_id} keeps messages {dlq_retention} s, not longer than its "
+                    f"source ({retention} s): messages can expire before anyone reads them; set 1209600.",
+                    scenario,
+                    related=[ctx.location(queue, "Properties.MessageRetentionPeriod", f"retention of {queue.logical_id}")],
+                )
+    if _is_dead_letter_queue(ctx, queue) and not any(
+        queue.logical_id in named_by(alarm) for alarm in ctx.resources("AWS::CloudWatch::Alarm")
+    ):
+        yield ctx.finding(
+            queue,
+            "Type",
+            f"No alarm watches dead-letter queue {queue.logical_id}: add an AWS::CloudWatch::Alarm on its "
+            "ApproximateNumberOfMessagesVisible.",
+            severity=INFO,
+        )
+
+
+@check(
+    "SQS007",
+    "sqs-consumed-queue-without-dlq",
+    WARNING,
+    types=[QUEUE],
+    fix="Add a RedrivePolicy with deadLetterTargetArn (a dead-letter queue) and maxReceiveCount.",
+)
+def consumed_queue_without_dlq(queue, ctx):
+    """A queue a Lambda function consumes needs a dead-letter queue: without RedrivePolicy a
+    message the function cannot process is retried until it expires, blocking and billing.
+    Queues consumed outside the template, and queues that are themselves DLQs, are not reported."""
+    sources = consumers(ctx).get(queue.logical_id)
+    if not sources or _is_dead_letter_queue(ctx, queue):
+        return
+    related = [ctx.location(source.owner, source.path, "consumed here") for source in sources]
+    for alt in ctx.values(queue, "Properties.RedrivePolicy"):
+        if alt.value is ABSENT:
+            yield ctx.finding(
+                queue,
+                "Properties.RedrivePolicy",
+                f"Queue {queue.logical_id} is consumed by Lambda but has no RedrivePolicy: add a dead-letter queue.",
+                alt.scenario,
+                related=related,
+            )
+
+
+def _granted(ctx, delivery, action) -> list | None:
+    """The granting statements of the destination's resource policies; None when not known."""
+    found = []
+    for policy in resource_policies(ctx, delivery.destination.resource):
+        for alt in ctx.values(policy, "Properties.PolicyDocument"):
+            statements = grants.granting(alt.value, delivery.deliverer.principal, action)
+            if statements is None:
+                return None
+            found.extend((policy, statement) for statement in statements)
+    return found
+
+
+def _policy_findings(ctx, destination_type, policy_type, action, fifo_path, noun):
+    """Deliveries from S3, EventBridge or CloudTrail to a queue or topic without a policy letting
+    the service in (the shared rule of SQS009 and SNS004)."""
+    if unattached_policies(ctx, policy_type):
+        return
+    for delivery in deliveries(ctx):
+        destination = delivery.destination
+        if destination.type != destination_type or delivery.deliverer.principal == "sns.amazonaws.com":
+            continue
+        service = delivery.deliverer.principal
+        severity = ERROR if delivery.deliverer.breaks_deployment else WARNING
+        related = [destination.location(ctx, (), destination.logical_id)]
+        if delivery.source.type == "AWS::S3::Bucket":
+            for alt in destination.values(fifo_path):
+                if as_bool(alt.value):
+                    yield ctx.finding(
+                        delivery.source, delivery.path,
+                        f"S3 cannot send notifications to the FIFO {noun} {destination.logical_id}: use a standard one.",
+                        alt.scenario, related=related,
+                    )  # fmt: skip
+        granted = _granted(ctx, delivery, action)
+        if granted is None:
+            continue
+        if not granted:
+            consequence = "the stack fails to create it" if severity == ERROR else "every delivery fails"
+            yield ctx.finding(
+                delivery.source, delivery.path,
+                f"No {policy_type} of {destination.logical_id} allows {service} to {action}: {consequence}; "
+                f"add one with Principal Service {service}.",
+                delivery.destination.scenario, severity=severity, related=related,
+            )  # fmt: skip
+        elif delivery.deliverer.needs_depends_on and not any(
+            depends_on(ctx, delivery.source, policy) for policy, _ in granted
+        ):
+            policy = granted[0][0]
+            yield ctx.finding(
+                delivery.source, "DependsOn",
+                f"{delivery.source.logical_id} must be created after {policy.logical_id}, or the notification's "
+                f"validation can fail: add DependsOn: {policy.logical_id}.",
+                delivery.destination.scenario, related=[ctx.location(policy, (), policy.logical_id)],
+            )  # fmt: skip
+
+
+@check(
+    "SQS009",
+    "sqs-producer-without-queue-policy",
+    ERROR,
+    types=None,
+    fix="Add an AWS::SQS::QueuePolicy allowing the service (s3.amazonaws.com, events.amazonaws.com) sqs:SendMessage, "
+    "scoped with aws:SourceArn; make the bucket DependsOn it.",
+)
+def producer_without_queue_policy(ctx):
+    """A service that sends to a queue needs the queue's policy to let it.
+
+    S3 validates a notification when the bucket is created: without a queue policy allowing
+    s3.amazonaws.com sqs:SendMessage (created before the bucket) the stack fails, and S3 cannot
+    notify FIFO queues at all. An EventBridge rule deploys, but every delivery fails."""
+    yield from _policy_findings(ctx, QUEUE, "AWS::SQS::QueuePolicy", "sqs:SendMessage", "Properties.FifoQueue", "queue")
+
+
+@check(
+    "SNS004",
+    "sns-producer-without-topic-policy",
+    ERROR,
+    types=None,
+    fix="Add an AWS::SNS::TopicPolicy allowing the service (s3, cloudtrail, events .amazonaws.com) sns:Publish, "
+    "scoped with aws:SourceArn; make the bucket DependsOn it.",
+)
+def producer_without_topic_policy(ctx):
+    """A service that publishes to a topic needs the topic's policy to let it.
+
+    S3 validates a notification when the bucket is created (the topic policy must exist first,
+    and FIFO topics cannot be notified); CloudTrail fails to create a trail whose topic refuses
+    it; an EventBridge rule deploys, but every delivery fails."""
+    yield from _policy_findings(ctx, TOPIC, "AWS::SNS::TopicPolicy", "sns:Publish", "Properties.FifoTopic", "topic")
+
+
+@check(
+    "SNS002",
+    "sns-sqs-subscription-without-queue-policy",
+    WARNING,
+    types=None,
+    fix="Add an AWS::SQS::QueuePolicy allowing sns.amazonaws.com sqs:SendMessage with aws:SourceArn equal to the topic.",
+)
+def sqs_subscription_without_queue_policy(ctx):
+    """A queue subscribed to a topic receives nothing unless its policy lets SNS send to it.
+
+    The stack deploys and the subscription is confirmed, but every message is dropped. A policy
+    letting SNS in without ``aws:SourceArn`` lets any topic (of any account) send: info."""
+    if unattached_policies(ctx, "AWS::SQS::QueuePolicy"):
+        return
+    for delivery in deliveries(ctx):
+        if delivery.destination.type != QUEUE or delivery.deliverer.principal != "sns.amazonaws.com":
+            continue
+        granted = _granted(ctx, delivery, "sqs:SendMessage")
+        queue = delivery.destination
+        related = [queue.location(ctx, (), queue.logical_id)]
+        if granted == []:
+            yield ctx.finding(
+                delivery.source, delivery.path,
+                f"No queue policy of {queue.logical_id} allows sns.amazonaws.com to sqs:SendMessage: every message is "
+                "dropped; add an AWS::SQS::QueuePolicy for it.",
+                queue.scenario, related=related,
+            )  # fmt: skip
+        elif granted and not any(grants.condition_values(s, "aws:SourceArn") for _, s in granted):
+            policy = granted[0][0]
+            yield ctx.finding(
+                policy, "Properties.PolicyDocument",
+                f"The policy lets SNS send to {queue.logical_id} from any topic: add a Condition on aws:SourceArn "
+                "equal to the topic.",
+                queue.scenario, severity=INFO, related=[ctx.location(delivery.source, delivery.path, "subscription")],
+            )  # fmt: skip
+
+
+@check(
+    "LAMBDA001",
+    "lambda-invoker-without-permission",
+    ERROR,
+    types=None,
+    fix="Add an AWS::Lambda::Permission with Action lambda:InvokeFunction, the function, the invoking service's "
+    "Principal and its SourceArn (and DependsOn it from a bucket or target group).",
+)
+def invoker_without_permission(ctx):
+    """A service that invokes a function needs the function's permission (resource policy).
+
+    S3 notifications, ALB target groups and Logs subscription filters are validated when
+    created: without an AWS::Lambda::Permission for their service principal the stack fails
+    (a bucket or target group must also be created after it). SNS, EventBridge, API Gateway
+    and Cognito deploy, but every invocation is refused. SAM events write their own
+    permissions; API integrations with a role (Credentials) do not need one."""
+    for delivery in deliveries(ctx):
+        function = delivery.destination
+        if function.type not in FUNCTIONS:
+            continue
+        candidates = [p for p in permissions(ctx, function.resource) if _permits(ctx, p, delivery)]
+        severity = ERROR if delivery.deliverer.breaks_deployment else WARNING
+        related = [function.location(ctx, (), function.logical_id)]
+        if not candidates:
+            consequence = "the stack fails" if severity == ERROR else "every invocation is refused"
+            yield ctx.finding(
+                delivery.source, delivery.path,
+                f"No AWS::Lambda::Permission lets {delivery.deliverer.principal} invoke {function.logical_id}: "
+                f"{consequence}; add one.",
+                function.scenario, severity=severity, related=related,
+            )  # fmt: skip
+        elif delivery.deliverer.needs_depends_on and not any(depends_on(ctx, delivery.source, p) for p in candidates):
+            yield ctx.finding(
+                delivery.source, "DependsOn",
+                f"{delivery.source.logical_id} must be created after the permission {candidates[0].logical_id}, or "
+                f"validation can fail: add DependsOn: {candidates[0].logical_id}.",
+                function.scenario, related=[ctx.location(candidates[0], (), candidates[0].logical_id)],
+            )  # fmt: skip
+
+
+def _permits(ctx, permission, delivery) -> bool:
+    """Whether a permission may let this delivery's service invoke (unknown fields permit)."""
+    for alt in ctx.values(permission, "Properties.Action"):
+        if isinstance(alt.value, str) and not grants.action_allowed({"Action": alt.value}, "lambda:InvokeFunction"):
+            return False
+    for alt in ctx.values(permission, "Properties.Principal"):
+        if isinstance(alt.value, str) and not grants.principal_allowed(
+            {"Principal": {"Service": alt.value} if alt.value != "*" else "*"}, delivery.deliverer.principal
+        ):
+            return False
+    for alt in ctx.values(permission, "Properties.SourceArn"):
+        link = follow_value(ctx.analysis, alt.value, alt.scenario)
+        if link is not None and link.logical_id not in named_by(delivery.source):
+            return False
+    return True
+
+
+SOURCE_ACTIONS = {
+    QUEUE: ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+    "AWS::Kinesis::Stream": ("kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"),
+    "AWS::DynamoDB::Table": ("dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"),
+}  # fmt: skip
+"""What an event source mapping's role must be allowed, per source (the AWSLambda*ExecutionRole policies)."""
+SOURCE_KEYS = {
+    QUEUE: ("Properties.KmsMasterKeyId", "alias/aws/sqs"),
+    "AWS::Kinesis::Stream": ("Properties.StreamEncryption.KeyId", "alias/aws/kinesis"),
+}
+"""Where a source names its KMS key, and the AWS managed key that needs no kms:Decrypt."""
+
+
+@check(
+    "LAMBDA002",
+    "lambda-esm-role-missing-permissions",
+    ERROR,
+    types=[EVENT_SOURCE_MAPPING, SAM_FUNCTION],
+    fix="Grant the function's role the source's read actions (attach AWSLambdaSQSQueueExecutionRole, "
+    "AWSLambdaKinesisExecutionRole or AWSLambdaDynamoDBExecutionRole) and kms:Decrypt for a customer key.",
+)
+def esm_role_missing_permissions(resource, ctx):
+    """Lambda reads an event source with the function's execution role; without the source's
+    read actions CreateEventSourceMapping fails. A grant in a separate AWS::IAM::Policy that
+    the mapping does not depend on races the mapping: warning. Roles with policies cfncheck
+    cannot read, and roles SAM generates, are not reported."""
+    for source, origin, function in polled(ctx, resource):
+        required = list(SOURCE_ACTIONS.get(origin.type, ()))
+        if not required or function.foreign:
+            continue
+        if origin.type in SOURCE_KEYS and not origin.foreign:
+            path, managed = SOURCE_KEYS[origin.type]
+            if any(alt.value is not ABSENT and alt.value != managed for alt in origin.values(path)):
+                required.append("kms:Decrypt")
+        for role in follow(ctx, function.resource, "Properties.Role"):
+            granted = grants.role_actions(ctx, role.resource) if role.type == "AWS::IAM::Role" else None
+            if granted is None:
+                continue
+            missing = [action for action in required if not grants.allows(granted, action)]
+            related = [role.location(ctx, (), f"role {role.logical_id}")]
+            if missing:
+                yield ctx.finding(
+                    source.owner, source.path,
+                    f"Role {role.logical_id} of {function.logical_id} lacks {', '.join(missing)} to read "
+                    f"{origin.logical_id}: the event source mapping cannot be created; grant them.",
+                    role.scenario, related=related,
+                )  # fmt: skip
+                continue
+            racing = _racing(ctx, source, granted, required)
+            if racing is not None:
+                yield ctx.finding(
+                    source.owner, source.path,
+                    f"{origin.logical_id} is read with permissions granted only by {racing.logical_id}, which this "
+                    f"mapping may be created before: add DependsOn: {racing.logical_id}.",
+                    role.scenario, severity=WARNING, related=[ctx.location(racing, (), racing.logical_id)],
+                )  # fmt: skip
+
+
+def _racing(ctx, source, granted, required):
+    """A separate policy granting a required action that no grant of the role itself covers,
+    and that the mapping is not created after."""
+    if source.is_sam:
+        return None
+    for action in required:
+        sources = grants.allows(granted, action)
+        if None in sources:
+            continue
+        for policy in sources:
+            if depends_on(ctx, source.owner, policy):
+                break
+        else:
+            return sources[0]
+    return None

@@ -1,0 +1,52 @@
+"""Shared helpers of the CI-integration tests (formats, configuration, suppressions, baseline, action)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cfncheck import registry
+from cfncheck.cli import check_command
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS_DIR = Path(__file__).resolve().parent / "ci_checks"
+CORPUS = Path("/work/shared/corpus")
+
+
+@pytest.fixture
+def plugin_checks():
+    """Registers TST001/TST002 for one test, then removes them so other tests never see them."""
+    problems = registry.load_directory(CHECKS_DIR)
+    assert not problems
+    yield CHECKS_DIR
+    for check_id in ("TST001", "TST002"):
+        registry._REGISTRY.pop(check_id, None)
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def cwd(directory: Path):
+    before = os.getcwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def cli(args: list[str], directory: Path, env: dict | None = None):
+    """Runs the check command in ``directory``; returns click's result (exit_code, stdout, stderr)."""
+    base = {"GITHUB_WORKSPACE": None, "GITHUB_STEP_SUMMARY": None, "NO_COLOR": "1"}
+    with cwd(directory):
+        return CliRunner().invoke(check_command, args, env={**base, **(env or {})}, catch_exceptions=False)

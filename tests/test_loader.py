@@ -1,0 +1,121 @@
+"""The loader: short-form tags, positions, duplicate keys, and hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfncheck.loader import MAX_BYTES, LoadError, load_bytes
+from cfncheck.nodes import MarkedDict, MarkedList
+
+
+def load(text: str, name: str = "t.yaml"):
+    return load_bytes(text.encode(), name)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("!Ref Name", {"Ref": "Name"}),
+        ("!Condition IsProd", {"Condition": "IsProd"}),
+        ("!Sub 'a-${B}'", {"Fn::Sub": "a-${B}"}),
+        ("!Sub ['a-${x}', {x: !Ref B}]", {"Fn::Sub": ["a-${x}", {"x": {"Ref": "B"}}]}),
+        ("!GetAtt Res.Attr", {"Fn::GetAtt": ["Res", "Attr"]}),
+        ("!GetAtt Stack.Outputs.Name", {"Fn::GetAtt": ["Stack", "Outputs.Name"]}),
+        ("!GetAtt [Res, Attr]", {"Fn::GetAtt": ["Res", "Attr"]}),
+        ("!Join [',', [a, b]]", {"Fn::Join": [",", ["a", "b"]]}),
+        ("!Select [0, !GetAZs '']", {"Fn::Select": [0, {"Fn::GetAZs": ""}]}),
+        ("!Split [',', 'a,b']", {"Fn::Split": [",", "a,b"]}),
+        ("!FindInMap [M, a, b]", {"Fn::FindInMap": ["M", "a", "b"]}),
+        ("!If [C, 1, 2]", {"Fn::If": ["C", 1, 2]}),
+        ("!Equals [a, b]", {"Fn::Equals": ["a", "b"]}),
+        ("!And [!Condition A, !Condition B]", {"Fn::And": [{"Condition": "A"}, {"Condition": "B"}]}),
+        ("!Or [!Condition A, !Condition B]", {"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]}),
+        ("!Not [!Condition A]", {"Fn::Not": [{"Condition": "A"}]}),
+        ("!Base64 text", {"Fn::Base64": "text"}),
+        ("!Cidr [10.0.0.0/16, 2, 8]", {"Fn::Cidr": ["10.0.0.0/16", 2, 8]}),
+        ("!GetAZs ''", {"Fn::GetAZs": ""}),
+        ("!ImportValue Shared", {"Fn::ImportValue": "Shared"}),
+        ("!Transform {Name: M}", {"Fn::Transform": {"Name": "M"}}),
+        ("!Length [a, b]", {"Fn::Length": ["a", "b"]}),
+        ("!ToJsonString {a: 1}", {"Fn::ToJsonString": {"a": 1}}),
+    ],
+)
+def test_short_form_tags(source, expected):
+    assert load(f"Value: {source}\n").root["Value"] == expected
+
+
+def test_scalars_keep_yaml_types_but_dates_stay_text():
+    root = load("A: 2010-09-09\nB: 30\nC: true\nD: '30'\nE: 1.5\nF: ~\n32: x\n").root
+    assert root == {"A": "2010-09-09", "B": 30, "C": True, "D": "30", "E": 1.5, "F": None, "32": "x"}
+
+
+def test_every_node_keeps_its_position():
+    root = load("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags: [a, b]\n").root
+    queue = root["Resources"]["Q"]
+    assert isinstance(queue, MarkedDict)
+    assert queue.mark.line == 3
+    assert queue.key_marks["Type"][:2] == (3, 5)
+    assert queue.value_marks["Type"][:2] == (3, 11)
+    tags = queue["Properties"]["Tags"]
+    assert isinstance(tags, MarkedList)
+    assert [m[:2] for m in tags.item_marks] == [(5, 14), (5, 17)]
+    assert queue.mark_of("Type") == (3, 5, 3, 25)
+
+
+def test_json_positions_and_duplicates():
+    text = '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue", "Type": "X"}\n  }\n}\n'
+    document = load(text, "t.json")
+    assert document.format == "json"
+    queue = document.root["Resources"]["Q"]
+    assert queue.key_marks["Type"][:2] == (3, 38)  # the last value wins, as in YAML
+    assert [(d.key, d.first.line, d.second.line) for d in document.duplicates] == [("Type", 3, 3)]
+
+
+def test_yaml_duplicate_keys_are_reported_with_both_lines():
+    document = load("A: 1\nB:\n  C: 1\n  C: 2\nA: 3\n")
+    assert [(d.key, d.first.line, d.second.line) for d in document.duplicates] == [("C", 3, 4), ("A", 1, 5)]
+
+
+def test_bom_is_ignored():
+    assert load_bytes(b"\xef\xbb\xbfResources: {}\n", "t.yaml").root == {"Resources": {}}
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "line"),
+    [
+        (b"Resources:\n  Q: [\n", "invalid YAML", 3),
+        (b'{"Resources": [}', "invalid JSON", 1),
+        (BILLION_LAUGHS.encode(), "alias", 6),
+        (b"a: &x [1, *x]\n", "refers to its own anchor", 1),
+        (b"[" * 5000 + b"]" * 5000, "nesting deeper", 1),
+        (b'{"a":' * 200 + b"1" + b"}" * 200, "nesting deeper", 1),
+        (b"Resources:\n  Q: \xff\xfe\n", "not UTF-8", 2),
+        (b"\x00\x01\x02binary", "binary file", 1),
+        (b"", "empty file", None),
+        (b"   \n\n", "empty file", None),
+        (b"- a\n- b\n", "must be a mapping", 1),
+        (b"just text\n", "must be a mapping", 1),
+        (b"Resources: !Rain::Module x\n", "unknown tag !Rain::Module", 1),
+        (b"a: 1\n---\nb: 2\n", "more than one YAML document", 2),
+        (b"? [a]\n: b\n", "mapping key must be a string", 1),
+        (b"a: !!binary aGVsbG8=\n", "binary scalars", 1),
+    ],
+)
+def test_hostile_input_fails_with_file_and_line(data, message, line):
+    with pytest.raises(LoadError) as caught:
+        load_bytes(data, "hostile.yaml")
+    error = caught.value
+    assert message in error.message
+    assert error.file == "hostile.yaml"
+    assert error.line == line
+    assert str(error).startswith("hostile.yaml")
+
+
+def test_oversize_file_is_refused():
+    with pytest.raises(LoadError, match="template limit"):
+        load_bytes(b"#" * (MAX_BYTES + 1), "big.yaml")

@@ -1,0 +1,116 @@
+"""SARIF 2.1.0 output: valid against the schema, GitHub code-scanning friendly, stable fingerprints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from ci_support import ROOT, cli, plugin_checks, write  # noqa: F401 - plugin_checks is a fixture
+
+from cfncheck.report import sarif
+from cfncheck.testing import run_files
+
+SCHEMA = json.loads(Path("/work/shared/schemas/sarif-schema-2.1.0.json").read_text())
+SAMPLES = sorted(p for p in (ROOT / "samples").rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template"))
+
+
+def validate(document: dict) -> None:
+    jsonschema.Draft4Validator(SCHEMA).validate(document)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_sample_gives_valid_sarif_with_regions(sample):
+    result = cli(["--format", "sarif", str(sample.relative_to(ROOT))], ROOT)
+    assert result.exit_code in (0, 1), result.stderr
+    document = json.loads(result.stdout)
+    validate(document)
+    run = document["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    for item in run["results"]:
+        region = item["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+        assert region["endLine"] >= region["startLine"]
+        assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
+        assert item["locations"][0]["physicalLocation"]["artifactLocation"] == {
+            "uri": str(sample.relative_to(ROOT)),
+            "uriBaseId": "%SRCROOT%",
+        }
+
+
+def test_samples_exist():
+    assert len(SAMPLES) >= 3
+
+
+def test_rules_results_and_security_severity(tmp_path, plugin_checks):
+    write(tmp_path, "stack/t.yaml", """
+        Resources:
+          Jobs:
+            Type: AWS::SQS::Queue
+          Alerts:
+            Type: AWS::SNS::Topic
+            Properties:
+              TopicName: alerts
+    """)
+    result = cli(["--format", "sarif", "--select", "TST", "stack"], tmp_path)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    validate(document)
+    run = document["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "cfncheck" and driver["version"] and driver["informationUri"].startswith("https://")
+    rules = {r["id"]: r for r in driver["rules"]}
+    assert set(rules) == {"TST001", "TST002"}
+    assert rules["TST001"]["properties"]["security-severity"] == "5.5"
+    assert "security" in rules["TST001"]["properties"]["tags"]
+    assert "security-severity" not in rules["TST002"]["properties"]
+    assert rules["TST002"]["defaultConfiguration"]["level"] == "error"
+    assert "**Fix:**" in rules["TST001"]["help"]["markdown"]
+    assert rules["TST001"]["helpUri"].endswith("#tst001-test-queue-punctuation")
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert by_rule["TST002"]["level"] == "error" and by_rule["TST001"]["level"] == "warning"
+    location = by_rule["TST002"]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "stack/t.yaml"
+    assert location["physicalLocation"]["region"] == {"startLine": 7, "startColumn": 7, "endLine": 7, "endColumn": 24}
+    assert location["logicalLocations"][0]["name"] == "Alerts"
+
+
+def test_fingerprints_stay_when_lines_move(tmp_path, plugin_checks):
+    text = "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Alerts:\n    Type: AWS::SNS::Topic\n"
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    before = json.loads(cli(["--format", "sarif", "--select", "TST", "t.yaml"], tmp_path).stdout)
+    path.write_text("Description: moved down\n# a comment\n\n" + text)
+    after = json.loads(cli(["--format", "sarif", "--select", "TST", "t.yaml"], tmp_path).stdout)
+    lines = [[r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in d["runs"][0]["results"]]
+             for d in (before, after)]
+    assert [line + 3 for line in lines[0]] == lines[1]
+    prints = [sorted(r["partialFingerprints"]["cfncheck/v1"] for r in d["runs"][0]["results"]) for d in (before, after)]
+    assert prints[0] == prints[1] and len(set(prints[0])) == 2
+
+
+def test_suppressed_findings_are_listed_with_their_suppression():
+    result = run_files([ROOT / "samples/ci/suppressions.yaml"])
+    document = sarif.document(result, [], ROOT)
+    validate(document)
+    suppressed = [r for r in document["runs"][0]["results"] if "suppressions" in r]
+    assert {r["ruleId"] for r in suppressed} == {"CFN003", "CFN013"}
+    by_rule = {r["ruleId"]: r["suppressions"][0] for r in suppressed}
+    assert by_rule["CFN013"] == {
+        "kind": "inSource",
+        "justification": "Read by the deploy script, not by this template: 100% intended",
+    }
+
+
+def test_unreadable_files_become_notifications(tmp_path):
+    write(tmp_path, "broken.yaml", "Resources: [\n")
+    result = cli(["--format", "sarif", "broken.yaml", "missing.yaml"], tmp_path)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    validate(document)
+    invocation = document["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    files = [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in invocation["toolExecutionNotifications"]]
+    assert sorted(files) == ["broken.yaml", "missing.yaml"]
