@@ -37,6 +37,14 @@ def relative_file(name: str, root: str | os.PathLike) -> str:
     return Path(relative).as_posix()
 
 
+def baseline_file(name: str, root: Path) -> str:
+    """A file as the baseline names it: relative to the baseline's folder, even when outside it,
+    so the baseline keeps working from any working directory."""
+    if name.startswith("<"):
+        return name
+    return Path(os.path.relpath(os.path.abspath(name), root)).as_posix()
+
+
 def identity(finding: Finding, file: str) -> str:
     """What stays the same while a finding is not fixed: check, file, resource, property path."""
     path = ".".join(str(part) for part in finding.path)
@@ -59,7 +67,7 @@ def write(findings: list[Finding], path: str | os.PathLike) -> int:
     entries = []
     for finding in findings:
         if finding.suppressed is None:
-            file = relative_file(finding.file, root)
+            file = baseline_file(finding.file, root)
             entries.append(
                 {
                     "fingerprint": fingerprint(finding, file),
@@ -98,7 +106,7 @@ def apply(findings: list[Finding], path: str | os.PathLike) -> Outcome:
     for finding in findings:
         if finding.suppressed is not None:
             continue
-        key = fingerprint(finding, relative_file(finding.file, root))
+        key = fingerprint(finding, baseline_file(finding.file, root))
         if accepted[key] > 0:
             accepted[key] -= 1
             matched += 1

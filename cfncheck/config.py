@@ -227,6 +227,15 @@ def read_file(path: Path) -> dict:
     return section
 
 
+def load_checks(folders: Iterable[str]) -> None:
+    """The checks settings may name: built-in ones and those of the configured folders."""
+    from . import engine  # noqa: F401 - the engine module registers the engine's own checks
+
+    registry.load_builtin()
+    for folder in folders:
+        registry.load_directory(folder)
+
+
 def load(
     explicit: str | None = None,
     overrides: dict | None = None,
@@ -250,7 +259,8 @@ def load(
             settings.append((normal, value, str(path)))
     settings += [(key, value, COMMAND_LINE) for key, value in (overrides or {}).items()]
     settings.sort(key=lambda setting: setting[0] != "checks-dir")  # stable: the flags still come last
-    ready = prepare is None
+    prepare = prepare or load_checks
+    ready = False
     for key, value, source in settings:
         if not ready and key != "checks-dir":
             prepare(config["checks-dir"])

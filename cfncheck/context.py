@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .findings import Finding, Location, Severity
 from .intrinsics import Resolver
 from .nodes import Mark
+from .registry import find
 from .template import Resource, Template
 from .values import ALWAYS, Alt, Reference, Scenario, Unknown
 
@@ -35,7 +36,7 @@ class Analysis:
         self.template = template
         self.resolver = resolver
         self.project = project
-        self.options = options or {}
+        self.options = options or {}  # the run's per-check options, by check id
         self.cache: dict = {}  # shared analyses computed once per template (indexes of wiring, policies…)
 
     @cached_property
@@ -80,6 +81,12 @@ class Context:
         context = Context(analysis, self.check)
         context.options = self.options
         return context
+
+    def options_of(self, check_id: str) -> dict:
+        """The options another check runs with, so checks that share out one practice (each
+        finding to the first that matches) agree on where the boundaries are."""
+        entry = find(check_id)
+        return {**(entry.options if entry else {}), **self.analysis.options.get(check_id, {})}
 
     def resources(self, *types: str) -> list[Resource]:
         return self.template.of_type(*types) if types else list(self.template.resources.values())

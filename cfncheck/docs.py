@@ -30,7 +30,12 @@ def help_uri(entry: Check) -> str:
 def applies_to(entry: Check) -> str:
     if entry.types:
         return ", ".join(f"`{t}`" for t in entry.types)
-    return {"project": "all templates of a run", "resource": "resources"}.get(entry.scope, "the template")
+    scopes = {
+        "project": "all templates of a run",
+        "engine": "the run itself",
+        "suppression": "suppressions in Metadata",
+    }
+    return scopes.get(entry.scope, "the template")
 
 
 def check_markdown(entry: Check, level: int = 3) -> str:

@@ -12,6 +12,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import suppress
 from .context import Analysis, Context
@@ -122,11 +123,27 @@ def load_children(parents: list[Template], result: RunResult) -> list[Template]:
     return children
 
 
+def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]:
+    """The text of the files that could not be loaded: a project check can tell whether a name
+    it looks for (an export) might be written there."""
+    failed = {error.file for error in result.errors}
+    texts = {}
+    for source in sources:
+        if source.name in failed:
+            try:
+                data = source.data if source.data is not None else Path(source.path).read_bytes()
+            except OSError:
+                continue
+            texts[source.name] = data.decode("utf-8", "replace")
+    return texts
+
+
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
+    sources = list(sources)
     templates = load_sources(sources, result)
     templates += load_children(templates, result)
-    project = Project(templates=templates)
+    project = Project(templates=templates, unreadable=unreadable_texts(sources, result))
     for template in templates:
         project.resolvers[template.file] = Resolver(
             template,
@@ -139,7 +156,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         project.index_exports(templates)
         project.index_imports(templates)
         project.link_children(templates)
-    analyses = [Analysis(t, project.resolvers[t.file], project) for t in templates]
+    analyses = [Analysis(t, project.resolvers[t.file], project, options.check_options) for t in templates]
     project.analyses.update((a.template.file, a) for a in analyses)
     for analysis in analyses:
         result.findings.extend(check_template(analysis, options, result))

@@ -10,8 +10,10 @@ it indexes every ``Fn::ImportValue`` with its resolved name, and links each
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from .intrinsics import Resolver
@@ -56,6 +58,15 @@ class Project:
     imports: list[Import] = field(default_factory=list)
     nested: list[NestedStack] = field(default_factory=list)
     analyses: dict[str, Any] = field(default_factory=dict)  # by template file, set by the engine
+    unresolved_exports: list[tuple[str, Export]] = field(default_factory=list)  # (glob, export)
+    unreadable: dict[str, str] = field(default_factory=dict)  # text of the files of the run that did not load
+
+    def may_export(self, name: str) -> bool:
+        """Whether ``name`` might be exported where the project cannot see it: by an export whose
+        name is only partly known (``${AWS::StackName}-VpcId``), or in a file that did not load."""
+        return any(fnmatchcase(name, pattern) for pattern, _ in self.unresolved_exports) or any(
+            name in text for text in self.unreadable.values()
+        )
 
     def index_imports(self, templates: Iterable[Template]) -> None:
         for template in templates:
@@ -89,6 +100,9 @@ class Project:
                 for alt in resolver.resolve(output.export_name, output_scenario(output)):
                     if isinstance(alt.value, str):
                         self.exports.setdefault(alt.value, []).append(Export(alt.value, template, output))
+                    else:
+                        pattern = _glob(getattr(alt.value, "text", None))
+                        self.unresolved_exports.append((pattern, Export(pattern, template, output)))
 
     def export_value(self, name: str):
         """The value exported under ``name`` by a template of the run, or ABSENT when there is none
@@ -141,3 +155,11 @@ def nested_template_paths(template: Template) -> list[tuple[Resource, str]]:
 
 def _real(path: str) -> str:
     return os.path.realpath(path) if not path.startswith("<") else path
+
+
+def _glob(text: str | None) -> str:
+    """A name with ``${…}`` placeholders as a glob of the names it can take (anything when not known)."""
+    if not text:
+        return "*"
+    escaped = re.sub(r"([\[\]?*])", r"[\1]", text)
+    return re.sub(r"\$\{[^}]*\}", "*", escaped)

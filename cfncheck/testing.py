@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
+from pathlib import Path
 
 from . import registry
 from .engine import RunOptions, RunResult, Source, run
@@ -50,3 +52,19 @@ def findings(text: str, select: Iterable[str] = (), **options) -> list[Finding]:
 def summary(found: Iterable[Finding]) -> list[tuple[str, str | None, int]]:
     """(rule id, logical id, line) of each finding: what tests assert."""
     return [(f.rule_id, f.resource, f.line) for f in found]
+
+
+_EXPECT = re.compile(r"#\s*expect:\s*(\w+)\s+(\S+)(?:\s+(error|warning|info))?")
+
+
+def expected(path: str | Path) -> list[tuple[str, str | None, int, str | None]]:
+    """What a sample says it must produce: ``(rule id, logical id, line, severity)`` for each
+    ``# expect: RULE LogicalId [severity]`` comment (``-`` for a finding outside resources),
+    on the line the finding must land on; severity is None when the check's own applies."""
+    found = []
+    for line, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        match = _EXPECT.search(text)
+        if match:
+            rule, resource, severity = match.groups()
+            found.append((rule, None if resource == "-" else resource, line, severity))
+    return found

@@ -249,11 +249,13 @@ def _failover_problem(failover: bool, multi_az: bool, shards: int, replicas: int
             WARNING,
         )
     if not failover or not multi_az:
-        path = "AutomaticFailoverEnabled" if not failover else "MultiAZEnabled"
+        missing = [
+            name for name, on in (("AutomaticFailoverEnabled", failover), ("MultiAZEnabled", multi_az)) if not on
+        ]
         return (
-            path,
-            "Set AutomaticFailoverEnabled: true and MultiAZEnabled: true (both default to false) so a replica in "
-            "another Availability Zone takes over when the primary fails.",
+            missing[0],
+            f"Set {' and '.join(f'{name}: true' for name in missing)} (the default is false) so a replica in another "
+            "Availability Zone takes over when the primary fails.",
             WARNING,
         )
     return None

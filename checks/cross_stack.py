@@ -72,6 +72,8 @@ def import_without_export(project, ctx):
     for imp in project.imports:
         if imp.name in project.exports or any(fnmatchcase(imp.name, pattern) for pattern in external):
             continue
+        if project.may_export(imp.name):
+            continue
         here, resource, path = _place(ctx, imp.template, imp.path)
         close = difflib.get_close_matches(imp.name, list(project.exports), n=1, cutoff=0.75)
         hint, related = "", []
@@ -93,7 +95,8 @@ def import_without_export(project, ctx):
 )
 def duplicate_export_name(project, ctx):
     """Export names are unique per account and region: a second stack exporting the same name
-    fails to create. Outputs of one template that never exist together are not duplicates."""
+    fails to create. Outputs of one template that never exist together are not duplicates, nor
+    are those of one template written in two formats (``x.json`` beside ``x.yaml``)."""
     by_name: dict[str, list] = {}
     for export in _exports(project):
         by_name.setdefault(export.name, []).append(export)
@@ -113,9 +116,13 @@ def duplicate_export_name(project, ctx):
 
 def _together(ctx, export, other) -> bool:
     if export.template is not other.template:
-        return True
+        return _stem(export.template.file) != _stem(other.template.file)  # one template in two formats
     both = output_scenario(export.output).merge(output_scenario(other.output))
     return both is not None and ctx.on(export.template).resolver.satisfiable(both)
+
+
+def _stem(file: str) -> str:
+    return file.rsplit(".", 1)[0]
 
 
 def _resource_uses(template, node) -> list[str]:
@@ -146,30 +153,38 @@ def importvalue_argument_invalid(ctx):
         used = _resource_uses(template, argument)
         if used:
             yield ctx.finding(
-                resource, relative, f"The imported name depends on resource {used[0]}: build it from parameters.", scenario
+                resource,
+                relative,
+                f"The imported name depends on resource {used[0]}: build it from parameters.",
+                scenario,
             )
             continue
         for alt in ctx.resolve(argument, scenario):
             if alt.value in exported_here:
                 yield ctx.finding(
-                    resource, relative, f"This template imports {alt.value!r}, which it exports itself: use the value "
-                    "directly.", alt.scenario,
-                )  # fmt: skip
+                    resource,
+                    relative,
+                    f"This template imports {alt.value!r}, which it exports itself: use the value directly.",
+                    alt.scenario,
+                )
     for output in template.outputs.values():
         if output.export_name is None:
             continue
         used = _resource_uses(template, output.export_name)
         if used:
             yield ctx.finding(
-                None, ("Outputs", output.name, "Export", "Name"),
+                None,
+                ("Outputs", output.name, "Export", "Name"),
                 f"Export name depends on resource {used[0]}: build it from parameters and ${{AWS::StackName}}.",
-            )  # fmt: skip
+            )
         for alt in ctx.resolve(output.value, output_scenario(output)):
             if isinstance(alt.value, list):
                 yield ctx.finding(
-                    None, ("Outputs", output.name, "Value"),
-                    "An exported value must be a string: join the list with Fn::Join.", alt.scenario,
-                )  # fmt: skip
+                    None,
+                    ("Outputs", output.name, "Value"),
+                    "An exported value must be a string: join the list with Fn::Join.",
+                    alt.scenario,
+                )
 
 
 @check(
@@ -230,28 +245,33 @@ def nested_stack_parameters_mismatch(project, ctx):
         for name, parameter in child.parameters.items():
             if not parameter.has_default and name not in passed:
                 yield here.finding(
-                    stack, "Properties.Parameters",
+                    stack,
+                    "Properties.Parameters",
                     f"Child template {child.file} needs parameter {name} (it has no Default): pass it.",
                     related=[child_ctx.location(None, ("Parameters", name), None, f"parameter {name}")],
-                )  # fmt: skip
+                )
         for name in passed:
             if name not in child.parameters:
                 hint = difflib.get_close_matches(name, list(child.parameters), n=1)
                 yield here.finding(
-                    stack, ("Properties", "Parameters", name),
+                    stack,
+                    ("Properties", "Parameters", name),
                     f"Child template {child.file} declares no parameter {name}"
-                    + (f" (did you mean {hint[0]}?)" if hint else "") + ": remove it.",
+                    + (f" (did you mean {hint[0]}?)" if hint else "")
+                    + ": remove it.",
                     related=[child_ctx.location(None, ("Parameters",), None, "the child's parameters")],
-                )  # fmt: skip
+                )
                 continue
             for alt in here.values(stack, ("Properties", "Parameters", name)):
                 problem = _violation(child.parameters[name].node, alt.value)
                 if problem:
                     yield here.finding(
-                        stack, ("Properties", "Parameters", name),
-                        f"Value {alt.value!r} of parameter {name} {problem} in {child.file}.", alt.scenario,
+                        stack,
+                        ("Properties", "Parameters", name),
+                        f"Value {alt.value!r} of parameter {name} {problem} in {child.file}.",
+                        alt.scenario,
                         related=[child_ctx.location(None, ("Parameters", name), None, f"parameter {name}")],
-                    )  # fmt: skip
+                    )
 
 
 def _violation(declaration, value) -> str | None:
@@ -310,18 +330,21 @@ def nested_stack_output_missing(project, ctx):
                 if output is None:
                     hint = difflib.get_close_matches(name, list(child.outputs), n=1)
                     yield here.finding(
-                        resource, use.path,
+                        resource,
+                        use.path,
                         f"Child template {child.file} of {use.target} has no output {name}"
-                        + (f" (did you mean {hint[0]}?)" if hint else "") + ".",
+                        + (f" (did you mean {hint[0]}?)" if hint else "")
+                        + ".",
                         related=[declared],
-                    )  # fmt: skip
+                    )
                 elif output.condition and _never(template, use.target, child, output.condition, here):
                     yield here.finding(
-                        resource, use.path,
+                        resource,
+                        use.path,
                         f"Output {name} of {child.file} has Condition {output.condition}, false with the parameters "
                         f"{use.target} passes: it does not exist.",
                         related=[ctx.on(child).location(None, ("Outputs", name, "Condition"), None, "its Condition")],
-                    )  # fmt: skip
+                    )
 
 
 def _never(parent, logical_id: str, child, condition: str, here) -> bool:

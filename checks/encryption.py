@@ -68,7 +68,8 @@ def kms_key_rotation(key, ctx):
             yield ctx.finding(
                 key,
                 "Properties.EnableKeyRotation",
-                f"Remove EnableKeyRotation (or set it to false): KMS cannot rotate a key with {kind} automatically; the stack fails.",
+                f"Remove EnableKeyRotation (or set it to false): KMS cannot rotate a key with {kind} automatically;"
+                " the stack fails.",
                 scenario,
                 severity=ERROR,
             )
@@ -112,44 +113,46 @@ def s3_tls_not_enforced(bucket, ctx):
         yield ctx.finding(
             bucket,
             "Properties",
-            "Add an AWS::S3::BucketPolicy that denies requests with aws:SecureTransport false: this bucket accepts plain HTTP.",
+            "Add an AWS::S3::BucketPolicy that denies requests with aws:SecureTransport false: this bucket accepts"
+            " plain HTTP.",
         )
         return
-    enforced_somewhere = False
-    weak = []
+    enforced, weak = False, []
     for policy in policies:
-        for alt in ctx.values(policy, "Properties.PolicyDocument"):
-            found = bp.statements(alt.value)
-            if found is None:
-                enforced_somewhere = True  # unknown document: never report on it
-                continue
-            related = [ctx.location(policy, "Properties.PolicyDocument", alt.scenario, "the bucket policy")]
-            for index, statement in enumerate(found):
-                if bp.grants_anonymous_over_tls(statement):
-                    yield ctx.finding(
-                        policy,
-                        ("Properties", "PolicyDocument", "Statement", index),
-                        'Remove this Allow to Principal "*": aws:SecureTransport true does not restrict who may call, it grants anonymous access over HTTPS.',
-                        alt.scenario,
-                        severity=ERROR,
-                    )
-            problem = _tls_deny_problem(found)
-            if problem is None:
-                enforced_somewhere = True
-            else:
-                weak.append((problem, alt.scenario, related))
-    if not enforced_somewhere:
-        for problem, scenario, related in weak:
-            yield ctx.finding(bucket, "Properties", problem, scenario, related=related)
+        if not bp.document_known(ctx, policy):
+            return
+        statements = bp.bucket_statements(ctx, policy)
+        for statement in statements:
+            if bp.grants_anonymous_over_tls(statement):
+                yield ctx.finding(
+                    policy,
+                    statement.path,
+                    'Remove this Allow to Principal "*": aws:SecureTransport true does not restrict who may call,'
+                    " it grants anonymous access over HTTPS.",
+                    statement.scenario,
+                    severity=ERROR,
+                )
+        problem = _tls_deny_problem(statements)
+        if problem is None:
+            enforced = True
+        else:
+            weak.append((problem, policy))
+    if not enforced:
+        for problem, policy in weak:
+            related = [ctx.location(policy, "Properties.PolicyDocument", policy.exists_in, "the bucket policy")]
+            yield ctx.finding(bucket, "Properties", problem, policy.exists_in.merge(bucket.exists_in), related=related)
 
 
 def _tls_deny_problem(statements: list) -> str | None:
     """What the policy's secure-transport Deny misses, or None when it is complete."""
     denies = [s for s in statements if bp.refuses_plain_http(s)]
     if not denies:
-        return 'The bucket policy has no Deny on aws:SecureTransport "false": add one for Principal "*", Action "s3:*", on the bucket ARN and "<bucket ARN>/*".'
+        return (
+            'The bucket policy has no Deny on aws:SecureTransport "false": add one for Principal "*",'
+            ' Action "s3:*", on the bucket ARN and "<bucket ARN>/*".'
+        )
     for statement in denies:
-        bucket, objects = bp.resource_coverage(statement)
+        bucket, objects = bp.resource_coverage(statement.resources)
         if (
             bp.applies_to_everyone(statement)
             and any(a in ("s3:*", "*") for a in bp.actions(statement))
@@ -157,7 +160,10 @@ def _tls_deny_problem(statements: list) -> str | None:
             and objects
         ):
             return None
-    return 'The bucket policy\'s aws:SecureTransport Deny must apply to Principal "*", Action "s3:*", and both the bucket ARN and "<bucket ARN>/*".'
+    return (
+        'The bucket policy\'s aws:SecureTransport Deny must apply to Principal "*", Action "s3:*",'
+        ' and both the bucket ARN and "<bucket ARN>/*".'
+    )
 
 
 @check(
@@ -166,7 +172,8 @@ def _tls_deny_problem(statements: list) -> str | None:
     INFO,
     types=["AWS::S3::Bucket"],
     tags=SECURITY,
-    fix="Declare BucketEncryption (SSE-S3 `AES256`, or `aws:kms` with a customer KMSMasterKeyID and BucketKeyEnabled true).",
+    fix="Declare BucketEncryption (SSE-S3 `AES256`, or `aws:kms` with a customer KMSMasterKeyID and"
+    " BucketKeyEnabled true).",
 )
 def s3_default_encryption(bucket, ctx):
     """State the bucket's default encryption; use SSE-KMS with a customer key where key control matters.
@@ -185,7 +192,8 @@ def s3_default_encryption(bucket, ctx):
             yield ctx.finding(
                 bucket,
                 "Properties.BucketEncryption",
-                "Add BucketEncryption to state the default encryption (S3 applies SSE-S3 anyway); use SSEAlgorithm aws:kms with a customer key where key control is needed.",
+                "Add BucketEncryption to state the default encryption (S3 applies SSE-S3 anyway); use SSEAlgorithm"
+                " aws:kms with a customer key where key control is needed.",
                 alt.scenario,
             )
     for path, rule, scenario in items(ctx, bucket, "Properties.BucketEncryption.ServerSideEncryptionConfiguration"):
@@ -207,7 +215,8 @@ def s3_default_encryption(bucket, ctx):
             advice = []
             if key is ABSENT:
                 advice.append(
-                    "set KMSMasterKeyID to a customer managed key (the AWS managed aws/s3 key cannot be used by other accounts)"
+                    "set KMSMasterKeyID to a customer managed key (the AWS managed aws/s3 key cannot be used by"
+                    " other accounts)"
                 )
             if bucket_key is False:
                 advice.append("set BucketKeyEnabled to true (fewer KMS requests, lower cost)")
@@ -218,27 +227,26 @@ def s3_default_encryption(bucket, ctx):
                     "With aws:kms, " + " and ".join(advice) + ".",
                     scenario,
                 )
-    policies = bp.policies_of(ctx, bucket) or []
-    for policy in policies:
-        for alt in ctx.values(policy, "Properties.PolicyDocument"):
-            for index, statement in enumerate(bp.statements(alt.value) or []):
-                if not bp.requires_kms_uploads(statement):
-                    continue
-                for scenario, algorithm in default_algorithm.items():
-                    merged = scenario.merge(alt.scenario)
-                    if algorithm == "AES256" and merged is not None and ctx.resolver.satisfiable(merged):
-                        yield ctx.finding(
-                            policy,
-                            ("Properties", "PolicyDocument", "Statement", index),
-                            "This Deny refuses uploads without aws:kms while the bucket's default encryption is SSE-S3: set the bucket's SSEAlgorithm to aws:kms, or drop the Deny.",
-                            merged,
-                            severity=WARNING,
-                            related=[
-                                ctx.location(
-                                    bucket, "Properties.BucketEncryption", merged, "the bucket's default encryption"
-                                )
-                            ],
-                        )
+    for policy in bp.policies_of(ctx, bucket) or []:
+        for statement in bp.bucket_statements(ctx, policy):
+            if not bp.requires_kms_uploads(statement):
+                continue
+            for scenario, algorithm in default_algorithm.items():
+                merged = scenario.merge(statement.scenario)
+                if algorithm == "AES256" and merged is not None and ctx.resolver.satisfiable(merged):
+                    yield ctx.finding(
+                        policy,
+                        statement.path,
+                        "This Deny refuses uploads without aws:kms while the bucket's default encryption is"
+                        " SSE-S3: set the bucket's SSEAlgorithm to aws:kms, or drop the Deny.",
+                        merged,
+                        severity=WARNING,
+                        related=[
+                            ctx.location(
+                                bucket, "Properties.BucketEncryption", merged, "the bucket's default encryption"
+                            )
+                        ],
+                    )
 
 
 # -- RDS, Aurora, DocumentDB, Neptune ------------------------------------------------------------
@@ -329,7 +337,9 @@ def _member_mismatch(instance, ctx):
                 yield ctx.finding(
                     instance,
                     "Properties.StorageEncrypted",
-                    f"Remove StorageEncrypted from this Aurora instance: it says {str(own).lower()} while cluster {cluster.logical_id} is {'encrypted' if theirs else 'not encrypted'}; encryption is set on the cluster.",
+                    f"Remove StorageEncrypted from this Aurora instance: it says {str(own).lower()} while cluster"
+                    f" {cluster.logical_id} is {'encrypted' if theirs else 'not encrypted'}; encryption is set on the"
+                    " cluster.",
                     merged,
                     severity=ERROR,
                     related=[ctx.location(cluster, "Properties.StorageEncrypted", merged, "the cluster's setting")],
@@ -342,7 +352,8 @@ def _member_mismatch(instance, ctx):
     WARNING,
     types=[RDS_INSTANCE, RDS_CLUSTER],
     tags=SECURITY,
-    fix="Use a custom parameter group with `rds.force_ssl: 1` (PostgreSQL, SQL Server) or `require_secure_transport: 'ON'` (MySQL, MariaDB).",
+    fix="Use a custom parameter group with `rds.force_ssl: 1` (PostgreSQL, SQL Server) or"
+    " `require_secure_transport: 'ON'` (MySQL, MariaDB).",
 )
 def rds_tls_not_enforced(database, ctx):
     """Databases should refuse unencrypted client connections.
@@ -375,7 +386,8 @@ def rds_tls_not_enforced(database, ctx):
             yield ctx.finding(
                 database,
                 f"Properties.{group_key}",
-                f"Set {group_key} to a custom parameter group with {parameter}: {wanted}: the default group accepts unencrypted connections.",
+                f"Set {group_key} to a custom parameter group with {parameter}: {wanted}: the default group accepts"
+                " unencrypted connections.",
                 scenario,
             )
             continue
@@ -390,7 +402,8 @@ def rds_tls_not_enforced(database, ctx):
                 yield ctx.finding(
                     database,
                     f"Properties.{group_key}",
-                    f"Set {parameter}: {wanted} in parameter group {target.logical_id}: it accepts unencrypted connections.",
+                    f"Set {parameter}: {wanted} in parameter group {target.logical_id}: it accepts unencrypted"
+                    " connections.",
                     merged,
                     related=[ctx.location(target, "Properties.Parameters", merged, "the parameter group")],
                 )
@@ -405,7 +418,8 @@ def rds_tls_not_enforced(database, ctx):
     INFO,
     types=["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable"],
     tags=SECURITY,
-    fix="Set `SSESpecification: {SSEEnabled: true}` (AWS managed key), with SSEType KMS and KMSMasterKeyId for a customer key.",
+    fix="Set `SSESpecification: {SSEEnabled: true}` (AWS managed key), with SSEType KMS and KMSMasterKeyId"
+    " for a customer key.",
 )
 def ddb_encryption_key(table, ctx):
     """DynamoDB always encrypts tables at rest; choose a KMS key when key use must be auditable.
@@ -415,32 +429,25 @@ def ddb_encryption_key(table, ctx):
     uses the AWS managed `aws/dynamodb` key or the customer key in KMSMasterKeyId; a
     KMSMasterKeyId without SSEEnabled true is rejected (error). Applies to SAM SimpleTable too.
     """
-    keys = [ctx.values(table, "Properties.SSESpecification.KMSMasterKeyId")]
-    if table.type == "AWS::DynamoDB::GlobalTable":
-        keys = [
-            [alt for alt in ctx.values(table, path + ("SSESpecification", "KMSMasterKeyId"))]
-            for path, _, _ in items(ctx, table, "Properties.Replicas")
-        ]
     enabled = ctx.values(table, "Properties.SSESpecification.SSEEnabled")
-    for alt in enabled:
-        flag = boolean(alt.value, False)
-        if flag is False:
-            yield ctx.finding(
-                table,
-                "Properties.SSESpecification.SSEEnabled",
-                "Set SSESpecification.SSEEnabled to true to use a KMS key you can audit (the table is encrypted with an AWS owned key).",
-                alt.scenario,
+    if table.type == "AWS::DynamoDB::GlobalTable":
+        replicas = items(ctx, table, "Properties.Replicas")
+        keys = [Alt(lookup(replica, "SSESpecification.KMSMasterKeyId"), scenario) for _, replica, scenario in replicas]
+    else:
+        keys = ctx.values(table, "Properties.SSESpecification.KMSMasterKeyId")
+    keyed = [alt for alt in keys if alt.value is not ABSENT] or [Alt(ABSENT)]
+    for scenario, (flag, key) in ctx.joint(enabled, keyed):
+        if boolean(flag, False) is not False:
+            continue
+        if key is not ABSENT:
+            message = "Set SSESpecification.SSEEnabled to true: a KMSMasterKeyId without it is rejected."
+            yield ctx.finding(table, "Properties.SSESpecification.SSEEnabled", message, scenario, severity=ERROR)
+        else:
+            message = (
+                "Set SSESpecification.SSEEnabled to true to use a KMS key you can audit"
+                " (the table is encrypted with an AWS owned key)."
             )
-    for key_alts in keys:
-        for scenario, (flag, key) in ctx.joint(enabled, key_alts):
-            if key is not ABSENT and boolean(flag, False) is False:
-                yield ctx.finding(
-                    table,
-                    "Properties.SSESpecification.SSEEnabled",
-                    "Set SSESpecification.SSEEnabled to true: a KMSMasterKeyId without it is rejected.",
-                    scenario,
-                    severity=ERROR,
-                )
+            yield ctx.finding(table, "Properties.SSESpecification.SSEEnabled", message, scenario)
 
 
 @check(
@@ -449,7 +456,8 @@ def ddb_encryption_key(table, ctx):
     WARNING,
     types=["AWS::DAX::Cluster"],
     tags=SECURITY,
-    fix="Set `SSESpecification: {SSEEnabled: true}` and `ClusterEndpointEncryptionType: TLS` when creating the cluster.",
+    fix="Set `SSESpecification: {SSEEnabled: true}` and `ClusterEndpointEncryptionType: TLS` when creating"
+    " the cluster.",
 )
 def dax_encryption(cluster, ctx):
     """DAX clusters should encrypt their cache at rest and their client traffic.
@@ -731,7 +739,8 @@ def elb_listener_not_https(resource, ctx):
                     yield ctx.finding(
                         resource,
                         "Properties.Actions",
-                        "This rule serves plain HTTP on an HTTP listener: redirect to HTTPS instead, or attach it to an HTTPS listener.",
+                        "This rule serves plain HTTP on an HTTP listener: redirect to HTTPS instead, or attach it to"
+                        " an HTTPS listener.",
                         where,
                         severity=None if public else INFO,
                     )
@@ -746,7 +755,8 @@ def elb_listener_not_https(resource, ctx):
             yield ctx.finding(
                 resource,
                 "Properties.Protocol",
-                f"This HTTP listener serves {audience} in plaintext: add an HTTPS listener and make this one redirect (RedirectConfig Protocol HTTPS, StatusCode HTTP_301).",
+                f"This HTTP listener serves {audience} in plaintext: add an HTTPS listener and make this one redirect"
+                " (RedirectConfig Protocol HTTPS, StatusCode HTTP_301).",
                 where,
                 severity=None if public else INFO,
             )
@@ -762,10 +772,12 @@ def _clb_not_https(balancer, ctx):
         if not all(isinstance(p, str) for p in protocols) or any(p.upper() in ("HTTPS", "SSL") for p in protocols):
             continue
         public = scheme != "internal"
+        audience = "internet-facing" if public else "internal"
         yield ctx.finding(
             balancer,
             "Properties.Listeners",
-            f"Add an HTTPS (or SSL) listener with SSLCertificateId: this {'internet-facing' if public else 'internal'} Classic Load Balancer only serves HTTP/TCP in plaintext.",
+            f"Add an HTTPS (or SSL) listener with SSLCertificateId: this {audience} Classic Load Balancer"
+            " only serves HTTP/TCP in plaintext.",
             scenario,
             severity=None if public else INFO,
         )
@@ -831,7 +843,8 @@ def _clb_tls_policy(balancer, ctx):
         yield ctx.finding(
             balancer,
             path + ("PolicyNames",),
-            f"Attach an SSLNegotiationPolicyType policy with Reference-Security-Policy {tls.CLB_RECOMMENDED_POLICY}: this listener accepts TLS 1.0 and 1.1.",
+            f"Attach an SSLNegotiationPolicyType policy with Reference-Security-Policy {tls.CLB_RECOMMENDED_POLICY}:"
+            " this listener accepts TLS 1.0 and 1.1.",
             scenario,
         )
 
@@ -862,7 +875,8 @@ def _clb_policy_is_modern(ctx, balancer, name, scenario) -> bool | None:
     ERROR,
     types=[LISTENER, CLB],
     tags=SECURITY,
-    fix="Give the HTTPS/TLS listener exactly one default certificate in `Certificates`; add more with AWS::ElasticLoadBalancingV2::ListenerCertificate.",
+    fix="Give the HTTPS/TLS listener exactly one default certificate in `Certificates`; add more with"
+    " AWS::ElasticLoadBalancingV2::ListenerCertificate.",
 )
 def elb_secure_listener_without_certificate(resource, ctx):
     """A secure listener needs exactly one default certificate; CloudFormation fails otherwise.
@@ -882,7 +896,8 @@ def elb_secure_listener_without_certificate(resource, ctx):
                 yield ctx.finding(
                     resource,
                     path + ("SSLCertificateId",),
-                    f"Add SSLCertificateId (an ACM or IAM certificate ARN) to this {protocol} listener: it cannot be created without one.",
+                    f"Add SSLCertificateId (an ACM or IAM certificate ARN) to this {protocol} listener: it cannot be"
+                    " created without one.",
                     scenario,
                 )
         return
@@ -896,14 +911,16 @@ def elb_secure_listener_without_certificate(resource, ctx):
             yield ctx.finding(
                 resource,
                 "Properties.Certificates",
-                f"Add Certificates with one CertificateArn: an {protocol} listener cannot be created without a default certificate.",
+                f"Add Certificates with one CertificateArn: an {protocol} listener cannot be created without a"
+                " default certificate.",
                 scenario,
             )
         elif count > 1:
             yield ctx.finding(
                 resource,
                 "Properties.Certificates",
-                "Keep exactly one certificate in Certificates (the default); add the others with AWS::ElasticLoadBalancingV2::ListenerCertificate.",
+                "Keep exactly one certificate in Certificates (the default); add the others with"
+                " AWS::ElasticLoadBalancingV2::ListenerCertificate.",
                 scenario,
             )
 
@@ -973,7 +990,8 @@ def cf_minimum_tls(distribution, ctx):
             yield ctx.finding(
                 distribution,
                 base,
-                f"The default *.cloudfront.net certificate accepts TLS 1.0: use an alias with an ACM certificate (AcmCertificateArn) and MinimumProtocolVersion {tls.CLOUDFRONT_RECOMMENDED}.",
+                "The default *.cloudfront.net certificate accepts TLS 1.0: use an alias with an ACM certificate"
+                f" (AcmCertificateArn) and MinimumProtocolVersion {tls.CLOUDFRONT_RECOMMENDED}.",
                 alt.scenario,
                 severity=INFO,
             )
@@ -985,7 +1003,8 @@ def cf_minimum_tls(distribution, ctx):
             yield ctx.finding(
                 distribution,
                 path,
-                f"Set MinimumProtocolVersion to {tls.CLOUDFRONT_RECOMMENDED}: it is {stated}, which accepts TLS 1.0/1.1.",
+                f"Set MinimumProtocolVersion to {tls.CLOUDFRONT_RECOMMENDED}: it is {stated}, which accepts TLS"
+                " 1.0/1.1.",
                 alt.scenario,
             )
         elif version in tls.CLOUDFRONT_OLDER_TLS12:
@@ -1046,7 +1065,8 @@ def cf_origin_protocol(distribution, ctx):
             yield ctx.finding(
                 distribution,
                 where,
-                "Set OriginProtocolPolicy to https-only (or the behaviors to redirect-to-https): viewers on HTTP reach this origin over HTTP.",
+                "Set OriginProtocolPolicy to https-only (or the behaviors to redirect-to-https): viewers on HTTP"
+                " reach this origin over HTTP.",
                 scenario,
             )
         protocols = lookup(config, "OriginSSLProtocols")
@@ -1090,7 +1110,8 @@ def sqs_encryption_disabled(queue, ctx):
             yield ctx.finding(
                 queue,
                 "Properties.SqsManagedSseEnabled",
-                "Remove SqsManagedSseEnabled: false (SSE-SQS is the default), or set KmsMasterKeyId: the queue is not encrypted.",
+                "Remove SqsManagedSseEnabled: false (SSE-SQS is the default), or set KmsMasterKeyId: the queue is"
+                " not encrypted.",
                 scenario,
             )
         elif flag is True and key is not ABSENT:
@@ -1213,7 +1234,8 @@ def kinesis_stream_unencrypted(stream, ctx):
             yield ctx.finding(
                 stream,
                 "Properties.StreamEncryption",
-                "Add StreamEncryption with EncryptionType KMS and KeyId (alias/aws/kinesis or a customer key): the stream is not encrypted.",
+                "Add StreamEncryption with EncryptionType KMS and KeyId (alias/aws/kinesis or a customer key): the"
+                " stream is not encrypted.",
                 alt.scenario,
             )
         elif lookup(alt.value, "EncryptionType") == "KMS" and lookup(alt.value, "KeyId") is ABSENT:
@@ -1232,7 +1254,8 @@ def kinesis_stream_unencrypted(stream, ctx):
     INFO,
     types=["AWS::KinesisFirehose::DeliveryStream"],
     tags=SECURITY,
-    fix="Set DeliveryStreamEncryptionConfigurationInput (KeyType AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK) on DirectPut streams.",
+    fix="Set DeliveryStreamEncryptionConfigurationInput (KeyType AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK)"
+    " on DirectPut streams.",
 )
 def firehose_unencrypted(stream, ctx):
     """Firehose buffers records before delivery; encrypt the buffer and the destination.
@@ -1248,14 +1271,16 @@ def firehose_unencrypted(stream, ctx):
             yield ctx.finding(
                 stream,
                 "Properties.DeliveryStreamEncryptionConfigurationInput",
-                "Add DeliveryStreamEncryptionConfigurationInput with KeyType AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK to encrypt buffered records.",
+                "Add DeliveryStreamEncryptionConfigurationInput with KeyType AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK"
+                " to encrypt buffered records.",
                 scenario,
             )
         elif kind == "KinesisStreamAsSource" and encryption is not ABSENT:
             yield ctx.finding(
                 stream,
                 "Properties.DeliveryStreamEncryptionConfigurationInput",
-                "Remove DeliveryStreamEncryptionConfigurationInput: a stream reading from Kinesis uses the source stream's encryption.",
+                "Remove DeliveryStreamEncryptionConfigurationInput: a stream reading from Kinesis uses the source"
+                " stream's encryption.",
                 scenario,
                 severity=ERROR,
             )
@@ -1266,7 +1291,8 @@ def firehose_unencrypted(stream, ctx):
                 yield ctx.finding(
                     stream,
                     path,
-                    "Set EncryptionConfiguration.KMSEncryptionConfig to encrypt delivered objects with your key (only the bucket default applies now).",
+                    "Set EncryptionConfiguration.KMSEncryptionConfig to encrypt delivered objects with your key"
+                    " (only the bucket default applies now).",
                     alt.scenario,
                 )
 
@@ -1371,7 +1397,8 @@ def logs_not_kms_encrypted(group, ctx):
             yield ctx.finding(
                 group,
                 "Properties.KmsKeyId",
-                "Set KmsKeyId to a customer managed key where you need to control or audit who reads these logs (they are encrypted with a service key).",
+                "Set KmsKeyId to a customer managed key where you need to control or audit who reads these logs"
+                " (they are encrypted with a service key).",
                 alt.scenario,
             )
 
@@ -1395,7 +1422,8 @@ def cloudtrail_no_kms_key(trail, ctx):
             yield ctx.finding(
                 trail,
                 "Properties.KMSKeyId",
-                "Set KMSKeyId to a customer managed key so that reading the logs also needs kms:Decrypt (files use SSE-S3 now).",
+                "Set KMSKeyId to a customer managed key so that reading the logs also needs kms:Decrypt (files use"
+                " SSE-S3 now).",
                 alt.scenario,
             )
 
@@ -1449,28 +1477,25 @@ def redshift_ssl_not_required(cluster, ctx):
             yield ctx.finding(
                 cluster,
                 "Properties.ClusterParameterGroupName",
-                "Use a custom cluster parameter group with require_ssl set to true: the default group accepts unencrypted connections.",
+                "Use a custom cluster parameter group with require_ssl set to true: the default group accepts"
+                " unencrypted connections.",
                 alt.scenario,
             )
             continue
         target = ctx.target(group)
         if target is None or target.type != "AWS::Redshift::ClusterParameterGroup":
             continue
-        for path, parameter, scenario in items(ctx, target, "Properties.Parameters"):
-            if lookup(parameter, "ParameterName") == "require_ssl" and not is_known(
-                lookup(parameter, "ParameterValue")
-            ):
-                break
-            if (
-                lookup(parameter, "ParameterName") == "require_ssl"
-                and str(lookup(parameter, "ParameterValue")).lower() == "true"
-            ):
-                break
-        else:
+        settings = {
+            lookup(parameter, "ParameterName"): lookup(parameter, "ParameterValue")
+            for _, parameter, _ in items(ctx, target, "Properties.Parameters")
+        }
+        required = settings.get("require_ssl", ABSENT)
+        if required is ABSENT or is_known(required) and str(required).lower() != "true":
             yield ctx.finding(
                 cluster,
                 "Properties.ClusterParameterGroupName",
-                f"Set require_ssl to true in parameter group {target.logical_id}: the cluster accepts unencrypted connections.",
+                f"Set require_ssl to true in parameter group {target.logical_id}: the cluster accepts unencrypted"
+                " connections.",
                 alt.scenario,
                 related=[ctx.location(target, "Properties.Parameters", alt.scenario, "the parameter group")],
             )
@@ -1521,7 +1546,8 @@ def es_encryption_at_rest(domain, ctx):
     WARNING,
     types=DOMAINS,
     tags=SECURITY,
-    fix=f"Set NodeToNodeEncryptionOptions.Enabled true, DomainEndpointOptions.EnforceHTTPS true and TLSSecurityPolicy {tls.OPENSEARCH_RECOMMENDED_POLICY}.",
+    fix="Set NodeToNodeEncryptionOptions.Enabled true, DomainEndpointOptions.EnforceHTTPS true and"
+    f" TLSSecurityPolicy {tls.OPENSEARCH_RECOMMENDED_POLICY}.",
 )
 def es_in_transit(domain, ctx):
     """OpenSearch domains should encrypt traffic between nodes and require HTTPS with TLS 1.2.

@@ -11,8 +11,8 @@ from cfncheck.analysis.policy import (
     RESOURCE,
     SOURCE_KEYS,
     Statement,
-    fully_known,
     foreign_accounts,
+    fully_known,
     grants,
     is_public,
     only_secure_transport,
@@ -48,9 +48,8 @@ def _open(statement: Statement) -> str | None:
 
 
 def _within(ctx: Context, scenario: Scenario, alts: list[Alt]) -> list[tuple[Scenario, object]]:
-    """The values of ``alts`` that can hold together with ``scenario``, with the joint scenario."""
-    return [(joint, value) for joint, (value,) in ctx.joint(alts) if (merged := joint.merge(scenario)) is not None
-            and ctx.resolver.satisfiable(merged)]
+    """The values of ``alts`` that can hold in ``scenario``, each with the scenario they hold in together."""
+    return [(joint, value) for joint, (_, value) in ctx.joint([Alt(None, scenario)], alts)]
 
 
 @check(
@@ -137,11 +136,7 @@ def s3_public_acl(bucket, ctx):
 
 
 def _read_only(action: str) -> bool:
-    lowered = action.lower()
-    return lowered.startswith(("s3:get", "s3:list")) and lowered not in ("s3:get*", "s3:list*") or lowered in (
-        "s3:get*",
-        "s3:list*",
-    )
+    return action.lower().startswith(("s3:get", "s3:list"))
 
 
 @check(
@@ -190,22 +185,19 @@ def s3_bucket_policy_public(policy, ctx):
                     "Anyone can read this bucket: grant CloudFront (origin access control) or named principals "
                     "instead of '*', or add a condition (aws:SourceVpce, aws:SourceArn, aws:PrincipalOrgID)."
                 )
-            yield ctx.finding(
-                policy, statement.at(key), message, scenario, severity=INFO if website else WARNING
-            )
+            yield ctx.finding(policy, statement.at(key), message, scenario, severity=INFO if website else WARNING)
 
 
 def _website(ctx: Context, policy: Resource, scenario: Scenario) -> list[tuple[Scenario, bool]]:
     """Whether the policy's bucket (when in the template) has WebsiteConfiguration, per scenario."""
     result = []
-    for joint, value in _within(ctx, scenario, ctx.values(policy, "Properties.Bucket")):
+    for merged, value in _within(ctx, scenario, ctx.values(policy, "Properties.Bucket")):
         bucket = ctx.target(value)
-        merged = joint.merge(scenario)
         if bucket is None or bucket.type != "AWS::S3::Bucket":
             result.append((merged, False))
             continue
         for inner, website in _within(ctx, merged, ctx.values(bucket, "Properties.WebsiteConfiguration")):
-            result.append((inner.merge(merged), website is not ABSENT))
+            result.append((inner, website is not ABSENT))
     return result
 
 
@@ -246,7 +238,7 @@ def s3_public_access_block(bucket, ctx):
             continue
         if not isinstance(config, dict):
             continue
-        off = [flag for flag in PUBLIC_ACCESS_FLAGS if config.get(flag, False) is ABSENT or as_bool(config.get(flag, False)) is False]
+        off = [flag for flag in PUBLIC_ACCESS_FLAGS if as_bool(config.get(flag, False)) is False]
         if not off:
             continue
         explicit = [flag for flag in off if flag in config]
@@ -300,7 +292,7 @@ def rds_publicly_accessible(instance, ctx):
             if owner is None or owner.type != "AWS::RDS::DBCluster":
                 continue
             for joint, value in _within(ctx, scenario, ctx.values(owner, "Properties.DBSubnetGroupName")):
-                yield from _placement(ctx, instance, value, joint.merge(scenario))
+                yield from _placement(ctx, instance, value, joint)
             continue
         yield from _placement(ctx, instance, group, scenario)
 
@@ -324,7 +316,7 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
         for subnet in subnets if isinstance(subnets, list) else ():
             target = ctx.target(subnet)
             when = public.get(target.logical_id) if target is not None else None
-            merged = when.merge(joint.merge(scenario)) if when is not None else None
+            merged = when.merge(joint) if when is not None else None
             if merged is not None and ctx.resolver.satisfiable(merged):
                 yield ctx.finding(
                     instance,
@@ -341,7 +333,7 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
     "SQS008",
     "sqs-queue-policy-open",
     ERROR,
-    types=["AWS::SQS::QueuePolicy"],
+    types=["AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy"],
     tags=SECURITY,
     fix=f"Name the principals, or add a condition ({CONDITIONS_HINT}); give service principals an aws:SourceArn.",
 )
@@ -395,7 +387,7 @@ def _deputies(ctx: Context, resource: Resource, statement: Statement, deputies: 
     "SNS003",
     "sns-topic-policy-open",
     ERROR,
-    types=["AWS::SNS::TopicPolicy"],
+    types=["AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy"],
     tags=SECURITY,
     fix="Name the principals, or add an aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID condition.",
 )
@@ -464,10 +456,15 @@ def lambda_permission_too_broad(resource, ctx):
                     "principal.",
                     scenario,
                 )
-        elif isinstance(principal, str) and service_name(principal) in FUNCTION_DEPUTIES and ".amazonaws.com" in principal:
-            missing = [k for k, v in (("SourceArn", source_arn), ("SourceAccount", source_account)) if v is ABSENT]
-            if service_name(principal) != "s3" and source_arn is not ABSENT:
-                missing = []
+        elif (
+            isinstance(principal, str)
+            and service_name(principal) in FUNCTION_DEPUTIES
+            and ".amazonaws.com" in principal
+        ):
+            needed = {"SourceArn": source_arn, "SourceAccount": source_account}
+            if service_name(principal) != "s3":
+                needed.pop("SourceAccount")
+            missing = [k for k, v in needed.items() if v is ABSENT]
             if missing:
                 yield ctx.finding(
                     resource,

@@ -36,17 +36,6 @@ from cfncheck.api import ERROR, WARNING, Context, Resource, check
 
 SECURITY = ("security",)
 CRITICAL_SERVICES = ("iam", "sts", "kms", "organizations")
-TRUST_RESTRICTING_KEYS = frozenset(
-    {
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        "aws:principalaccount",
-        "aws:principalarn",
-        "sts:externalid",
-        "aws:sourceaccount",
-        "aws:sourcearn",
-    }
-)
 _SERVICE_WILDCARD = re.compile(r"([\w-]+):\*")
 _ANY_ROLE = re.compile(r":role/\*$")
 
@@ -160,7 +149,14 @@ def wildcard_resource(resource, ctx):
     "IAM004",
     "iam-allow-not-action",
     ERROR,
-    types=IDENTITY_TYPES + ("AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"),
+    types=IDENTITY_TYPES
+    + (
+        "AWS::S3::BucketPolicy",
+        "AWS::SQS::QueuePolicy",
+        "AWS::SQS::QueueInlinePolicy",
+        "AWS::SNS::TopicPolicy",
+        "AWS::SNS::TopicInlinePolicy",
+    ),
     tags=SECURITY,
     fix="Use Action with the actions to allow (and Resource with the ARNs) instead of NotAction/NotResource.",
 )
@@ -250,7 +246,7 @@ def trust_open_principal(resource, ctx):
                 "trusts everyone else.",
                 statement.scenario,
             )
-        elif is_public(statement.principal) and not restricted(statement, TRUST_RESTRICTING_KEYS):
+        elif is_public(statement.principal) and not restricted(statement):
             yield ctx.finding(
                 resource,
                 statement.at("Principal"),

@@ -29,7 +29,7 @@ from cfncheck.analysis.wiring import (
     resource_policies,
     unattached_policies,
 )
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Reference, Unknown, as_bool, as_number, check, is_known
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Reference, as_bool, as_number, check
 
 DEFAULT_VISIBILITY = 30
 DEFAULT_TIMEOUT = 3
@@ -75,13 +75,16 @@ def visibility_below_timeout(resource, ctx):
                 source.owner,
                 source.path,
                 f"Queue {queue.describe()} has VisibilityTimeout {visibility} s, "
-                + (f"below the Timeout {timeout} s of function {function.logical_id}: Lambda rejects the mapping"
-                   if below else f"less than {multiple} x the Timeout {timeout} s of function {function.logical_id}")
+                + (
+                    f"below the Timeout {timeout} s of function {function.logical_id}: Lambda rejects the mapping"
+                    if below
+                    else f"less than {multiple} x the Timeout {timeout} s of function {function.logical_id}"
+                )
                 + f"; set VisibilityTimeout to at least {multiple * timeout}.",
                 scenario,
                 severity=ERROR if below else WARNING,
                 related=related,
-            )  # fmt: skip
+            )
 
 
 def _redrive(ctx, queue):
@@ -146,7 +149,8 @@ def redrive_policy_invalid(queue, ctx):
             yield ctx.finding(
                 queue,
                 f"{path}.maxReceiveCount",
-                f"maxReceiveCount {count} on a queue Lambda consumes: throttled batches count as receives; use 5 or more.",
+                f"maxReceiveCount {count} on a queue Lambda consumes: throttled batches count as receives; "
+                "use 5 or more.",
                 scenario,
                 severity=WARNING,
             )
@@ -158,14 +162,18 @@ def _dead_letter_target(ctx, queue, target, scenario):
     path = "Properties.RedrivePolicy.deadLetterTargetArn"
     link = follow_value(ctx.analysis, target, scenario)
     if isinstance(target, Reference) and link is not None and link.type == QUEUE and target.attribute is None:
-        yield ctx.finding(queue, path, f"!Ref {link.logical_id} is the queue URL: use !GetAtt {link.logical_id}.Arn.", scenario)
+        yield ctx.finding(
+            queue, path, f"!Ref {link.logical_id} is the queue URL: use !GetAtt {link.logical_id}.Arn.", scenario
+        )
         return
     if link is not None and link.resource is queue:
         yield ctx.finding(queue, path, "The queue is its own dead-letter queue: name another queue.", scenario)
         return
     if isinstance(target, Reference) and link is not None and link.type != QUEUE:
         returns = ref_returns(link.type) if target.attribute is None else target.attribute
-        yield ctx.finding(queue, path, f"{link.logical_id} is a {link.type} ({returns}), not an SQS queue ARN.", scenario)
+        yield ctx.finding(
+            queue, path, f"{link.logical_id} is a {link.type} ({returns}), not an SQS queue ARN.", scenario
+        )
         return
     if isinstance(target, str):
         yield from _literal_target(ctx, queue, target, scenario)
@@ -183,7 +191,10 @@ def _literal_target(ctx, queue, arn: str, scenario):
     region, account = ctx.resolver.region, ctx.resolver.pseudo.get("AWS::AccountId")
     if (region and parts[3] != region) or (account and parts[4] != account):
         yield ctx.finding(
-            queue, path, "The dead-letter queue must be in the queue's account and region: name a queue there.", scenario
+            queue,
+            path,
+            "The dead-letter queue must be in the queue's account and region: name a queue there.",
+            scenario,
         )
 
 
@@ -228,7 +239,10 @@ def dlq_type_mismatch(queue, ctx):
         for scenario, (fifo, dlq_fifo) in ctx.joint(
             ctx.values(queue, "Properties.FifoQueue"), dlq.values("Properties.FifoQueue")
         ):
-            fifo, dlq_fifo = as_bool(fifo) if fifo is not ABSENT else False, as_bool(dlq_fifo) if dlq_fifo is not ABSENT else False
+            fifo, dlq_fifo = (
+                as_bool(fifo) if fifo is not ABSENT else False,
+                as_bool(dlq_fifo) if dlq_fifo is not ABSENT else False,
+            )
             if fifo is None or dlq_fifo is None or fifo == dlq_fifo:
                 continue
             kinds = ("FIFO", "standard") if fifo else ("standard", "FIFO")
@@ -239,7 +253,7 @@ def dlq_type_mismatch(queue, ctx):
                 f"use a {kinds[0]} dead-letter queue.",
                 scenario,
                 related=[dlq.location(ctx, "Properties.FifoQueue", f"FifoQueue of {dlq.logical_id}")],
-            )  # fmt: skip
+            )
 
 
 @check(
@@ -274,7 +288,9 @@ def dlq_retention_too_short(queue, ctx):
                     f"Dead-letter queue of {queue.logical_id} keeps messages {dlq_retention} s, not longer than its "
                     f"source ({retention} s): messages can expire before anyone reads them; set 1209600.",
                     scenario,
-                    related=[ctx.location(queue, "Properties.MessageRetentionPeriod", f"retention of {queue.logical_id}")],
+                    related=[
+                        ctx.location(queue, "Properties.MessageRetentionPeriod", f"retention of {queue.logical_id}")
+                    ],
                 )
     if _is_dead_letter_queue(ctx, queue) and not any(
         queue.logical_id in named_by(alarm) for alarm in ctx.resources("AWS::CloudWatch::Alarm")
@@ -342,31 +358,39 @@ def _policy_findings(ctx, destination_type, policy_type, action, fifo_path, noun
             for alt in destination.values(fifo_path):
                 if as_bool(alt.value):
                     yield ctx.finding(
-                        delivery.source, delivery.path,
-                        f"S3 cannot send notifications to the FIFO {noun} {destination.logical_id}: use a standard one.",
-                        alt.scenario, related=related,
-                    )  # fmt: skip
+                        delivery.source,
+                        delivery.path,
+                        f"S3 cannot send notifications to the FIFO {noun} {destination.logical_id}: "
+                        "use a standard one.",
+                        alt.scenario,
+                        related=related,
+                    )
         granted = _granted(ctx, delivery, action)
         if granted is None:
             continue
         if not granted:
             consequence = "the stack fails to create it" if severity == ERROR else "every delivery fails"
             yield ctx.finding(
-                delivery.source, delivery.path,
+                delivery.source,
+                delivery.path,
                 f"No {policy_type} of {destination.logical_id} allows {service} to {action}: {consequence}; "
                 f"add one with Principal Service {service}.",
-                delivery.destination.scenario, severity=severity, related=related,
-            )  # fmt: skip
+                delivery.destination.scenario,
+                severity=severity,
+                related=related,
+            )
         elif delivery.deliverer.needs_depends_on and not any(
             depends_on(ctx, delivery.source, policy) for policy, _ in granted
         ):
             policy = granted[0][0]
             yield ctx.finding(
-                delivery.source, "DependsOn",
+                delivery.source,
+                "DependsOn",
                 f"{delivery.source.logical_id} must be created after {policy.logical_id}, or the notification's "
                 f"validation can fail: add DependsOn: {policy.logical_id}.",
-                delivery.destination.scenario, related=[ctx.location(policy, (), policy.logical_id)],
-            )  # fmt: skip
+                delivery.destination.scenario,
+                related=[ctx.location(policy, (), policy.logical_id)],
+            )
 
 
 @check(
@@ -408,7 +432,8 @@ def producer_without_topic_policy(ctx):
     "sns-sqs-subscription-without-queue-policy",
     WARNING,
     types=None,
-    fix="Add an AWS::SQS::QueuePolicy allowing sns.amazonaws.com sqs:SendMessage with aws:SourceArn equal to the topic.",
+    fix="Add an AWS::SQS::QueuePolicy allowing sns.amazonaws.com sqs:SendMessage with aws:SourceArn equal to "
+    "the topic.",
 )
 def sqs_subscription_without_queue_policy(ctx):
     """A queue subscribed to a topic receives nothing unless its policy lets SNS send to it.
@@ -425,19 +450,24 @@ def sqs_subscription_without_queue_policy(ctx):
         related = [queue.location(ctx, (), queue.logical_id)]
         if granted == []:
             yield ctx.finding(
-                delivery.source, delivery.path,
+                delivery.source,
+                delivery.path,
                 f"No queue policy of {queue.logical_id} allows sns.amazonaws.com to sqs:SendMessage: every message is "
                 "dropped; add an AWS::SQS::QueuePolicy for it.",
-                queue.scenario, related=related,
-            )  # fmt: skip
+                queue.scenario,
+                related=related,
+            )
         elif granted and not any(grants.condition_values(s, "aws:SourceArn") for _, s in granted):
             policy = granted[0][0]
             yield ctx.finding(
-                policy, "Properties.PolicyDocument",
+                policy,
+                "Properties.PolicyDocument",
                 f"The policy lets SNS send to {queue.logical_id} from any topic: add a Condition on aws:SourceArn "
                 "equal to the topic.",
-                queue.scenario, severity=INFO, related=[ctx.location(delivery.source, delivery.path, "subscription")],
-            )  # fmt: skip
+                queue.scenario,
+                severity=INFO,
+                related=[ctx.location(delivery.source, delivery.path, "subscription")],
+            )
 
 
 @check(
@@ -466,18 +496,23 @@ def invoker_without_permission(ctx):
         if not candidates:
             consequence = "the stack fails" if severity == ERROR else "every invocation is refused"
             yield ctx.finding(
-                delivery.source, delivery.path,
+                delivery.source,
+                delivery.path,
                 f"No AWS::Lambda::Permission lets {delivery.deliverer.principal} invoke {function.logical_id}: "
                 f"{consequence}; add one.",
-                function.scenario, severity=severity, related=related,
-            )  # fmt: skip
+                function.scenario,
+                severity=severity,
+                related=related,
+            )
         elif delivery.deliverer.needs_depends_on and not any(depends_on(ctx, delivery.source, p) for p in candidates):
             yield ctx.finding(
-                delivery.source, "DependsOn",
+                delivery.source,
+                "DependsOn",
                 f"{delivery.source.logical_id} must be created after the permission {candidates[0].logical_id}, or "
                 f"validation can fail: add DependsOn: {candidates[0].logical_id}.",
-                function.scenario, related=[ctx.location(candidates[0], (), candidates[0].logical_id)],
-            )  # fmt: skip
+                function.scenario,
+                related=[ctx.location(candidates[0], (), candidates[0].logical_id)],
+            )
 
 
 def _permits(ctx, permission, delivery) -> bool:
@@ -499,9 +534,19 @@ def _permits(ctx, permission, delivery) -> bool:
 
 SOURCE_ACTIONS = {
     QUEUE: ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
-    "AWS::Kinesis::Stream": ("kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"),
-    "AWS::DynamoDB::Table": ("dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"),
-}  # fmt: skip
+    "AWS::Kinesis::Stream": (
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:DescribeStream",
+        "kinesis:ListShards",
+    ),
+    "AWS::DynamoDB::Table": (
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:DescribeStream",
+        "dynamodb:ListStreams",
+    ),
+}
 """What an event source mapping's role must be allowed, per source (the AWSLambda*ExecutionRole policies)."""
 SOURCE_KEYS = {
     QUEUE: ("Properties.KmsMasterKeyId", "alias/aws/sqs"),
@@ -539,20 +584,25 @@ def esm_role_missing_permissions(resource, ctx):
             related = [role.location(ctx, (), f"role {role.logical_id}")]
             if missing:
                 yield ctx.finding(
-                    source.owner, source.path,
+                    source.owner,
+                    source.path,
                     f"Role {role.logical_id} of {function.logical_id} lacks {', '.join(missing)} to read "
                     f"{origin.logical_id}: the event source mapping cannot be created; grant them.",
-                    role.scenario, related=related,
-                )  # fmt: skip
+                    role.scenario,
+                    related=related,
+                )
                 continue
             racing = _racing(ctx, source, granted, required)
             if racing is not None:
                 yield ctx.finding(
-                    source.owner, source.path,
+                    source.owner,
+                    source.path,
                     f"{origin.logical_id} is read with permissions granted only by {racing.logical_id}, which this "
                     f"mapping may be created before: add DependsOn: {racing.logical_id}.",
-                    role.scenario, severity=WARNING, related=[ctx.location(racing, (), racing.logical_id)],
-                )  # fmt: skip
+                    role.scenario,
+                    severity=WARNING,
+                    related=[ctx.location(racing, (), racing.logical_id)],
+                )
 
 
 def _racing(ctx, source, granted, required):

@@ -63,9 +63,9 @@ def _owner(rule: Rule, ctx: Context) -> str:
     """Which of SG001–SG005 reports this world-open rule (the first match, catalog order)."""
     if rule.traffic.is_all:
         return "SG002"
-    if _opened(rule, ADMIN_PORTS):
+    if _opened(rule, ctx.options_of("SG001")["ports"]):
         return "SG001"
-    if _opened(rule, DATA_PORTS):
+    if _opened(rule, ctx.options_of("SG003")["ports"]):
         return "SG003"
     if any(
         ctx.resolver.satisfiable(merged)
@@ -221,8 +221,9 @@ def data_tier_open(resource, ctx):
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {rule.traffic} from the world ({_source(rule)}) on security group {rule.group.logical_id}, "
-            f"which {names} uses: replace {rule.peer.key} with SourceSecurityGroupId of the application tier.",
+            f"The rule admits {rule.traffic} from the world ({_source(rule)}) on security group "
+            f"{rule.group.logical_id}, which {names} uses: replace {rule.peer.key} with SourceSecurityGroupId "
+            "of the application tier.",
             scenarios.pop() if len(scenarios) == 1 else rule.scenario,
             related=[
                 ctx.location(attached, path, merged, f"{rule.group.logical_id} is attached here")

@@ -10,10 +10,18 @@ value is not known never fails.
 from __future__ import annotations
 
 from cfncheck.api import ERROR, check
+from cfncheck.schemas.document import default_problems, document_violations
 from cfncheck.schemas.properties import READ_ONLY, REQUIRED, UNKNOWN_PROPERTY, VALUE, violations
 
 
 def _report(ctx, kind: str):
+    """The violations of one kind: the template's own declarations, then each resource's properties."""
+    cache = ctx.analysis.cache
+    if "schemas.document" not in cache:
+        cache["schemas.document"] = document_violations(ctx.template)
+    for violation in cache["schemas.document"]:
+        if violation.kind == kind:
+            yield ctx.finding(None, violation.path, violation.message)
     for resource in ctx.resources():
         for violation in violations(ctx, resource):
             if violation.kind == kind:
@@ -72,3 +80,20 @@ def read_only_property(ctx):
     """A read-only property (an ARN, an id, an endpoint the service assigns) written in the
     template; CloudFormation rejects it as an unsupported property."""
     yield from _report(ctx, READ_ONLY)
+
+
+@check(
+    "CFN018",
+    "cfn-parameter-default-invalid",
+    ERROR,
+    fix="Make the Default (and each AllowedValues entry) satisfy the parameter's Type, AllowedValues, "
+    "AllowedPattern and length or value bounds, or correct the bounds.",
+)
+def parameter_default_invalid(ctx):
+    """A parameter's Default, or one of its AllowedValues, that its own declaration refuses
+    (not a number for a Number parameter, not allowed, not matching AllowedPattern in full,
+    outside the length or value bounds), or a minimum above its maximum. CloudFormation
+    rejects the stack whenever the default is used."""
+    for parameter in ctx.template.parameters.values():
+        for path, message in default_problems(parameter):
+            yield ctx.finding(None, ("Parameters", parameter.name) + path, f"Parameter {parameter.name}: {message}")

@@ -19,8 +19,6 @@ from cfncheck.analysis.secrets import (
 from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check
 from cfncheck.references import guards, iter_uses
 
-DYNAMIC_REFERENCE = "{{resolve:"
-
 
 @check(
     "SECRET001",
@@ -59,7 +57,7 @@ def _secret_parameters(ctx: Context) -> dict[str, str]:
     found: dict[str, str] = {}
     for resource in ctx.resources():
         for site in secret_sites(resource, ctx):
-            for name in site.parameters:
+            for name in site.holders:
                 found.setdefault(name, f"it sets {resource.logical_id} {site.label}")
     for name in ctx.template.parameters:
         if is_secret_name(name):
@@ -104,13 +102,12 @@ def parameter_without_noecho(ctx):
 def parameter_with_default(ctx):
     """A secret parameter with a literal Default: the secret is written in the template, for
     everyone who can read it, and used whenever nobody overrides it. A Default that is a dynamic
-    reference passes."""
+    reference or a placeholder (``<>``, "enter your password") passes."""
     for name in _secret_parameters(ctx):
         parameter = ctx.template.parameters[name]
         default = parameter.default
         if parameter.has_default and isinstance(default, (str, int, float)) and not isinstance(default, bool):
-            text = str(default)
-            if text.strip() and DYNAMIC_REFERENCE not in text:
+            if is_literal_secret(str(default)):
                 yield ctx.finding(
                     None,
                     ("Parameters", name, "Default"),

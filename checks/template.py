@@ -10,6 +10,7 @@ from cfncheck.api import ERROR, WARNING, Scenario, check
 from cfncheck.graph import RESOURCE, edges_between, resource_cycles
 from cfncheck.nodes import MarkedDict
 from cfncheck.references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_calls, iter_uses, resource_uses
+from cfncheck.schemas import attribute_problem, type_problem
 from cfncheck.template import SAM_TRANSFORM
 
 SECTIONS = (
@@ -125,6 +126,11 @@ def undefined_reference(ctx):
                 continue
             what, candidates = "a parameter, resource or pseudo parameter", names
         else:
+            if use.target in resources and use.attribute is not None:
+                problem = attribute_problem(resources[use.target].type, use.attribute)
+                if problem:
+                    yield ctx.finding(resource, path, f"Fn::GetAtt {use.target}.{use.attribute}: {problem}")
+                continue
             if use.target in resources or _sam_implicit(template, use.target):
                 continue
             what, candidates = "a resource", resources
@@ -185,6 +191,8 @@ def invalid_resource_type(ctx):
                 "Type",
                 f"{kind!r} is not a resource type name (expected Service::Provider::Resource).{suggestion}",
             )
+        elif (problem := type_problem(kind)) is not None:
+            yield ctx.finding(resource, "Type", problem)
 
 
 @check(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -56,6 +57,8 @@ RESOURCE_TYPES = sorted(
     - EXCLUDED_TYPES
 )
 """The catalog's types, every type a registered check reads, and two a check has never heard of."""
+CHECKS = registry.select(registry.all_checks())
+"""Every check there is: built-in and from installed plugins."""
 
 PARAMETERS = ["Env", "Size", "Subnets", "Secret", "Flag"]
 CONDITIONS = ["IsProd", "IsDev", "HasKey", "Loop"]
@@ -82,6 +85,7 @@ scalars = st.one_of(
 )
 
 
+@lru_cache
 def json_values(depth: int = 2) -> st.SearchStrategy:
     if depth <= 0:
         return scalars
@@ -96,6 +100,7 @@ def json_values(depth: int = 2) -> st.SearchStrategy:
 # -- intrinsic functions ------------------------------------------------------------------------
 
 
+@lru_cache
 def intrinsics(depth: int) -> st.SearchStrategy:
     """One intrinsic function, its arguments drawn ``depth`` levels deep; about one in five malformed."""
     v = st.deferred(lambda: values(depth - 1))
@@ -134,6 +139,7 @@ def intrinsics(depth: int) -> st.SearchStrategy:
     return st.one_of(well_formed, well_formed, well_formed, well_formed, malformed)
 
 
+@lru_cache
 def values(depth: int = 3) -> st.SearchStrategy:
     """Any property value: JSON data or intrinsics, nested up to ``depth`` levels."""
     if depth <= 0:
@@ -143,6 +149,25 @@ def values(depth: int = 3) -> st.SearchStrategy:
 
 def shaped(shape: dict, depth: int) -> st.SearchStrategy:
     """A value like the ones real templates give this property; sometimes anything else."""
+    return _shaped(_Key(shape), depth)
+
+
+class _Key:
+    """A vocabulary node as a cache key: by identity, since the vocabulary is never changed."""
+
+    def __init__(self, node: dict) -> None:
+        self.node = node
+
+    def __hash__(self) -> int:
+        return id(self.node)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Key) and other.node is self.node
+
+
+@lru_cache(maxsize=None)
+def _shaped(key: _Key, depth: int) -> st.SearchStrategy:
+    shape = key.node
     options = []
     if shape.get("scalars"):
         options.append(st.sampled_from(shape["scalars"]))
@@ -157,12 +182,22 @@ def shaped(shape: dict, depth: int) -> st.SearchStrategy:
 
 
 def properties(shape_map: dict, depth: int = 4) -> st.SearchStrategy:
+    return _properties(_Key(shape_map), depth)
+
+
+@lru_cache(maxsize=None)
+def _properties(key: _Key, depth: int) -> st.SearchStrategy:
+    shape_map = key.node
     keys = sorted(shape_map)
     if not keys:
         return st.dictionaries(st.sampled_from(["Name", "Enabled", "Tags"]), values(2), max_size=3)
-    return st.lists(st.sampled_from(keys), unique=True, max_size=min(6, len(keys))).flatmap(
-        lambda chosen: st.fixed_dictionaries({k: shaped(shape_map[k], depth) for k in chosen})
-    )
+    chosen = st.lists(st.sampled_from(keys), unique=True, max_size=min(6, len(keys)))
+
+    @st.composite
+    def draw_properties(draw) -> dict:
+        return {k: draw(shaped(shape_map[k], depth)) for k in draw(chosen)}
+
+    return draw_properties()
 
 
 def maybe_conditional(strategy: st.SearchStrategy) -> st.SearchStrategy:
@@ -194,6 +229,7 @@ def resources(draw, logical_ids: list[str]) -> dict:
     return node
 
 
+@lru_cache
 def condition_formulas(depth: int = 3) -> st.SearchStrategy:
     term = st.one_of(
         st.builds(lambda n: {"Ref": n}, st.sampled_from(PARAMETERS + ["AWS::Region", "AWS::AccountId", "Undefined"])),
@@ -309,7 +345,9 @@ def _short_form(node):
             if not isinstance(value, dict) or value:
                 if tag in ("If", "Sub", "Join", "Select", "Split", "FindInMap", "GetAZs", "Base64", "Cidr", "ImportValue",
                            "Length", "ToJsonString", "Equals", "And", "Or", "Not", "Transform"):
-                    return _Tagged("!" + tag, _short_form(value))
+                    inner = _short_form(value)
+                    if not isinstance(inner, _Tagged):  # a YAML node has one tag: `!Base64 !Sub x` cannot be written
+                        return _Tagged("!" + tag, inner)
     return {key: _short_form(value) for key, value in node.items()}
 
 
@@ -338,8 +376,7 @@ def shuffled(node, rng: random.Random):
 
 def run_text(text: str, name: str) -> RunResult:
     """Every registered check on one template."""
-    registry.load_builtin()
-    return run([Source(name, data=text.encode("utf-8"))], RunOptions(checks=registry.select(registry.all_checks())))
+    return run([Source(name, data=text.encode("utf-8"))], RunOptions(checks=CHECKS))
 
 
 def assert_sound(result: RunResult, text: str) -> None:

@@ -29,8 +29,18 @@ OUTPUT_SCHEMA = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": [
-                    "rule_id", "name", "severity", "file", "line", "column", "end_line", "end_column",
-                    "resource", "path", "message", "conditions",
+                    "rule_id",
+                    "name",
+                    "severity",
+                    "file",
+                    "line",
+                    "column",
+                    "end_line",
+                    "end_column",
+                    "resource",
+                    "path",
+                    "message",
+                    "conditions",
                 ],
                 "properties": {
                     "rule_id": {"type": "string", "pattern": "^[A-Z]+[0-9]{3}$"},
@@ -54,7 +64,11 @@ OUTPUT_SCHEMA = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["file", "line", "message"],
-                "properties": {"file": {"type": "string"}, "line": {"type": ["integer", "null"]}, "message": {"type": "string"}},
+                "properties": {
+                    "file": {"type": "string"},
+                    "line": {"type": ["integer", "null"]},
+                    "message": {"type": "string"},
+                },
             },
         },
         "summary": {
@@ -191,7 +205,10 @@ def test_list_checks_and_explain(capsys):
     assert cli(capsys, "explain", "NOPE")[0] == 2
 
 
-@pytest.mark.parametrize(("fmt", "marker"), [("dot", '"Resource:Role" -> "Resource:Function"'), ("mermaid", "-->|DependsOn|"), ("json", '"kind": "DependsOn"')])
+@pytest.mark.parametrize(
+    ("fmt", "marker"),
+    [("dot", '"Resource:Role" -> "Resource:Function"'), ("mermaid", "-->|DependsOn|"), ("json", '"kind": "DependsOn"')],
+)
 def test_graph_command(capsys, fmt, marker):
     status, out, _ = cli(capsys, "graph", BAD, "--format", fmt)
     assert status == 0 and marker in out

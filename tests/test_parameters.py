@@ -11,7 +11,11 @@ from cfncheck.parameters import ParameterError, parse_parameters
 
 def test_aws_cli_form(tmp_path):
     path = tmp_path / "p.json"
-    path.write_text(json.dumps([{"ParameterKey": "Env", "ParameterValue": "prod"}, {"ParameterKey": "Old", "UsePreviousValue": True}]))
+    path.write_text(
+        json.dumps(
+            [{"ParameterKey": "Env", "ParameterValue": "prod"}, {"ParameterKey": "Old", "UsePreviousValue": True}]
+        )
+    )
     assert parse_parameters([str(path)]) == {"Env": "prod"}
 
 

@@ -133,13 +133,23 @@ def test_if_yields_each_satisfiable_branch_with_its_scenario():
 def test_nested_if_prunes_impossible_combinations():
     # With AllowedValues [dev, prod, test], IsProd and IsDev cannot both hold.
     result = values("!If [IsProd, 1, !If [IsDev, 2, 3]]")
-    assert result == [(1, {"IsProd": True}), (2, {"IsDev": True, "IsProd": False}), (3, {"IsDev": False, "IsProd": False})]
-    assert values("!If [IsProd, !If [IsDev, x, y], z]") == [("y", {"IsDev": False, "IsProd": True}), ("z", {"IsProd": False})]
+    assert result == [
+        (1, {"IsProd": True}),
+        (2, {"IsDev": True, "IsProd": False}),
+        (3, {"IsDev": False, "IsProd": False}),
+    ]
+    assert values("!If [IsProd, !If [IsDev, x, y], z]") == [
+        ("y", {"IsDev": False, "IsProd": True}),
+        ("z", {"IsProd": False}),
+    ]
 
 
 def test_one_condition_used_twice_stays_consistent():
     result = values("[!If [IsProd, a, b], !If [NotProd, c, d]]")
-    assert result == [(["a", "d"], {"IsProd": True, "NotProd": False}), (["b", "c"], {"IsProd": False, "NotProd": True})]
+    assert result == [
+        (["a", "d"], {"IsProd": True, "NotProd": False}),
+        (["b", "c"], {"IsProd": False, "NotProd": True}),
+    ]
 
 
 def test_given_parameters_fix_conditions():
@@ -201,6 +211,8 @@ def test_too_many_scenarios_become_unknown_and_are_recorded():
     assert str(MAX_ALTERNATIVES) in r.limits_hit[0]
 
 
-@pytest.mark.parametrize("node", ["!Sub [1, 2, 3]", "!Join [a]", "!Select x", "!Split [1]", "!FindInMap [a]", "!If [C]", "!Cidr x"])
+@pytest.mark.parametrize(
+    "node", ["!Sub [1, 2, 3]", "!Join [a]", "!Select x", "!Split [1]", "!FindInMap [a]", "!If [C]", "!Cidr x"]
+)
 def test_malformed_calls_are_unknown_not_errors(node):
     assert isinstance(single(node), Unknown)

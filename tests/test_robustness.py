@@ -19,7 +19,8 @@ from strategies import (
     to_yaml,
 )
 
-from cfncheck.graph import build_graph, to_json as graph_json
+from cfncheck.graph import build_graph
+from cfncheck.graph import to_json as graph_json
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
 from cfncheck.template import build

@@ -114,7 +114,10 @@ def test_cfn004_circular_dependency_names_the_cycle():
     """
     found = findings(text, select=["CFN004"])
     assert summary(found) == [("CFN004", "A", 5)]
-    assert "A (Properties.TopicName: GetAtt) → B" in found[0].message and "B (DependsOn: DependsOn) → A" in found[0].message
+    assert (
+        "A (Properties.TopicName: GetAtt) → B" in found[0].message
+        and "B (DependsOn: DependsOn) → A" in found[0].message
+    )
 
 
 def test_cfn004_sam_events_do_not_close_a_cycle():

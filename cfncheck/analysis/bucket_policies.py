@@ -1,5 +1,8 @@
 """The bucket policies of a bucket, and the statements that guard it.
 
+Statements are read with the shared policy walker (``cfncheck.analysis.policy``); this module
+only knows what S3 makes of them.
+
 A bucket policy names its bucket by ``Ref``, by a literal name, or by a name built with
 ``Fn::Sub``/``Fn::Join``; ``policies_of`` follows all three. When some policy names a bucket
 that cannot be known, nobody can say the bucket has no policy: the answer is ``None``.
@@ -7,12 +10,10 @@ that cannot be known, nobody can say the bucket has no policy: the answer is ``N
 
 from __future__ import annotations
 
-import json
-
-from cfncheck.analysis.properties import as_list, lookup
+from cfncheck.analysis.policy import RESOURCE, Statement, is_public, only_secure_transport, policy_statements, strings
 from cfncheck.context import Context
 from cfncheck.template import Resource
-from cfncheck.values import ABSENT, Reference, Unknown
+from cfncheck.values import Reference, Unknown
 
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
 
@@ -37,45 +38,31 @@ def policies_of(ctx: Context, bucket: Resource) -> list[Resource] | None:
     return found
 
 
-def statements(document) -> list | None:
-    """The statements of a resolved policy document (a mapping or a JSON string); None when unknown."""
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return None
-    if not isinstance(document, dict):
-        return None
-    found = lookup(document, "Statement")
-    if isinstance(found, Unknown):
-        return None
-    return [s for s in as_list(found) if isinstance(s, dict)]
+def document_known(ctx: Context, policy: Resource) -> bool:
+    """Whether the policy document can be read (a parameter or an import cannot)."""
+    return not any(isinstance(alt.value, Unknown) for alt in ctx.values(policy, "Properties.PolicyDocument"))
 
 
-def _is_everyone(principal) -> bool:
-    if principal == "*":
-        return True
-    return isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
+def bucket_statements(ctx: Context, policy: Resource) -> list[Statement]:
+    return list(policy_statements(ctx, policy, (RESOURCE,)))
 
 
-def _condition_value(statement: dict, operator: str, key: str) -> list:
-    """The values a statement's Condition tests ``key`` against with ``operator`` (keys are case-insensitive)."""
-    condition = statement.get("Condition")
-    if not isinstance(condition, dict):
-        return []
-    for op, tests in condition.items():
-        if op == operator and isinstance(tests, dict):
-            for name, value in tests.items():
-                if isinstance(name, str) and name.lower() == key.lower():
-                    return [str(v).lower() for v in as_list(value) if not isinstance(v, (Unknown, Reference))]
-    return []
+def _condition_values(statement: Statement, operator: str, key: str) -> list[str]:
+    """The values a statement's Condition tests ``key`` against with ``operator``, lower case."""
+    return [
+        str(value).lower()
+        for condition in statement.conditions
+        if condition.operator.lower() == operator.lower() and condition.key == key.lower()
+        for value in condition.values
+        if not isinstance(value, (Unknown, Reference))
+    ]
 
 
-def refuses_plain_http(statement: dict) -> bool:
+def refuses_plain_http(statement: Statement) -> bool:
     """A Deny conditioned on ``aws:SecureTransport: false`` or ``s3:TlsVersion < 1.2``."""
-    return statement.get("Effect") == "Deny" and (
-        "false" in _condition_value(statement, "Bool", "aws:SecureTransport")
-        or any(_at_most_tls12(v) for v in _condition_value(statement, "NumericLessThan", "s3:TlsVersion"))
+    return statement.effect == "Deny" and (
+        "false" in _condition_values(statement, "Bool", "aws:SecureTransport")
+        or any(_at_most_tls12(v) for v in _condition_values(statement, "NumericLessThan", "s3:TlsVersion"))
     )
 
 
@@ -86,27 +73,23 @@ def _at_most_tls12(value: str) -> bool:
         return False
 
 
-def grants_anonymous_over_tls(statement: dict) -> bool:
+def grants_anonymous_over_tls(statement: Statement) -> bool:
     """An Allow to everyone whose only guard is ``aws:SecureTransport: true``."""
-    return (
-        statement.get("Effect") == "Allow"
-        and _is_everyone(statement.get("Principal"))
-        and "true" in _condition_value(statement, "Bool", "aws:SecureTransport")
-    )
+    return statement.allows and is_public(statement.principal) and only_secure_transport(statement)
 
 
-def applies_to_everyone(statement: dict) -> bool:
-    return _is_everyone(statement.get("Principal"))
+def applies_to_everyone(statement: Statement) -> bool:
+    return is_public(statement.principal)
 
 
-def actions(statement: dict) -> list[str]:
-    return [a.lower() for a in as_list(statement.get("Action", ABSENT)) if isinstance(a, str)]
+def actions(statement: Statement) -> list[str]:
+    return [action.lower() for action in strings(statement.actions)]
 
 
-def resource_coverage(statement: dict) -> tuple[bool, bool]:
-    """Whether the statement's Resource covers (the bucket itself, its objects)."""
+def resource_coverage(resources: tuple | None) -> tuple[bool, bool]:
+    """Whether a statement's Resource items cover (the bucket itself, its objects)."""
     bucket = objects = False
-    for resource in as_list(statement.get("Resource", ABSENT)):
+    for resource in resources or ():
         text = resource.text if isinstance(resource, Unknown) else resource
         if isinstance(resource, Reference):
             bucket = True  # !GetAtt Bucket.Arn
@@ -120,10 +103,10 @@ def resource_coverage(statement: dict) -> tuple[bool, bool]:
     return bucket, objects
 
 
-def requires_kms_uploads(statement: dict) -> bool:
+def requires_kms_uploads(statement: Statement) -> bool:
     """A Deny on PutObject unless the request asks for ``aws:kms`` encryption."""
     return (
-        statement.get("Effect") == "Deny"
+        statement.effect == "Deny"
         and any(a in ("s3:putobject", "s3:*", "*") for a in actions(statement))
-        and "aws:kms" in _condition_value(statement, "StringNotEquals", "s3:x-amz-server-side-encryption")
+        and "aws:kms" in _condition_values(statement, "StringNotEquals", "s3:x-amz-server-side-encryption")
     )

@@ -46,6 +46,8 @@ LOCATIONS: dict[str, tuple[tuple[str, tuple], ...]] = {
     "AWS::S3::BucketPolicy": ((RESOURCE, ("PolicyDocument",)),),
     "AWS::SQS::QueuePolicy": ((RESOURCE, ("PolicyDocument",)),),
     "AWS::SNS::TopicPolicy": ((RESOURCE, ("PolicyDocument",)),),
+    "AWS::SQS::QueueInlinePolicy": ((RESOURCE, ("PolicyDocument",)),),
+    "AWS::SNS::TopicInlinePolicy": ((RESOURCE, ("PolicyDocument",)),),
     "AWS::KMS::Key": ((RESOURCE, ("KeyPolicy",)),),
     "AWS::ECR::Repository": ((RESOURCE, ("RepositoryPolicyText",)),),
     "AWS::ApiGateway::RestApi": ((RESOURCE, ("Policy",)),),
@@ -80,6 +82,9 @@ RESTRICTING_KEYS = frozenset(
         "kms:calleraccount",
         "kms:viaservice",
         "sts:externalid",
+        # access to a bucket delegated to the account's access points, which carry their own policies
+        "s3:dataaccesspointaccount",
+        "s3:dataaccesspointarn",
     }
 )
 """Condition keys that limit who can use a grant to a public principal (lower case, as IAM compares them)."""
@@ -136,7 +141,9 @@ class Statement:
 # -- finding documents and statements ---------------------------------------------------
 
 
-def documents(ctx: Context, resource: Resource, kinds: Iterable[str] = (IDENTITY, TRUST, RESOURCE)) -> Iterator[Document]:
+def documents(
+    ctx: Context, resource: Resource, kinds: Iterable[str] = (IDENTITY, TRUST, RESOURCE)
+) -> Iterator[Document]:
     """The policy documents ``resource`` holds, of the given kinds, in each scenario where they exist."""
     kinds = set(kinds)
     for kind, path in LOCATIONS.get(resource.type, ()):
@@ -146,7 +153,7 @@ def documents(ctx: Context, resource: Resource, kinds: Iterable[str] = (IDENTITY
             yield from _sam_documents(ctx, resource)
         elif _EACH in path:
             split = path.index(_EACH)
-            for item_path, alt in ctx.elements(resource, ("Properties",) + path[:split]):
+            for item_path, alt in _written_items(ctx, resource, ("Properties",) + path[:split]):
                 yield Document(resource, kind, item_path + path[split + 1 :], alt.scenario)
         else:
             yield Document(resource, kind, ("Properties",) + path, resource.exists_in)
@@ -157,9 +164,21 @@ def _sam_documents(ctx: Context, resource: Resource) -> Iterator[Document]:
     for alt in ctx.values(resource, path):
         if _is_document(alt.value):
             yield Document(resource, IDENTITY, path, alt.scenario)
-    for item_path, alt in ctx.elements(resource, path):
+    for item_path, alt in _written_items(ctx, resource, path):
         if _is_document(alt.value):
             yield Document(resource, IDENTITY, item_path, alt.scenario)
+
+
+def _written_items(ctx: Context, resource: Resource, path: tuple) -> Iterator[tuple[tuple, Alt]]:
+    """The items of a list property as written (not resolved inside), with their paths: a policy
+    with an ``Fn::If`` deep inside stays one policy, its statements carry the scenarios."""
+    resolver = ctx.resolver
+    for alt in resolver.reach(resource.node, path, resource.exists_in):
+        if isinstance(alt.value, list):
+            for index in range(len(alt.value)):
+                for item in resolver.reach(resource.node, path + (index,), alt.scenario):
+                    if item.value is not ABSENT:
+                        yield path + (index,), item
 
 
 def _is_document(value) -> bool:
@@ -412,7 +431,10 @@ ROLE_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
     "AWS::Lambda::Function": (("Role", "lambda.amazonaws.com"),),
     "AWS::Serverless::Function": (("Role", "lambda.amazonaws.com"),),
     "AWS::IAM::InstanceProfile": (("Roles.[]", "ec2.amazonaws.com"),),
-    "AWS::ECS::TaskDefinition": (("TaskRoleArn", "ecs-tasks.amazonaws.com"), ("ExecutionRoleArn", "ecs-tasks.amazonaws.com")),
+    "AWS::ECS::TaskDefinition": (
+        ("TaskRoleArn", "ecs-tasks.amazonaws.com"),
+        ("ExecutionRoleArn", "ecs-tasks.amazonaws.com"),
+    ),
     "AWS::CodeBuild::Project": (("ServiceRole", "codebuild.amazonaws.com"),),
     "AWS::CodePipeline::Pipeline": (("RoleArn", "codepipeline.amazonaws.com"),),
     "AWS::CodeDeploy::DeploymentGroup": (("ServiceRoleArn", "codedeploy.amazonaws.com"),),
@@ -503,7 +525,6 @@ def _trusts(statement: Statement, service: str) -> bool | None:
     return any(service_name(item) == service_name(service) for item in strings(named))
 
 
-
 # -- actions that can be scoped to resources --------------------------------------------
 
 RESOURCE_LEVEL_ACTIONS = frozenset(
@@ -518,7 +539,8 @@ RESOURCE_LEVEL_ACTIONS = frozenset(
         "DescribeTable CreateTable UpdateTable DeleteTable DescribeStream GetRecords GetShardIterator",
         "sqs": "SendMessage ReceiveMessage DeleteMessage ChangeMessageVisibility GetQueueAttributes GetQueueUrl "
         "SetQueueAttributes PurgeQueue CreateQueue DeleteQueue",
-        "sns": "Publish Subscribe GetTopicAttributes SetTopicAttributes CreateTopic DeleteTopic ListSubscriptionsByTopic",
+        "sns": "Publish Subscribe GetTopicAttributes SetTopicAttributes CreateTopic DeleteTopic "
+        "ListSubscriptionsByTopic",
         "lambda": "InvokeFunction InvokeFunctionUrl GetFunction GetFunctionConfiguration CreateFunction DeleteFunction "
         "UpdateFunctionCode UpdateFunctionConfiguration AddPermission RemovePermission PublishVersion CreateAlias",
         "kms": "Encrypt Decrypt ReEncryptFrom ReEncryptTo GenerateDataKey GenerateDataKeyWithoutPlaintext DescribeKey "

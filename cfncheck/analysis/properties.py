@@ -18,19 +18,12 @@ from cfncheck.values import ABSENT, Scenario, Unknown, as_bool
 def items(ctx: Context, resource: Resource, path) -> Iterator[tuple[tuple, object, Scenario]]:
     """``(item path, resolved item, scenario)`` for each element of the list at ``path``.
 
-    The path indexes the list as written, so ``Fn::If [c, {...}, !Ref AWS::NoValue]`` elements
-    keep their position; an element that is absent in a scenario is not yielded there."""
+    The path indexes the list as written (``Resolver.elements``), so ``Fn::If [c, {...},
+    !Ref AWS::NoValue]`` elements keep their position; an element absent in a scenario is not
+    yielded there, and a list that cannot be known has no elements."""
     path = parse_path(path)
-    longest = max((len(alt.value) for alt in ctx.values(resource, path) if isinstance(alt.value, list)), default=0)
-    index = 0
-    while True:
-        alts = ctx.values(resource, path + (index,))
-        if index >= longest and all(alt.value is ABSENT or isinstance(alt.value, Unknown) for alt in alts):
-            return
-        for alt in alts:
-            if alt.value is not ABSENT:
-                yield path + (index,), alt.value, alt.scenario
-        index += 1
+    for index, alt in ctx.resolver.elements(resource.node, path, resource.exists_in):
+        yield path + (index,), alt.value, alt.scenario
 
 
 def lookup(value, path):

@@ -131,7 +131,8 @@ class SecretSite:
     value: object  # resolved
     scenario: Scenario
     label: str  # the property or variable name, for messages
-    parameters: tuple[str, ...]  # the parameters whose value it passes on
+    parameters: tuple[str, ...]  # the parameters whose value it passes on, whole or in part
+    holders: tuple[str, ...]  # the parameters whose value is the whole value: they hold the secret
 
 
 def secret_sites(resource: Resource, ctx: Context) -> Iterator[SecretSite]:
@@ -206,7 +207,26 @@ def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str) -
         for parent in ctx.resolver.reach(resource.node, path[:-1], alt.scenario)
     ]
     names = tuple(dict.fromkeys(name for node in written for name in parameter_uses(node, ctx.template)))
-    return SecretSite(resource, path, alt.value, alt.scenario, label, names)
+    holders = tuple(dict.fromkeys(name for node in written for name in _whole_value_of(node, ctx.template)))
+    return SecretSite(resource, path, alt.value, alt.scenario, label, names, holders)
+
+
+def _whole_value_of(node, template: Template) -> Iterator[str]:
+    """The parameters a node is, as a whole: ``!Ref P``, ``!Sub "${P}"``, or either branch of
+    ``Fn::If``. A parameter that is only part of a text (a user name in a JSON secret, a name in
+    a dynamic reference) does not hold the secret."""
+    if not (isinstance(node, dict) and len(node) == 1):
+        return
+    ((function, args),) = node.items()
+    if function == "Ref" and args in template.parameters:
+        yield args
+    elif function == "Fn::Sub" and isinstance(args, str):
+        match = re.fullmatch(r"\$\{([^}!]+)\}", args.strip())
+        if match and match.group(1).strip() in template.parameters:
+            yield match.group(1).strip()
+    elif function == "Fn::If" and isinstance(args, list) and len(args) == 3:
+        yield from _whole_value_of(args[1], template)
+        yield from _whole_value_of(args[2], template)
 
 
 def parameter_uses(node, template: Template) -> Iterator[str]:
@@ -219,9 +239,19 @@ def parameter_uses(node, template: Template) -> Iterator[str]:
 
 
 def is_literal_secret(value) -> bool:
-    """A resolved value that is a non-empty string written in the template (a dynamic reference
-    or a value built from an unknown is never a literal)."""
-    return isinstance(value, str) and value.strip() != ""
+    """A resolved value that is a secret written in the template: a string that is not empty,
+    not a dynamic reference (also one assembled with ``Fn::Sub``) and not a placeholder."""
+    return isinstance(value, str) and DYNAMIC_REFERENCE not in value and not is_placeholder(value)
+
+
+DYNAMIC_REFERENCE = "{{resolve:"
+_PLACEHOLDER = re.compile(r"[\W_]*|<.*>|\[.*\]|.*\b(?:enter|your|replace|placeholder)\b.*", re.IGNORECASE | re.DOTALL)
+
+
+def is_placeholder(text: str) -> bool:
+    """A value that asks to be replaced rather than being one: empty, punctuation only (``<>``,
+    ``***``), in angle or square brackets, or saying "enter your … here"."""
+    return _PLACEHOLDER.fullmatch(text.strip()) is not None
 
 
 ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")

@@ -12,7 +12,7 @@ import re
 # Policies whose minimum protocol is TLS 1.2 or 1.3 carry one of these markers in their name;
 # every other predefined policy (2015-05, 2016-08, TLS-1-0-*, TLS-1-1-*, FS-2018-06,
 # FS-1-1-*, TLS13-1-0-*, TLS13-1-1-*) also accepts TLS 1.0 or 1.1.
-_ELB_TLS12 = re.compile(r"-(TLS13-1-[23]|TLS-1-2|FS-1-2)-")
+_ELB_TLS12 = re.compile(r"-(TLS13-1-[23]|TLS-1-2|FS-1-2)-", re.IGNORECASE)
 
 
 def elb_policy_allows_old_tls(name: str) -> bool:

@@ -135,11 +135,11 @@ def function_of(link: Link | None) -> Link | None:
         if link.type not in QUALIFIERS:
             return None
         named = {
-            found
+            found.logical_id: found
             for alt in link.values("Properties.FunctionName")
             if (found := follow_value(link.analysis, alt.value, alt.scenario, link.via)) is not None
         }
-        link = named.pop() if len(named) == 1 else None
+        link = named.popitem()[1] if len(named) == 1 else None
     return None
 
 
@@ -228,31 +228,84 @@ class Deliverer:
     breaks_deployment: bool  # without the grant the stack fails (else every delivery fails)
     needs_depends_on: bool = False  # the deliverer must also be created after the grant
     exempt_path: tuple | None = None  # set (a role): the service uses it instead of a grant
+    exempt_sibling: str | None = None  # the same, beside the destination (an EventBridge target's RoleArn)
 
 
 _S3 = ("Properties", "NotificationConfiguration")
 _APIGW = "apigateway.amazonaws.com"
 DELIVERERS = (
-    Deliverer("AWS::S3::Bucket", (*_S3, "QueueConfigurations", "[]", "Queue"), "s3.amazonaws.com", (QUEUE,), True, True),
-    Deliverer("AWS::S3::Bucket", (*_S3, "TopicConfigurations", "[]", "Topic"), "s3.amazonaws.com", (TOPIC,), True, True),
-    Deliverer("AWS::S3::Bucket", (*_S3, "LambdaConfigurations", "[]", "Function"), "s3.amazonaws.com", FUNCTIONS, True, True),
-    Deliverer("AWS::Events::Rule", ("Properties", "Targets", "[]", "Arn"), "events.amazonaws.com", (QUEUE, TOPIC, *FUNCTIONS), False),
+    Deliverer(
+        "AWS::S3::Bucket", (*_S3, "QueueConfigurations", "[]", "Queue"), "s3.amazonaws.com", (QUEUE,), True, True
+    ),
+    Deliverer(
+        "AWS::S3::Bucket", (*_S3, "TopicConfigurations", "[]", "Topic"), "s3.amazonaws.com", (TOPIC,), True, True
+    ),
+    Deliverer(
+        "AWS::S3::Bucket", (*_S3, "LambdaConfigurations", "[]", "Function"), "s3.amazonaws.com", FUNCTIONS, True, True
+    ),
+    Deliverer(
+        "AWS::Events::Rule",
+        ("Properties", "Targets", "[]", "Arn"),
+        "events.amazonaws.com",
+        (QUEUE, TOPIC),
+        False,
+        exempt_sibling="RoleArn",
+    ),
+    Deliverer("AWS::Events::Rule", ("Properties", "Targets", "[]", "Arn"), "events.amazonaws.com", FUNCTIONS, False),
     Deliverer("AWS::SNS::Subscription", ("Properties", "Endpoint"), "sns.amazonaws.com", (QUEUE, *FUNCTIONS), False),
-    Deliverer("AWS::SNS::Topic", ("Properties", "Subscription", "[]", "Endpoint"), "sns.amazonaws.com", (QUEUE, *FUNCTIONS), False),
+    Deliverer(
+        "AWS::SNS::Topic",
+        ("Properties", "Subscription", "[]", "Endpoint"),
+        "sns.amazonaws.com",
+        (QUEUE, *FUNCTIONS),
+        False,
+    ),
     Deliverer("AWS::CloudTrail::Trail", ("Properties", "SnsTopicName"), "cloudtrail.amazonaws.com", (TOPIC,), True),
-    Deliverer("AWS::ApiGateway::Method", ("Properties", "Integration", "Uri"), _APIGW, FUNCTIONS, False,
-              exempt_path=("Properties", "Integration", "Credentials")),
-    Deliverer("AWS::ApiGateway::Authorizer", ("Properties", "AuthorizerUri"), _APIGW, FUNCTIONS, False,
-              exempt_path=("Properties", "AuthorizerCredentials")),
-    Deliverer("AWS::ApiGatewayV2::Integration", ("Properties", "IntegrationUri"), _APIGW, FUNCTIONS, False,
-              exempt_path=("Properties", "CredentialsArn")),
-    Deliverer("AWS::ApiGatewayV2::Authorizer", ("Properties", "AuthorizerUri"), _APIGW, FUNCTIONS, False,
-              exempt_path=("Properties", "AuthorizerCredentialsArn")),
-    Deliverer("AWS::ElasticLoadBalancingV2::TargetGroup", ("Properties", "Targets", "[]", "Id"),
-              "elasticloadbalancing.amazonaws.com", FUNCTIONS, True, True),
+    Deliverer(
+        "AWS::ApiGateway::Method",
+        ("Properties", "Integration", "Uri"),
+        _APIGW,
+        FUNCTIONS,
+        False,
+        exempt_path=("Properties", "Integration", "Credentials"),
+    ),
+    Deliverer(
+        "AWS::ApiGateway::Authorizer",
+        ("Properties", "AuthorizerUri"),
+        _APIGW,
+        FUNCTIONS,
+        False,
+        exempt_path=("Properties", "AuthorizerCredentials"),
+    ),
+    Deliverer(
+        "AWS::ApiGatewayV2::Integration",
+        ("Properties", "IntegrationUri"),
+        _APIGW,
+        FUNCTIONS,
+        False,
+        exempt_path=("Properties", "CredentialsArn"),
+    ),
+    Deliverer(
+        "AWS::ApiGatewayV2::Authorizer",
+        ("Properties", "AuthorizerUri"),
+        _APIGW,
+        FUNCTIONS,
+        False,
+        exempt_path=("Properties", "AuthorizerCredentialsArn"),
+    ),
+    Deliverer(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        ("Properties", "Targets", "[]", "Id"),
+        "elasticloadbalancing.amazonaws.com",
+        FUNCTIONS,
+        True,
+        True,
+    ),
     Deliverer("AWS::Logs::SubscriptionFilter", ("Properties", "DestinationArn"), "logs.amazonaws.com", FUNCTIONS, True),
-    Deliverer("AWS::Cognito::UserPool", ("Properties", "LambdaConfig", "*"), "cognito-idp.amazonaws.com", FUNCTIONS, False),
-)  # fmt: skip
+    Deliverer(
+        "AWS::Cognito::UserPool", ("Properties", "LambdaConfig", "*"), "cognito-idp.amazonaws.com", FUNCTIONS, False
+    ),
+)
 """The push-invoker table: who delivers where, which principal needs the grant, what fails without it."""
 
 
@@ -275,6 +328,10 @@ def deliveries(ctx: Context) -> list[Delivery]:
                 if deliverer.exempt_path and any(alt.value for alt in ctx.values(source, deliverer.exempt_path)):
                     continue
                 for path, alt in _reach(ctx, source, deliverer.path):
+                    if deliverer.exempt_sibling and any(
+                        alt.value for alt in ctx.values(source, path[:-1] + (deliverer.exempt_sibling,))
+                    ):
+                        continue
                     link = follow_value(ctx.analysis, alt.value, alt.scenario)
                     if deliverer.destinations != FUNCTIONS or link is None:
                         link = link if link is not None and link.type in deliverer.destinations else None
@@ -369,7 +426,11 @@ def permissions(ctx: Context, function: Resource) -> list[Resource]:
         index: dict[str, list[Resource]] = {}
         unknown = []
         for permission in ctx.resources(PERMISSION):
-            targets = {found.logical_id for link in follow(ctx, permission, "Properties.FunctionName") if (found := function_of(link))}
+            targets = {
+                found.logical_id
+                for link in follow(ctx, permission, "Properties.FunctionName")
+                if (found := function_of(link))
+            }
             if not targets:
                 unknown.append(permission)
             for target in targets:

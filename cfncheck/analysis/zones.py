@@ -14,6 +14,7 @@ counts only in the scenarios where it exists.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -50,7 +51,16 @@ class ParameterZone(NamedTuple):
         return f"!Ref {self.parameter}" if self.index is None else f"!Select [{self.index}, !Ref {self.parameter}]"
 
 
-Zone = str | AZ | ZoneId | ParameterZone
+class RegionZone(NamedTuple):
+    """A zone named after the stack's region (``!Sub "${AWS::Region}a"``) when the region is not known."""
+
+    suffix: str
+
+    def __str__(self) -> str:
+        return "${AWS::Region}" + self.suffix
+
+
+Zone = str | AZ | ZoneId | ParameterZone | RegionZone
 
 
 def distinct(a: Zone | None, b: Zone | None) -> bool | None:
@@ -62,6 +72,8 @@ def distinct(a: Zone | None, b: Zone | None) -> bool | None:
     if isinstance(a, str) and isinstance(b, str):
         return True
     if isinstance(a, ZoneId) and isinstance(b, ZoneId):
+        return True
+    if isinstance(a, RegionZone) and isinstance(b, RegionZone):
         return True
     if isinstance(a, AZ) and isinstance(b, AZ):
         if a.region == b.region or a.region is None or b.region is None:
@@ -135,9 +147,9 @@ class Zones:
             if subnet is not None:
                 return self.subnet_zone(subnet, scenario)
         if isinstance(value, Unknown):
-            parameter = self._parameter_zone(raw)
-            if parameter is not None:
-                return [Alt(parameter, scenario)]
+            known = self._parameter_zone(raw) or _region_zone(raw)
+            if known is not None:
+                return [Alt(known, scenario)]
         return [Alt(None, scenario)]
 
     def subnet_zone(self, subnet: Resource, scenario: Scenario) -> list[Alt]:
@@ -362,6 +374,24 @@ def _assignments(names: list[str]) -> Iterator[Scenario]:
     for rest in _assignments(names[1:]):
         for value in (True, False):
             yield Scenario(rest | {(names[0], value)})
+
+
+_REGION_SUFFIX = re.compile(r"^\$\{AWS::Region\}([a-z])$")
+
+
+def _region_zone(raw) -> RegionZone | None:
+    """``!Sub "${AWS::Region}a"`` or ``!Join ["", [!Ref AWS::Region, a]]``."""
+    if not (isinstance(raw, dict) and len(raw) == 1):
+        return None
+    if isinstance(raw.get("Fn::Sub"), str):
+        match = _REGION_SUFFIX.match(raw["Fn::Sub"])
+        return RegionZone(match.group(1)) if match else None
+    args = raw.get("Fn::Join")
+    if isinstance(args, list) and len(args) == 2 and args[0] == "" and isinstance(args[1], list) and len(args[1]) == 2:
+        region, suffix = args[1]
+        if _ref_name(region) == "AWS::Region" and isinstance(suffix, str) and re.fullmatch("[a-z]", suffix):
+            return RegionZone(suffix)
+    return None
 
 
 def _function(node) -> bool:

@@ -24,28 +24,20 @@ SCHEMA_NAMESPACES = ("AWS::", "Alexa::")
 
 @dataclass
 class ResourceSchema:
-    """The schema of one resource type, prepared for validation."""
+    """The schema of one resource type, prepared for validation, and what Fn::GetAtt can read."""
 
     type_name: str
     schema: dict
-    read_only: tuple[tuple[str, ...], ...] = field(default=())
+    attributes: dict[str, dict] = field(default_factory=dict)
 
     @property
     def properties(self) -> dict:
         return self.schema.get("properties", {})
 
     @cached_property
-    def attributes(self) -> dict[str, dict]:
-        """What ``Fn::GetAtt`` can read, with its schema: the read-only properties (nested ones as
-        ``Endpoint.Address``) and, since older types also expose settable values such as a
-        subnet's ``VpcId``, the top-level properties."""
-        result = dict(self.properties)
-        for path in self.read_only:
-            node: dict | None = self.schema
-            for part in path:
-                node = (node or {}).get("properties", {}).get(part)
-            result[".".join(path)] = node or {}
-        return result
+    def read_only(self) -> frozenset[str]:
+        """Attributes that are not properties: the service sets them, a template cannot."""
+        return frozenset(name for name in self.attributes if "." not in name and name not in self.properties)
 
     def attribute_kind(self, name: str) -> str | None:
         """The JSON type an attribute yields ("string", "array"…) when the schema says so."""
@@ -64,8 +56,8 @@ def _types() -> frozenset[str]:
 
 
 def version() -> str:
-    """The version of the schema package the vendored data was taken from."""
-    return f"{index()['source']} {index()['version']}"
+    """The versions of the specifications the vendored data was built from."""
+    return ", ".join(f"{name} {number}" for name, number in index()["sources"].items())
 
 
 def is_resource_type(type_name: str) -> bool:
@@ -99,11 +91,9 @@ def resource_schema(type_name: str) -> ResourceSchema | None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     for patch in _patches().get(type_name, ()):
         _apply(schema, patch)
+    attributes = schema.pop("attributes", {})
     _inline_refs(schema)
-    read_only = tuple(
-        tuple(p.split("/")[2:]) for p in schema.get("readOnlyProperties", ()) if p.startswith("/properties/")
-    )
-    return ResourceSchema(type_name, schema, read_only)
+    return ResourceSchema(type_name, schema, attributes)
 
 
 def closest_name(name: str, candidates) -> str | None:
@@ -135,7 +125,7 @@ def _apply(schema: dict, patch: dict) -> None:
     ``allOf`` of a patch adds to the subschema's own."""
     node = schema
     for part in patch.get("path", "").strip("/").split("/") if patch.get("path") else ():
-        node = node.setdefault(part, {})
+        node = node[part]  # a patch for a property the schema no longer has fails loudly (tests load them all)
     while "$ref" in node:
         node = _pointer(schema, node["$ref"])
     for key, value in patch.get("set", {}).items():
@@ -185,7 +175,8 @@ def type_problem(type_name: str) -> str | None:
         return None
     nearest = closest_type(type_name)
     hint = f" Did you mean {nearest}?" if nearest else ""
-    return f"{type_name} is not a CloudFormation resource type (schemas: {version()}).{hint}"
+    spec = next(iter(index()["sources"].items()))
+    return f"{type_name} is not a CloudFormation resource type (as of {spec[0]} {spec[1]}).{hint}"
 
 
 def attribute_problem(type_name: str, attribute: str) -> str | None:
@@ -196,7 +187,7 @@ def attribute_problem(type_name: str, attribute: str) -> str | None:
         return None
     if type_name == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
         return None  # a nested stack's outputs are checked against its template (XSTK006)
-    read_only = [".".join(path) for path in schema.read_only]
-    hint = closest_name(attribute, read_only) or closest_name(attribute, schema.attributes)
-    listed = f" Its attributes: {', '.join(read_only)}." if read_only and len(read_only) <= 12 else ""
+    hint = closest_name(attribute, schema.attributes)
+    names = sorted(schema.attributes)
+    listed = f" Its attributes: {', '.join(names)}." if names and len(names) <= 12 else ""
     return f"{type_name} has no attribute {attribute}.{f' Did you mean {hint}?' if hint else ''}{listed}"

@@ -16,7 +16,7 @@ from cfncheck.nodes import Mark
 from cfncheck.template import SAM_TRANSFORM, Resource, Template
 from cfncheck.values import ABSENT, Reference, Scenario, Unknown
 
-from . import resource_schema
+from . import CUSTOM_RESOURCE, resource_schema
 from .validation import REQUIRED, UNKNOWN_PROPERTY, VALUE, describe, locate, reference_kind, validate
 
 READ_ONLY = "read-only"
@@ -45,7 +45,7 @@ def violations(ctx: Context, resource: Resource) -> list[Violation]:
 def _violations(ctx: Context, resource: Resource) -> list[Violation]:
     template = ctx.template
     schema = resource_schema(resource.type)
-    if schema is None or not set(template.transforms) <= KNOWN_TRANSFORMS:
+    if schema is None or resource.type == CUSTOM_RESOURCE or not set(template.transforms) <= KNOWN_TRANSFORMS:
         return []
     token = reference_kind.set(lambda reference: _reference_kind(template, reference))
     try:
@@ -57,11 +57,15 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
             if not isinstance(properties, dict):
                 result.append(Violation(VALUE, ("Properties",), "Properties must be a mapping", alt.scenario, None))
                 continue
-            problems = validate(properties, schema.schema)
-            problems += [(READ_ONLY, path, "") for path in schema.read_only if _present(properties, path)]
-            for kind, path, message in problems:
+            for kind, path, message in validate(properties, schema.schema):
+                if kind == UNKNOWN_PROPERTY and len(path) == 1 and path[0] in schema.read_only:
+                    kind = READ_ONLY
                 where = _mark(resource, properties, path)
-                result.append(Violation(kind, ("Properties",) + path, _message(resource, kind, path, message), alt.scenario, where))
+                result.append(
+                    Violation(
+                        kind, ("Properties",) + path, _message(resource, kind, path, message), alt.scenario, where
+                    )
+                )
         return result
     finally:
         reference_kind.reset(token)
@@ -69,7 +73,7 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
 
 def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
     if kind == READ_ONLY:
-        name = ".".join(path)
+        name = path[0]
         return (
             f"{name} is read-only: {resource.type} sets it, a template cannot. Remove it "
             f"(read it with !GetAtt {resource.logical_id}.{name})."
@@ -78,17 +82,10 @@ def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
         parent = describe(path[:-1])
         if parent:
             return f"{parent}: {message.replace(' here', '', 1)}"
-        return message.replace(" here", f" of {resource.type}" if kind == UNKNOWN_PROPERTY else f" by {resource.type}", 1)
+        return message.replace(
+            " here", f" of {resource.type}" if kind == UNKNOWN_PROPERTY else f" by {resource.type}", 1
+        )
     return f"{describe(path) or 'Properties'}: {message}"
-
-
-def _present(properties: dict, path: tuple) -> bool:
-    node = properties
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return False
-        node = node[key]
-    return True
 
 
 def _mark(resource: Resource, properties: dict, path: tuple) -> Mark | None:

@@ -175,8 +175,12 @@ def _type(validator, kinds, instance, schema):
         elif isinstance(instance, Reference):
             kind = "string" if instance.attribute is None else reference_kind.get()(instance)
         # a string from a reference may well read as a number or a boolean: only its shape is known
-        if kind is not None and not any(k == kind or (kind == "string" and k in ("integer", "number", "boolean")) for k in kinds):
-            yield ValidationError(f"must be {' or '.join(_NOUNS.get(k, k) for k in kinds)}; {instance} gives {_NOUNS[kind]}")
+        if kind is not None and not any(
+            k == kind or (kind == "string" and k in ("integer", "number", "boolean")) for k in kinds
+        ):
+            yield ValidationError(
+                f"must be {' or '.join(_NOUNS.get(k, k) for k in kinds)}; {instance} gives {_NOUNS[kind]}"
+            )
         return
     if instance is None or any(_kind_fits(instance, k) for k in kinds):
         return
@@ -256,7 +260,7 @@ def _enum(validator, values, instance, schema):
     if instance is None or any(_same(instance, v) for v in values):
         return
     shown = ", ".join(_text(v) for v in values[:12]) + (", …" if len(values) > 12 else "")
-    hint = closest_name(_text(instance), [_text(v) for v in values]) if not isinstance(instance, (dict, list)) else None
+    hint = closest_name(instance, [v for v in values if isinstance(v, str)]) if isinstance(instance, str) else None
     suggestion = f" Did you mean {hint}?" if hint else ""
     yield ValidationError(f"{_shown(instance)} is not one of the allowed values ({shown}).{suggestion}")
 
@@ -437,15 +441,24 @@ def _strictly(function: Callable) -> Callable:
     return keyword
 
 
+def _directive(instance) -> bool:
+    """A preprocessor directive (``Rain::Embed: file``) that a packaging tool replaces before deploy."""
+    return isinstance(instance, dict) and len(instance) == 1 and str(next(iter(instance))).startswith("Rain::")
+
+
 def _lenient_keywords() -> dict[str, Callable]:
     def lenient(function: Callable) -> Callable:
         def keyword(validator, value, instance, schema):
-            if not isinstance(instance, _OPAQUE):
+            if not isinstance(instance, _OPAQUE) and not _directive(instance):
                 yield from function(validator, value, instance, schema)
 
         return keyword
 
-    return {name: (function if name == "type" else lenient(function)) for name, function in KEYWORDS.items()}
+    def typed(validator, value, instance, schema):
+        if not _directive(instance):
+            yield from _type(validator, value, instance, schema)
+
+    return {name: (typed if name == "type" else lenient(function)) for name, function in KEYWORDS.items()}
 
 
 Lenient = create(meta_schema=Draft7Validator.META_SCHEMA, validators=_lenient_keywords())
@@ -478,4 +491,3 @@ def _regex(pattern: str) -> re.Pattern | None:
         return re.compile(pattern)
     except (re.error, TypeError):
         return None
-

@@ -14,7 +14,9 @@ from cfncheck.api import ERROR, WARNING, check
 )
 def queue_punctuation(queue, ctx):
     """Reports every queue, with a message full of characters that need escaping."""
-    yield ctx.finding(queue, "Type", f"Queue {queue.logical_id}: 100% sure, multiple={ctx.options['multiple']}")
+    for alt in ctx.values(queue, "Type"):
+        message = f"Queue {queue.logical_id}: 100% sure, multiple={ctx.options['multiple']}"
+        yield ctx.finding(queue, "Type", message, alt.scenario)
 
 
 @check("TST002", "test-topic-error", ERROR, types=["AWS::SNS::Topic"])

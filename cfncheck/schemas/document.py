@@ -1,0 +1,107 @@
+"""The template document's own declarations: Parameters and Outputs against ``template.json``,
+and each parameter's Default and AllowedValues against its declaration."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+from cfncheck.template import Parameter, Template
+from cfncheck.values import ALWAYS
+
+from . import HERE, _inline_refs
+from .properties import Violation
+from .validation import REQUIRED, UNKNOWN_PROPERTY, describe, validate
+
+
+@cache
+def template_schema() -> dict:
+    schema = json.loads((HERE / "template.json").read_text(encoding="utf-8"))
+    _inline_refs(schema)
+    return schema
+
+
+def document_violations(template: Template) -> list[Violation]:
+    """Problems of the Parameters and Outputs declarations, with paths from the template root."""
+    root = template.root
+    sections = {name: root[name] for name in ("Parameters", "Outputs") if isinstance(root.get(name), dict)}
+    result = []
+    for kind, path, message in validate(sections, template_schema()):
+        if kind in (UNKNOWN_PROPERTY, REQUIRED) and " here" in message:
+            message = f"{describe(path[:-1])}: {message.replace(' here', '', 1)}"
+        else:
+            message = f"{describe(path)}: {message}"
+        result.append(Violation(kind, path, message, ALWAYS, None))
+    return result
+
+
+def default_problems(parameter: Parameter) -> list[tuple[tuple, str]]:
+    """(path under the parameter, message) for a Default or AllowedValues entry its own
+    declaration refuses: CloudFormation rejects the stack when the value is used."""
+    node = parameter.node
+    result: list[tuple[tuple, str]] = []
+    low, high = node.get("MinValue"), node.get("MaxValue")
+    short, long = node.get("MinLength"), node.get("MaxLength")
+    for lower, upper, names in ((low, high, "MinValue/MaxValue"), (short, long, "MinLength/MaxLength")):
+        if _number(lower) is not None and _number(upper) is not None and _number(lower) > _number(upper):
+            result.append(((names.split("/")[0],), f"{names}: the minimum {lower} is above the maximum {upper}"))
+    allowed = parameter.allowed_values
+    candidates = [(("AllowedValues", i), v) for i, v in enumerate(allowed or ()) if isinstance(v, (str, int, float))]
+    if parameter.has_default and isinstance(parameter.default, (str, int, float, list)) and not parameter.from_ssm:
+        defaults = parameter.default if isinstance(parameter.default, list) else [parameter.default]
+        if parameter.is_list and isinstance(parameter.default, str):
+            defaults = [item.strip() for item in parameter.default.split(",")] if parameter.default else []
+        candidates += [(("Default",), v) for v in defaults]
+        if allowed is not None and parameter.default not in allowed and not parameter.is_list:
+            if not any(_same(parameter.default, value) for value in allowed):
+                result.append((("Default",), f"Default {parameter.default!r} is not one of its AllowedValues"))
+    numeric = parameter.type in ("Number", "List<Number>")
+    for path, value in candidates:
+        text = _text(value)
+        what = f"{path[0]} {text!r}"
+        if numeric and _number(value) is None:
+            result.append((path, f"{what} is not a number, but the parameter's Type is {parameter.type}"))
+            continue
+        if numeric:
+            number = _number(value)
+            if _number(low) is not None and number < _number(low):
+                result.append((path, f"{what} is below MinValue {low}"))
+            if _number(high) is not None and number > _number(high):
+                result.append((path, f"{what} is above MaxValue {high}"))
+            continue
+        pattern = node.get("AllowedPattern")
+        if isinstance(pattern, str) and _regex(pattern) is not None and not _regex(pattern).fullmatch(text):
+            result.append((path, f"{what} does not match AllowedPattern {pattern}"))
+        if _number(short) is not None and len(text) < _number(short):
+            result.append((path, f"{what} is shorter than MinLength {short}"))
+        if _number(long) is not None and len(text) > _number(long):
+            result.append((path, f"{what} is longer than MaxLength {long}"))
+    return result
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _same(value, other) -> bool:
+    return _text(value) == _text(other)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None

@@ -1,0 +1,169 @@
+"""Configuration: discovery, validation with suggestions, sources, and the flags on top."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ci_support import CHECKS_DIR, cli, cwd, plugin_checks, write  # noqa: F401 - plugin_checks is a fixture
+
+from cfncheck import config
+from cfncheck.cli import _parameters
+from cfncheck.config import ConfigError
+from cfncheck.engine import Source
+
+QUEUE = "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n"
+
+
+def test_found_upward_from_the_working_directory(tmp_path):
+    write(tmp_path, ".cfncheck.yaml", "fail-on: error\n")
+    (tmp_path / "a/b").mkdir(parents=True)
+    with cwd(tmp_path / "a/b"):
+        loaded = config.load()
+    assert loaded["fail-on"] == "error"
+    assert loaded.sources["fail-on"] == str(tmp_path / ".cfncheck.yaml")
+    assert loaded.sources["select"] == "default"
+
+
+def test_pyproject_tool_table(tmp_path):
+    write(
+        tmp_path, "pyproject.toml", '[project]\nname = "x"\n\n[tool.cfncheck]\nignore = ["CFN011"]\nfail_on = "info"\n'
+    )
+    with cwd(tmp_path):
+        loaded = config.load()
+    assert loaded["ignore"] == ["CFN011"] and loaded["fail-on"] == "info"
+
+
+def test_pyproject_without_the_table_is_skipped(tmp_path):
+    write(tmp_path, ".cfncheck.yaml", "fail-on: none\n")
+    write(tmp_path, "sub/pyproject.toml", '[project]\nname = "x"\n')
+    with cwd(tmp_path / "sub"):
+        assert config.load()["fail-on"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("fail_on_level: error\n", "unknown key 'fail_on_level' (did you mean 'fail-on'?)"),
+        ("selct: [SG]\n", "unknown key 'selct' (did you mean 'select'?)"),
+        ("fail-on: errors\n", "fail-on: 'errors' is not one of error, warning, info, none (did you mean 'error'?)"),
+        ("severity: {CFN0111: info}\n", "severity: no check 'CFN0111' (did you mean 'CFN011'?)"),
+        ("severity: {CFN011: loud}\n", "severity.CFN011: 'loud' is not one of error, warning, info"),
+        (
+            "ignore: [cfn-unused-paramter]\n",
+            "ignore: no check matches 'cfn-unused-paramter' (did you mean 'cfn-unused-parameter'?)",
+        ),
+        (
+            "options: {TST001: {multipel: 6}}\n",
+            "options.TST001.multipel: TST001 has no option 'multipel' (did you mean 'multiple'?)",
+        ),
+        ("options: {TST001: {multiple: six}}\n", "options.TST001.multiple: expected a int like the default 6"),
+        ("- a list\n", "expected a mapping of settings, got list"),
+    ],
+)
+@pytest.mark.usefixtures("plugin_checks")
+def test_bad_keys_and_values_name_the_key_and_suggest(tmp_path, text, message):
+    write(tmp_path, ".cfncheck.yaml", text)
+    with cwd(tmp_path), pytest.raises(ConfigError) as error:
+        config.load()
+    assert message in str(error.value)
+    result = cli([QUEUE and "t.yaml"], tmp_path)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_show_config_names_the_source_of_each_value(tmp_path):
+    write(tmp_path, ".cfncheck.yaml", "fail-on: error\nignore: [CFN013]\n")
+    result = cli(["--show-config", "--fail-on", "info"], tmp_path)
+    lines = {line.split(":", 1)[0]: line for line in result.stdout.splitlines()}
+    assert lines["fail-on"].endswith("# command line") and '"info"' in lines["fail-on"]
+    assert lines["ignore"].endswith(f"# {tmp_path / '.cfncheck.yaml'}") and '["CFN013"]' in lines["ignore"]
+    assert lines["select"].endswith("# default")
+
+
+@pytest.mark.usefixtures("plugin_checks")
+def test_options_severity_and_flags_override(tmp_path):
+    write(
+        tmp_path,
+        ".cfncheck.yaml",
+        f"""
+        checks-dir: [{CHECKS_DIR}]
+        select: [TST001]
+        severity: {{TST001: error}}
+        options: {{TST001: {{multiple: 8}}}}
+        fail-on: none
+    """,
+    )
+    write(tmp_path, "t.yaml", QUEUE)
+    result = cli(["t.yaml"], tmp_path)
+    assert result.stdout == "t.yaml:3:5: error TST001 test-queue-punctuation: Queue Jobs: 100% sure, multiple=8\n"
+    assert result.exit_code == 0
+    assert cli(["--fail-on", "error", "t.yaml"], tmp_path).exit_code == 1
+    assert cli(["--select", "CFN011", "t.yaml"], tmp_path).stdout == ""
+    sarif = json.loads(cli(["--format", "sarif", "t.yaml"], tmp_path).stdout)
+    assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] == "error"
+
+
+@pytest.mark.usefixtures("plugin_checks")
+def test_include_exclude_globs(tmp_path):
+    for name in ("stacks/app.yaml", "stacks/test/fixture.yaml", "other/x.yaml"):
+        write(tmp_path, name, QUEUE)
+    write(tmp_path, ".cfncheck.yaml", "include: ['stacks/**']\nexclude: ['**/test/**']\n")
+    result = cli(["--select", "TST001", "--checks-dir", str(CHECKS_DIR), "."], tmp_path)
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["stacks/app.yaml"]
+
+
+def test_parameters_file_per_template_glob(tmp_path):
+    template = """
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Condition: IsProd
+    """
+    write(tmp_path, "prod/stack.yaml", template)
+    write(tmp_path, "dev/stack.yaml", template)
+    write(tmp_path, "params/prod.json", '[{"ParameterKey": "Env", "ParameterValue": "prod"}]')
+    write(tmp_path, ".cfncheck.yaml", "parameters:\n  'prod/*.yaml': params/prod.json\n  'dev/*': {Env: dev}\n")
+    sources = [Source("prod/stack.yaml", "prod/stack.yaml"), Source("dev/stack.yaml", "dev/stack.yaml")]
+    with cwd(tmp_path):
+        given, per_file = _parameters(sources, config.load(), ("Other=1",))
+    assert given == {"Other": "1"}
+    assert per_file == {
+        "prod/stack.yaml": {"Env": "prod", "Other": "1"},
+        "dev/stack.yaml": {"Env": "dev", "Other": "1"},
+    }
+
+
+def test_glob_rules():
+    assert config.matches("a/b/c.yaml", ["**/*.yaml"]) and config.matches("c.yaml", ["**/*.yaml"])
+    assert config.matches("a/b/c.yaml", ["c.yaml"]) and not config.matches("a/b/c.yaml", ["a/*.yaml"])
+    assert config.matches("a/b/c.yaml", ["a/**"]) and not config.matches("ab/c.yaml", ["a/**"])
+
+
+@pytest.mark.usefixtures("plugin_checks")
+def test_regions_each_analysed_and_region_only_findings_say_where(tmp_path):
+    write(
+        tmp_path, ".cfncheck.yaml", f"checks-dir: [{CHECKS_DIR}]\nselect: [TST001]\nregions: [us-east-1, eu-west-1]\n"
+    )
+    write(
+        tmp_path,
+        "t.yaml",
+        """
+        Conditions:
+          InVirginia: !Equals [!Ref AWS::Region, us-east-1]
+        Resources:
+          Everywhere:
+            Type: AWS::SQS::Queue
+          Replica:
+            Type: AWS::SQS::Queue
+            Condition: InVirginia
+        """,
+    )
+    lines = cli(["t.yaml"], tmp_path).stdout.splitlines()
+    assert lines == [
+        "t.yaml:5:5: warning TST001 test-queue-punctuation: Queue Everywhere: 100% sure, multiple=6",
+        "t.yaml:7:5: warning TST001 test-queue-punctuation: Queue Replica: 100% sure, multiple=6 [in us-east-1]",
+    ]

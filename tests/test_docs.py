@@ -1,0 +1,63 @@
+"""The check reference: generated from the registry, and the same text everywhere it is shown."""
+
+from __future__ import annotations
+
+import json
+
+from ci_support import ROOT, cli
+
+from cfncheck import docs, registry
+from cfncheck.cli import main
+
+
+def test_docs_checks_md_is_up_to_date():
+    expected = docs.render(docs.builtin_checks())
+    actual = (ROOT / "docs/checks.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/checks.md is stale: run `python -m cfncheck.docs > docs/checks.md`"
+
+
+def test_every_builtin_check_has_a_section_with_its_fix():
+    text = (ROOT / "docs/checks.md").read_text(encoding="utf-8")
+    for entry in docs.builtin_checks():
+        assert f"### {entry.id} {entry.name}\n" in text
+        assert f"(#{docs.anchor(entry)})" in text
+
+
+def test_explain_sarif_and_list_checks_show_the_same_text(capsys):
+    docs.builtin_checks()
+    entry = registry.find("CFN011")
+    try:
+        main(["explain", "cfn-unused-parameter"])
+    except SystemExit as exit:
+        assert exit.code in (0, None)
+    printed = capsys.readouterr().out
+    assert printed.startswith(docs.check_markdown(entry))
+    assert docs.help_uri(entry) in printed
+    assert docs.check_markdown(entry) in (ROOT / "docs/checks.md").read_text(encoding="utf-8")
+    rows = json.loads(cli(["--list-checks", "--format", "json"], ROOT).stdout)
+    row = next(r for r in rows if r["id"] == "CFN011")
+    assert row["help_uri"] == docs.help_uri(entry) == f"{docs.DOCS_URL}#cfn011-cfn-unused-parameter"
+    markdown = cli(["--list-checks", "--format", "markdown"], ROOT).stdout
+    assert docs.check_markdown(entry) in markdown
+
+
+def test_explain_suggests_the_nearest_id(capsys):
+    docs.builtin_checks()
+    try:
+        main(["explain", "CFN0111"])
+    except SystemExit as exit:
+        assert exit.code == 2
+    assert "did you mean CFN011?" in capsys.readouterr().err
+
+
+def test_markdown_is_only_for_the_check_list():
+    result = cli(["--format", "markdown", "samples"], ROOT)
+    assert result.exit_code == 2 and "--format markdown is for --list-checks" in result.stderr
+
+
+def test_version_is_printed():
+    from cfncheck import __version__
+
+    result = cli(["--version"], ROOT)
+    assert result.stdout.strip() == f"cfncheck, version {__version__}"
+    assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -1,0 +1,275 @@
+"""Exposure checks (KMS002, S3001-S3003, RDS001, SQS008, SNS003, LAMBDA003, ECR001, REDSHIFT002):
+a failing and a passing sample each, severities per branch, scenarios and parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfncheck.testing import findings, run_files, summary
+
+SAMPLES = Path(__file__).parent.parent / "samples" / "exposure"
+
+
+def sample(name: str, rule: str):
+    result = run_files([SAMPLES / name], select=[rule])
+    assert not result.errors, result.errors
+    return result.findings
+
+
+def only(rule: str, text: str, **options):
+    return summary(findings(text, select=[rule], **options))
+
+
+def severities(found) -> list[str]:
+    return [str(f.severity) for f in found]
+
+
+EXPECTED = {
+    "KMS002": ([("KMS002", "Key", 17)], ["error"]),
+    "S3001": (
+        [("S3001", "WriteBucket", 7), ("S3001", "ReadBucket", 11), ("S3001", "OpenBucket", 15)],
+        ["error", "error", "warning"],
+    ),
+    "S3002": (
+        [("S3002", "BucketPolicy", 17), ("S3002", "BucketPolicy", 21), ("S3002", "SitePolicy", 31)],
+        ["error", "warning", "info"],
+    ),
+    "S3003": (
+        [("S3003", "Partial", 9), ("S3003", "Omitted", 15), ("S3003", "Default", 19)],
+        ["warning", "warning", "info"],
+    ),
+    "RDS001": (
+        [("RDS001", "Explicit", 35), ("RDS001", "InPublicSubnet", 38), ("RDS001", "InDefaultVpc", 44)],
+        ["error", "warning", "warning"],
+    ),
+    "SQS008": ([("SQS008", "QueuePolicy", 13), ("SQS008", "QueuePolicy", 17)], ["error", "warning"]),
+    "SNS003": ([("SNS003", "TopicPolicy", 13)], ["error"]),
+    "LAMBDA003": (
+        [
+            ("LAMBDA003", "Anyone", 16),
+            ("LAMBDA003", "FromS3", 21),
+            ("LAMBDA003", "FromS3", 22),
+            ("LAMBDA003", "Url", 27),
+        ],
+        ["error", "warning", "warning", "warning"],
+    ),
+    "ECR001": ([("ECR001", "PushRepository", 10), ("ECR001", "PullRepository", 18)], ["error", "warning"]),
+    "REDSHIFT002": ([("REDSHIFT002", "Cluster", 12)], ["error"]),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_failing_sample(rule):
+    found = sample(f"{rule}-fail.yaml", rule)
+    assert (summary(found), severities(found)) == EXPECTED[rule]
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_passing_sample(rule):
+    assert sample(f"{rule}-pass.yaml", rule) == []
+
+
+def test_findings_land_on_the_public_principal():
+    found = sample("S3002-fail.yaml", "S3002")
+    assert found[0].path == ("Properties", "PolicyDocument", "Statement", 0, "Principal")
+
+
+def test_public_access_block_off_in_one_branch_names_the_scenario():
+    text = """
+    Parameters:
+      Public: {Type: String, AllowedValues: ["yes", "no"], Default: "no"}
+    Conditions:
+      IsPublic: !Equals [!Ref Public, "yes"]
+    Resources:
+      Bucket:
+        Type: AWS::S3::Bucket
+        Properties:
+          PublicAccessBlockConfiguration:
+            BlockPublicAcls: true
+            BlockPublicPolicy: !If [IsPublic, false, true]
+            IgnorePublicAcls: true
+            RestrictPublicBuckets: true
+    """
+    (finding,) = findings(text, select=["S3003"])
+    assert summary([finding]) == [("S3003", "Bucket", 11)]
+    assert finding.conditions == {"IsPublic": True}
+
+
+def test_bucket_policy_as_json_string_and_parameters_change_the_verdict():
+    text = """
+    Parameters:
+      Vpce: {Type: String, Default: "*"}
+    Resources:
+      Policy:
+        Type: AWS::S3::BucketPolicy
+        Properties:
+          Bucket: shared
+          PolicyDocument: !Sub >-
+            {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+              "Resource": "arn:aws:s3:::shared/*", "Condition": {"StringLike": {"aws:SourceVpce": "${Vpce}"}}}]}
+    """
+    found = findings(text, select=["S3002"])
+    assert (summary(found), severities(found)) == ([("S3002", "Policy", 8)], ["warning"])
+    assert only("S3002", text, parameters={"Vpce": "vpce-0123"}) == []
+
+
+def test_unknown_principal_and_secure_transport_only_are_left_alone():
+    text = """
+    Parameters:
+      Who: {Type: String}
+    Resources:
+      Policy:
+        Type: AWS::S3::BucketPolicy
+        Properties:
+          Bucket: b
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Principal: {AWS: !Ref Who}, Action: "s3:*", Resource: "arn:aws:s3:::b/*"}
+              - Effect: Allow
+                Principal: "*"
+                Action: s3:GetObject
+                Resource: "arn:aws:s3:::b/*"
+                Condition: {Bool: {aws:SecureTransport: "true"}}
+    """
+    assert only("S3002", text) == []
+    assert only("S3002", text, parameters={"Who": "*"}) == [("S3002", "Policy", 10)]
+
+
+def test_s3001_public_acl_rejected_when_block_public_access_is_default():
+    text = """
+    Resources:
+      Bucket:
+        Type: AWS::S3::Bucket
+        Properties:
+          AccessControl: PublicRead
+          OwnershipControls:
+            Rules: [{ObjectOwnership: BucketOwnerPreferred}]
+    """
+    found = findings(text, select=["S3001"])
+    assert (summary(found), severities(found)) == ([("S3001", "Bucket", 5)], ["error"])
+    assert "BlockPublicAcls is on" in found[0].message
+
+
+def test_rds001_public_in_one_scenario_and_aurora_cluster_subnet_group():
+    text = """
+    Parameters:
+      Exposed: {Type: String, Default: "false", AllowedValues: ["true", "false"]}
+    Conditions:
+      IsExposed: !Equals [!Ref Exposed, "true"]
+    Resources:
+      Instance:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          Engine: mysql
+          DBInstanceClass: db.t3.micro
+          DBSubnetGroupName: private-group
+          PubliclyAccessible: !If [IsExposed, true, false]
+      Cluster:
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-mysql
+      AuroraInstance:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          Engine: aurora-mysql
+          DBInstanceClass: db.r6g.large
+          DBClusterIdentifier: !Ref Cluster
+      Replica:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          DBInstanceClass: db.t3.micro
+          SourceDBInstanceIdentifier: !Ref Instance
+    """
+    found = findings(text, select=["RDS001"])
+    assert summary(found) == [("RDS001", "Instance", 12), ("RDS001", "AuroraInstance", 19)]
+    assert found[0].conditions == {"IsExposed": True}
+    assert severities(found) == ["error", "warning"]
+
+
+def test_foreign_accounts_are_reported_only_when_the_deploy_account_is_known():
+    text = """
+    Resources:
+      Key:
+        Type: AWS::KMS::Key
+        Properties:
+          KeyPolicy:
+            Statement:
+              - {Effect: Allow, Principal: {AWS: "arn:aws:iam::111111111111:root"}, Action: "kms:*", Resource: "*"}
+              - {Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:root"}, Action: "kms:*", Resource: "*"}
+      QueuePolicy:
+        Type: AWS::SQS::QueuePolicy
+        Properties:
+          Queues: [q]
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Principal: {AWS: "222222222222"}, Action: "sqs:*", Resource: "*"}
+              - {Effect: Allow, Principal: {AWS: "222222222222"}, Action: "sqs:SendMessage", Resource: "*"}
+    """
+    assert only("KMS002", text) == [] and only("SQS008", text) == []
+    found = findings(text, select=["KMS002", "SQS008"], account_id="111111111111")
+    assert summary(found) == [("KMS002", "Key", 8), ("SQS008", "QueuePolicy", 15), ("SQS008", "QueuePolicy", 16)]
+    assert severities(found) == ["info", "warning", "info"]
+
+
+def test_sns003_ignores_non_publishing_grants_and_notprincipal_is_open():
+    text = """
+    Resources:
+      TopicPolicy:
+        Type: AWS::SNS::TopicPolicy
+        Properties:
+          Topics: [t]
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, NotPrincipal: {AWS: "arn:aws:iam::111111111111:root"}, Action: "sns:*", Resource: "*"}
+              - {Effect: Allow, Principal: "*", Action: "sns:ListSubscriptionsByTopic", Resource: "*"}
+    """
+    assert only("SNS003", text) == [("SNS003", "TopicPolicy", 8)]
+
+
+def test_lambda003_service_principals_need_their_source():
+    text = """
+    Resources:
+      FromEvents:
+        Type: AWS::Lambda::Permission
+        Properties:
+          FunctionName: f
+          Action: lambda:InvokeFunction
+          Principal: events.amazonaws.com
+      FromS3WithArnOnly:
+        Type: AWS::Lambda::Permission
+        Properties:
+          FunctionName: f
+          Action: lambda:InvokeFunction
+          Principal: s3.amazonaws.com
+          SourceArn: arn:aws:s3:::bucket
+      FromAccount:
+        Type: AWS::Lambda::Permission
+        Properties:
+          FunctionName: f
+          Action: lambda:InvokeFunction
+          Principal: "123456789012"
+    """
+    found = findings(text, select=["LAMBDA003"])
+    assert summary(found) == [("LAMBDA003", "FromEvents", 7), ("LAMBDA003", "FromS3WithArnOnly", 13)]
+    assert "SourceAccount" in found[1].message and "SourceArn" not in found[1].message.split("so that")[0]
+
+
+def test_inline_queue_and_topic_policies_are_read_like_the_others():
+    text = """
+    Resources:
+      Queue:
+        Type: AWS::SQS::QueueInlinePolicy
+        Properties:
+          Queue: https://sqs.us-east-1.amazonaws.com/123456789012/q
+          PolicyDocument:
+            Statement: {Effect: Allow, Principal: "*", Action: "sqs:*", Resource: "*"}
+      Topic:
+        Type: AWS::SNS::TopicInlinePolicy
+        Properties:
+          TopicArn: arn:aws:sns:us-east-1:123456789012:t
+          PolicyDocument:
+            Statement: {Effect: Allow, Principal: "*", Action: "sns:Publish", Resource: "*"}
+    """
+    assert summary(findings(text, select=["SQS008", "SNS003"])) == [("SQS008", "Queue", 7), ("SNS003", "Topic", 13)]

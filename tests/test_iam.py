@@ -1,0 +1,238 @@
+"""IAM checks IAM001-IAM008: a failing and a passing sample each, and the policy-document traps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfncheck.findings import ERROR, WARNING
+from cfncheck.testing import findings, run_files, summary
+
+SAMPLES = Path(__file__).parent.parent / "samples" / "iam"
+
+
+def sample(name: str, rule: str):
+    result = run_files([SAMPLES / name], select=[rule])
+    assert not result.errors, result.errors
+    return result.findings
+
+
+def only(rule: str, text: str, **options):
+    return summary(findings(text, select=[rule], **options))
+
+
+EXPECTED = {
+    "IAM001": [
+        ("IAM001", "AdminRole", 14),
+        ("IAM001", "AdminRole", 21),
+        ("IAM001", "AdminPolicy", 29),
+        ("IAM001", "AdminFunction", 38),
+    ],
+    "IAM002": [("IAM002", "Policy", 12), ("IAM002", "Policy", 15), ("IAM002", "Policy", 19)],
+    "IAM003": [("IAM003", "Role", 18), ("IAM003", "Role", 21)],
+    "IAM004": [("IAM004", "Group", 12), ("IAM004", "Group", 16), ("IAM004", "BucketPolicy", 25)],
+    "IAM005": [("IAM005", "Deployer", 11), ("IAM005", "Deployer", 14)],
+    "IAM006": [("IAM006", "OpenRole", 10), ("IAM006", "OpenRole", 15), ("IAM006", "OpenRole", 16)],
+    "IAM007": [("IAM007", "FunctionRole", 7), ("IAM007", "TaskRole", 22)],
+    "IAM008": [("IAM008", "User", 7), ("IAM008", "User", 9), ("IAM008", "UserPolicy", 20)],
+}
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_failing_sample(rule):
+    assert summary(sample(f"{rule}-fail.yaml", rule)) == EXPECTED[rule]
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_passing_sample(rule):
+    assert sample(f"{rule}-pass.yaml", rule) == []
+
+
+def test_severities_follow_the_catalog_branches():
+    assert [str(f.severity) for f in sample("IAM002-fail.yaml", "IAM002")] == ["error", "error", "warning"]
+    assert [f.severity for f in sample("IAM004-fail.yaml", "IAM004")] == [ERROR, WARNING, WARNING]
+
+
+def test_findings_land_on_the_statement_key():
+    found = sample("IAM001-fail.yaml", "IAM001")
+    assert found[1].path == ("Properties", "Policies", 0, "PolicyDocument", "Statement", 0, "Action")
+    assert found[2].path == ("Properties", "PolicyDocument", "Statement", "Action")  # Statement as an object
+    assert (found[1].column, found[1].end_column) == (17, 27)
+
+
+def test_policy_document_as_json_string():
+    text = """
+    Resources:
+      Policy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          Description: JSON text, as many older templates write it
+          PolicyDocument: |
+            {"Version": "2012-10-17",
+             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    """
+    found = findings(text, select=["IAM001"])
+    assert summary(found) == [("IAM001", "Policy", 6)]
+    assert found[0].path == ("Properties", "PolicyDocument", "Statement", 0, "Action")
+
+
+def test_policy_document_built_with_sub_and_join():
+    text = """
+    Parameters:
+      Service: {Type: String, Default: "kms"}
+    Resources:
+      FromSub:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument: !Sub |
+            {"Statement": [{"Effect": "Allow", "Action": "${Service}:*",
+                            "Resource": "arn:aws:kms:us-east-1:123456789012:key/k"}]}
+      FromJoin:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument: !Join
+            - ""
+            - ['{"Statement": {"Effect": "Allow", "Action": "', !Ref Service, ':*", "Resource": "*"}}']
+    """
+    assert only("IAM002", text) == [("IAM002", "FromSub", 7), ("IAM002", "FromJoin", 13)]
+    assert [str(f.severity) for f in findings(text, select=["IAM002"])] == ["error", "error"]
+    with_s3 = findings(text, select=["IAM002"], parameters={"Service": "s3"})
+    assert [str(f.severity) for f in with_s3] == ["warning", "warning"]
+
+
+def test_unknown_document_is_not_reported():
+    text = """
+    Parameters:
+      Action: {Type: String}
+    Resources:
+      Policy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument: !Sub '{"Statement": [{"Effect": "Allow", "Action": "${Action}", "Resource": "*"}]}'
+      Inline:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Statement: [{Effect: Allow, Action: !Ref Action, Resource: "*"}]
+    """
+    assert only("IAM001", text) == [] and only("IAM002", text) == []
+    assert only("IAM001", text, parameters={"Action": "*"}) == [("IAM001", "Policy", 7), ("IAM001", "Inline", 12)]
+
+
+def test_violation_in_one_if_branch_names_the_scenario():
+    text = """
+    Parameters:
+      Env: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+    Conditions:
+      IsProd: !Equals [!Ref Env, prod]
+    Resources:
+      Role:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - Effect: Allow
+                Principal: {Service: ecs-tasks.amazonaws.com}
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: ops
+              PolicyDocument:
+                Statement:
+                  - Effect: Allow
+                    Action: !If [IsProd, "s3:GetObject", "s3:*"]
+                    Resource: arn:aws:s3:::bucket/*
+    """
+    (finding,) = findings(text, select=["IAM002"])
+    assert summary([finding]) == [("IAM002", "Role", 19)]
+    assert finding.conditions == {"IsProd": False}
+    assert "s3:*" in finding.message
+
+
+def test_no_value_statement_keeps_the_other_statements_on_their_lines():
+    text = """
+    Conditions:
+      Never: !Equals [a, b]
+    Resources:
+      Policy:
+        Type: AWS::IAM::Policy
+        Properties:
+          PolicyName: p
+          Roles: [r]
+          PolicyDocument:
+            Statement:
+              - !If [Never, {Effect: Allow, Action: s3:GetObject, Resource: "*"}, !Ref AWS::NoValue]
+              - Effect: Allow
+                Action: iam:*
+                Resource: arn:aws:iam::123456789012:role/x
+    """
+    found = findings(text, select=["IAM002"])
+    assert summary(found) == [("IAM002", "Policy", 13)]
+    assert found[0].path[-2:] == (1, "Action")
+
+
+def test_iam003_ignores_admin_and_iam004_ignores_deny():
+    text = """
+    Resources:
+      Policy:
+        Type: AWS::IAM::Policy
+        Properties:
+          PolicyName: p
+          Groups: [g]
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: "*", Resource: "*"}
+              - {Effect: Deny, NotAction: "s3:GetObject", Resource: "*"}
+    """
+    assert only("IAM003", text) == [] and only("IAM004", text) == [] and only("IAM005", text) == []
+    assert only("IAM001", text) == [("IAM001", "Policy", 9)]
+
+
+def test_iam007_names_the_scenario_of_the_mismatch_and_points_at_the_consumer():
+    text = """
+    Parameters:
+      Edge: {Type: String, Default: "no"}
+    Conditions:
+      AtEdge: !Equals [!Ref Edge, "yes"]
+    Resources:
+      EdgeRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement: [{Effect: Allow, Principal: {Service: edgelambda.amazonaws.com}, Action: sts:AssumeRole}]
+      PlainRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+      Function:
+        Type: AWS::Lambda::Function
+        Properties:
+          Role: !If [AtEdge, !GetAtt EdgeRole.Arn, !GetAtt PlainRole.Arn]
+    """
+    (finding,) = findings(text, select=["IAM007"])
+    assert summary([finding]) == [("IAM007", "EdgeRole", 9)]
+    assert finding.conditions == {"AtEdge": True}
+    assert finding.related[0].line == 19
+
+
+def test_iam006_public_trust_with_conditions():
+    text = """
+    Resources:
+      Role:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - Effect: Allow
+                Principal: {AWS: ["arn:aws:iam::123456789012:root", "*"]}
+                Action: sts:AssumeRole
+                Condition:
+                  StringEquals: {sts:ExternalId: "!"}
+              - Effect: Allow
+                Principal: {AWS: "*"}
+                Action: sts:AssumeRole
+                Condition:
+                  Bool: {aws:MultiFactorAuthPresent: "true"}
+    """
+    assert only("IAM006", text) == [("IAM006", "Role", 13)]

@@ -1,0 +1,151 @@
+"""Data lifecycle checks CFN009, CFN010, RDS005, RDS006, DDB001."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cfncheck.testing import findings, run_files, summary
+
+SAMPLES = Path(__file__).parent.parent / "samples" / "lifecycle"
+CHECKS = ["CFN009", "CFN010", "RDS005", "RDS006", "DDB001"]
+_EXPECT = re.compile(r"expect: (\w+) (\w+)")
+
+
+def expected(path: Path) -> list[tuple[str, str, int]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return sorted(
+        (rule, resource, number) for number, line in enumerate(lines, 1) for rule, resource in _EXPECT.findall(line)
+    )
+
+
+def sample(name: str) -> list[tuple[str, str, int]]:
+    result = run_files([SAMPLES / name], select=CHECKS)
+    assert not result.errors
+    return sorted(summary(result.findings))
+
+
+def only(rule: str, text: str, **options):
+    return summary(findings(text, select=[rule], **options))
+
+
+def test_bad_sample_reports_exactly_the_expected_findings():
+    assert sample("bad.yaml") == expected(SAMPLES / "bad.yaml")
+    assert {rule for rule, _, _ in expected(SAMPLES / "bad.yaml")} == set(CHECKS)
+
+
+def test_good_sample_reports_nothing():
+    assert sample("good.yaml") == []
+
+
+def test_cfn009_severity_by_list_and_message_names_both_policies():
+    found = {f.resource: f for f in findings((SAMPLES / "bad.yaml").read_text(), select=["CFN009"])}
+    assert str(found["Orders"].severity) == "warning"
+    assert str(found["Logs"].severity) == "info"
+    assert "Set DeletionPolicy to Retain" in found["Orders"].message
+    assert "UpdateReplacePolicy" in found["Orders"].message
+    assert "Retain or Snapshot" in found["Volume"].message
+
+
+def test_cfn009_rds_defaults_to_snapshot_and_members_and_memcached_are_not_stateful():
+    text = """
+        Resources:
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties: {Engine: mysql, DBInstanceClass: db.t3.micro}
+          Cluster:
+            Type: AWS::RDS::DBCluster
+            Properties: {Engine: aurora-mysql}
+          Member:
+            Type: AWS::RDS::DBInstance
+            DeletionPolicy: Delete
+            Properties: {Engine: aurora-mysql, DBClusterIdentifier: !Ref Cluster, DBInstanceClass: db.r5.large}
+          Memcached:
+            Type: AWS::ElastiCache::CacheCluster
+            Properties: {Engine: memcached, CacheNodeType: cache.t3.micro, NumCacheNodes: 1}
+          Redis:
+            Type: AWS::ElastiCache::ReplicationGroup
+            Properties: {ReplicationGroupDescription: r}
+        """
+    assert only("CFN009", text) == [("CFN009", "Redis", 16)]
+
+
+def test_cfn009_deletion_policy_per_scenario_with_language_extensions():
+    text = """
+        Transform: AWS::LanguageExtensions
+        Parameters:
+          Stage: {Type: String, AllowedValues: [dev, prod]}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+        Resources:
+          Table:
+            Type: AWS::DynamoDB::Table
+            DeletionPolicy: !If [IsProd, Retain, Delete]
+            UpdateReplacePolicy: !If [IsProd, Retain, Delete]
+            Properties:
+              KeySchema: [{AttributeName: id, KeyType: HASH}]
+              AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+        """
+    found = findings(text, select=["CFN009", "CFN010"])
+    assert summary(found) == [("CFN009", "Table", 9)]
+    assert found[0].conditions == {"IsProd": False}
+
+
+def test_cfn010_names_the_create_only_properties_and_skips_info_types():
+    text = """
+        Resources:
+          Files:
+            Type: AWS::EFS::FileSystem
+            DeletionPolicy: Retain
+            Properties: {Encrypted: true, PerformanceMode: generalPurpose}
+          Queue:
+            Type: AWS::SQS::Queue
+            DeletionPolicy: Retain
+          Unknown:
+            Type: AWS::EFS::FileSystem
+            DeletionPolicy: Retain
+            UpdateReplacePolicy: !ImportValue policy
+        """
+    found = findings(text, select=["CFN010"])
+    assert summary(found) == [("CFN010", "Files", 3)]
+    assert "Encrypted, PerformanceMode" in found[0].message
+    assert "UpdateReplacePolicy: Retain" in found[0].message
+
+
+def test_rds005_skips_aurora_members_and_unknown_values():
+    text = """
+        Parameters:
+          Protect: {Type: String}
+        Resources:
+          Member:
+            Type: AWS::RDS::DBInstance
+            Properties: {Engine: aurora-mysql, DBClusterIdentifier: c, DBInstanceClass: db.r5.large}
+          Unknown:
+            Type: AWS::RDS::DBInstance
+            Properties: {Engine: mysql, DBInstanceClass: db.t3.micro, DeletionProtection: !Ref Protect}
+        """
+    assert only("RDS005", text) == []
+    assert only("RDS005", text, parameters={"Protect": "false"}) == [("RDS005", "Unknown", 9)]
+
+
+def test_rds006_levels():
+    found = {f.resource: str(f.severity) for f in findings((SAMPLES / "bad.yaml").read_text(), select=["RDS006"])}
+    assert found == {"Database": "warning", "Cluster": "info", "Graph": "error", "Documents": "info"}
+
+
+def test_rds006_skips_read_replicas_and_members():
+    text = """
+        Resources:
+          Replica:
+            Type: AWS::RDS::DBInstance
+            Properties: {SourceDBInstanceIdentifier: db-1, DBInstanceClass: db.t3.micro}
+          Member:
+            Type: AWS::RDS::DBInstance
+            Properties: {Engine: aurora-mysql, DBClusterIdentifier: c, DBInstanceClass: db.r5.large}
+        """
+    assert only("RDS006", text) == []
+
+
+def test_ddb001_per_scenario():
+    found = [f for f in findings((SAMPLES / "bad.yaml").read_text(), select=["DDB001"]) if f.resource == "Orders"]
+    assert [f.conditions for f in found] == [{"IsProd": False}]

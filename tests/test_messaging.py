@@ -1,0 +1,398 @@
+"""Messaging checks (catalog 3.10): SQS001 through every path, and a failing and a passing
+template for each other check."""
+
+from pathlib import Path
+
+from cfncheck.findings import ERROR, INFO, WARNING
+from cfncheck.testing import findings, run_files, summary
+
+SAMPLES = Path(__file__).parent.parent / "samples" / "messaging"
+SQS001 = SAMPLES / "sqs001"
+
+
+def sqs001(*paths, **options):
+    result = run_files([SQS001 / p for p in paths], select=["SQS001"], **options)
+    assert not result.errors and not result.internal_errors
+    return result.findings
+
+
+def test_sqs001_each_path_of_one_template():
+    found = sqs001("paths.yaml")
+    assert summary(found) == [
+        ("SQS001", "LiteralMapping", 27),
+        ("SQS001", "DefaultMapping", 40),
+        ("SQS001", "ParameterMapping", 55),
+        ("SQS001", "MappedMapping", 70),
+        ("SQS001", "AliasMapping", 95),
+        ("SQS001", "SubMapping", 110),
+    ]
+    assert [f.severity for f in found] == [ERROR, WARNING, ERROR, ERROR, WARNING, ERROR]
+    assert "VisibilityTimeout 30 s" in found[1].message  # the queue's default
+    literal = found[0]
+    assert [r.line for r in literal.related] == [19, 23]  # the queue's VisibilityTimeout, the function's Timeout
+
+
+def test_sqs001_fn_if_on_either_side_paired_per_scenario():
+    found = sqs001("conditions.yaml")
+    assert summary(found) == [("SQS001", "BranchMapping", 23), ("SQS001", "SlowMapping", 38)]
+    assert [f.conditions for f in found] == [{"IsProd": False}, {"IsProd": True}]
+
+
+def test_sqs001_parameters_change_the_verdict():
+    assert sqs001("parameters.yaml") == []
+    assert summary(sqs001("parameters.yaml", parameters={"WorkerTimeout": "100"})) == [("SQS001", "Mapping", 19)]
+
+
+def test_sqs001_sam_events_with_globals_and_own_timeout():
+    found = sqs001("sam.yaml")
+    assert summary(found) == [("SQS001", "GlobalTimeoutFunction", 23)]
+    assert found[0].related[1].line == 6  # the Timeout in Globals
+
+
+def test_sqs001_queue_imported_from_another_template_of_the_run():
+    found = sqs001("imported/consumer.yaml", "imported/producer.yaml")
+    assert summary(found) == [("SQS001", "Mapping", 11)]
+    assert found[0].file.endswith("consumer.yaml")
+    assert found[0].related[0].file.endswith("producer.yaml") and found[0].related[0].line == 7
+
+
+def test_sqs001_imported_queue_outside_the_run_and_unknown_values_are_not_reported():
+    assert sqs001("unknown.yaml") == []
+    assert sqs001("imported/consumer.yaml") == []
+
+
+def test_sqs001_multiple_is_an_option():
+    found = sqs001("paths.yaml", check_options={"SQS001": {"multiple": 2}})
+    assert ("SQS001", "DefaultMapping", 40) not in summary(found)  # 30 >= 2 x 10
+
+
+DLQ = """
+Resources:
+  Dlq:
+    Type: AWS::SQS::Queue
+    Properties:
+      MessageRetentionPeriod: 1209600
+  DlqAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions: [{Name: QueueName, Value: !GetAtt Dlq.QueueName}]
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}
+"""
+
+
+def test_sqs004_redrive_policy_invalid():
+    text = """
+    Resources:
+      Dlq:
+        Type: AWS::SQS::Queue
+      ByUrl:
+        Type: AWS::SQS::Queue
+        Properties:
+          RedrivePolicy: {deadLetterTargetArn: !Ref Dlq, maxReceiveCount: 5}
+      TooMany:
+        Type: AWS::SQS::Queue
+        Properties:
+          RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5000}
+      Missing:
+        Type: AWS::SQS::Queue
+        Properties:
+          RedrivePolicy: '{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"}'
+    """
+    found = findings(text, select=["SQS004"])
+    assert summary(found) == [("SQS004", "ByUrl", 7), ("SQS004", "TooMany", 11), ("SQS004", "Missing", 15)]
+    assert "GetAtt Dlq.Arn" in found[0].message
+
+
+def test_sqs004_dlq_refusing_the_queue_and_low_receive_count_on_a_consumed_queue():
+    text = """
+    Resources:
+      Dlq:
+        Type: AWS::SQS::Queue
+        Properties:
+          RedriveAllowPolicy: {redrivePermission: denyAll}
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 2}
+      Fn:
+        Type: AWS::Lambda::Function
+      Mapping:
+        Type: AWS::Lambda::EventSourceMapping
+        Properties: {EventSourceArn: !GetAtt Queue.Arn, FunctionName: !Ref Fn}
+    """
+    found = findings(text, select=["SQS004"])
+    assert summary(found) == [("SQS004", "Queue", 9), ("SQS004", "Queue", 9)]
+    assert {f.severity for f in found} == {ERROR, WARNING}
+
+
+def test_sqs004_passes():
+    assert findings(DLQ, select=["SQS004"]) == []
+
+
+def test_sqs005_dlq_type_mismatch():
+    text = """
+    Resources:
+      Dlq:
+        Type: AWS::SQS::Queue
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          FifoQueue: true
+          RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}
+    """
+    assert summary(findings(text, select=["SQS005"])) == [("SQS005", "Queue", 8)]
+    assert findings(DLQ, select=["SQS005"]) == []
+
+
+def test_sqs006_dlq_retention_and_alarm():
+    text = """
+    Resources:
+      Dlq:
+        Type: AWS::SQS::Queue
+        Properties:
+          MessageRetentionPeriod: 345600
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          MessageRetentionPeriod: 345600
+          RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}
+    """
+    found = findings(text, select=["SQS006"])
+    assert summary(found) == [("SQS006", "Dlq", 3), ("SQS006", "Dlq", 5)]
+    assert [f.severity for f in found] == [INFO, WARNING]
+    assert findings(DLQ, select=["SQS006"]) == []
+
+
+CONSUMED = """
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Dlq:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Lambda::Function
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {EventSourceArn: !GetAtt Queue.Arn, FunctionName: !Ref Worker}
+"""
+
+
+def test_sqs007_consumed_queue_without_dlq():
+    found = findings(CONSUMED, select=["SQS007"])
+    assert summary(found) == [("SQS007", "Queue", 3)]
+    assert found[0].related[0].line == 10
+    with_dlq = CONSUMED.replace(
+        "    Type: AWS::SQS::Queue\n  Dlq:",
+        "    Type: AWS::SQS::Queue\n    Properties:\n"
+        "      RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}\n  Dlq:",
+        1,
+    )
+    assert findings(with_dlq, select=["SQS007"]) == []
+
+
+BUCKET_TO_QUEUE = """
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Bucket:
+    Type: AWS::S3::Bucket
+    DependsOn: QueuePolicy
+    Properties:
+      NotificationConfiguration:
+        QueueConfigurations:
+          - Event: s3:ObjectCreated:*
+            Queue: !GetAtt Queue.Arn
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: s3.amazonaws.com}
+            Action: sqs:SendMessage
+            Resource: !GetAtt Queue.Arn
+"""
+
+
+def test_sqs009_producer_without_queue_policy():
+    without = BUCKET_TO_QUEUE.replace("s3.amazonaws.com", "sns.amazonaws.com")
+    found = findings(without, select=["SQS009"])
+    assert summary(found) == [("SQS009", "Bucket", 11)]
+    assert found[0].severity == ERROR
+    no_depends = BUCKET_TO_QUEUE.replace("    DependsOn: QueuePolicy\n", "")
+    assert summary(findings(no_depends, select=["SQS009"])) == [("SQS009", "Bucket", 5)]
+
+
+def test_sqs009_passes():
+    assert findings(BUCKET_TO_QUEUE, select=["SQS009"]) == []
+
+
+SUBSCRIPTION = """
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+  Queue:
+    Type: AWS::SQS::Queue
+  Subscription:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sqs
+      Endpoint: !GetAtt Queue.Arn
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: sns.amazonaws.com}
+            Action: sqs:SendMessage
+            Resource: !GetAtt Queue.Arn
+            Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}
+"""
+
+
+def test_sns002_subscription_without_queue_policy():
+    without = SUBSCRIPTION[: SUBSCRIPTION.index("  QueuePolicy:")]
+    found = findings(without, select=["SNS002"])
+    assert summary(found) == [("SNS002", "Subscription", 11)]
+    unscoped = SUBSCRIPTION.replace("            Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}\n", "")
+    found = findings(unscoped, select=["SNS002"])
+    assert summary(found) == [("SNS002", "QueuePolicy", 16)] and found[0].severity == INFO
+
+
+def test_sns002_passes():
+    assert findings(SUBSCRIPTION, select=["SNS002"]) == []
+
+
+TRAIL = """
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+  TopicPolicy:
+    Type: AWS::SNS::TopicPolicy
+    Properties:
+      Topics: [!Ref Topic]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: cloudtrail.amazonaws.com}
+            Action: SNS:Publish
+            Resource: "*"
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: logs
+      SnsTopicName: !GetAtt Topic.TopicName
+"""
+
+
+def test_sns004_producer_without_topic_policy():
+    found = findings(TRAIL.replace("cloudtrail.amazonaws.com", "events.amazonaws.com"), select=["SNS004"])
+    assert summary(found) == [("SNS004", "Trail", 19)]
+    assert found[0].severity == ERROR
+
+
+def test_sns004_passes():
+    assert findings(TRAIL, select=["SNS004"]) == []
+
+
+INVOKED = """
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+  Rule:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 hour)
+      Targets: [{Id: fn, Arn: !GetAtt Fn.Arn}]
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Fn
+      Principal: events.amazonaws.com
+      SourceArn: !GetAtt Rule.Arn
+"""
+
+
+def test_lambda001_invoker_without_permission():
+    found = findings(INVOKED.replace("events.amazonaws.com", "s3.amazonaws.com"), select=["LAMBDA001"])
+    assert summary(found) == [("LAMBDA001", "Rule", 8)]
+    assert found[0].severity == WARNING
+    bucket = """
+    Resources:
+      Fn:
+        Type: AWS::Lambda::Function
+      Bucket:
+        Type: AWS::S3::Bucket
+        Properties:
+          NotificationConfiguration:
+            LambdaConfigurations: [{Event: "s3:ObjectCreated:*", Function: !GetAtt Fn.Arn}]
+    """
+    found = findings(bucket, select=["LAMBDA001"])
+    assert summary(found) == [("LAMBDA001", "Bucket", 8)] and found[0].severity == ERROR
+
+
+def test_lambda001_passes():
+    assert findings(INVOKED, select=["LAMBDA001"]) == []
+
+
+ESM_ROLE = """
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+      ManagedPolicyArns:
+        - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt Role.Arn
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {EventSourceArn: !GetAtt Queue.Arn, FunctionName: !Ref Fn}
+"""
+
+
+def test_lambda002_esm_role_missing_permissions():
+    basic = ESM_ROLE.replace("AWSLambdaSQSQueueExecutionRole", "AWSLambdaBasicExecutionRole")
+    found = findings(basic, select=["LAMBDA002"])
+    assert summary(found) == [("LAMBDA002", "Mapping", 16)]
+    assert "sqs:ReceiveMessage" in found[0].message
+
+
+def test_lambda002_separate_policy_without_depends_on_is_a_race():
+    separate = (
+        ESM_ROLE.replace("AWSLambdaSQSQueueExecutionRole", "AWSLambdaBasicExecutionRole")
+        + """
+  ReadQueue:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: read
+      Roles: [!Ref Role]
+      PolicyDocument:
+        Statement: [{Effect: Allow, Action: "sqs:*", Resource: !GetAtt Queue.Arn}]
+"""
+    )
+    found = findings(separate, select=["LAMBDA002"])
+    assert summary(found) == [("LAMBDA002", "Mapping", 16)] and found[0].severity == WARNING
+
+
+def test_lambda002_passes_and_unknown_policies_are_not_reported():
+    assert findings(ESM_ROLE, select=["LAMBDA002"]) == []
+    custom = ESM_ROLE.replace(
+        "!Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+        "arn:aws:iam::123456789012:policy/custom",
+    )
+    assert findings(custom, select=["LAMBDA002"]) == []

@@ -1,0 +1,183 @@
+"""Resource schema validation: CFN015, CFN016, CFN018, CFN032, CFN033, and the schema lookups of CFN001/CFN003."""
+
+from pathlib import Path
+
+from cfncheck import schemas
+from cfncheck.schemas.validation import REQUIRED, UNKNOWN_PROPERTY, VALUE, validate
+from cfncheck.testing import findings, run_files, summary
+from cfncheck.values import Reference, Unknown
+
+SAMPLES = Path(__file__).parent.parent / "samples" / "schema"
+SCHEMA_CHECKS = ["CFN001", "CFN003", "CFN015", "CFN016", "CFN018", "CFN032", "CFN033"]
+
+
+def _run(name):
+    result = run_files([SAMPLES / name], select=SCHEMA_CHECKS)
+    assert not result.errors, result.errors
+    return result.findings
+
+
+def test_each_kind_of_schema_error_on_its_line():
+    assert summary(_run("invalid.yaml")) == [
+        ("CFN018", None, 7),  # Default not in AllowedValues
+        ("CFN016", None, 11),  # parameter without Type
+        ("CFN015", None, 12),  # Tpye
+        ("CFN015", "Queue", 19),  # VisibilityTimout
+        ("CFN032", "Queue", 20),  # 30 < 60 in the IsProd branch
+        ("CFN032", "Queue", 21),  # not an integer
+        ("CFN033", "Queue", 22),  # Arn is read-only
+        ("CFN032", "FifoQueue", 27),  # FIFO name without .fifo (patch)
+        ("CFN016", "Function", 30),  # Role missing, on the Properties key
+        ("CFN032", "Function", 35),  # Timeout 2000 from the parameter default (patch)
+        ("CFN032", "Function", 36),  # MemorySize 64 (patch)
+        ("CFN032", "Function", 37),  # Ref to a queue (a string) where a list is required
+        ("CFN015", "Function", 39),  # nested: Environment.Varibles
+        ("CFN032", "Log", 44),  # enum
+        ("CFN003", "Instance", 46),  # AWS::EC2::Instances
+        ("CFN001", None, 51),  # GetAtt Queue.Url
+        ("CFN016", None, 52),  # Output without Value
+    ]
+
+
+def test_messages_say_what_to_change():
+    messages = {(f.rule_id, f.line): f.message for f in _run("invalid.yaml")}
+    assert "did you mean VisibilityTimeout?" in messages[("CFN015", 19)]
+    assert next(f for f in _run("invalid.yaml") if f.line == 20).conditions == {"IsProd": True}
+    assert "maximum 900" in messages[("CFN032", 35)]
+    assert "Did you mean AWS::EC2::Instance?" in messages[("CFN003", 46)]
+    assert "Did you mean QueueUrl?" in messages[("CFN001", 51)]
+    assert "Did you mean Variables?" in messages[("CFN015", 39)].replace("did you", "Did you")
+
+
+def test_unresolved_intrinsics_custom_resources_and_valid_values_pass():
+    assert _run("valid.yaml") == []
+
+
+def test_each_fn_if_branch_is_checked_and_named():
+    found = findings(
+        """
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Properties:
+              VisibilityTimeout: !If [IsProd, 50000, 30]
+        """,
+        select=["CFN032"],
+    )
+    assert summary(found) == [("CFN032", "Queue", 9)]
+    assert found[0].conditions == {"IsProd": True}
+
+
+def test_parameters_change_the_verdict():
+    text = """
+    Parameters:
+      Timeout: {Type: Number, Default: 30}
+    Resources:
+      Function:
+        Type: AWS::Lambda::Function
+        Properties:
+          Role: arn:aws:iam::123456789012:role/r
+          Code: {ZipFile: x}
+          Timeout: !Ref Timeout
+    """
+    assert findings(text, select=["CFN032"]) == []
+    assert summary(findings(text, select=["CFN032"], parameters={"Timeout": "1000"})) == [("CFN032", "Function", 9)]
+
+
+def test_strings_that_cloudformation_converts_pass():
+    schema = {"type": "object", "properties": {"N": {"type": "integer", "maximum": 10}, "B": {"type": "boolean"}}}
+    assert validate({"N": "7", "B": "true"}, schema) == []
+    assert [p.kind for p in validate({"N": "11", "B": "maybe"}, schema)] == [VALUE, VALUE]
+
+
+def test_unknown_passes_everything_and_references_are_checked_for_their_kind():
+    schema = {"type": "object", "properties": {"L": {"type": "array"}, "S": {"type": "string", "pattern": "^x$"}}}
+    assert validate({"L": Unknown("?"), "S": Unknown("?")}, schema) == []
+    assert validate({"S": Reference("Queue")}, schema) == []
+    assert [p.path for p in validate({"L": Reference("Queue")}, schema)] == [("L",)]
+
+
+def test_one_of_any_of_and_dependencies():
+    schema = {
+        "type": "object",
+        "properties": {"A": {}, "B": {}, "C": {}},
+        "oneOf": [{"required": ["A"]}, {"required": ["B"]}],
+        "dependencies": {"C": ["A"]},
+    }
+    assert validate({"A": 1}, schema) == []
+    assert [p.kind for p in validate({}, schema)] == [REQUIRED]
+    assert "only one of them" in validate({"A": 1, "B": 2}, schema)[0].message
+    assert [(p.kind, p.path) for p in validate({"B": 1, "C": 1}, schema)] == [(REQUIRED, ("A",))]
+    # an unknown value may be either alternative: never "both"
+    assert validate({"A": Unknown("?"), "B": Unknown("?")}, {**schema, "oneOf": [{"required": ["A"]}]}) == []
+    assert UNKNOWN_PROPERTY in {p.kind for p in validate({"A": 1, "D": 1}, {**schema, "additionalProperties": False})}
+
+
+def test_conditional_applies_only_when_its_if_surely_holds():
+    schema = schemas.resource_schema("AWS::SQS::Queue").schema
+    assert validate({"FifoQueue": Unknown("?"), "QueueName": "orders"}, schema) == []
+    assert [p.path for p in validate({"FifoQueue": "true", "QueueName": "orders"}, schema)] == [("QueueName",)]
+    assert [p.path for p in validate({"QueueName": "orders.fifo"}, schema)] == [("FifoQueue",)]
+
+
+def test_type_lookups():
+    assert schemas.is_resource_type("AWS::SQS::Queue")
+    assert schemas.closest_type("AWS:EC2:Instance") == "AWS::EC2::Instance"
+    assert schemas.closest_type("AWS::EC2::Instances") == "AWS::EC2::Instance"
+    assert schemas.type_problem("Custom::Thing") is None
+    assert schemas.type_problem("MyOrg::Service::Thing") is None
+    assert schemas.attribute_problem("AWS::SQS::Queue", "Arn") is None
+    assert schemas.attribute_problem("AWS::CloudFormation::CustomResource", "Anything") is None
+    assert schemas.attribute_problem("AWS::CloudFormation::Stack", "Outputs.Url") is None
+    assert schemas.attribute_problem("AWS::EC2::Subnet", "VpcId") is None
+    assert "Endpoint.Address" in schemas.attribute_problem("AWS::RDS::DBInstance", "Endpoint.Adress")
+
+
+def test_every_patch_applies():
+    for type_name in schemas._patches():
+        assert schemas.resource_schema(type_name) is not None, type_name
+
+
+def test_schemas_load_lazily_and_once():
+    schemas.resource_schema.cache_clear()
+    findings("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n", select=["CFN015"])
+    assert schemas.resource_schema.cache_info().currsize == 1
+    first = schemas.resource_schema("AWS::SQS::Queue")
+    assert schemas.resource_schema("AWS::SQS::Queue") is first
+
+
+def test_rain_directives_and_macro_templates_are_not_judged():
+    assert (
+        findings(
+            """
+        Resources:
+          F:
+            Type: AWS::Lambda::Function
+            Properties:
+              Role: arn:aws:iam::123456789012:role/r
+              Code:
+                ZipFile:
+                  Rain::Embed: handler.py
+        """,
+            select=["CFN032"],
+        )
+        == []
+    )
+    assert (
+        findings(
+            """
+        Transform: MyMacro
+        Resources:
+          Q:
+            Type: AWS::SQS::Queue
+            Properties:
+              Anything: 1
+        """,
+            select=["CFN015"],
+        )
+        == []
+    )
