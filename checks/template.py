@@ -454,7 +454,8 @@ def ref_where_arn_required(resource, ctx):
     """Some properties need an ARN, but Ref of an SQS queue returns its URL and Ref of a
     function, role, bucket, stream, table or log group returns its name; the stack fails (or the
     integration never works). QueuePolicy.Queues needs queue URLs, not ARNs. Ref of an SNS
-    topic is its ARN and is fine."""
+    topic is its ARN and is fine. A queue's RedrivePolicy target is judged by SQS004 with the
+    rest of the redrive policy, so one mistake gives one finding."""
     template = ctx.template
     patterns = list(ARN_PROPERTIES.get(resource.type, ()))
     if resource.type == "AWS::SNS::Subscription" and resource.properties.get("Protocol") in ("sqs", "lambda"):

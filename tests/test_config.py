@@ -8,9 +8,10 @@ import pytest
 from ci_support import CHECKS_DIR, cli, cwd, plugin_checks, write  # noqa: F401 - plugin_checks is a fixture
 
 from cfncheck import config
-from cfncheck.cli import _parameters
+from cfncheck.cli import _merge_regions, _parameters
 from cfncheck.config import ConfigError
 from cfncheck.engine import Source
+from cfncheck.testing import run_text
 
 QUEUE = "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n"
 
@@ -148,22 +149,17 @@ def test_regions_each_analysed_and_region_only_findings_say_where(tmp_path):
     write(
         tmp_path, ".cfncheck.yaml", f"checks-dir: [{CHECKS_DIR}]\nselect: [TST001]\nregions: [us-east-1, eu-west-1]\n"
     )
-    write(
-        tmp_path,
-        "t.yaml",
-        """
-        Conditions:
-          InVirginia: !Equals [!Ref AWS::Region, us-east-1]
-        Resources:
-          Everywhere:
-            Type: AWS::SQS::Queue
-          Replica:
-            Type: AWS::SQS::Queue
-            Condition: InVirginia
-        """,
-    )
-    lines = cli(["t.yaml"], tmp_path).stdout.splitlines()
-    assert lines == [
-        "t.yaml:5:5: warning TST001 test-queue-punctuation: Queue Everywhere: 100% sure, multiple=6",
-        "t.yaml:7:5: warning TST001 test-queue-punctuation: Queue Replica: 100% sure, multiple=6 [in us-east-1]",
+    write(tmp_path, "t.yaml", QUEUE)
+    assert cli(["t.yaml"], tmp_path).stdout.splitlines() == [
+        "t.yaml:3:5: warning TST001 test-queue-punctuation: Queue Jobs: 100% sure, multiple=6"
+    ]
+    both = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n"
+    results = [
+        run_text(both, select=["TST001"], region="us-east-1"),
+        run_text(both + "  B:\n    Type: AWS::SQS::Queue\n", select=["TST001"], region="eu-west-1"),
+    ]
+    merged = _merge_regions(results, ["us-east-1", "eu-west-1"])
+    assert [(f.resource, f.message) for f in merged.findings] == [
+        ("A", "Queue A: 100% sure, multiple=6"),
+        ("B", "Queue B: 100% sure, multiple=6 [in eu-west-1]"),
     ]

@@ -53,7 +53,6 @@ REF_RETURNS: dict[str, str] = {
 }
 
 ARN_PROPERTIES: dict[str, tuple[tuple, ...]] = {
-    "AWS::SQS::Queue": (("RedrivePolicy", "deadLetterTargetArn"),),
     "AWS::Lambda::EventSourceMapping": (("EventSourceArn",),),
     "AWS::Events::Rule": (("Targets", "[]", "Arn"),),
     "AWS::S3::Bucket": (
@@ -63,7 +62,8 @@ ARN_PROPERTIES: dict[str, tuple[tuple, ...]] = {
     ),
     "AWS::Lambda::Function": (("DeadLetterConfig", "TargetArn"), ("Role",)),
 }
-"""Properties whose value must be an ARN (``[]`` stands for every item of a list)."""
+"""Properties whose value must be an ARN (``[]`` stands for every item of a list). A queue's
+``RedrivePolicy.deadLetterTargetArn`` is left to SQS004, which judges the whole redrive policy."""
 
 URL_PROPERTIES: dict[str, tuple[tuple, ...]] = {
     "AWS::SQS::QueuePolicy": (("Queues", "[]"),),
