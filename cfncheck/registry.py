@@ -66,7 +66,8 @@ def check(
     example: str = "",
 ) -> Callable[[Callable], Callable]:
     """Register a check. With ``types`` it runs once per resource of those types; without, once
-    per template (``scope="project"``: once per run, over every template)."""
+    per template (``scope="project"``: once per run, over every template). Without ``tags``, a
+    check takes its module's ``DEFAULT_TAGS``."""
 
     def register(function: Callable) -> Callable:
         kind = scope or (RESOURCE if types else TEMPLATE)
@@ -78,7 +79,7 @@ def check(
             scope=kind,
             types=tuple(types or ()),
             fix=fix,
-            tags=tuple(tags),
+            tags=tuple(tags) or tuple(function.__globals__.get("DEFAULT_TAGS", ())),
             options=dict(options or {}),
             source=function.__module__,
             example=inspect.cleandoc(example),

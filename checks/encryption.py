@@ -14,6 +14,8 @@ from cfncheck.analysis.block_devices import ebs_mappings
 from cfncheck.analysis.properties import as_list, boolean, items, lookup
 from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Reference, Unknown, as_number, check, is_known
 
+DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
+
 SECURITY = ("security",)
 
 

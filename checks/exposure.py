@@ -25,6 +25,8 @@ from cfncheck.analysis.policy import (
 from cfncheck.analysis.subnets import public_subnets
 from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Context, Resource, Scenario, as_bool, check
 
+DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
+
 SECURITY = ("security",)
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 ECR_PUSH_ACTIONS = ("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")

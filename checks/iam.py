@@ -34,6 +34,8 @@ from cfncheck.analysis.policy import (
 )
 from cfncheck.api import ERROR, WARNING, Context, Resource, check
 
+DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
+
 SECURITY = ("security",)
 CRITICAL_SERVICES = ("iam", "sts", "kms", "organizations")
 _SERVICE_WILDCARD = re.compile(r"([\w-]+):\*")

@@ -14,6 +14,8 @@ from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
 from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, attachments, rules
 from cfncheck.api import ERROR, INFO, WARNING, Context, Resource, check
 
+DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
+
 RULE_TYPES = [GROUP, STANDALONE[INGRESS]]
 ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389"]
 DATA_PORTS = [f"tcp/{port}" for port in (1433, 1521, 2049, 3306, 5432, 5439, 6379, 8111, 8182, 9200, 11211, 27017)]

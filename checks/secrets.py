@@ -19,6 +19,8 @@ from cfncheck.analysis.secrets import (
 from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check
 from cfncheck.references import guards, iter_uses
 
+DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
+
 
 @check(
     "SECRET001",

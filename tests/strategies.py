@@ -401,3 +401,92 @@ def identity(result: RunResult) -> list[tuple]:
         (f.rule_id, f.resource or "", tuple(map(str, f.path)), tuple(sorted(f.conditions.items())))
         for f in result.findings
     )
+
+
+# -- mutating real templates ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("CFNCHECK_CORPUS", "/work/shared/corpus"))
+SUFFIXES = (".yaml", ".yml", ".json", ".template")
+SEEDS = sorted(
+    str(path)
+    for folder in (CORPUS, ROOT / "samples")
+    if folder.is_dir()
+    for path in folder.rglob("*")
+    if path.suffix in SUFFIXES and path.is_file()
+)
+"""Real templates to mutate: the shared corpus when it is there, and the repository's samples."""
+
+
+def plain(node):
+    """Marked nodes as plain data, for the YAML and JSON writers."""
+    if isinstance(node, dict):
+        return {str(key): plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [plain(item) for item in node]
+    return node
+
+
+def _paths(node, prefix: tuple = ()) -> list[tuple]:
+    """Every key and index below ``node``, as paths from it."""
+    found = []
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        found.append(prefix + (key,))
+        found.extend(_paths(value, prefix + (key,)))
+    return found
+
+
+def _other_type(value):
+    """A value of another JSON type than ``value``, as a careless edit would leave it."""
+    if isinstance(value, dict):
+        return [value] if value else "text"
+    if isinstance(value, list):
+        return value[0] if value else {}
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, str):
+        return {"Key": value} if value else None
+    return 0
+
+
+@st.composite
+def structural_mutants(draw, data: dict) -> dict:
+    """``data`` with a few edits: a key deleted, a value of another type, a value made an intrinsic."""
+    data = json.loads(json.dumps(data))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(data)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        key = path[-1]
+        edit = draw(st.sampled_from(["delete", "retype", "intrinsic", "intrinsic"]))
+        if edit == "delete":
+            del parent[key]
+        elif edit == "retype":
+            parent[key] = _other_type(parent[key])
+        else:
+            parent[key] = draw(intrinsics(2))
+    return data
+
+
+@st.composite
+def textual_mutants(draw, text: str) -> str:
+    """``text`` with a line duplicated (a duplicate key, mostly), deleted or cut short, or the file truncated."""
+    lines = text.splitlines(keepends=True) or [""]
+    edit = draw(st.sampled_from(["duplicate", "duplicate", "delete", "truncate", "cut"]))
+    index = draw(st.integers(0, len(lines) - 1))
+    if edit == "duplicate":
+        lines.insert(index, lines[index])
+    elif edit == "delete":
+        del lines[index]
+    elif edit == "cut":
+        lines[index] = lines[index][: draw(st.integers(0, len(lines[index])))]
+    else:
+        return text[: draw(st.integers(0, len(text)))]
+    return "".join(lines)
