@@ -157,7 +157,12 @@ class _YamlReader:
         self.anchors: dict[str, tuple[object, int] | None] = {}
 
     def fail(self, message: str, mark=None):
-        raise LoadError(self.name, message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+        if mark is None:
+            raise LoadError(self.name, message)
+        lines = self.text.splitlines() or [""]
+        if mark.line >= len(lines):  # LibYAML marks the end of input past the last line; point at that line's end
+            raise LoadError(self.name, message, len(lines), len(lines[-1]) + 1)
+        raise LoadError(self.name, message, mark.line + 1, mark.column + 1)
 
     def read(self):
         parser = _YamlParser(self.text)
@@ -361,7 +366,8 @@ class _JsonReader:
         return value, self.duplicates
 
     def _fail(self, message: str, index: int | None):
-        line, column = self.position(index) if index is not None else (None, None)
+        # The end of input is reported on the last character, not on the line past a final newline.
+        line, column = self.position(min(index, max(len(self.text) - 1, 0))) if index is not None else (None, None)
         raise LoadError(self.name, message, line, column)
 
     def _enter(self, index: int) -> None:

@@ -160,7 +160,7 @@ def importvalue_argument_invalid(ctx):
             )
             continue
         for alt in ctx.resolve(argument, scenario):
-            if alt.value in exported_here:
+            if isinstance(alt.value, str) and alt.value in exported_here:
                 yield ctx.finding(
                     resource,
                     relative,

@@ -471,7 +471,7 @@ def structural_mutants(draw, data: dict) -> dict:
         elif edit == "retype":
             parent[key] = _other_type(parent[key])
         else:
-            parent[key] = draw(intrinsics(2))
+            parent[key] = json.loads(json.dumps(draw(intrinsics(2))))  # st.just() values are shared: never edit them
     return data
 
 
