@@ -14,8 +14,10 @@ from .values import (
     Scenario,
     Unknown,
     as_bool,
+    as_list,
     as_number,
     is_known,
+    lookup,
 )
 
 __all__ = [
@@ -39,7 +41,9 @@ __all__ = [
     "Unknown",
     "WARNING",
     "as_bool",
+    "as_list",
     "as_number",
     "check",
     "is_known",
+    "lookup",
 ]

@@ -40,6 +40,8 @@ class Conditions:
         self._cache: dict[Scenario, bool] = {}
         self._literals: dict[str, set[str]] = {}
         self._parsing: set[str] = set()
+        self._supports: dict[str, frozenset] = {}
+        self.limits_hit: list[tuple[str, str]] = []  # (message, first condition named): undecided scenarios
         for name in definitions:
             self.formula(name)
 
@@ -105,6 +107,9 @@ class Conditions:
         return cached
 
     def _search(self, scenario: Scenario) -> bool:
+        parts = self._independent(scenario)
+        if len(parts) > 1:  # conditions on different parameters: each part is decided alone
+            return all(self.satisfiable(part) for part in parts)
         variables: set[str] = set()
         atoms: set = set()
         for name, _ in scenario:
@@ -114,6 +119,15 @@ class Conditions:
         for domain in domains:
             size *= len(domain)
         if size > MAX_ASSIGNMENTS:
+            names = sorted(name for name, _ in scenario)
+            if not self.limits_hit:  # the first is reported; the others are alike
+                self.limits_hit.append(
+                    (
+                        f"whether conditions {', '.join(names)} can hold together depends on {size:,} parameter-value "
+                        f"combinations (more than {MAX_ASSIGNMENTS:,}), so it was assumed possible",
+                        names[0],
+                    )
+                )
             return True
         names = sorted(variables)
         atom_list = sorted(atoms, key=repr)
@@ -123,6 +137,31 @@ class Conditions:
             if all(self._eval(self.formula(n), values, truths, set()) == v for n, v in scenario):
                 return True
         return False
+
+    def _support(self, name: str) -> frozenset:
+        """The parameters and opaque terms a condition's value depends on."""
+        found = self._supports.get(name)
+        if found is None:
+            variables: set[str] = set()
+            atoms: set = set()
+            self._collect(self.formula(name), variables, atoms, set())
+            found = self._supports[name] = frozenset(("var", v) for v in variables) | {("atom", a) for a in atoms}
+        return found
+
+    def _independent(self, scenario: Scenario) -> list[Scenario]:
+        """The scenario split into parts that share no parameter (nor opaque term), in a fixed
+        order: 20 conditions on 20 parameters are 20 small questions, not a million assignments."""
+        groups: list[tuple[frozenset, set]] = []
+        for pair in sorted(scenario):
+            support, pairs = self._support(pair[0]), {pair}
+            kept = []
+            for other_support, other_pairs in groups:
+                if other_support & support:
+                    support, pairs = support | other_support, pairs | other_pairs
+                else:
+                    kept.append((other_support, other_pairs))
+            groups = kept + [(support, pairs)]
+        return sorted((Scenario(pairs) for _, pairs in groups), key=min)
 
     def _domain(self, variable: str) -> tuple:
         parameter = self.parameters.get(variable)

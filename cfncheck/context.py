@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -11,20 +12,13 @@ from .intrinsics import Resolver
 from .nodes import Mark
 from .registry import find
 from .template import Resource, Template
-from .values import ALWAYS, Alt, Reference, Scenario, Unknown
+from .values import ALWAYS, Alt, Reference, Scenario, Unknown, parse_path
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .project import Project
     from .registry import Check
-
-
-def parse_path(path) -> tuple:
-    """``"Properties.Tags.0.Key"`` → ``("Properties", "Tags", 0, "Key")``; tuples pass through."""
-    if isinstance(path, str):
-        return tuple(int(part) if part.isdigit() else part for part in path.split(".")) if path else ()
-    return tuple(path)
 
 
 class Analysis:
@@ -38,12 +32,14 @@ class Analysis:
         self.project = project
         self.options = options or {}  # the run's per-check options, by check id
         self.cache: dict = {}  # shared analyses computed once per template (indexes of wiring, policies…)
+        self.timing: Callable[[str], AbstractContextManager] = nullcontext  # the engine's phase timer
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        from .graph import build_graph  # networkx is imported only when a check asks for the graph
+        with self.timing("graph"):
+            from .graph import build_graph  # networkx is imported only when a check asks for the graph
 
-        return build_graph(self.template)
+            return build_graph(self.template)
 
 
 class Context:
@@ -95,20 +91,27 @@ class Context:
         """The alternatives of a resource's property in the scenarios where the resource exists."""
         return self.resolver.get(resource.node, parse_path(path), resource.exists_in)
 
-    def elements(self, resource: Resource, path) -> list[tuple[tuple, Alt]]:
+    def elements(
+        self, resource: Resource, path, scenario: Scenario | None = None, *, resolved: bool = True
+    ) -> list[tuple[tuple, Alt]]:
         """Each item of a list property with its own path (``path + (index,)``), for a finding
-        on that item; only the items of lists that are known, in the scenarios where they exist."""
+        on that item; only the items of lists that are known, in the scenarios where they exist
+        (within ``scenario`` when given). ``resolved=False`` gives the items as written, for a
+        caller that walks further into them (see ``Resolver.elements``)."""
         path = parse_path(path)
+        scenario = resource.exists_in if scenario is None else scenario
         return [
-            (path + (index,), alt) for index, alt in self.resolver.elements(resource.node, path, resource.exists_in)
+            (path + (index,), alt)
+            for index, alt in self.resolver.elements(resource.node, path, scenario, resolved=resolved)
         ]
 
     def resolve(self, node, scenario: Scenario = ALWAYS) -> list[Alt]:
         return self.resolver.resolve(node, scenario)
 
-    def joint(self, *alternatives: Iterable[Alt]) -> Iterator[tuple[Scenario, tuple]]:
-        """Pair values per scenario: each satisfiable combination once, never across scenarios."""
-        combos: list[tuple[Scenario, tuple]] = [(ALWAYS, ())]
+    def joint(self, *alternatives: Iterable[Alt], within: Scenario = ALWAYS) -> Iterator[tuple[Scenario, tuple]]:
+        """Pair values per scenario: each satisfiable combination once, never across scenarios;
+        only combinations that can hold ``within`` a scenario (one a caller is already in)."""
+        combos: list[tuple[Scenario, tuple]] = [(within, ())] if self.resolver.satisfiable(within) else []
         for alts in alternatives:
             following = []
             for scenario, values in combos:
@@ -118,6 +121,16 @@ class Context:
                         following.append((merged, values + (alt.value,)))
             combos = following
         yield from combos
+
+    def merge(self, *scenarios: Scenario) -> Scenario | None:
+        """The scenario in which all of these hold, or None when they cannot hold together
+        (opposite choices of a Condition, or Conditions the template makes exclusive)."""
+        merged: Scenario | None = ALWAYS
+        for scenario in scenarios:
+            merged = merged.merge(scenario)
+            if merged is None:
+                return None
+        return merged if self.resolver.satisfiable(merged) else None
 
     def target(self, value) -> Resource | None:
         """The resource of this template a resolved value names: a Ref, a GetAtt, or a string

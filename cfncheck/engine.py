@@ -2,15 +2,23 @@
 
 A check that raises never hides the others: its exception becomes an ``internal-error``
 finding naming the check, the file and the resource, and the run's exit status says so.
+
+With ``jobs`` > 1 and many templates, the per-template checks run in forked worker processes:
+the parent loads every template and indexes the project first (a template's checks may read
+another's exports or outputs), the workers inherit all of it, each checks a share of the
+templates and sends back only findings, and the parent runs the project checks and puts the
+findings in the order ``jobs=1`` gives.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +73,8 @@ class RunOptions:
     account_id: str | None = None
     check_options: dict[str, dict] = field(default_factory=dict)
     file_parameters: dict[str, dict] = field(default_factory=dict)  # by file name: values over `parameters`
+    jobs: int = 1  # worker processes for the per-template checks of a large run
+    timings: bool = False  # also time resolution inside the checks (slower: each resolver call is timed)
 
 
 @dataclass
@@ -76,27 +86,71 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
-class _Timer:
-    def __init__(self, timings: dict, phase: str) -> None:
-        self.timings, self.phase = timings, phase
-
-    def __enter__(self):
-        self.start = time.perf_counter()
-
-    def __exit__(self, *exc):
-        self.timings[self.phase] += time.perf_counter() - self.start
+PARALLEL_MIN_TEMPLATES = 32
+"""Fewer templates than this are checked in the main process: starting workers would cost more."""
+_CHUNK = 8  # templates a worker takes at a time: small enough to even out, large enough to batch
 
 
-def load_sources(sources: Iterable[Source], result: RunResult) -> list[Template]:
+class Phases:
+    """Wall time per phase into ``timings``. A phase entered inside another (the graph built when
+    a check first asks for it, resolution inside a check) is counted for itself only, and a
+    phase entered again inside itself (the resolver recursing) is counted once."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self._stack: list[list] = []  # [phase, started, depth]
+
+    @contextlib.contextmanager
+    def __call__(self, phase: str):
+        now = time.perf_counter()
+        stack = self._stack
+        if stack and stack[-1][0] == phase:
+            stack[-1][2] += 1
+            try:
+                yield
+            finally:
+                stack[-1][2] -= 1
+            return
+        if stack:
+            outer = stack[-1]
+            self.timings[outer[0]] += now - outer[1]
+        stack.append([phase, now, 0])
+        try:
+            yield
+        finally:
+            now = time.perf_counter()
+            self.timings[phase] += now - stack.pop()[1]
+            if stack:
+                stack[-1][1] = now
+
+
+def _time_resolution(analysis: Analysis) -> None:
+    """Count the time the analysis's resolver spends as "resolve", in whichever phases the
+    analysis is timed with (the worker's own, in a worker)."""
+    resolver = analysis.resolver
+
+    def timed(method: Callable) -> Callable:
+        def call(*args, **kwargs):
+            with analysis.timing("resolve"):
+                return method(*args, **kwargs)
+
+        return call
+
+    for name in ("resolve", "get", "elements", "reach", "satisfiable"):
+        setattr(resolver, name, timed(getattr(resolver, name)))
+
+
+def load_sources(sources: Iterable[Source], result: RunResult, phases: Phases | None = None) -> list[Template]:
+    phases = phases or Phases(result.timings)
     templates = []
     for source in sources:
         result.files.append(source.name)
         try:
-            with _Timer(result.timings, "load"):
+            with phases("load"):
                 document = (
                     load_file(source.path, source.name) if source.data is None else load_bytes(source.data, source.name)
                 )
-            with _Timer(result.timings, "model"):
+            with phases("model"):
                 templates.append(build(document))
         except LoadError as err:
             result.errors.append(FileError(err.file, err.line, err.message))
@@ -105,7 +159,7 @@ def load_sources(sources: Iterable[Source], result: RunResult) -> list[Template]
     return templates
 
 
-def load_children(parents: list[Template], result: RunResult) -> list[Template]:
+def load_children(parents: list[Template], result: RunResult, phases: Phases | None = None) -> list[Template]:
     """The templates of nested stacks whose TemplateURL is a local file, not already in the run
     (a child is analysed with its parent even when the command line does not name it)."""
     seen = {os.path.realpath(t.file) for t in parents if not t.file.startswith("<")}
@@ -118,7 +172,7 @@ def load_children(parents: list[Template], result: RunResult) -> list[Template]:
             if real not in seen and os.path.isfile(real):
                 seen.add(real)
                 sources.append(Source(os.path.normpath(path), path))
-        pending = load_sources(sources, result)
+        pending = load_sources(sources, result, phases)
         children += pending
     return children
 
@@ -140,9 +194,10 @@ def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]
 
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
+    phases = Phases(result.timings)
     sources = list(sources)
-    templates = load_sources(sources, result)
-    templates += load_children(templates, result)
+    templates = load_sources(sources, result, phases)
+    templates += load_children(templates, result, phases)
     project = Project(templates=templates, unreadable=unreadable_texts(sources, result))
     for template in templates:
         project.resolvers[template.file] = Resolver(
@@ -152,15 +207,23 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
             options.account_id,
             importer=project.export_value,
         )
-    with _Timer(result.timings, "resolve"):
+    with phases("resolve"):
         project.index_exports(templates)
         project.index_imports(templates)
         project.link_children(templates)
     analyses = [Analysis(t, project.resolvers[t.file], project, options.check_options) for t in templates]
-    project.analyses.update((a.template.file, a) for a in analyses)
     for analysis in analyses:
-        result.findings.extend(check_template(analysis, options, result))
-    with _Timer(result.timings, "checks"):
+        analysis.timing = phases
+        if options.timings:  # the resolver is lazy: what it costs is spent inside the checks
+            _time_resolution(analysis)
+    project.analyses.update((a.template.file, a) for a in analyses)
+    if options.jobs > 1 and len(analyses) >= PARALLEL_MIN_TEMPLATES and _can_fork():
+        for findings in _check_in_workers(analyses, options, result):
+            result.findings.extend(findings)
+    else:
+        for analysis in analyses:
+            result.findings.extend(check_template(analysis, options, result, phases))
+    with phases("checks"):
         for entry in options.checks:
             if entry.scope == PROJECT and analyses:
                 context = Context(analyses[0], entry, options.check_options.get(entry.id))
@@ -171,10 +234,60 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     return result
 
 
-def check_template(analysis: Analysis, options: RunOptions, result: RunResult) -> list[Finding]:
+def _can_fork() -> bool:
+    import multiprocessing  # only for large runs: it is slow to import
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+_WORK: tuple[list[Analysis], RunOptions] | None = None
+"""What forked workers check: set by the parent just before it forks, inherited, never sent."""
+
+
+def _check_in_workers(analyses: list[Analysis], options: RunOptions, result: RunResult) -> list[list[Finding]]:
+    """The findings of each template's checks, in the order of ``analyses``, computed in workers."""
+    global _WORK
+    chunks = [range(start, min(start + _CHUNK, len(analyses))) for start in range(0, len(analyses), _CHUNK)]
+    by_template: list[list[Finding]] = [[] for _ in analyses]
+    _WORK = (analyses, options)
+    gc.freeze()  # the workers share the parent's objects: no collection should touch (and copy) them
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(options.jobs, len(chunks))) as pool:
+            for done in pool.imap_unordered(_check_chunk, chunks):
+                for index, findings, internal_errors, timings in done:
+                    by_template[index] = findings
+                    result.internal_errors += internal_errors
+                    for phase, seconds in timings.items():  # CPU seconds of the workers, summed
+                        result.timings[phase] += seconds
+    finally:
+        _WORK = None
+        gc.unfreeze()
+    return by_template
+
+
+def _check_chunk(indexes: range) -> list[tuple[int, list[Finding], int, dict[str, float]]]:
+    analyses, options = _WORK
+    done = []
+    for index in indexes:
+        local = RunResult()
+        phases = Phases(local.timings)
+        analysis = analyses[index]
+        analysis.timing = phases
+        findings = check_template(analysis, options, local, phases)
+        done.append((index, findings, local.internal_errors, dict(local.timings)))
+    return done
+
+
+def check_template(
+    analysis: Analysis, options: RunOptions, result: RunResult, phases: Phases | None = None
+) -> list[Finding]:
     findings: list[Finding] = []
     template = analysis.template
-    with _Timer(result.timings, "checks"):
+    phases = phases or Phases(result.timings)
+    with phases("checks"):
         by_type: dict[str, list] = defaultdict(list)
         for resource in template.resources.values():
             by_type[resource.type].append(resource)
@@ -188,9 +301,14 @@ def check_template(analysis: Analysis, options: RunOptions, result: RunResult) -
             for kind in entry.types:
                 for resource in by_type.get(kind, ()):
                     findings.extend(_guarded(entry, (resource, context), context, resource, result))
-    for message in analysis.resolver.limits_hit:
-        context = Context(analysis, find("CFN900"))
-        findings.append(context.finding(None, (), f"{message}; findings that depend on it may be missing"))
+    bounded = Context(analysis, find("CFN900"))
+    resolver = analysis.resolver
+    for message, mark in zip(resolver.limits_hit, resolver.limit_marks, strict=True):
+        findings.append(bounded.finding(None, (), f"{message}; findings that depend on it may be missing", at=mark))
+    for message, condition in resolver.conditions.limits_hit:
+        findings.append(
+            bounded.finding(None, ("Conditions", condition), f"{message}; findings in that scenario may be wrong")
+        )
     return findings
 
 
@@ -202,8 +320,9 @@ def _guarded(entry: Check, args: tuple, context: Context, resource, result: RunR
         where = f" on resource {resource.logical_id}" if resource is not None else ""
         frame = traceback.extract_tb(err.__traceback__)[-1]
         internal = Context(context.analysis, find("CFN000"))
+        detail = " ".join(str(err).split())[:300]  # a finding is one line of text output
         message = (
-            f"check {entry.id} {entry.name} failed{where}: {type(err).__name__}: {err} "
+            f"check {entry.id} {entry.name} failed{where}: {type(err).__name__}: {detail} "
             f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}); its findings here are missing"
         )
         return [internal.finding(resource, (), message)]

@@ -9,11 +9,13 @@ the path of each use inside the user.
 from __future__ import annotations
 
 import json
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .references import Use, iter_uses, resource_uses
 from .template import Template
+
+if TYPE_CHECKING:  # networkx takes a tenth of a second to import: only when a graph is built
+    import networkx as nx
 
 RESOURCE, PARAMETER, CONDITION, MAPPING, OUTPUT = "Resource", "Parameter", "Condition", "Mapping", "Output"
 
@@ -39,7 +41,13 @@ def _target(template: Template, use: Use) -> tuple[str, str] | None:
     return None
 
 
+def _detached(use: Use, split: tuple[str, ...]) -> bool:
+    return use.path[:1] == ("Properties",) and use.path[1:2] in [(p,) for p in split]
+
+
 def build_graph(template: Template) -> nx.MultiDiGraph:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for name, parameter in template.parameters.items():
         graph.add_node((PARAMETER, name), line=parameter.node.mark.line)
@@ -56,7 +64,7 @@ def build_graph(template: Template) -> nx.MultiDiGraph:
         for use in uses:
             target = _target(template, use)
             if target is not None and target in graph:
-                detached = use.path[:1] == ("Properties",) and use.path[1:2] in [(p,) for p in split]
+                detached = _detached(use, split)
                 graph.add_edge(source, target, kind=use.kind, path=use.path, attribute=use.attribute, detached=detached)
 
     for name, node in template.conditions.items():
@@ -68,8 +76,42 @@ def build_graph(template: Template) -> nx.MultiDiGraph:
     return graph
 
 
+def has_resource_cycle(template: Template) -> bool:
+    """Whether some resources depend on each other in a cycle (the edges :func:`resource_cycles`
+    follows), found without building the graph: most templates have none."""
+    depends = {
+        name: {
+            use.target
+            for use in resource_uses(resource.node)
+            if _target(template, use) == (RESOURCE, use.target)
+            and not _detached(use, SAM_SPLIT_PROPERTIES.get(resource.type, ()))
+        }
+        for name, resource in template.resources.items()
+    }
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in depends:
+        if start in state:
+            continue
+        state[start] = 1
+        stack = [(start, iter(depends[start]))]
+        while stack:  # depth-first, without recursion: dependency chains can be long
+            name, pending = stack[-1]
+            following = next(pending, None)
+            if following is None:
+                state[name] = 2
+                stack.pop()
+            elif state.get(following) == 1:
+                return True
+            elif following not in state:
+                state[following] = 1
+                stack.append((following, iter(depends[following])))
+    return False
+
+
 def resource_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
     """Each cycle among resources once, as logical ids in dependency order, smallest id first."""
+    import networkx as nx
+
     resources = nx.DiGraph()
     resources.add_nodes_from(n for n in graph if n[0] == RESOURCE)
     resources.add_edges_from(

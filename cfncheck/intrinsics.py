@@ -15,13 +15,18 @@ import json
 from collections.abc import Callable, Mapping
 
 from .conditions import Conditions
-from .nodes import MarkedDict, MarkedList
+from .nodes import Mark, MarkedDict, MarkedList
 from .references import PSEUDO_PARAMETERS, getatt_parts, split_sub_variable, sub_parts
 from .template import Template
 from .values import ABSENT, ALWAYS, AZ, Alt, AvailabilityZones, Reference, Scenario, Unknown, as_number
 
 MAX_ALTERNATIVES = 64
 """Alternatives one value may have before it is reported as too conditional to analyse."""
+
+MAX_TEXT = 1_000_000
+"""Characters of a text built by Fn::Join or Fn::Sub; CloudFormation's whole template body is at most 1 MB."""
+MAX_CIDR_COUNT = 256
+"""Fn::Cidr makes at most 256 blocks."""
 
 Importer = Callable[[str], object]
 """Maps an export name to its value in another template of the run, or ABSENT when unknown."""
@@ -33,6 +38,16 @@ def _partition(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
+
+
+class _TooManyScenarios(Exception):
+    """Raised where the arguments of a function combine into more scenarios than the cap allows;
+    the function's value is then reported as not analysed."""
+
+
+class _TooLong(Exception):
+    """Raised where Fn::Join or Fn::Sub would build a text longer than MAX_TEXT (a 1 MB template
+    repeating a long parameter can ask for gigabytes); the value is then reported as not analysed."""
 
 
 class Resolver:
@@ -63,7 +78,9 @@ class Resolver:
         fixed.update(self.pseudo)
         self.conditions = Conditions(template.conditions, template.parameters, fixed)
         self.limits_hit: list[str] = []
-        self._memo: dict[tuple, list[Alt]] = {}
+        self.limit_marks: list[Mark | None] = []  # where each of limits_hit was met: the value's region
+        # Keyed by id(node): the node is kept with its result so that its id is never reused for another node.
+        self._memo: dict[tuple, tuple[object, list[Alt]]] = {}
         self._parameter_values: dict[str, object] = {}
         self._functions = {
             "Ref": self._ref,
@@ -98,18 +115,24 @@ class Resolver:
         key = (id(node), scenario)
         cached = self._memo.get(key)
         if cached is not None:
-            return cached
+            return cached[1]
         function = _function(node)
         if function is None:
             result = self._container(node, scenario)
         else:
             handler = self._functions.get(function)
             if handler is not None:
-                result = handler(node[function], scenario)
+                try:
+                    result = handler(node[function], scenario)
+                except _TooManyScenarios:
+                    result = self._not_analysed(scenario, node)
+                except _TooLong:
+                    message = f"a text longer than {MAX_TEXT:,} characters was not built"
+                    result = self._not_analysed(scenario, node, message)
             else:
                 result = [Alt(Unknown(f"{function} is not evaluated by cfncheck"), scenario)]
-        result = self._bounded(result, scenario)
-        self._memo[key] = result
+        result = self._bounded(result, scenario, node)
+        self._memo[key] = (node, result)
         return result
 
     def get(self, node, path, scenario: Scenario = ALWAYS) -> list[Alt]:
@@ -117,20 +140,23 @@ class Resolver:
         result: list[Alt] = []
         for alt in self._walk(node, path, scenario):
             result.extend(self.resolve(alt.value, alt.scenario) if alt.value is not ABSENT else [alt])
-        return self._bounded(result, scenario)
+        return self._bounded(result, scenario, node)
 
-    def elements(self, node, path, scenario: Scenario = ALWAYS) -> list[tuple[int, Alt]]:
+    def elements(self, node, path, scenario: Scenario = ALWAYS, *, resolved: bool = True) -> list[tuple[int, Alt]]:
         """Each item of the list at ``node[path…]`` with its index as written, so a finding can
         point at it: a list chosen by ``Fn::If`` is indexed in its branch, an item that resolves
         to ``AWS::NoValue`` is left out without shifting the others, and a list that is not
-        known (or absent) has no items."""
+        known (or absent) has no items. With ``resolved=False`` an item is given as written
+        (``Fn::If`` unwrapped, as ``reach`` does), so a caller can walk into it and keep the
+        scenarios of conditions deep inside apart."""
+        expand = self.resolve if resolved else self._shallow
         result: list[tuple[int, Alt]] = []
         for alt in self._walk(node, path, scenario):
             if not isinstance(alt.value, list):
                 continue
             for index, item in enumerate(alt.value):
                 result.extend(
-                    (index, item_alt) for item_alt in self.resolve(item, alt.scenario) if item_alt.value is not ABSENT
+                    (index, item_alt) for item_alt in expand(item, alt.scenario) if item_alt.value is not ABSENT
                 )
         return result
 
@@ -185,12 +211,18 @@ class Resolver:
 
     # -- machinery ----------------------------------------------------------------------
 
-    def _bounded(self, alts: list[Alt], scenario: Scenario) -> list[Alt]:
+    def _bounded(self, alts: list[Alt], scenario: Scenario, node=None) -> list[Alt]:
         if len(alts) <= MAX_ALTERNATIVES:
             return alts
-        message = f"a value with more than {MAX_ALTERNATIVES} condition scenarios was not analysed"
-        if message not in self.limits_hit:
+        return self._not_analysed(scenario, node)
+
+    def _not_analysed(self, scenario: Scenario, node, message: str | None = None) -> list[Alt]:
+        """An unknown value in place of one past the cap; the cap is recorded with the value's region."""
+        message = message or f"a value with more than {MAX_ALTERNATIVES} condition scenarios was not analysed"
+        mark = getattr(node, "mark", None)
+        if (message, mark) not in zip(self.limits_hit, self.limit_marks, strict=True):
             self.limits_hit.append(message)
+            self.limit_marks.append(mark)
         return [Alt(Unknown(message), scenario)]
 
     def _shallow(self, node, scenario: Scenario) -> list[Alt]:
@@ -228,7 +260,7 @@ class Resolver:
                     following.append((merged, pairs + [(key, alt.value)]))
             combos = following
             if len(combos) > MAX_ALTERNATIVES:
-                return self._bounded(combos, scenario)  # type: ignore[arg-type]
+                return self._bounded(combos, scenario, node)  # type: ignore[arg-type]
         if not changed:
             return [Alt(node, scenario)]
         return [Alt(_rebuild(node, pairs), combo_scenario) for combo_scenario, pairs in combos]
@@ -263,6 +295,8 @@ class Resolver:
                 for alt in alts
                 if (merged := combo_scenario.merge(alt.scenario)) is not None and self.satisfiable(merged)
             ]
+            if len(combos) > MAX_ALTERNATIVES:  # stop multiplying: the function's value is past the cap
+                raise _TooManyScenarios
         return combos
 
     # -- functions ----------------------------------------------------------------------
@@ -416,6 +450,8 @@ class Resolver:
         for combo_scenario, (block, count, bits) in self._combine(args, scenario):
             count, bits = as_number(count), as_number(bits)
             try:
+                if not isinstance(block, str) or not isinstance(count, int) or not 1 <= count <= MAX_CIDR_COUNT:
+                    raise ValueError(block)  # CloudFormation rejects these; a huge count must not be enumerated
                 network = ipaddress.ip_network(block, strict=False)
                 prefix = network.max_prefixlen - int(bits)
                 subnets = network.subnets(new_prefix=prefix)
@@ -510,6 +546,8 @@ def _placeholder(value) -> str:
 
 def _concat(pieces: list):
     """Strings joined, or Unknown naming what they were built from when a piece is not known."""
+    if sum(len(p) if isinstance(p, str) else len(getattr(p, "text", None) or "") + 8 for p in pieces) > MAX_TEXT:
+        raise _TooLong
     if all(isinstance(p, (str, int, float)) and not isinstance(p, bool) for p in pieces):
         return "".join(str(p) for p in pieces)
     refs: list = []

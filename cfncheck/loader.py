@@ -13,6 +13,7 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ MAX_DEPTH = 100
 """Real templates nest about 20 deep; past this the input is hostile or broken."""
 MAX_NODES = 1_000_000
 """Nodes after alias expansion: a 1 MB template has far fewer; a "billion laughs" far more."""
+TEXT_PER_NODE = 64
+"""A long string counts as one node per this many characters, so that aliases repeating it are bounded too."""
 
 INTRINSIC_TAGS = frozenset(
     "Ref Condition Base64 Cidr FindInMap GetAtt GetAZs ImportValue Join Select Split Sub Transform "
@@ -87,6 +90,8 @@ def load_file(path: str | Path, display: str | None = None) -> Document:
 def load_bytes(data: bytes, name: str) -> Document:
     if len(data) > MAX_BYTES:
         raise LoadError(name, f"file is larger than CloudFormation's {MAX_BYTES:,}-byte template limit")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Windows PowerShell writes by default
+        raise LoadError(name, "file is UTF-16 text: save it as UTF-8, the encoding CloudFormation reads", 1)
     if b"\x00" in data:
         raise LoadError(name, "binary file (contains NUL bytes), not a template", _line_at(data, data.index(b"\x00")))
     if data.startswith(b"\xef\xbb\xbf"):
@@ -124,7 +129,15 @@ def _line_at(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _mark(start, end) -> Mark:
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _mark(start, end, lines: list[str]) -> Mark:
+    if end.column == 0 and end.line > start.line:
+        # Block scalars (and the collections they close) end after their last line break: the
+        # region's last character is on the line before, which may be the file's last line.
+        last = lines[end.line - 1] if end.line <= len(lines) else ""
+        return Mark(start.line + 1, start.column + 1, end.line, max(len(last), 1))
     return Mark(start.line + 1, start.column + 1, end.line + 1, max(end.column, 1))
 
 
@@ -155,12 +168,13 @@ class _YamlReader:
         self.duplicates: list[DuplicateKey] = []
         self.nodes = 0
         self.anchors: dict[str, tuple[object, int] | None] = {}
+        self.lines = _YAML_LINE_BREAK.split(text)  # lines as YAML counts them, so that marks index it
 
     def fail(self, message: str, mark=None):
         if mark is None:
             raise LoadError(self.name, message)
-        lines = self.text.splitlines() or [""]
-        if mark.line >= len(lines):  # LibYAML marks the end of input past the last line; point at that line's end
+        lines = self.lines
+        if mark.line >= len(lines):  # LibYAML can mark the end of input past the last line; point at that line's end
             raise LoadError(self.name, message, len(lines), len(lines[-1]) + 1)
         raise LoadError(self.name, message, mark.line + 1, mark.column + 1)
 
@@ -189,8 +203,10 @@ class _YamlReader:
             if kind is yaml.ScalarEvent:
                 value = self._scalar(event)
                 last_end = event.end_mark
-                size = 1
-                value_mark = _mark(event.start_mark, event.end_mark)
+                size = 1 + len(value) // TEXT_PER_NODE if isinstance(value, str) else 1
+                value_mark = _mark(event.start_mark, event.end_mark, self.lines)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, size)
             elif kind is yaml.AliasEvent:
                 target = self.anchors.get(event.anchor, False)
                 if target is False:
@@ -199,7 +215,7 @@ class _YamlReader:
                     self.fail(f"alias *{event.anchor} refers to its own anchor (recursive structure)", event.start_mark)
                 value, size = target
                 last_end = event.end_mark
-                value_mark = _mark(event.start_mark, event.end_mark)
+                value_mark = _mark(event.start_mark, event.end_mark, self.lines)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if len(stack) >= MAX_DEPTH:
                     self.fail(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
@@ -214,7 +230,7 @@ class _YamlReader:
                 end = event.end_mark if frame.flow else (last_end or event.end_mark)
                 last_end = end
                 value = frame.node
-                value.mark = value_mark = _mark(frame.start, end)
+                value.mark = value_mark = _mark(frame.start, end, self.lines)
                 tag = frame.tag
                 if frame.anchor is not None:
                     self.anchors[frame.anchor] = (value, size)
@@ -231,7 +247,8 @@ class _YamlReader:
             else:  # StreamStart, DocumentEnd
                 continue
 
-            self.nodes += size
+            # A collection's items were counted as they came: only the collection itself is new here.
+            self.nodes += 1 if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent else size
             if self.nodes > MAX_NODES:
                 self.fail(f"more than {MAX_NODES:,} nodes after expanding aliases (alias bomb?)", event.start_mark)
             if not stack:
@@ -297,7 +314,7 @@ class _YamlReader:
         if name not in INTRINSIC_TAGS:
             self.fail(f"unknown tag {tag}: CloudFormation accepts only its intrinsic function tags", start)
         function = name if name in UNCONVERTED_SUFFIXES else FN_PREFIX + name
-        mark = _mark(start, end) if end is not None else value.mark
+        mark = _mark(start, end, self.lines) if end is not None else value.mark
         if function == "Fn::GetAtt" and isinstance(value, str):
             parts = value.split(".", 1)
             value = MarkedList(parts, mark=mark)
@@ -366,8 +383,7 @@ class _JsonReader:
         return value, self.duplicates
 
     def _fail(self, message: str, index: int | None):
-        # The end of input is reported on the last character, not on the line past a final newline.
-        line, column = self.position(min(index, max(len(self.text) - 1, 0))) if index is not None else (None, None)
+        line, column = self.position(index) if index is not None else (None, None)
         raise LoadError(self.name, message, line, column)
 
     def _enter(self, index: int) -> None:

@@ -7,7 +7,10 @@ container that holds them, which is where a finding needs them anyway (a key and
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 
 class Mark(NamedTuple):
@@ -25,7 +28,7 @@ NOWHERE = Mark(1, 1, 1, 1)
 class MarkedDict(dict):
     """A mapping with its own region and, for every key, the region of the key and of its value."""
 
-    __slots__ = ("mark", "key_marks", "value_marks")
+    __slots__ = ("mark", "key_marks", "value_marks", "derived")
 
     def __init__(self, *args, mark: Mark = NOWHERE, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -45,7 +48,7 @@ class MarkedDict(dict):
 class MarkedList(list):
     """A sequence with its own region and the region of each item."""
 
-    __slots__ = ("mark", "item_marks")
+    __slots__ = ("mark", "item_marks", "derived")
 
     def __init__(self, *args, mark: Mark = NOWHERE) -> None:
         super().__init__(*args)
@@ -65,6 +68,21 @@ def mark_of_child(container, key) -> Mark | None:
     if isinstance(container, MarkedList) and isinstance(key, int):
         return container.mark_of(key) if 0 <= key < len(container.item_marks) else None
     return None
+
+
+def derived(node, key, compute: Callable[[], T]) -> T:
+    """A fact computed from a node's contents once and kept with the node (checks ask for the
+    same facts, like the names a resource uses, again and again); nodes do not change once
+    loaded. Plain containers are not marked nodes and are computed every time."""
+    if not isinstance(node, (MarkedDict, MarkedList)):
+        return compute()
+    try:
+        memo = node.derived
+    except AttributeError:
+        memo = node.derived = {}
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def mark_of(node) -> Mark | None:

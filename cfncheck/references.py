@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from .nodes import derived
+
 PSEUDO_PARAMETERS = frozenset(
     {
         "AWS::AccountId",
@@ -71,6 +73,17 @@ def getatt_parts(args) -> tuple[str, str | None] | None:
 
 def iter_uses(node, path: tuple = ()) -> Iterator[Use]:
     """Every use of a name inside ``node``, in document order."""
+    if not isinstance(node, (dict, list)):
+        return
+    uses = derived(node, "uses", lambda: list(_uses(node, ())))
+    if not path:
+        yield from uses
+        return
+    for use in uses:
+        yield Use(use.kind, use.target, use.attribute, path + use.path)
+
+
+def _uses(node, path: tuple) -> Iterator[Use]:
     if isinstance(node, dict):
         if len(node) == 1:
             ((key, value),) = node.items()
@@ -78,14 +91,14 @@ def iter_uses(node, path: tuple = ()) -> Iterator[Use]:
                 if isinstance(value, str):
                     yield Use("Ref", value, None, path)
                 else:
-                    yield from iter_uses(value, path + (key,))
+                    yield from _uses(value, path + (key,))
                 return
             if key == "Fn::GetAtt":
                 parts = getatt_parts(value)
                 if parts:
                     yield Use("GetAtt", parts[0], parts[1], path)
                 if isinstance(value, list) and len(value) == 2:
-                    yield from iter_uses(value[1], path + (key, 1))
+                    yield from _uses(value[1], path + (key, 1))
                 return
             if key == "Fn::Sub":
                 yield from _sub_uses(value, path + (key,))
@@ -96,20 +109,20 @@ def iter_uses(node, path: tuple = ()) -> Iterator[Use]:
             if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str):
                 yield Use("Condition", value[0], None, path)
                 for index, branch in enumerate(value[1:], start=1):
-                    yield from iter_uses(branch, path + (key, index))
+                    yield from _uses(branch, path + (key, index))
                 return
             if key == "Fn::FindInMap" and isinstance(value, list) and value:
                 if isinstance(value[0], str):
                     yield Use("FindInMap", value[0], None, path)
                 for index, item in enumerate(value):
                     if not isinstance(item, str):
-                        yield from iter_uses(item, path + (key, index))
+                        yield from _uses(item, path + (key, index))
                 return
         for key, value in node.items():
-            yield from iter_uses(value, path + (key,))
+            yield from _uses(value, path + (key,))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from iter_uses(value, path + (index,))
+            yield from _uses(value, path + (index,))
 
 
 def _sub_uses(value, path: tuple) -> Iterator[Use]:
@@ -119,9 +132,9 @@ def _sub_uses(value, path: tuple) -> Iterator[Use]:
         text = value[0]
         local = value[1] if len(value) > 1 and isinstance(value[1], dict) else {}
         for name, item in local.items():
-            yield from iter_uses(item, path + (1, name))
+            yield from _uses(item, path + (1, name))
     else:
-        yield from iter_uses(value, path)
+        yield from _uses(value, path)
         return
     for is_variable, name in sub_parts(text):
         if is_variable and name not in local:
@@ -146,14 +159,25 @@ def resource_uses(resource_node) -> Iterator[Use]:
 
 def iter_calls(node, function: str, path: tuple = ()) -> Iterator[tuple[object, tuple]]:
     """Each call of ``function`` (e.g. ``Fn::FindInMap``) inside ``node``: its arguments and its path."""
+    if not isinstance(node, (dict, list)):
+        return
+    calls = derived(node, ("calls", function), lambda: list(_calls(node, function, ())))
+    if not path:
+        yield from calls
+        return
+    for arguments, where in calls:
+        yield arguments, path + where
+
+
+def _calls(node, function: str, path: tuple) -> Iterator[tuple[object, tuple]]:
     if isinstance(node, dict):
         if len(node) == 1 and function in node:
             yield node[function], path
         for key, value in node.items():
-            yield from iter_calls(value, function, path + (key,))
+            yield from _calls(value, function, path + (key,))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from iter_calls(value, function, path + (index,))
+            yield from _calls(value, function, path + (index,))
 
 
 def guards(node, path: tuple) -> list[tuple[str, bool]]:

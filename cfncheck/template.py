@@ -96,6 +96,8 @@ class Template:
     resources: dict[str, Resource] = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
     transforms: list[str] = field(default_factory=list)
+    _by_type: dict[str, list[Resource]] | None = field(default=None, init=False, repr=False, compare=False)
+    _indexed: int = field(default=0, init=False, repr=False, compare=False)
 
     @property
     def file(self) -> str:
@@ -110,7 +112,16 @@ class Template:
         return SAM_TRANSFORM in self.transforms
 
     def of_type(self, *types: str) -> list[Resource]:
-        return [r for r in self.resources.values() if r.type in types]
+        """The resources of these types, in template order (indexed once: checks ask per resource)."""
+        if self._by_type is None or self._indexed != len(self.resources):
+            self._by_type, self._indexed = {}, len(self.resources)
+            for resource in self.resources.values():
+                self._by_type.setdefault(resource.type, []).append(resource)
+        found = [r for kind in dict.fromkeys(types) for r in self._by_type.get(kind, ())]
+        if len(types) > 1:
+            order = {id(r): index for index, r in enumerate(self.resources.values())}
+            found.sort(key=lambda r: order[id(r)])
+        return found
 
     def locate(self, path, scenario: Scenario | None = None, start: MarkedDict | None = None) -> Mark:
         """The region of ``path`` (from the root, or from ``start``), or of its deepest existing part.

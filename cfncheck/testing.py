@@ -49,22 +49,32 @@ def findings(text: str, select: Iterable[str] = (), **options) -> list[Finding]:
     return result.findings
 
 
-def summary(found: Iterable[Finding]) -> list[tuple[str, str | None, int]]:
-    """(rule id, logical id, line) of each finding: what tests assert."""
-    return [(f.rule_id, f.resource, f.line) for f in found]
+def file_findings(path: str | Path, select: Iterable[str] = (), **options) -> list[Finding]:
+    """The findings of the selected checks on a template file (a sample), which must load."""
+    result = run_files([path], select=select, **options)
+    assert not result.errors, result.errors
+    return result.findings
 
 
-_EXPECT = re.compile(r"#\s*expect:\s*(\w+)\s+(\S+)(?:\s+(error|warning|info))?")
+def summary(found: Iterable[Finding], severity: bool = False) -> list[tuple]:
+    """(rule id, logical id, line) of each finding: what tests assert; with ``severity``, the
+    severity's name is a fourth item."""
+    return [(f.rule_id, f.resource, f.line) + ((str(f.severity),) if severity else ()) for f in found]
 
 
-def expected(path: str | Path) -> list[tuple[str, str | None, int, str | None]]:
-    """What a sample says it must produce: ``(rule id, logical id, line, severity)`` for each
-    ``# expect: RULE LogicalId [severity]`` comment (``-`` for a finding outside resources),
-    on the line the finding must land on; severity is None when the check's own applies."""
+_EXPECT = re.compile(r"#\s*expect:\s*(\w+)\s+(\S+)(?:\s+(\d+)\b)?(?:\s+(error|warning|info)\b)?")
+
+
+def expected(path: str | Path, severity: bool = True) -> list[tuple]:
+    """What a sample says it must produce, in line order: ``(rule id, logical id, line, severity)``
+    for each ``# expect: RULE LogicalId [line] [severity]`` comment (``-`` for a finding outside
+    resources). The line is the comment's own unless given (for a line that cannot carry a
+    comment: in a block scalar, in JSON); a line may carry several comments. Severity is None
+    when the check's own applies; without ``severity`` the tuples are comparable to ``summary``."""
     found = []
-    for line, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        match = _EXPECT.search(text)
-        if match:
-            rule, resource, severity = match.groups()
-            found.append((rule, None if resource == "-" else resource, line, severity))
-    return found
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        for match in _EXPECT.finditer(text):
+            rule, resource, line, stated = match.groups()
+            found.append((rule, None if resource == "-" else resource, int(line) if line else number, stated))
+    found.sort(key=lambda expectation: expectation[2])
+    return found if severity else [expectation[:3] for expectation in found]

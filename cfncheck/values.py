@@ -139,8 +139,11 @@ class Alt(NamedTuple):
     scenario: Scenario = ALWAYS
 
 
-def as_number(value) -> int | float | None:
-    """A known numeric value, accepting the strings CloudFormation passes for Number parameters."""
+def as_number(value, default: int | float | None = None) -> int | float | None:
+    """A known numeric value, accepting the strings CloudFormation passes for Number parameters;
+    ``default`` (the AWS default) when the value is absent."""
+    if value is ABSENT:
+        return default
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -156,10 +159,42 @@ def as_number(value) -> int | float | None:
     return None
 
 
-def as_bool(value) -> bool | None:
-    """A known boolean, accepting "true"/"false" strings as CloudFormation does."""
+def as_bool(value, default: bool | None = None) -> bool | None:
+    """A known boolean, accepting "true"/"false" strings as CloudFormation does; ``default`` (the
+    AWS default) when the value is absent."""
+    if value is ABSENT:
+        return default
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
+
+
+def parse_path(path) -> tuple:
+    """``"Properties.Tags.0.Key"`` → ``("Properties", "Tags", 0, "Key")``; tuples pass through."""
+    if isinstance(path, str):
+        return tuple(int(part) if part.isdigit() else part for part in path.split(".")) if path else ()
+    return tuple(path)
+
+
+def lookup(value, path):
+    """``value[path…]`` of a resolved value (a list item in hand, say): ABSENT where a key is
+    missing, Unknown where a step is not a known mapping or list."""
+    for key in parse_path(path):
+        if value is ABSENT or isinstance(value, Unknown):
+            return value
+        if isinstance(value, dict):
+            value = value.get(key, ABSENT)
+        elif isinstance(value, list) and isinstance(key, int):
+            value = value[key] if -len(value) <= key < len(value) else ABSENT
+        else:
+            return Unknown(f"{key} is read from a value that is not a mapping")
+    return value
+
+
+def as_list(value) -> list:
+    """A resolved value written as one item or a list of items, as a list (empty when absent)."""
+    if value is ABSENT:
+        return []
+    return value if isinstance(value, list) else [value]

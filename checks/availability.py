@@ -7,9 +7,8 @@ zones and are never reported.
 
 from __future__ import annotations
 
-from cfncheck.analysis.properties import boolean, lookup
 from cfncheck.analysis.zones import Zones, distinct
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Unknown, as_number, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Unknown, as_bool, as_number, check, lookup
 
 RDS_SUBNET_GROUPS = ("AWS::RDS::DBSubnetGroup", "AWS::DocDB::DBSubnetGroup", "AWS::Neptune::DBSubnetGroup")
 AURORA_ENGINES = ("aurora", "aurora-mysql", "aurora-postgresql")
@@ -46,7 +45,7 @@ def rds_multi_az(db, ctx):
         engine = _engine(engine)
         if cluster is not ABSENT or (engine or "").startswith(AURORA_ENGINES) or engine in NO_MULTI_AZ_ENGINES:
             continue
-        if boolean(multi_az, False) is not False:
+        if as_bool(multi_az, False) is not False:
             continue
         if source is not ABSENT:
             yield ctx.finding(
@@ -94,8 +93,8 @@ def aurora_single_instance(cluster, ctx):
             if linked:
                 members.append((instance, zones.placed(instance, linked, zone="Properties.AvailabilityZone")))
         for span_alt in zones.members(members):
-            merged = span_alt.scenario.merge(scenario)
-            if merged is None or not ctx.resolver.satisfiable(merged):
+            merged = ctx.merge(span_alt.scenario, scenario)
+            if merged is None:
                 continue
             span = span_alt.value
             if span.count == 1:
@@ -188,7 +187,7 @@ def elasticache_failover(cache, ctx):
         engine, failover, multi_az, clusters, shards, replicas, groups, primary = values
         if _engine(engine if engine is not ABSENT else "redis") not in REDIS_ENGINES or primary is not ABSENT:
             continue  # a group built around an existing primary has nodes outside the template
-        failover, multi_az = boolean(failover, False), boolean(multi_az, False)
+        failover, multi_az = as_bool(failover, False), as_bool(multi_az, False)
         shard_count = _shards(shards, groups)
         replica_count = _replicas(clusters, replicas, groups)
         if failover is None or multi_az is None or shard_count is None or replica_count is None:
@@ -204,7 +203,7 @@ def _shards(shards, groups) -> int | None:
         return len(groups)
     if groups is not ABSENT:
         return None
-    count = 1 if shards is ABSENT else as_number(shards)
+    count = as_number(shards, 1)
     return count if isinstance(count, int) else None
 
 
@@ -217,10 +216,7 @@ def _replicas(clusters, replicas, groups) -> int | None:
         count = as_number(replicas)
         return count if isinstance(count, int) else None
     if isinstance(groups, list) and groups:
-        counts = [
-            as_number(lookup(group, "ReplicaCount")) if lookup(group, "ReplicaCount") is not ABSENT else 0
-            for group in groups
-        ]
+        counts = [as_number(lookup(group, "ReplicaCount"), 0) for group in groups]
         return min(counts) if all(isinstance(c, int) for c in counts) else None
     return 0  # one primary and no replica
 
@@ -293,8 +289,8 @@ def efs_single_az(fs, ctx):
             members.append((target, zones.placed(target, linked, subnet="Properties.SubnetId")))
     for span_alt in zones.members(members):
         for scenario in regional:
-            merged = span_alt.scenario.merge(scenario)
-            if merged is not None and ctx.resolver.satisfiable(merged) and span_alt.value.single:
+            merged = ctx.merge(span_alt.scenario, scenario)
+            if merged is not None and span_alt.value.single:
                 yield ctx.finding(
                     fs,
                     "Properties",
@@ -410,8 +406,8 @@ def nat_gateway_per_az(nat, ctx):
         served.extend((route, zone) for zone in zones.subnet_zone(route.subnet, route.scenario))
     for index, (first, first_zone) in enumerate(served):
         for second, second_zone in served[index + 1 :]:
-            scenario = first_zone.scenario.merge(second_zone.scenario)
-            if scenario is None or not ctx.resolver.satisfiable(scenario):
+            scenario = ctx.merge(first_zone.scenario, second_zone.scenario)
+            if scenario is None:
                 continue
             if distinct(first_zone.value, second_zone.value):
                 yield ctx.finding(
@@ -456,10 +452,9 @@ def search_zone_awareness(domain, ctx):
         cluster = alt.value if alt.value is not ABSENT else {}
         if not isinstance(cluster, dict):
             continue
-        count = lookup(cluster, "InstanceCount")
-        count = 1 if count is ABSENT else as_number(count)
-        aware = boolean(lookup(cluster, "ZoneAwarenessEnabled"), False)
-        standby = boolean(lookup(cluster, "MultiAZWithStandbyEnabled"), False)
+        count = as_number(lookup(cluster, "InstanceCount"), 1)
+        aware = as_bool(lookup(cluster, "ZoneAwarenessEnabled"), False)
+        standby = as_bool(lookup(cluster, "MultiAZWithStandbyEnabled"), False)
         if count is None or aware is None or standby is None or standby:
             continue
         if count < 2:

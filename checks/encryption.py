@@ -11,16 +11,37 @@ from cfncheck.analysis import bucket_policies as bp
 from cfncheck.analysis import tls
 from cfncheck.analysis.block_devices import TYPES as BLOCK_DEVICE_TYPES
 from cfncheck.analysis.block_devices import ebs_mappings
-from cfncheck.analysis.properties import as_list, boolean, items, lookup
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Reference, Unknown, as_number, check, is_known
+from cfncheck.api import (
+    ABSENT,
+    ERROR,
+    INFO,
+    WARNING,
+    Alt,
+    Reference,
+    Unknown,
+    as_bool,
+    as_list,
+    as_number,
+    check,
+    is_known,
+    lookup,
+)
 
 DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
 
 SECURITY = ("security",)
 
 
-def _text(value) -> str | None:
-    return value if isinstance(value, str) else None
+def _left_off(ctx, resource, path, key, scenario, consequence: str):
+    """The finding on an encryption flag that is off: AWS rejects a KMS key given without it
+    (error); otherwise ``consequence`` says what stays unencrypted. The flag is named as written
+    under Properties, or by its own key in a list item (a block-device mapping's Encrypted)."""
+    flag = str(path[-1]) if isinstance(path, tuple) else path.removeprefix("Properties.")
+    if key is not ABSENT:
+        return ctx.finding(
+            resource, path, f"Set {flag} to true: a KmsKeyId without it is rejected.", scenario, severity=ERROR
+        )
+    return ctx.finding(resource, path, f"Set {flag} to true: {consequence}", scenario)
 
 
 # -- KMS ---------------------------------------------------------------------------------------
@@ -47,7 +68,7 @@ def kms_key_rotation(key, ctx):
     for scenario, (rotation, spec, usage, origin, period) in ctx.joint(
         *(ctx.values(key, f"Properties.{n}") for n in names)
     ):
-        rotates = boolean(rotation, False)
+        rotates = as_bool(rotation, False)
         kind = [v for v in (spec, usage, origin) if v is not ABSENT]
         if rotates is None or not all(isinstance(v, str) for v in kind):
             continue
@@ -198,10 +219,10 @@ def s3_default_encryption(bucket, ctx):
                 " aws:kms with a customer key where key control is needed.",
                 alt.scenario,
             )
-    for path, rule, scenario in items(ctx, bucket, "Properties.BucketEncryption.ServerSideEncryptionConfiguration"):
+    for path, (rule, scenario) in ctx.elements(bucket, "Properties.BucketEncryption.ServerSideEncryptionConfiguration"):
         algorithm = lookup(rule, "ServerSideEncryptionByDefault.SSEAlgorithm")
         key = lookup(rule, "ServerSideEncryptionByDefault.KMSMasterKeyID")
-        bucket_key = boolean(lookup(rule, "BucketKeyEnabled"), False)
+        bucket_key = as_bool(lookup(rule, "BucketKeyEnabled"), False)
         if not isinstance(algorithm, str):
             continue
         default_algorithm[scenario] = algorithm
@@ -234,8 +255,8 @@ def s3_default_encryption(bucket, ctx):
             if not bp.requires_kms_uploads(statement):
                 continue
             for scenario, algorithm in default_algorithm.items():
-                merged = scenario.merge(statement.scenario)
-                if algorithm == "AES256" and merged is not None and ctx.resolver.satisfiable(merged):
+                merged = ctx.merge(scenario, statement.scenario)
+                if algorithm == "AES256" and merged is not None:
                     yield ctx.finding(
                         policy,
                         statement.path,
@@ -304,24 +325,17 @@ def rds_storage_unencrypted(database, ctx):
         return
     values = (ctx.values(database, f"Properties.{n}") for n in ("StorageEncrypted", "KmsKeyId", "EngineMode"))
     for scenario, (encrypted, key, mode) in ctx.joint(*values):
-        flag = boolean(encrypted, mode == "serverless")
+        flag = as_bool(encrypted, mode == "serverless")
         if flag is None or flag:
             continue
-        if key is not ABSENT:
-            yield ctx.finding(
-                database,
-                "Properties.StorageEncrypted",
-                "Set StorageEncrypted to true: a KmsKeyId without it is rejected.",
-                scenario,
-                severity=ERROR,
-            )
-        else:
-            yield ctx.finding(
-                database,
-                "Properties.StorageEncrypted",
-                "Set StorageEncrypted to true: the database storage, its snapshots and backups are not encrypted.",
-                scenario,
-            )
+        yield _left_off(
+            ctx,
+            database,
+            "Properties.StorageEncrypted",
+            key,
+            scenario,
+            "the database storage, its snapshots and backups are not encrypted.",
+        )
 
 
 def _member_mismatch(instance, ctx):
@@ -329,13 +343,13 @@ def _member_mismatch(instance, ctx):
         ctx.values(instance, "Properties.DBClusterIdentifier"), ctx.values(instance, "Properties.StorageEncrypted")
     ):
         cluster = ctx.target(cluster_id)
-        own = boolean(encrypted, False) if encrypted is not ABSENT else None
+        own = as_bool(encrypted)
         if cluster is None or cluster.type != RDS_CLUSTER or own is None:
             continue
         for alt in ctx.values(cluster, "Properties.StorageEncrypted"):
-            merged = scenario.merge(alt.scenario)
-            theirs = boolean(alt.value, False)
-            if merged is not None and ctx.resolver.satisfiable(merged) and theirs is not None and theirs != own:
+            merged = ctx.merge(scenario, alt.scenario)
+            theirs = as_bool(alt.value, False)
+            if merged is not None and theirs is not None and theirs != own:
                 yield ctx.finding(
                     instance,
                     "Properties.StorageEncrypted",
@@ -397,8 +411,8 @@ def rds_tls_not_enforced(database, ctx):
         if target is None or target.type != group_type:
             continue
         for alt in ctx.values(target, ("Properties", "Parameters", parameter)):
-            merged = scenario.merge(alt.scenario)
-            if merged is None or not ctx.resolver.satisfiable(merged) or isinstance(alt.value, (Unknown, Reference)):
+            merged = ctx.merge(scenario, alt.scenario)
+            if merged is None or isinstance(alt.value, (Unknown, Reference)):
                 continue
             if alt.value is ABSENT or not tls.rds_tls_parameter_on(alt.value):
                 yield ctx.finding(
@@ -433,13 +447,15 @@ def ddb_encryption_key(table, ctx):
     """
     enabled = ctx.values(table, "Properties.SSESpecification.SSEEnabled")
     if table.type == "AWS::DynamoDB::GlobalTable":
-        replicas = items(ctx, table, "Properties.Replicas")
-        keys = [Alt(lookup(replica, "SSESpecification.KMSMasterKeyId"), scenario) for _, replica, scenario in replicas]
+        replicas = ctx.elements(table, "Properties.Replicas")
+        keys = [
+            Alt(lookup(replica, "SSESpecification.KMSMasterKeyId"), scenario) for _, (replica, scenario) in replicas
+        ]
     else:
         keys = ctx.values(table, "Properties.SSESpecification.KMSMasterKeyId")
     keyed = [alt for alt in keys if alt.value is not ABSENT] or [Alt(ABSENT)]
     for scenario, (flag, key) in ctx.joint(enabled, keyed):
-        if boolean(flag, False) is not False:
+        if as_bool(flag, False) is not False:
             continue
         if key is not ABSENT:
             message = "Set SSESpecification.SSEEnabled to true: a KMSMasterKeyId without it is rejected."
@@ -468,7 +484,7 @@ def dax_encryption(cluster, ctx):
     can only be set at creation (changing them replaces the cluster).
     """
     for alt in ctx.values(cluster, "Properties.SSESpecification.SSEEnabled"):
-        if boolean(alt.value, False) is False:
+        if as_bool(alt.value, False) is False:
             yield ctx.finding(
                 cluster,
                 "Properties.SSESpecification.SSEEnabled",
@@ -508,23 +524,16 @@ def elasticache_at_rest(group, ctx):
     for scenario, (enabled, key) in ctx.joint(
         ctx.values(group, "Properties.AtRestEncryptionEnabled"), ctx.values(group, "Properties.KmsKeyId")
     ):
-        if boolean(enabled, False) is not False:
+        if as_bool(enabled, False) is not False:
             continue
-        if key is not ABSENT:
-            yield ctx.finding(
-                group,
-                "Properties.AtRestEncryptionEnabled",
-                "Set AtRestEncryptionEnabled to true: a KmsKeyId without it is rejected.",
-                scenario,
-                severity=ERROR,
-            )
-        else:
-            yield ctx.finding(
-                group,
-                "Properties.AtRestEncryptionEnabled",
-                "Set AtRestEncryptionEnabled to true: cached data and backups are not encrypted at rest.",
-                scenario,
-            )
+        yield _left_off(
+            ctx,
+            group,
+            "Properties.AtRestEncryptionEnabled",
+            key,
+            scenario,
+            "cached data and backups are not encrypted at rest.",
+        )
 
 
 @check(
@@ -545,7 +554,7 @@ def elasticache_in_transit(cache, ctx):
     """
     names = ("TransitEncryptionEnabled", "Engine", "AuthToken")
     for scenario, (enabled, engine, token) in ctx.joint(*(ctx.values(cache, f"Properties.{n}") for n in names)):
-        if boolean(enabled, False) is not False or not isinstance(engine, str) and engine is not ABSENT:
+        if as_bool(enabled, False) is not False or not isinstance(engine, str) and engine is not ABSENT:
             continue
         engine = "redis" if engine is ABSENT and cache.type.endswith("ReplicationGroup") else engine
         path = "Properties.TransitEncryptionEnabled"
@@ -614,16 +623,11 @@ def ebs_unencrypted(resource, ctx):
         volumes = list(ebs_mappings(ctx, resource))
     for path, ebs, scenario in volumes:
         encrypted, key, snapshot = (lookup(ebs, n) for n in ("Encrypted", "KmsKeyId", "SnapshotId"))
-        flag = boolean(encrypted, True if default or snapshot is not ABSENT else False)
+        flag = as_bool(encrypted, True if default or snapshot is not ABSENT else False)
         if flag is not False:
             continue
-        where = path + ("Encrypted",)
-        if key is not ABSENT:
-            yield ctx.finding(
-                resource, where, "Set Encrypted to true: a KmsKeyId without it is rejected.", scenario, severity=ERROR
-            )
-        elif snapshot is ABSENT:
-            yield ctx.finding(resource, where, "Set Encrypted to true: this EBS volume is not encrypted.", scenario)
+        if key is not ABSENT or snapshot is ABSENT:  # a volume from a snapshot is encrypted like the snapshot
+            yield _left_off(ctx, resource, path + ("Encrypted",), key, scenario, "this EBS volume is not encrypted.")
 
 
 @check(
@@ -643,23 +647,11 @@ def efs_unencrypted(filesystem, ctx):
     for scenario, (encrypted, key) in ctx.joint(
         ctx.values(filesystem, "Properties.Encrypted"), ctx.values(filesystem, "Properties.KmsKeyId")
     ):
-        if boolean(encrypted, False) is not False:
+        if as_bool(encrypted, False) is not False:
             continue
-        if key is not ABSENT:
-            yield ctx.finding(
-                filesystem,
-                "Properties.Encrypted",
-                "Set Encrypted to true: a KmsKeyId without it is rejected.",
-                scenario,
-                severity=ERROR,
-            )
-        else:
-            yield ctx.finding(
-                filesystem,
-                "Properties.Encrypted",
-                "Set Encrypted to true: the file system is not encrypted at rest.",
-                scenario,
-            )
+        yield _left_off(
+            ctx, filesystem, "Properties.Encrypted", key, scenario, "the file system is not encrypted at rest."
+        )
 
 
 # -- Elastic Load Balancing --------------------------------------------------------------------
@@ -698,8 +690,8 @@ def _alb_exposure(ctx, listener, scenario):
         balancer = ctx.target(alt.value)
         if merged is None or balancer is None or balancer.type != ALB:
             continue
-        for scenario_, (_, scheme, kind) in ctx.joint(
-            [Alt(None, merged)], ctx.values(balancer, "Properties.Scheme"), ctx.values(balancer, "Properties.Type")
+        for scenario_, (scheme, kind) in ctx.joint(
+            ctx.values(balancer, "Properties.Scheme"), ctx.values(balancer, "Properties.Type"), within=merged
         ):
             if kind in (ABSENT, "application") and scheme in (ABSENT, "internet-facing", "internal"):
                 yield scenario_, scheme != "internal"
@@ -830,7 +822,7 @@ def elb_tls_policy_outdated(resource, ctx):
 
 
 def _clb_tls_policy(balancer, ctx):
-    for path, listener, scenario in items(ctx, balancer, "Properties.Listeners"):
+    for path, (listener, scenario) in ctx.elements(balancer, "Properties.Listeners"):
         protocol = lookup(listener, "Protocol")
         names = lookup(listener, "PolicyNames")
         if (
@@ -855,7 +847,7 @@ def _clb_policy_is_modern(ctx, balancer, name, scenario) -> bool | None:
     """Whether the CLB policy ``name`` refuses TLS < 1.2; None when that cannot be known."""
     if not isinstance(name, str):
         return None
-    for _, policy, policy_scenario in items(ctx, balancer, "Properties.Policies"):
+    for _, (policy, policy_scenario) in ctx.elements(balancer, "Properties.Policies"):
         if lookup(policy, "PolicyName") != name or scenario.merge(policy_scenario) is None:
             continue
         attributes = {}
@@ -888,7 +880,7 @@ def elb_secure_listener_without_certificate(resource, ctx):
     Classic Load Balancer HTTPS/SSL listener needs SSLCertificateId.
     """
     if resource.type == CLB:
-        for path, listener, scenario in items(ctx, resource, "Properties.Listeners"):
+        for path, (listener, scenario) in ctx.elements(resource, "Properties.Listeners"):
             protocol = lookup(listener, "Protocol")
             if (
                 isinstance(protocol, str)
@@ -937,7 +929,8 @@ def _behaviors(ctx, distribution):
     for alt in ctx.values(distribution, "Properties.DistributionConfig.DefaultCacheBehavior"):
         if isinstance(alt.value, dict):
             yield ("Properties", "DistributionConfig", "DefaultCacheBehavior"), alt.value, alt.scenario
-    yield from items(ctx, distribution, "Properties.DistributionConfig.CacheBehaviors")
+    for path, (behavior, scenario) in ctx.elements(distribution, "Properties.DistributionConfig.CacheBehaviors"):
+        yield path, behavior, scenario
 
 
 @check(
@@ -1050,7 +1043,7 @@ def cf_origin_protocol(distribution, ctx):
         for _, behavior, _ in _behaviors(ctx, distribution)
         if lookup(behavior, "ViewerProtocolPolicy") == "allow-all"
     }
-    for path, origin, scenario in items(ctx, distribution, "Properties.DistributionConfig.Origins"):
+    for path, (origin, scenario) in ctx.elements(distribution, "Properties.DistributionConfig.Origins"):
         config = lookup(origin, "CustomOriginConfig")
         if not isinstance(config, dict):
             continue
@@ -1107,7 +1100,7 @@ def sqs_encryption_disabled(queue, ctx):
     for scenario, (sse, key) in ctx.joint(
         ctx.values(queue, "Properties.SqsManagedSseEnabled"), ctx.values(queue, "Properties.KmsMasterKeyId")
     ):
-        flag = boolean(sse, True) if sse is not ABSENT else None
+        flag = as_bool(sse)
         if flag is False and key is ABSENT:
             yield ctx.finding(
                 queue,
@@ -1144,7 +1137,7 @@ def sqs_no_customer_key(queue, ctx):
     for scenario, (sse, key) in ctx.joint(
         ctx.values(queue, "Properties.SqsManagedSseEnabled"), ctx.values(queue, "Properties.KmsMasterKeyId")
     ):
-        if key is ABSENT and boolean(sse, True) is True:
+        if key is ABSENT and as_bool(sse, True) is True:
             yield ctx.finding(
                 queue,
                 "Properties.KmsMasterKeyId",
@@ -1194,7 +1187,9 @@ def sns_topic_unencrypted(topic, ctx):
 def sns_http_subscription(resource, ctx):
     """SNS delivers to HTTP endpoints in plaintext; subscribe with HTTPS."""
     if resource.type == "AWS::SNS::Topic":
-        subscriptions = list(items(ctx, resource, "Properties.Subscription"))
+        subscriptions = [
+            (path, alt.value, alt.scenario) for path, alt in ctx.elements(resource, "Properties.Subscription")
+        ]
     else:
         subscriptions = [
             (("Properties",), alt.value, alt.scenario)
@@ -1321,7 +1316,7 @@ def apigw_domain_tls(resource, ctx):
     us-east-1 and a REGIONAL domain needs RegionalCertificateArn (error otherwise).
     """
     if resource.type == "AWS::ApiGatewayV2::DomainName":
-        for path, config, scenario in items(ctx, resource, "Properties.DomainNameConfigurations"):
+        for path, (config, scenario) in ctx.elements(resource, "Properties.DomainNameConfigurations"):
             if lookup(config, "SecurityPolicy") in tls.APIGW_OLD_TLS:
                 yield ctx.finding(
                     resource,
@@ -1449,7 +1444,7 @@ def redshift_unencrypted(cluster, ctx):
     confirmed there), so, as the catalog directs, an absent Encrypted is a warning like false.
     """
     for alt in ctx.values(cluster, "Properties.Encrypted"):
-        if boolean(alt.value, False) is False:
+        if as_bool(alt.value, False) is False:
             yield ctx.finding(
                 cluster,
                 "Properties.Encrypted",
@@ -1489,7 +1484,7 @@ def redshift_ssl_not_required(cluster, ctx):
             continue
         settings = {
             lookup(parameter, "ParameterName"): lookup(parameter, "ParameterValue")
-            for _, parameter, _ in items(ctx, target, "Properties.Parameters")
+            for _, (parameter, _) in ctx.elements(target, "Properties.Parameters")
         }
         required = settings.get("require_ssl", ABSENT)
         if required is ABSENT or is_known(required) and str(required).lower() != "true":
@@ -1523,23 +1518,16 @@ def es_encryption_at_rest(domain, ctx):
     """
     names = ("EncryptionAtRestOptions.Enabled", "EncryptionAtRestOptions.KmsKeyId")
     for scenario, (enabled, key) in ctx.joint(*(ctx.values(domain, f"Properties.{n}") for n in names)):
-        if boolean(enabled, False) is not False:
+        if as_bool(enabled, False) is not False:
             continue
-        if key is not ABSENT:
-            yield ctx.finding(
-                domain,
-                "Properties.EncryptionAtRestOptions.Enabled",
-                "Set EncryptionAtRestOptions.Enabled to true: a KmsKeyId without it is rejected.",
-                scenario,
-                severity=ERROR,
-            )
-        else:
-            yield ctx.finding(
-                domain,
-                "Properties.EncryptionAtRestOptions.Enabled",
-                "Set EncryptionAtRestOptions.Enabled to true: the domain's data is not encrypted at rest.",
-                scenario,
-            )
+        yield _left_off(
+            ctx,
+            domain,
+            "Properties.EncryptionAtRestOptions.Enabled",
+            key,
+            scenario,
+            "the domain's data is not encrypted at rest.",
+        )
 
 
 @check(
@@ -1558,7 +1546,7 @@ def es_in_transit(domain, ctx):
     false, TLSSecurityPolicy Policy-Min-TLS-1-0-2019-07 (judged only where HTTPS is enforced).
     """
     for alt in ctx.values(domain, "Properties.NodeToNodeEncryptionOptions.Enabled"):
-        if boolean(alt.value, False) is False:
+        if as_bool(alt.value, False) is False:
             yield ctx.finding(
                 domain,
                 "Properties.NodeToNodeEncryptionOptions.Enabled",
@@ -1567,7 +1555,7 @@ def es_in_transit(domain, ctx):
             )
     names = ("DomainEndpointOptions.EnforceHTTPS", "DomainEndpointOptions.TLSSecurityPolicy")
     for scenario, (https, policy) in ctx.joint(*(ctx.values(domain, f"Properties.{n}") for n in names)):
-        enforced = boolean(https, False)
+        enforced = as_bool(https, False)
         if enforced is False:
             yield ctx.finding(
                 domain,

@@ -23,7 +23,7 @@ from cfncheck.analysis.policy import (
     strings,
 )
 from cfncheck.analysis.subnets import public_subnets
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Context, Resource, Scenario, as_bool, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Context, Resource, Scenario, as_bool, check
 
 DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
 
@@ -47,11 +47,6 @@ def _open(statement: Statement) -> str | None:
     if statement.not_principal is not None:
         return "NotPrincipal"
     return "Principal" if is_public(statement.principal) else None
-
-
-def _within(ctx: Context, scenario: Scenario, alts: list[Alt]) -> list[tuple[Scenario, object]]:
-    """The values of ``alts`` that can hold in ``scenario``, each with the scenario they hold in together."""
-    return [(joint, value) for joint, (_, value) in ctx.joint([Alt(None, scenario)], alts)]
 
 
 @check(
@@ -193,12 +188,12 @@ def s3_bucket_policy_public(policy, ctx):
 def _website(ctx: Context, policy: Resource, scenario: Scenario) -> list[tuple[Scenario, bool]]:
     """Whether the policy's bucket (when in the template) has WebsiteConfiguration, per scenario."""
     result = []
-    for merged, value in _within(ctx, scenario, ctx.values(policy, "Properties.Bucket")):
+    for merged, (value,) in ctx.joint(ctx.values(policy, "Properties.Bucket"), within=scenario):
         bucket = ctx.target(value)
         if bucket is None or bucket.type != "AWS::S3::Bucket":
             result.append((merged, False))
             continue
-        for inner, website in _within(ctx, merged, ctx.values(bucket, "Properties.WebsiteConfiguration")):
+        for inner, (website,) in ctx.joint(ctx.values(bucket, "Properties.WebsiteConfiguration"), within=merged):
             result.append((inner, website is not ABSENT))
     return result
 
@@ -293,7 +288,7 @@ def rds_publicly_accessible(instance, ctx):
             owner = ctx.target(cluster)
             if owner is None or owner.type != "AWS::RDS::DBCluster":
                 continue
-            for joint, value in _within(ctx, scenario, ctx.values(owner, "Properties.DBSubnetGroupName")):
+            for joint, (value,) in ctx.joint(ctx.values(owner, "Properties.DBSubnetGroupName"), within=scenario):
                 yield from _placement(ctx, instance, value, joint)
             continue
         yield from _placement(ctx, instance, group, scenario)
@@ -314,12 +309,12 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
     if subnet_group is None or subnet_group.type != "AWS::RDS::DBSubnetGroup":
         return
     public = {subnet.logical_id: when for subnet, when in public_subnets(ctx)}
-    for joint, subnets in _within(ctx, scenario, ctx.values(subnet_group, "Properties.SubnetIds")):
+    for joint, (subnets,) in ctx.joint(ctx.values(subnet_group, "Properties.SubnetIds"), within=scenario):
         for subnet in subnets if isinstance(subnets, list) else ():
             target = ctx.target(subnet)
             when = public.get(target.logical_id) if target is not None else None
-            merged = when.merge(joint) if when is not None else None
-            if merged is not None and ctx.resolver.satisfiable(merged):
+            merged = ctx.merge(when, joint) if when is not None else None
+            if merged is not None:
                 yield ctx.finding(
                     instance,
                     "Properties.PubliclyAccessible",

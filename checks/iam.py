@@ -50,6 +50,11 @@ def _admin(statement: Statement) -> bool:
     return statement.allows and is_wildcard(statement.actions) and is_wildcard(statement.resources)
 
 
+def _below_admin(resource: Resource, ctx: Context) -> Iterator[Statement]:
+    """The identity Allow statements that IAM001 does not report: the other checks do not repeat it."""
+    return (s for s in _identity(resource, ctx) if not _admin(s))
+
+
 @check(
     "IAM001",
     "iam-admin-policy",
@@ -98,9 +103,7 @@ def wildcard_action(resource, ctx):
     ``*`` on specific resources, and ``iam:*``, ``sts:*``, ``kms:*``, ``organizations:*`` (which allow
     privilege escalation or key and account control), are errors; any other ``<service>:*`` is a
     warning. Prefix wildcards such as ``s3:Get*`` pass; statements reported by IAM001 are not repeated."""
-    for statement in _identity(resource, ctx):
-        if _admin(statement):
-            continue
+    for statement in _below_admin(resource, ctx):
         errors, warnings = [], []
         for action in strings(statement.actions):
             match = _SERVICE_WILDCARD.fullmatch(action)
@@ -134,8 +137,8 @@ def wildcard_resource(resource, ctx):
     Actions that accept only ``*`` (``xray:PutTraceSegments``, ``cloudwatch:PutMetricData``,
     ``ec2:Describe*``…) pass. ``iam:PassRole`` is IAM005's, statements reported by IAM001 are not
     repeated, and an Allow with NotResource is IAM004's."""
-    for statement in _identity(resource, ctx):
-        if _admin(statement) or not is_wildcard(statement.resources):
+    for statement in _below_admin(resource, ctx):
+        if not is_wildcard(statement.resources):
             continue
         scoped = [a for a in strings(statement.actions) if overlaps(a, RESOURCE_LEVEL_ACTIONS)]
         if scoped:
@@ -206,8 +209,8 @@ def passrole_unscoped(resource, ctx):
 
     Reported when a statement grants iam:PassRole (explicitly, or through ``iam:*``, ``iam:Pass*`` or
     ``*``) on Resource ``*`` or on ``…:role/*``. Specific role ARNs pass; IAM001 statements are not repeated."""
-    for statement in _identity(resource, ctx):
-        if _admin(statement) or not grants(statement, "iam:PassRole"):
+    for statement in _below_admin(resource, ctx):
+        if not grants(statement, "iam:PassRole"):
             continue
         if is_wildcard(statement.resources):
             which = "every role"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cfncheck.analysis.properties import boolean, items, lookup
 from cfncheck.analysis.stateful import (
     INFO_LIST,
     KEEPING_POLICIES,
@@ -11,7 +10,7 @@ from cfncheck.analysis.stateful import (
     create_only_set,
     stateful,
 )
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, as_number, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, as_bool, as_number, check, lookup
 
 DB_CLUSTERS = ("AWS::RDS::DBCluster", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster")
 STATEFUL = [
@@ -138,7 +137,7 @@ def deletion_protection(db, ctx):
     ):
         if db.type == "AWS::RDS::DBInstance" and cluster is not ABSENT:
             continue
-        if boolean(protection, False) is False:
+        if as_bool(protection, False) is False:
             yield ctx.finding(
                 db,
                 "Properties.DeletionProtection",
@@ -170,7 +169,7 @@ def backup_retention(db, ctx):
     ):
         if is_instance and (cluster is not ABSENT or source is not ABSENT):
             continue
-        days = 1 if period is ABSENT else as_number(period)
+        days = as_number(period, 1)
         if days is None:
             continue
         if days > 35 or (days == 0 and not is_instance):
@@ -223,10 +222,10 @@ def dynamodb_pitr(table, ctx):
     else:
         places = [
             (".".join(map(str, path)) + f".{setting}", lookup(replica, setting), scenario)
-            for path, replica, scenario in items(ctx, table, "Properties.Replicas")
+            for path, (replica, scenario) in ctx.elements(table, "Properties.Replicas")
         ]
     for path, enabled, scenario in places:
-        if boolean(enabled, False) is False:
+        if as_bool(enabled, False) is False:
             yield ctx.finding(
                 table,
                 path,

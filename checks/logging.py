@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.analysis.properties import boolean
-from cfncheck.api import INFO, WARNING, check
+from cfncheck.api import INFO, WARNING, as_bool, check
 
 
 @check(
@@ -23,9 +22,9 @@ def trail_multi_region(trail, ctx):
     for scenario, (multi_region, organization) in ctx.joint(
         ctx.values(trail, "Properties.IsMultiRegionTrail"), ctx.values(trail, "Properties.IsOrganizationTrail")
     ):
-        if boolean(multi_region, False) is not False:
+        if as_bool(multi_region, False) is not False:
             continue
-        organization = boolean(organization, False)
+        organization = as_bool(organization, False)
         if organization is None:
             continue
         yield ctx.finding(
@@ -52,7 +51,7 @@ def trail_log_validation(trail, ctx):
     The default is `EnableLogFileValidation: false`.
     """
     for alt in ctx.values(trail, "Properties.EnableLogFileValidation"):
-        if boolean(alt.value, False) is False:
+        if as_bool(alt.value, False) is False:
             yield ctx.finding(
                 trail,
                 "Properties.EnableLogFileValidation",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from cfncheck.analysis import grants
+from cfncheck.analysis.policy import action_matches, condition_values
 from cfncheck.analysis.returns import ref_returns
 from cfncheck.analysis.wiring import (
     EVENT_SOURCE_MAPPING,
@@ -37,10 +38,6 @@ DEFAULT_RETENTION = 345_600
 MAX_RETENTION = 1_209_600
 
 
-def _number(value, default):
-    return default if value is ABSENT else as_number(value)
-
-
 @check(
     "SQS001",
     "sqs-visibility-below-lambda-timeout",
@@ -63,7 +60,7 @@ def visibility_below_timeout(resource, ctx):
         for scenario, (visibility, timeout) in ctx.joint(
             queue.values("Properties.VisibilityTimeout"), function.values("Properties.Timeout")
         ):
-            visibility, timeout = _number(visibility, DEFAULT_VISIBILITY), _number(timeout, DEFAULT_TIMEOUT)
+            visibility, timeout = as_number(visibility, DEFAULT_VISIBILITY), as_number(timeout, DEFAULT_TIMEOUT)
             if visibility is None or timeout is None or visibility >= multiple * timeout:
                 continue
             below = visibility < timeout
@@ -116,7 +113,12 @@ def _dead_letter_queue(ctx, queue) -> list[Link]:
 
 
 def _is_dead_letter_queue(ctx, queue) -> bool:
-    return any(dlq.resource is queue for other in ctx.resources(QUEUE) for dlq in _dead_letter_queue(ctx, other))
+    cache = ctx.analysis.cache
+    if "messaging.dead_letter_queues" not in cache:  # once per template: asked for every queue
+        cache["messaging.dead_letter_queues"] = {
+            dlq.resource.logical_id for other in ctx.resources(QUEUE) for dlq in _dead_letter_queue(ctx, other)
+        }
+    return queue.logical_id in cache["messaging.dead_letter_queues"]
 
 
 @check(
@@ -239,10 +241,7 @@ def dlq_type_mismatch(queue, ctx):
         for scenario, (fifo, dlq_fifo) in ctx.joint(
             ctx.values(queue, "Properties.FifoQueue"), dlq.values("Properties.FifoQueue")
         ):
-            fifo, dlq_fifo = (
-                as_bool(fifo) if fifo is not ABSENT else False,
-                as_bool(dlq_fifo) if dlq_fifo is not ABSENT else False,
-            )
+            fifo, dlq_fifo = as_bool(fifo, False), as_bool(dlq_fifo, False)
             if fifo is None or dlq_fifo is None or fifo == dlq_fifo:
                 continue
             kinds = ("FIFO", "standard") if fifo else ("standard", "FIFO")
@@ -277,8 +276,8 @@ def dlq_retention_too_short(queue, ctx):
             ctx.values(queue, "Properties.MessageRetentionPeriod"),
             dlq.values("Properties.MessageRetentionPeriod"),
         ):
-            retention = _number(retention, DEFAULT_RETENTION)
-            dlq_retention = _number(dlq_retention, DEFAULT_RETENTION)
+            retention = as_number(retention, DEFAULT_RETENTION)
+            dlq_retention = as_number(dlq_retention, DEFAULT_RETENTION)
             if as_bool(fifo) or None in (retention, dlq_retention) or dlq_retention >= MAX_RETENTION:
                 continue
             if dlq_retention <= retention:
@@ -334,11 +333,10 @@ def _granted(ctx, delivery, action) -> list | None:
     """The granting statements of the destination's resource policies; None when not known."""
     found = []
     for policy in resource_policies(ctx, delivery.destination.resource):
-        for alt in ctx.values(policy, "Properties.PolicyDocument"):
-            statements = grants.granting(alt.value, delivery.deliverer.principal, action)
-            if statements is None:
-                return None
-            found.extend((policy, statement) for statement in statements)
+        statements = grants.granting(ctx, policy, delivery.deliverer.principal, action)
+        if statements is None:
+            return None
+        found.extend((policy, statement) for statement in statements)
     return found
 
 
@@ -457,7 +455,7 @@ def sqs_subscription_without_queue_policy(ctx):
                 queue.scenario,
                 related=related,
             )
-        elif granted and not any(grants.condition_values(s, "aws:SourceArn") for _, s in granted):
+        elif granted and not any(condition_values(s, "aws:SourceArn") for _, s in granted):
             policy = granted[0][0]
             yield ctx.finding(
                 policy,
@@ -518,13 +516,12 @@ def invoker_without_permission(ctx):
 def _permits(ctx, permission, delivery) -> bool:
     """Whether a permission may let this delivery's service invoke (unknown fields permit)."""
     for alt in ctx.values(permission, "Properties.Action"):
-        if isinstance(alt.value, str) and not grants.action_allowed({"Action": alt.value}, "lambda:InvokeFunction"):
+        if isinstance(alt.value, str) and not action_matches(alt.value, "lambda:InvokeFunction"):
             return False
     for alt in ctx.values(permission, "Properties.Principal"):
-        if isinstance(alt.value, str) and not grants.principal_allowed(
-            {"Principal": {"Service": alt.value} if alt.value != "*" else "*"}, delivery.deliverer.principal
-        ):
-            return False
+        if alt.value != "*" and isinstance(alt.value, str):
+            if not grants.same_service(alt.value, delivery.deliverer.principal):
+                return False
     for alt in ctx.values(permission, "Properties.SourceArn"):
         link = follow_value(ctx.analysis, alt.value, alt.scenario)
         if link is not None and link.logical_id not in named_by(delivery.source):

@@ -57,6 +57,11 @@ def _world_ingress(resource: Resource, ctx: Context) -> Iterator[Rule]:
             yield rule
 
 
+def _owned(resource: Resource, ctx: Context) -> Iterator[Rule]:
+    """The world-open ingress rules of ``resource`` that the running check reports (``_owner``)."""
+    return (rule for rule in _world_ingress(resource, ctx) if _owner(rule, ctx) == ctx.check.id)
+
+
 def _data_tier(rule: Rule, ctx: Context) -> list[tuple[Resource, tuple, object]]:
     return attachments(rule.group, ctx) if rule.group is not None else []
 
@@ -69,11 +74,7 @@ def _owner(rule: Rule, ctx: Context) -> str:
         return "SG001"
     if _opened(rule, ctx.options_of("SG003")["ports"]):
         return "SG003"
-    if any(
-        ctx.resolver.satisfiable(merged)
-        for *_, scenario in _data_tier(rule, ctx)
-        if (merged := rule.scenario.merge(scenario)) is not None
-    ):
+    if any(ctx.merge(rule.scenario, scenario) is not None for *_, scenario in _data_tier(rule, ctx)):
         return "SG005"
     return "SG004"
 
@@ -106,16 +107,15 @@ def admin_port_open(resource, ctx):
     when it is ``0.0.0.0/0`` or ``::/0`` after resolving parameters and ``Fn::If``; a prefix list
     or a source security group is not. The admin ports are configurable (option ``ports``,
     ``protocol/port`` strings)."""
-    for rule in _world_ingress(resource, ctx):
+    for rule in _owned(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
-        if opened and _owner(rule, ctx) == "SG001":
-            yield ctx.finding(
-                resource,
-                rule.at(rule.peer.key),
-                f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
-                f"restrict {rule.peer.key} to your administration network or use SSM Session Manager.",
-                rule.scenario,
-            )
+        yield ctx.finding(
+            resource,
+            rule.at(rule.peer.key),
+            f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
+            f"restrict {rule.peer.key} to your administration network or use SSM Session Manager.",
+            rule.scenario,
+        )
 
 
 @check(
@@ -130,15 +130,14 @@ def all_traffic_open(resource, ctx):
     """An ingress rule open to the world on every protocol (``IpProtocol: -1``, whatever its
     ports) or on every TCP or UDP port (0–65535, 1–65535): every service on the instances is
     exposed. Security groups deny all inbound traffic by default, so this is always explicit."""
-    for rule in _world_ingress(resource, ctx):
-        if _owner(rule, ctx) == "SG002":
-            yield ctx.finding(
-                resource,
-                rule.at(rule.peer.key),
-                f"The rule admits {rule.traffic} from the world ({_source(rule)}): set IpProtocol to tcp or udp with "
-                f"the ports the service needs, and restrict {rule.peer.key} to the clients that need them.",
-                rule.scenario,
-            )
+    for rule in _owned(resource, ctx):
+        yield ctx.finding(
+            resource,
+            rule.at(rule.peer.key),
+            f"The rule admits {rule.traffic} from the world ({_source(rule)}): set IpProtocol to tcp or udp with "
+            f"the ports the service needs, and restrict {rule.peer.key} to the clients that need them.",
+            rule.scenario,
+        )
 
 
 @check(
@@ -156,16 +155,15 @@ def data_port_open(resource, ctx):
     subnets, reachable only from the application tier's security group.
 
     The port list is the notes' plus Neptune 8182, and is configurable (option ``ports``)."""
-    for rule in _world_ingress(resource, ctx):
+    for rule in _owned(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
-        if opened and _owner(rule, ctx) == "SG003":
-            yield ctx.finding(
-                resource,
-                rule.at(rule.peer.key),
-                f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
-                f"replace {rule.peer.key} with SourceSecurityGroupId of the tier that uses the data store.",
-                rule.scenario,
-            )
+        yield ctx.finding(
+            resource,
+            rule.at(rule.peer.key),
+            f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
+            f"replace {rule.peer.key} with SourceSecurityGroupId of the tier that uses the data store.",
+            rule.scenario,
+        )
 
 
 @check(
@@ -183,9 +181,7 @@ def port_open(resource, ctx):
 
     Warning in general; info for TCP 80/443 and ICMP, which public web endpoints expose on
     purpose."""
-    for rule in _world_ingress(resource, ctx):
-        if _owner(rule, ctx) != "SG004":
-            continue
+    for rule in _owned(resource, ctx):
         traffic = rule.traffic
         web = traffic.protocol == TCP and traffic.ports.start == traffic.ports.end in _WEB_PORTS
         yield ctx.finding(
@@ -210,13 +206,11 @@ def data_tier_open(resource, ctx):
     """A security group attached to a database, cache, file system, search domain, warehouse or
     broker admits the world on some port (one SG001–SG003 do not already report). Whatever the
     port, the data tier should be reachable only from the application tier."""
-    for rule in _world_ingress(resource, ctx):
-        if _owner(rule, ctx) != "SG005":
-            continue
+    for rule in _owned(resource, ctx):
         uses = [
             (attached, path, merged)
             for attached, path, scenario in _data_tier(rule, ctx)
-            if (merged := rule.scenario.merge(scenario)) is not None and ctx.resolver.satisfiable(merged)
+            if (merged := ctx.merge(rule.scenario, scenario)) is not None
         ]
         scenarios = {merged for *_, merged in uses}
         names = ", ".join(dict.fromkeys(f"{attached.logical_id} ({attached.type})" for attached, *_ in uses))

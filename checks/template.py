@@ -7,7 +7,7 @@ import re
 
 from cfncheck.analysis.returns import ARN, ARN_PROPERTIES, URL_PROPERTIES, expand, ref_returns
 from cfncheck.api import ERROR, WARNING, Scenario, check
-from cfncheck.graph import RESOURCE, edges_between, resource_cycles
+from cfncheck.graph import RESOURCE, edges_between, has_resource_cycle, resource_cycles
 from cfncheck.nodes import MarkedDict
 from cfncheck.references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_calls, iter_uses, resource_uses
 from cfncheck.schemas import attribute_problem, type_problem
@@ -207,6 +207,8 @@ def circular_dependency(ctx):
     cannot be created in any order; CloudFormation rejects the template. Typical: a bucket's
     notification → a Lambda permission whose SourceArn is the bucket's GetAtt Arn, or two
     security groups referencing each other inline."""
+    if not has_resource_cycle(ctx.template):  # most templates: no need to build the graph
+        return
     graph = ctx.graph
     for cycle in resource_cycles(graph):
         steps = []
@@ -601,6 +603,7 @@ def template_structure_invalid(ctx):
             what = "has no Type" if "Type" not in node else "has a Type that is not a string"
             yield ctx.finding(None, path + (("Type",) if "Type" in node else ()), f"Resource {logical_id} {what}.")
         sam = template.is_sam and str(node.get("Type", "")).startswith("AWS::Serverless::")
+        resource = template.resources.get(logical_id)
         for key in node:
             if key not in resource_keys:
                 message = f"{key!r} is not a resource attribute.{_did_you_mean(key, resource_keys)}"
@@ -608,4 +611,5 @@ def template_structure_invalid(ctx):
                     message += " SAM ignores it; if it is a property, move it under Properties."
                 elif key in ("Policies", "Tags", "Code", "Runtime", "Description"):
                     message += " Did you mean to put it under Properties?"
-                yield ctx.finding(None, path + (key,), message, severity=WARNING if sam else None)
+                where = (key,) if resource is not None else path + (key,)
+                yield ctx.finding(resource, where, message, severity=WARNING if sam else None)

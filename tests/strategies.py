@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import os
 import random
-from functools import lru_cache
+import re
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -109,21 +110,40 @@ def intrinsics(depth: int) -> st.SearchStrategy:
     fn = st.builds
     well_formed = st.one_of(
         fn(lambda n: {"Ref": n}, name),
-        fn(lambda r, a: {"Fn::GetAtt": [r, a]}, st.sampled_from(LOGICAL_IDS + ["Undefined"]), st.sampled_from(ATTRIBUTES)),
+        fn(
+            lambda r, a: {"Fn::GetAtt": [r, a]},
+            st.sampled_from(LOGICAL_IDS + ["Undefined"]),
+            st.sampled_from(ATTRIBUTES),
+        ),
         fn(lambda r: {"Fn::GetAtt": r + ".Arn"}, st.sampled_from(LOGICAL_IDS)),
         fn(lambda t: {"Fn::Sub": t}, _text),
         fn(lambda t, m: {"Fn::Sub": [t, m]}, _text, st.dictionaries(st.sampled_from(["Env", "X"]), v, max_size=2)),
-        fn(lambda d, items: {"Fn::Join": [d, items]}, st.sampled_from(["", ",", ":"]), st.one_of(st.lists(v, max_size=4), v)),
-        fn(lambda i, items: {"Fn::Select": [i, items]}, st.one_of(st.integers(-1, 3), st.sampled_from(["0", "1"]), v), v),
+        fn(
+            lambda d, items: {"Fn::Join": [d, items]},
+            st.sampled_from(["", ",", ":"]),
+            st.one_of(st.lists(v, max_size=4), v),
+        ),
+        fn(
+            lambda i, items: {"Fn::Select": [i, items]},
+            st.one_of(st.integers(-1, 3), st.sampled_from(["0", "1"]), v),
+            v,
+        ),
         fn(lambda d, s: {"Fn::Split": [d, s]}, st.sampled_from([",", "", "/"]), v),
-        fn(lambda k1, k2: {"Fn::FindInMap": ["RegionMap", k1, k2]}, st.one_of(st.just({"Ref": "AWS::Region"}), v),
-           st.sampled_from(["Ami", "Size", "Nope"])),
+        fn(
+            lambda k1, k2: {"Fn::FindInMap": ["RegionMap", k1, k2]},
+            st.one_of(st.just({"Ref": "AWS::Region"}), v),
+            st.sampled_from(["Ami", "Size", "Nope"]),
+        ),
         fn(lambda k, d: {"Fn::FindInMap": ["RegionMap", k, "Ami", {"DefaultValue": d}]}, v, v),
         fn(lambda c, a, b: {"Fn::If": [c, a, b]}, condition, v, st.one_of(v, st.just({"Ref": "AWS::NoValue"}))),
         fn(lambda r: {"Fn::GetAZs": r}, st.one_of(st.just(""), st.just({"Ref": "AWS::Region"}), v)),
         fn(lambda x: {"Fn::Base64": x}, v),
-        fn(lambda b, c, s: {"Fn::Cidr": [b, c, s]}, st.one_of(st.sampled_from(["10.0.0.0/16", "::/56", "x"]), v),
-           st.one_of(st.integers(-1, 300), v), st.one_of(st.integers(-1, 140), v)),
+        fn(
+            lambda b, c, s: {"Fn::Cidr": [b, c, s]},
+            st.one_of(st.sampled_from(["10.0.0.0/16", "::/56", "x"]), v),
+            st.one_of(st.integers(-1, 300), v),
+            st.one_of(st.integers(-1, 140), v),
+        ),
         fn(lambda x: {"Fn::ImportValue": x}, v),
         fn(lambda x: {"Fn::Length": x}, v),
         fn(lambda x: {"Fn::ToJsonString": x}, v),
@@ -131,9 +151,28 @@ def intrinsics(depth: int) -> st.SearchStrategy:
     )
     malformed = fn(
         lambda f, x: {f: x},
-        st.sampled_from(["Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap", "Fn::If",
-                         "Fn::GetAZs", "Fn::Cidr", "Fn::Equals", "Fn::And", "Fn::Not", "Fn::Transform", "Fn::Nope",
-                         "Fn::ForEach::X", "Fn::Length", "Fn::ToJsonString"]),
+        st.sampled_from(
+            [
+                "Ref",
+                "Fn::GetAtt",
+                "Fn::Sub",
+                "Fn::Join",
+                "Fn::Select",
+                "Fn::Split",
+                "Fn::FindInMap",
+                "Fn::If",
+                "Fn::GetAZs",
+                "Fn::Cidr",
+                "Fn::Equals",
+                "Fn::And",
+                "Fn::Not",
+                "Fn::Transform",
+                "Fn::Nope",
+                "Fn::ForEach::X",
+                "Fn::Length",
+                "Fn::ToJsonString",
+            ]
+        ),
         json_values(1),
     )
     return st.one_of(well_formed, well_formed, well_formed, well_formed, malformed)
@@ -165,7 +204,7 @@ class _Key:
         return isinstance(other, _Key) and other.node is self.node
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shaped(key: _Key, depth: int) -> st.SearchStrategy:
     shape = key.node
     options = []
@@ -185,7 +224,7 @@ def properties(shape_map: dict, depth: int = 4) -> st.SearchStrategy:
     return _properties(_Key(shape_map), depth)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _properties(key: _Key, depth: int) -> st.SearchStrategy:
     shape_map = key.node
     keys = sorted(shape_map)
@@ -204,8 +243,12 @@ def maybe_conditional(strategy: st.SearchStrategy) -> st.SearchStrategy:
     """The value itself, or the value inside ``Fn::If`` against something else."""
     return st.one_of(
         strategy,
-        st.builds(lambda c, a, b: {"Fn::If": [c, a, b]}, st.sampled_from(CONDITIONS), strategy,
-                  st.one_of(strategy, st.just({"Ref": "AWS::NoValue"}))),
+        st.builds(
+            lambda c, a, b: {"Fn::If": [c, a, b]},
+            st.sampled_from(CONDITIONS),
+            strategy,
+            st.one_of(strategy, st.just({"Ref": "AWS::NoValue"})),
+        ),
     )
 
 
@@ -220,8 +263,9 @@ def resources(draw, logical_ids: list[str]) -> dict:
     if draw(st.integers(0, 3)) == 0:
         node["Condition"] = draw(st.sampled_from(CONDITIONS + ["NoSuchCondition"]))
     if draw(st.integers(0, 4)) == 0:
-        node["DependsOn"] = draw(st.one_of(st.sampled_from(logical_ids + ["Undefined"]),
-                                           st.lists(st.sampled_from(logical_ids), max_size=3)))
+        node["DependsOn"] = draw(
+            st.one_of(st.sampled_from(logical_ids + ["Undefined"]), st.lists(st.sampled_from(logical_ids), max_size=3))
+        )
     if draw(st.integers(0, 4)) == 0:
         node["DeletionPolicy"] = draw(st.sampled_from(["Delete", "Retain", "Snapshot", "RetainExceptOnCreate"]))
     if draw(st.integers(0, 6)) == 0:
@@ -252,8 +296,18 @@ def condition_formulas(depth: int = 3) -> st.SearchStrategy:
 
 
 parameters = st.fixed_dictionaries(
-    {"Type": st.sampled_from(["String", "Number", "CommaDelimitedList", "List<AWS::EC2::Subnet::Id>",
-                              "AWS::SSM::Parameter::Value<String>", "AWS::EC2::VPC::Id"])},
+    {
+        "Type": st.sampled_from(
+            [
+                "String",
+                "Number",
+                "CommaDelimitedList",
+                "List<AWS::EC2::Subnet::Id>",
+                "AWS::SSM::Parameter::Value<String>",
+                "AWS::EC2::VPC::Id",
+            ]
+        )
+    },
     optional={
         "Default": st.one_of(st.sampled_from(["prod", "dev", "a,b", "", "5", "us-east-1"]), scalars, values(1)),
         "AllowedValues": st.lists(st.sampled_from(["prod", "dev", "test", "5"]), max_size=3),
@@ -289,14 +343,22 @@ def templates(draw) -> dict:
             resource["Properties"] = draw(properties(VOCABULARY.get("AWS::Serverless::Function", {})))
         template["Resources"][logical_id] = resource
     if draw(st.integers(0, 9)) == 0:
-        template["Resources"]["Fn::ForEach::Topics"] = ["Name", ["A", "B"], {"Topic${Name}": {"Type": "AWS::SNS::Topic"}}]
+        template["Resources"]["Fn::ForEach::Topics"] = [
+            "Name",
+            ["A", "B"],
+            {"Topic${Name}": {"Type": "AWS::SNS::Topic"}},
+        ]
     if draw(st.booleans()):
         template["Outputs"] = {
-            f"Out{index}": draw(st.fixed_dictionaries(
-                {"Value": maybe_conditional(values(2))},
-                optional={"Export": st.fixed_dictionaries({"Name": st.one_of(_text, intrinsics(1))}),
-                          "Condition": st.sampled_from(CONDITIONS)},
-            ))
+            f"Out{index}": draw(
+                st.fixed_dictionaries(
+                    {"Value": maybe_conditional(values(2))},
+                    optional={
+                        "Export": st.fixed_dictionaries({"Name": st.one_of(_text, intrinsics(1))}),
+                        "Condition": st.sampled_from(CONDITIONS),
+                    },
+                )
+            )
             for index in range(draw(st.integers(1, 3)))
         }
     return template
@@ -328,26 +390,29 @@ _Dumper.add_representer(_Tagged, _represent_tagged)
 _Dumper.ignore_aliases = lambda self, data: True  # equal subtrees are written out, not anchored
 
 
+_SHORT_TAGS = {
+    "Fn::" + name: "!" + name
+    for name in "If Sub Join Select Split FindInMap GetAZs GetAtt Base64 Cidr ImportValue Length ToJsonString "
+    "Equals And Or Not Transform".split()
+}
+
+
 def _short_form(node):
     if isinstance(node, list):
         return [_short_form(item) for item in node]
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
-        (key, value), = node.items()
-        tag = "Ref" if key == "Ref" else "Condition" if key == "Condition" else key[4:] if key.startswith("Fn::") else None
-        if tag in ("Ref", "Condition") and isinstance(value, str):
-            return _Tagged("!" + tag, value)
-        if tag == "GetAtt" and isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value) \
-                and "." not in value[0]:
+        ((key, value),) = node.items()
+        if key in ("Ref", "Condition") and isinstance(value, str):
+            return _Tagged("!" + key, value)
+        dotted = isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+        if key == "Fn::GetAtt" and dotted and "." not in value[0]:
             return _Tagged("!GetAtt", f"{value[0]}.{value[1]}")
-        if tag and tag not in ("Ref", "Condition", "GetAtt") and "::" not in tag and isinstance(value, (str, list, dict)):
-            if not isinstance(value, dict) or value:
-                if tag in ("If", "Sub", "Join", "Select", "Split", "FindInMap", "GetAZs", "Base64", "Cidr", "ImportValue",
-                           "Length", "ToJsonString", "Equals", "And", "Or", "Not", "Transform"):
-                    inner = _short_form(value)
-                    if not isinstance(inner, _Tagged):  # a YAML node has one tag: `!Base64 !Sub x` cannot be written
-                        return _Tagged("!" + tag, inner)
+        if key in _SHORT_TAGS and isinstance(value, (str, list, dict)):
+            inner = _short_form(value)
+            if not isinstance(inner, _Tagged):  # a YAML node has one tag: `!Base64 !Sub x` cannot be written
+                return _Tagged(_SHORT_TAGS[key], inner)
     return {key: _short_form(value) for key, value in node.items()}
 
 
@@ -383,16 +448,17 @@ def assert_sound(result: RunResult, text: str) -> None:
     """No check failed, and every finding and related location lies inside the file."""
     internal = [f for f in result.findings if f.rule_id == "CFN000"]
     assert not internal and not result.internal_errors, "\n".join(f.message for f in internal)
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    # Lines as an editor counts them (the end of a file ending in a newline is a line), by "\n" or by YAML's breaks.
+    lines = max(text.count("\n"), len(re.findall("\r\n|[\r\n\x85\u2028\u2029]", text))) + 1
     for finding in result.findings:
         spots = [(finding.line, finding.column, finding.end_line, finding.end_column)]
         spots += [(r.line, r.column, r.end_line, r.end_column) for r in finding.related]
         for line, column, end_line, end_column in spots:
-            assert 1 <= line <= end_line <= max(lines, 1), (finding, lines)
+            assert 1 <= line <= end_line <= lines, (finding, lines)
             assert column >= 1 and end_column >= 1, finding
             assert line < end_line or column <= end_column, finding
     for error in result.errors:
-        assert error.line is None or 1 <= error.line <= max(lines, 1), (error, lines)
+        assert error.line is None or 1 <= error.line <= lines, (error, lines)
 
 
 def identity(result: RunResult) -> list[tuple]:

@@ -310,3 +310,57 @@ def test_resolver_elements_follow_if_without_shifting_indexes():
     ]
     assert ctx.elements(resource, "Properties.Unknown") == []
     assert ctx.elements(resource, "Properties.Missing") == []
+
+
+def test_elements_as_written_keep_conditions_inside_an_item():
+    ctx = _context(
+        """
+        Parameters:
+          P: {Type: String}
+        Conditions:
+          C: !Equals [!Ref P, b]
+        Resources:
+          R:
+            Type: X::Y::Z
+            Properties:
+              Items:
+                - {Name: one, Value: !If [C, x, y]}
+                - !If [C, {Name: two}, !Ref AWS::NoValue]
+        """
+    )
+    resource = ctx.template.resources["R"]
+    written = ctx.elements(resource, "Properties.Items", resolved=False)
+    assert [(path[-1], alt.scenario.as_dict()) for path, alt in written] == [(0, {}), (1, {"C": True})]
+    assert written[0][1].value["Value"] == {"Fn::If": ["C", "x", "y"]}
+    resolved = ctx.elements(resource, "Properties.Items")
+    assert [(path[-1], alt.value["Name"], alt.scenario.as_dict()) for path, alt in resolved] == [
+        (0, "one", {"C": True}),
+        (0, "one", {"C": False}),
+        (1, "two", {"C": True}),
+    ]
+    condition = Scenario({("C", False)})
+    assert [path[-1] for path, _ in ctx.elements(resource, "Properties.Items", condition)] == [0]
+
+
+def test_merge_and_joint_within_keep_only_scenarios_that_can_hold():
+    ctx = _context(
+        """
+        Parameters:
+          P: {Type: String}
+        Conditions:
+          A: !Equals [!Ref P, a]
+          NotA: !Not [Condition: A]
+        Resources:
+          R:
+            Type: X::Y::Z
+            Properties:
+              V: !If [A, 1, 2]
+        """
+    )
+    a, not_a = Scenario({("A", True)}), Scenario({("NotA", True)})
+    assert ctx.merge(a, Scenario()) == a
+    assert ctx.merge(a, Scenario({("A", False)})) is None
+    assert ctx.merge(a, not_a) is None  # exclusive through the Conditions, not by name
+    values = ctx.values(ctx.template.resources["R"], "Properties.V")
+    assert [(s.as_dict(), v) for s, v in ctx.joint(values, within=a)] == [({"A": True}, (1,))]
+    assert list(ctx.joint(values, within=not_a)) == [(Scenario({("NotA", True), ("A", False)}), (2,))]

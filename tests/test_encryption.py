@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from cfncheck.analysis import tls
 from cfncheck.analysis.bucket_policies import resource_coverage
-from cfncheck.analysis.properties import lookup
-from cfncheck.testing import findings, run_files, summary
-from cfncheck.values import ABSENT, Unknown
+from cfncheck.testing import expected, file_findings, findings, summary
+from cfncheck.values import ABSENT, Unknown, lookup
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "encryption"
 ENCRYPTION = [
@@ -20,14 +18,10 @@ ENCRYPTION = [
     "SNS005", "KIN001", "KIN002", "APIGW001", "LOGS001", "TRAIL003", "REDSHIFT001", "REDSHIFT003",
     "ES001", "ES002",
 ]  # fmt: skip
-_EXPECT = re.compile(r"^# expect: (\S+) (\S+) (\d+) (\w+)$", re.MULTILINE)
 
 
 def _sample_run(path: Path):
-    rule = path.name.split("-")[0]
-    result = run_files([path], select=[rule])
-    assert not result.errors, result.errors
-    return [(f.rule_id, f.resource, f.line, str(f.severity)) for f in result.findings]
+    return summary(file_findings(path, [path.name.split("-")[0]]), severity=True)
 
 
 def test_every_check_has_a_failing_and_a_passing_sample():
@@ -38,11 +32,9 @@ def test_every_check_has_a_failing_and_a_passing_sample():
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.glob("*-fail.yaml")), ids=lambda p: p.stem)
 def test_failing_sample(path):
-    expected = [
-        (rule, resource, int(line), severity) for rule, resource, line, severity in _EXPECT.findall(path.read_text())
-    ]
-    assert expected, "a failing sample states its findings"
-    assert sorted(_sample_run(path)) == sorted(expected)
+    announced = expected(path)
+    assert announced, "a failing sample states its findings"
+    assert sorted(_sample_run(path)) == sorted(announced)
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.glob("*-pass.yaml")), ids=lambda p: p.stem)

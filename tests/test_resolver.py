@@ -9,7 +9,7 @@ import pytest
 from cfncheck.intrinsics import MAX_ALTERNATIVES, Resolver
 from cfncheck.loader import load_bytes
 from cfncheck.template import build
-from cfncheck.values import ABSENT, AZ, AvailabilityZones, Reference, Scenario, Unknown
+from cfncheck.values import ABSENT, AZ, AvailabilityZones, Reference, Scenario, Unknown, as_bool, as_list, as_number
 
 TEMPLATE = """
 Parameters:
@@ -216,3 +216,10 @@ def test_too_many_scenarios_become_unknown_and_are_recorded():
 )
 def test_malformed_calls_are_unknown_not_errors(node):
     assert isinstance(single(node), Unknown)
+
+
+def test_value_readers_give_the_aws_default_only_when_absent():
+    assert as_bool(ABSENT, False) is False and as_bool(ABSENT) is None
+    assert as_bool("True", False) is True and as_bool(Unknown("p"), False) is None
+    assert as_number(ABSENT, 30) == 30 and as_number("45", 30) == 45 and as_number("x", 30) is None
+    assert as_list(ABSENT) == [] and as_list("a") == ["a"] and as_list(["a", "b"]) == ["a", "b"]

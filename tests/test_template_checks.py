@@ -324,7 +324,7 @@ def test_cfn014_structure():
         ("CFN014", None, 2),
         ("CFN014", None, 3),
         ("CFN014", None, 5),
-        ("CFN014", None, 9),
+        ("CFN014", "Function", 9),
         ("CFN014", None, 11),
     ]
     assert only("CFN014", "AWSTemplateFormatVersion: 2010-09-09\nResources: {}\n") == [("CFN014", None, 2)]
@@ -342,7 +342,7 @@ def test_cfn014_sam_resources_with_stray_keys_are_warnings():
         Properties: {}
     """
     found = findings(text, select=["CFN014"])
-    assert summary(found) == [("CFN014", None, 7)]
+    assert summary(found) == [("CFN014", "Function", 7)]
     assert str(found[0].severity) == "warning"
 
 

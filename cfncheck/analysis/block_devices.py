@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cfncheck.analysis.properties import items, lookup
 from cfncheck.context import Context
 from cfncheck.template import Resource
-from cfncheck.values import ABSENT, Scenario
+from cfncheck.values import ABSENT, Scenario, lookup
 
 MAPPING_LISTS = {
     "AWS::EC2::Instance": ("Properties", "BlockDeviceMappings"),
@@ -29,12 +28,14 @@ def ebs_mappings(ctx: Context, resource: Resource) -> Iterator[tuple[tuple, dict
     if resource.type == SPOT_FLEET:
         lists = [
             (path + ("BlockDeviceMappings",), scenario)
-            for path, _, scenario in items(ctx, resource, "Properties.SpotFleetRequestConfigData.LaunchSpecifications")
+            for path, (_, scenario) in ctx.elements(
+                resource, "Properties.SpotFleetRequestConfigData.LaunchSpecifications"
+            )
         ]
     else:
         lists = [(MAPPING_LISTS[resource.type], resource.exists_in)]
     for list_path, list_scenario in lists:
-        for path, mapping, scenario in items(ctx, resource, list_path):
+        for path, (mapping, scenario) in ctx.elements(resource, list_path):
             if scenario.merge(list_scenario) is None or not isinstance(mapping, dict):
                 continue
             if lookup(mapping, "VirtualName") is not ABSENT or lookup(mapping, "NoDevice") is not ABSENT:

@@ -10,7 +10,15 @@ that cannot be known, nobody can say the bucket has no policy: the answer is ``N
 
 from __future__ import annotations
 
-from cfncheck.analysis.policy import RESOURCE, Statement, is_public, only_secure_transport, policy_statements, strings
+from cfncheck.analysis.policy import (
+    RESOURCE,
+    Statement,
+    condition_values,
+    is_public,
+    only_secure_transport,
+    policy_statements,
+    strings,
+)
 from cfncheck.context import Context
 from cfncheck.template import Resource
 from cfncheck.values import Reference, Unknown
@@ -48,12 +56,10 @@ def bucket_statements(ctx: Context, policy: Resource) -> list[Statement]:
 
 
 def _condition_values(statement: Statement, operator: str, key: str) -> list[str]:
-    """The values a statement's Condition tests ``key`` against with ``operator``, lower case."""
+    """The known values a statement's Condition tests ``key`` against with ``operator``, lower case."""
     return [
         str(value).lower()
-        for condition in statement.conditions
-        if condition.operator.lower() == operator.lower() and condition.key == key.lower()
-        for value in condition.values
+        for value in condition_values(statement, key, operator)
         if not isinstance(value, (Unknown, Reference))
     ]
 

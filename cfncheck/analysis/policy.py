@@ -145,6 +145,41 @@ def documents(
     ctx: Context, resource: Resource, kinds: Iterable[str] = (IDENTITY, TRUST, RESOURCE)
 ) -> Iterator[Document]:
     """The policy documents ``resource`` holds, of the given kinds, in each scenario where they exist."""
+    return (document for document in _documents(ctx, resource, kinds) if document is not None)
+
+
+def statements(ctx: Context, document: Document) -> Iterator[Statement]:
+    """Every statement of a document, in every scenario; nothing for a part that is not known."""
+    return (statement for statement in _read(ctx, document) if statement is not None)
+
+
+def policy_statements(
+    ctx: Context, resource: Resource, kinds: Iterable[str] = (IDENTITY, TRUST, RESOURCE)
+) -> Iterator[Statement]:
+    """The statements of every document of the given kinds that ``resource`` holds."""
+    for document in documents(ctx, resource, kinds):
+        yield from statements(ctx, document)
+
+
+def readable_statements(
+    ctx: Context, resource: Resource, kinds: Iterable[str] = (IDENTITY, TRUST, RESOURCE)
+) -> list[Statement] | None:
+    """Like ``policy_statements``, but None when any part is not known (a document, the list that
+    holds documents, a Statement, one statement): for a question whose answer an unread statement
+    could change, such as whether some statement grants an action."""
+    found = []
+    for document in _documents(ctx, resource, kinds):
+        for statement in _read(ctx, document) if document is not None else (None,):
+            if statement is None:
+                return None
+            found.append(statement)
+    return found
+
+
+def _documents(ctx: Context, resource: Resource, kinds: Iterable[str]) -> Iterator[Document | None]:
+    """The documents of ``resource``, and None for a ``Policies`` list that is not known. Items are
+    read as written: a policy with an ``Fn::If`` deep inside stays one policy, its statements
+    carry the scenarios."""
     kinds = set(kinds)
     for kind, path in LOCATIONS.get(resource.type, ()):
         if kind not in kinds:
@@ -153,7 +188,10 @@ def documents(
             yield from _sam_documents(ctx, resource)
         elif _EACH in path:
             split = path.index(_EACH)
-            for item_path, alt in _written_items(ctx, resource, ("Properties",) + path[:split]):
+            head = ("Properties",) + path[:split]
+            if not _is_list(ctx, resource, head):
+                yield None
+            for item_path, alt in ctx.elements(resource, head, resolved=False):
                 yield Document(resource, kind, item_path + path[split + 1 :], alt.scenario)
         else:
             yield Document(resource, kind, ("Properties",) + path, resource.exists_in)
@@ -164,21 +202,17 @@ def _sam_documents(ctx: Context, resource: Resource) -> Iterator[Document]:
     for alt in ctx.values(resource, path):
         if _is_document(alt.value):
             yield Document(resource, IDENTITY, path, alt.scenario)
-    for item_path, alt in _written_items(ctx, resource, path):
+    for item_path, alt in ctx.elements(resource, path, resolved=False):
         if _is_document(alt.value):
             yield Document(resource, IDENTITY, item_path, alt.scenario)
 
 
-def _written_items(ctx: Context, resource: Resource, path: tuple) -> Iterator[tuple[tuple, Alt]]:
-    """The items of a list property as written (not resolved inside), with their paths: a policy
-    with an ``Fn::If`` deep inside stays one policy, its statements carry the scenarios."""
-    resolver = ctx.resolver
-    for alt in resolver.reach(resource.node, path, resource.exists_in):
-        if isinstance(alt.value, list):
-            for index in range(len(alt.value)):
-                for item in resolver.reach(resource.node, path + (index,), alt.scenario):
-                    if item.value is not ABSENT:
-                        yield path + (index,), item
+def _is_list(ctx: Context, resource: Resource, path: tuple) -> bool:
+    """Whether the property at ``path`` is a list (or absent: no items) in every scenario."""
+    return all(
+        alt.value is ABSENT or isinstance(alt.value, list)
+        for alt in ctx.resolver.reach(resource.node, path, resource.exists_in)
+    )
 
 
 def _is_document(value) -> bool:
@@ -186,43 +220,40 @@ def _is_document(value) -> bool:
     return isinstance(value, dict) and "Statement" in value
 
 
-def statements(ctx: Context, document: Document) -> Iterator[Statement]:
-    """Every statement of a document, in every scenario; nothing for a document that is not known."""
+def _read(ctx: Context, document: Document) -> Iterator[Statement | None]:
+    """The statements of a document, and None for each part of it that cannot be read."""
     resolver, node = ctx.resolver, document.resource.node
     statement_path = document.path + ("Statement",)
     for alt in resolver.reach(node, document.path, document.scenario):
         if isinstance(alt.value, str):
             yield from _json_statements(document, alt)
         elif isinstance(alt.value, dict):
-            for index, item in resolver.elements(node, statement_path, alt.scenario):
-                if isinstance(item.value, dict):
-                    yield _statement(document, statement_path + (index,), item.value, item.scenario)
+            for path, item in ctx.elements(document.resource, statement_path, alt.scenario):
+                yield _statement(document, path, item.value, item.scenario) if isinstance(item.value, dict) else None
             for item in resolver.get(node, statement_path, alt.scenario):
                 if isinstance(item.value, dict):
                     yield _statement(document, statement_path, item.value, item.scenario)
+                elif not isinstance(item.value, list):
+                    yield None
+        else:
+            yield None
 
 
-def _json_statements(document: Document, alt: Alt) -> Iterator[Statement]:
+def _json_statements(document: Document, alt: Alt) -> Iterator[Statement | None]:
     try:
         data = json.loads(alt.value)
     except ValueError:
-        return  # not a JSON document: malformed, or text this walker cannot read
+        yield None  # not a JSON document: malformed, or text this walker cannot read
+        return
     body = data.get("Statement") if isinstance(data, dict) else None
     path = document.path + ("Statement",)
     if isinstance(body, dict):
         yield _statement(document, path, body, alt.scenario)
     elif isinstance(body, list):
         for index, item in enumerate(body):
-            if isinstance(item, dict):
-                yield _statement(document, path + (index,), item, alt.scenario)
-
-
-def policy_statements(
-    ctx: Context, resource: Resource, kinds: Iterable[str] = (IDENTITY, TRUST, RESOURCE)
-) -> Iterator[Statement]:
-    """The statements of every document of the given kinds that ``resource`` holds."""
-    for document in documents(ctx, resource, kinds):
-        yield from statements(ctx, document)
+            yield _statement(document, path + (index,), item, alt.scenario) if isinstance(item, dict) else None
+    else:
+        yield None
 
 
 def _statement(document: Document, path: tuple, body: dict, scenario: Scenario) -> Statement:
@@ -351,6 +382,17 @@ def only_secure_transport(statement: Statement) -> bool:
         and statement.conditions[0].key == "aws:securetransport"
         and [str(v).lower() for v in statement.conditions[0].values] == ["true"]
     )
+
+
+def condition_values(statement: Statement, key: str, operator: str | None = None) -> list:
+    """The values a statement's Condition tests ``key`` against, with any operator or with
+    ``operator`` (both compared case-insensitively, as IAM does)."""
+    return [
+        value
+        for condition in statement.conditions
+        if condition.key == key.lower() and (operator is None or condition.operator.lower() == operator.lower())
+        for value in condition.values
+    ]
 
 
 # -- principals and accounts ------------------------------------------------------------
@@ -498,8 +540,7 @@ def trust_verdict(ctx: Context, role: Resource, service: str, scenario: Scenario
     found = False
     for document in documents(ctx, role, (TRUST,)):
         for statement in statements(ctx, document):
-            merged = statement.scenario.merge(scenario)
-            if merged is None or not ctx.resolver.satisfiable(merged):
+            if ctx.merge(statement.scenario, scenario) is None:
                 continue
             found = True
             verdict = _trusts(statement, service)

@@ -103,5 +103,5 @@ def traffic(ip_protocol, from_port=ABSENT, to_port=ABSENT) -> Traffic | None:
 
 
 def _port(value) -> int | None:
-    number = as_number(value) if value is not ABSENT else None
+    number = as_number(value)
     return number if isinstance(number, int) and not isinstance(number, bool) else None

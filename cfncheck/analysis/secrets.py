@@ -187,8 +187,8 @@ def _leaves(
         if step in ("[]", "*"):
             head, rest = prefix + pattern[:position], pattern[position + 1 :]
             if step == "[]":
-                for index, alt in ctx.resolver.elements(resource.node, head, scenario):
-                    yield from _leaves(ctx, resource, rest, head + (index,), alt.scenario)
+                for item_path, alt in ctx.elements(resource, head, scenario):
+                    yield from _leaves(ctx, resource, rest, item_path, alt.scenario)
             else:
                 for alt in ctx.resolver.reach(resource.node, head, scenario):
                     if isinstance(alt.value, dict):

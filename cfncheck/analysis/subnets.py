@@ -52,7 +52,7 @@ def public_subnets(ctx: Context) -> list[tuple[Resource, Scenario]]:
             if subnet is None or table is None or subnet.type != SUBNET:
                 continue
             for public_table, route_scenario in tables:
-                merged = scenario.merge(route_scenario)
-                if public_table is table and merged is not None and ctx.resolver.satisfiable(merged):
+                merged = ctx.merge(scenario, route_scenario)
+                if public_table is table and merged is not None:
                     found.append((subnet, merged))
     return found

@@ -154,8 +154,8 @@ class Zones:
 
     def subnet_zone(self, subnet: Resource, scenario: Scenario) -> list[Alt]:
         """The zone of an in-template subnet: its AvailabilityZone, else its AvailabilityZoneId."""
-        scenario = scenario.merge(subnet.exists_in)
-        if scenario is None or not self.ctx.resolver.satisfiable(scenario):
+        scenario = self.ctx.merge(scenario, subnet.exists_in)
+        if scenario is None:
             return []
         result = []
         for alt in self.ctx.resolver.get(subnet.node, ("Properties", "AvailabilityZone"), scenario):
@@ -268,8 +268,8 @@ class Zones:
                 if subnet is None or table is None:
                     continue
                 for nat, route, route_scenario in tables.get(table.logical_id, ()):
-                    merged = scenario.merge(route_scenario)
-                    if merged is not None and ctx.resolver.satisfiable(merged):
+                    merged = ctx.merge(scenario, route_scenario)
+                    if merged is not None:
                         routes.append(Route(subnet, nat, route, merged))
         return routes
 
@@ -277,8 +277,8 @@ class Zones:
         """The zone of a NAT gateway: the zone of its subnet."""
         result = []
         for alt in self.ctx.values(nat, "Properties.SubnetId"):
-            merged = alt.scenario.merge(scenario)
-            if merged is not None and self.ctx.resolver.satisfiable(merged):
+            merged = self.ctx.merge(alt.scenario, scenario)
+            if merged is not None:
                 result.extend(self.of_subnet(alt.value, merged))
         return result
 

@@ -8,7 +8,7 @@ import re
 from functools import cache
 
 from cfncheck.template import Parameter, Template
-from cfncheck.values import ALWAYS
+from cfncheck.values import ALWAYS, as_number
 
 from . import HERE, _inline_refs
 from .properties import Violation
@@ -44,7 +44,7 @@ def default_problems(parameter: Parameter) -> list[tuple[tuple, str]]:
     low, high = node.get("MinValue"), node.get("MaxValue")
     short, long = node.get("MinLength"), node.get("MaxLength")
     for lower, upper, names in ((low, high, "MinValue/MaxValue"), (short, long, "MinLength/MaxLength")):
-        if _number(lower) is not None and _number(upper) is not None and _number(lower) > _number(upper):
+        if as_number(lower) is not None and as_number(upper) is not None and as_number(lower) > as_number(upper):
             result.append(((names.split("/")[0],), f"{names}: the minimum {lower} is above the maximum {upper}"))
     allowed = parameter.allowed_values
     candidates = [(("AllowedValues", i), v) for i, v in enumerate(allowed or ()) if isinstance(v, (str, int, float))]
@@ -60,22 +60,22 @@ def default_problems(parameter: Parameter) -> list[tuple[tuple, str]]:
     for path, value in candidates:
         text = _text(value)
         what = f"{path[0]} {text!r}"
-        if numeric and _number(value) is None:
+        if numeric and as_number(value) is None:
             result.append((path, f"{what} is not a number, but the parameter's Type is {parameter.type}"))
             continue
         if numeric:
-            number = _number(value)
-            if _number(low) is not None and number < _number(low):
+            number = as_number(value)
+            if as_number(low) is not None and number < as_number(low):
                 result.append((path, f"{what} is below MinValue {low}"))
-            if _number(high) is not None and number > _number(high):
+            if as_number(high) is not None and number > as_number(high):
                 result.append((path, f"{what} is above MaxValue {high}"))
             continue
         pattern = node.get("AllowedPattern")
         if isinstance(pattern, str) and _regex(pattern) is not None and not _regex(pattern).fullmatch(text):
             result.append((path, f"{what} does not match AllowedPattern {pattern}"))
-        if _number(short) is not None and len(text) < _number(short):
+        if as_number(short) is not None and len(text) < as_number(short):
             result.append((path, f"{what} is shorter than MinLength {short}"))
-        if _number(long) is not None and len(text) > _number(long):
+        if as_number(long) is not None and len(text) > as_number(long):
             result.append((path, f"{what} is longer than MaxLength {long}"))
     return result
 
@@ -88,15 +88,6 @@ def _text(value) -> str:
 
 def _same(value, other) -> bool:
     return _text(value) == _text(other)
-
-
-def _number(value) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @cache

@@ -1,0 +1,348 @@
+"""cfncheck against the parse floor and against cfn-lint, on the corpus and on generated templates.
+
+    python benchmarks/bench.py [--runs 5] [--jobs N] [--no-cfn-lint] [--cfn-lint-timeout 900] [--quick]
+
+For each case it runs, as whole processes, ``cfncheck --format json`` and the *parse floor*
+(LibYAML's CSafeLoader loading the same files, nothing else) several times, and prints the
+medians as ratios: wall time and peak memory of cfncheck over the floor, time per phase as
+cfncheck measures it (``--timings``), and cfn-lint's time over cfncheck's (one run each, time-boxed,
+when cfn-lint is installed). Machines are noisy: compare ratios, not seconds. The targets the
+issue sets are checked at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE.parent.parent / "shared" / "corpus"
+PHASES = ("load", "model", "resolve", "graph", "checks", "report")
+
+FLOOR = """
+import sys, yaml
+
+class Loader(yaml.CSafeLoader):
+    pass
+
+def construct(loader, suffix, node):  # !Ref and friends: plain data, as fast as LibYAML goes
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+Loader.add_multi_constructor("!", construct)
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    try:
+        with open(path, "rb") as handle:
+            yaml.load(handle, Loader=Loader)
+    except Exception:
+        pass
+"""
+
+
+# -- generated templates ------------------------------------------------------------------
+
+
+def large_template(resources: int, conditions: int = 3, branching: int = 0) -> str:
+    """A template of ``resources`` resources, a mix of queues, functions, security groups and
+    buckets, some conditional and some with ``Fn::If`` values; ``conditions`` independent
+    conditions; ``branching`` > 0 gives some resources that many conditional tags, so that their
+    value has 2**branching scenarios (past the resolver's cap at 7)."""
+    lines = [
+        'AWSTemplateFormatVersion: "2010-09-09"',
+        "Description: generated for benchmarks/bench.py",
+        "Parameters:",
+        "  Env:",
+        "    Type: String",
+        "    AllowedValues: [dev, prod]",
+        "    Default: dev",
+        "  VpcId:",
+        "    Type: AWS::EC2::VPC::Id",
+    ]
+    for index in range(conditions):
+        lines += [f"  Flag{index}:", "    Type: String", "    Default: 'no'"]
+    lines += ["Conditions:", "  IsProd: !Equals [!Ref Env, prod]"]
+    for index in range(conditions):
+        lines.append(f"  On{index}: !Equals [!Ref Flag{index}, 'yes']")
+    lines += [
+        "Resources:",
+        "  Role:",
+        "    Type: AWS::IAM::Role",
+        "    Properties:",
+        "      AssumeRolePolicyDocument:",
+        "        Version: '2012-10-17'",
+        "        Statement:",
+        "          - Effect: Allow",
+        "            Principal: {Service: lambda.amazonaws.com}",
+        "            Action: sts:AssumeRole",
+        "      ManagedPolicyArns:",
+        "        - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    ]
+    # one flow-style line per resource keeps 5,000 resources under CloudFormation's 1 MB limit
+    for index in range(resources - 1):
+        group, kind = divmod(index, 4)
+        condition = f"On{group % conditions}" if conditions else "IsProd"
+        if kind == 0:
+            lines.append(
+                f"  Q{group}: {{Type: AWS::SQS::Queue, Properties: {{VisibilityTimeout: 120, "
+                "KmsMasterKeyId: !If [IsProd, alias/aws/sqs, !Ref AWS::NoValue]}}"
+            )
+        elif kind == 1:
+            lines.append(
+                f"  F{group}: {{Type: AWS::Lambda::Function, Properties: {{Runtime: python3.12, Handler: i.h, "
+                f"Role: !GetAtt Role.Arn, Code: {{ZipFile: x}}, Environment: {{Variables: {{Q: !Ref Q{group}, "
+                f"S: !If [{condition}, a, b]}}}}, DeadLetterConfig: {{TargetArn: !GetAtt Q{group}.Arn}}}}}}"
+            )
+        elif kind == 2:
+            lines.append(
+                f"  G{group}: {{Type: AWS::EC2::SecurityGroup, Properties: {{GroupDescription: g, VpcId: !Ref VpcId, "
+                f"SecurityGroupIngress: [!If [{condition}, "
+                "{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 10.1.0.0/16}, !Ref AWS::NoValue]]}}"
+            )
+        else:
+            tags = [f"{{Key: g, Value: '{group}'}}"]
+            if branching and group % 25 == 0:
+                tags += [
+                    f"!If [On{(group + k) % conditions}, {{Key: t{k}, Value: x}}, !Ref AWS::NoValue]"
+                    for k in range(branching)
+                ]
+            lines.append(
+                f"  B{group}: {{Type: AWS::S3::Bucket, "
+                + (f"Condition: {condition}, " if group % 2 else "")
+                + "Properties: {VersioningConfiguration: {Status: !If [IsProd, Enabled, Suspended]}, "
+                f"Tags: [{', '.join(tags)}]}}}}"
+            )
+    lines += ["Outputs:", "  RoleArn:", "    Value: !GetAtt Role.Arn"]
+    return "\n".join(lines) + "\n"
+
+
+def small_template(index: int) -> str:
+    return large_template(5, conditions=1).replace("generated for", f"small template {index}, generated for")
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_kb: int
+    stderr: str = ""
+
+
+def measure(command: list[str], timeout: float | None = None) -> Sample | None:
+    """Wall time and peak resident memory (the largest process of the tree) of one run."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+        deadline = None if timeout is None else start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                process.kill()
+                os.wait4(process.pid, 0)
+                return None
+            time.sleep(0.002)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return Sample(seconds, usage.ru_maxrss, err.read().decode("utf-8", "replace"))
+
+
+def phases_of(stderr: str) -> dict[str, float]:
+    """The ``--timings`` lines cfncheck writes on stderr: ``cfncheck timing: <phase> <seconds>``."""
+    found = {}
+    for line in stderr.splitlines():
+        if line.startswith("cfncheck timing: "):
+            name, seconds = line.split()[2:4]
+            found[name] = float(seconds)
+    return found
+
+
+@dataclass
+class Case:
+    name: str
+    paths: list[str]  # what cfncheck and cfn-lint are given
+    files: list[str]  # the templates those name, for the floor
+    cfncheck: list[Sample] = field(default_factory=list)
+    floor: list[Sample] = field(default_factory=list)
+    cfn_lint: Sample | None = None
+    cfn_lint_timed_out: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.cfncheck)
+
+    @property
+    def floor_seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.floor)
+
+    @property
+    def peak_kb(self) -> float:
+        return statistics.median(s.peak_kb for s in self.cfncheck)
+
+    @property
+    def floor_peak_kb(self) -> float:
+        return statistics.median(s.peak_kb for s in self.floor)
+
+    def phases(self) -> dict[str, float]:
+        runs = [phases_of(s.stderr) for s in self.cfncheck]
+        return {p: statistics.median(r.get(p, 0.0) for r in runs) for p in PHASES + ("total",)}
+
+
+def cfncheck_command(paths: list[str], jobs: int | None) -> list[str]:
+    command = [sys.executable, "-m", "cfncheck", "--format", "json", "--timings", "--fail-on", "none"]
+    return command + (["--jobs", str(jobs)] if jobs else []) + paths
+
+
+def run_case(case: Case, runs: int, jobs: int | None, cfn_lint: str | None, lint_timeout: float, listing: Path):
+    listing.write_text("\n".join(case.files) + "\n", encoding="utf-8")
+    for _ in range(runs):  # interleaved, so that a burst of load elsewhere hits both alike
+        case.floor.append(measure([sys.executable, "-c", FLOOR, str(listing)]))
+        case.cfncheck.append(measure(cfncheck_command(case.paths, jobs)))
+    if cfn_lint:
+        case.cfn_lint = measure([cfn_lint, "--", *case.files], timeout=lint_timeout)
+        case.cfn_lint_timed_out = case.cfn_lint is None
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.1f}x" if base else "-"
+
+
+def print_table(cases: list[Case]) -> None:
+    header = (
+        f"{'case':<26} {'files':>6} {'cfncheck/floor':>14} {'memory/floor':>12} {'cfn-lint/cfncheck':>17}"
+        f"   phases, % of cfncheck's own total: " + " ".join(f"{p:>7}" for p in PHASES)
+    )
+    print(header)
+    print("-" * len(header))
+    for case in cases:
+        phases = case.phases()
+        total = phases["total"] or 1.0
+        if case.cfn_lint_timed_out:
+            lint = "> timeout"
+        elif case.cfn_lint is not None:
+            lint = ratio(case.cfn_lint.seconds, case.seconds)
+        else:
+            lint = "-"
+        print(
+            f"{case.name:<26} {len(case.files):>6} {ratio(case.seconds, case.floor_seconds):>14} "
+            f"{ratio(case.peak_kb, case.floor_peak_kb):>12} {lint:>17}   "
+            + " " * 37
+            + " ".join(f"{100 * phases[p] / total:>6.0f}%" for p in PHASES)
+        )
+    print()
+    print("median seconds (for the record; compare the ratios):")
+    for case in cases:
+        lint = f", cfn-lint {case.cfn_lint.seconds:.2f}" if case.cfn_lint else ""
+        print(
+            f"  {case.name:<26} cfncheck {case.seconds:.2f} ({case.peak_kb / 1024:.0f} MB), "
+            f"floor {case.floor_seconds:.2f} ({case.floor_peak_kb / 1024:.0f} MB){lint}"
+        )
+
+
+def startup(runs: int, small: str) -> tuple[float, float]:
+    version = statistics.median(measure([sys.executable, "-m", "cfncheck", "--version"]).seconds for _ in range(runs))
+    one = statistics.median(measure([sys.executable, "-m", "cfncheck", small]).seconds for _ in range(runs))
+    return version, one
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per case; medians are reported (default 5)")
+    parser.add_argument("--jobs", type=int, help="passed to cfncheck --jobs (default: cfncheck's own default)")
+    parser.add_argument("--corpus", default=str(CORPUS), help="the template corpus (default: ../shared/corpus)")
+    parser.add_argument("--no-cfn-lint", action="store_true", help="do not run cfn-lint even when installed")
+    parser.add_argument("--cfn-lint-timeout", type=float, default=900, help="seconds per cfn-lint run (default 900)")
+    parser.add_argument("--quick", action="store_true", help="skip the 5,000-resource and 5,000-template cases")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(HERE.parent))
+    from cfncheck.files import collect
+
+    cfn_lint = None if args.no_cfn_lint else shutil.which("cfn-lint")
+    workdir = Path(tempfile.mkdtemp(prefix="cfncheck-bench-"))
+    try:
+        cases = []
+        corpus = [s.path for s in collect([args.corpus])[0]]
+        cases.append(Case("corpus", [args.corpus], corpus))
+        sizes = [100, 1000] + ([] if args.quick else [5000])
+        for size in sizes:
+            path = workdir / f"resources-{size}.yaml"
+            path.write_text(large_template(size), encoding="utf-8")
+            cases.append(Case(f"{size:,} resources", [str(path)], [str(path)]))
+        bounded = workdir / "conditions-30-resources-500.yaml"
+        bounded.write_text(large_template(500, conditions=30, branching=8), encoding="utf-8")
+        cases.append(Case("30 conditions, 500 res.", [str(bounded)], [str(bounded)]))
+        if not args.quick:
+            folder = workdir / "small"
+            folder.mkdir()
+            smalls = []
+            for index in range(5000):
+                path = folder / f"template-{index:04}.yaml"
+                path.write_text(small_template(index), encoding="utf-8")
+                smalls.append(str(path))
+            cases.append(Case("5,000 small templates", [str(folder)], smalls))
+        listing = workdir / "files.txt"
+        for case in cases:
+            print(f"running {case.name}…", file=sys.stderr, flush=True)
+            run_case(case, args.runs, args.jobs, cfn_lint, args.cfn_lint_timeout, listing)
+
+        lint = cfn_lint or "absent"
+        print(f"cfncheck benchmark: {os.cpu_count()} CPUs, medians of {args.runs} runs, cfn-lint: {lint}")
+        print()
+        print_table(cases)
+        version, one = startup(args.runs, str(workdir / "resources-100.yaml"))
+        print()
+        print("targets:")
+        by_name = {c.name: c for c in cases}
+        corpus_case = by_name["corpus"]
+        checks = [
+            (
+                "corpus within 3x the parse floor",
+                corpus_case.seconds <= 3 * corpus_case.floor_seconds,
+                ratio(corpus_case.seconds, corpus_case.floor_seconds),
+            ),
+            (
+                "1,000-resource template under 1 s",
+                by_name["1,000 resources"].seconds < 1.0,
+                f"{by_name['1,000 resources'].seconds:.2f} s",
+            ),
+            (
+                "30 conditions x 500 resources under 2 s",
+                by_name["30 conditions, 500 res."].seconds < 2.0,
+                f"{by_name['30 conditions, 500 res.'].seconds:.2f} s",
+            ),
+            ("cfncheck --version under 0.3 s", version < 0.3, f"{version:.2f} s"),
+            ("cfncheck on one small template under 0.3 s", one < 0.3, f"{one:.2f} s"),
+        ]
+        if corpus_case.cfn_lint is not None:
+            speedup = corpus_case.cfn_lint.seconds / corpus_case.seconds
+            checks.append(("corpus >= 30x faster than cfn-lint", speedup >= 30, f"{speedup:.0f}x"))
+        if "5,000 resources" in by_name:
+            growth = by_name["5,000 resources"].seconds / by_name["1,000 resources"].seconds
+            checks.append(("5,000 resources <= 5.5x the 1,000", growth <= 5.5, f"{growth:.1f}x"))
+        for name, held, value in checks:
+            print(f"  {'ok  ' if held else 'MISS'} {name:<45} {value}")
+        return 0 if all(held for _, held, _ in checks) else 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
