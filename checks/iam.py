@@ -25,6 +25,7 @@ from cfncheck.analysis.policy import (
     managed_policies,
     overlaps,
     policy_statements,
+    resource_scoped,
     restricted,
     role_uses,
     service_name,
@@ -135,10 +136,11 @@ def wildcard_resource(resource, ctx):
     every resource of the account, not the one the workload uses.
 
     Actions that accept only ``*`` (``xray:PutTraceSegments``, ``cloudwatch:PutMetricData``,
-    ``ec2:Describe*``…) pass. ``iam:PassRole`` is IAM005's, statements reported by IAM001 are not
-    repeated, and an Allow with NotResource is IAM004's."""
+    ``ec2:Describe*``…) pass, and so does a statement whose Condition narrows the resources (by
+    resource tag, account or organisation, or KMS alias). ``iam:PassRole`` is IAM005's,
+    statements reported by IAM001 are not repeated, and an Allow with NotResource is IAM004's."""
     for statement in _below_admin(resource, ctx):
-        if not is_wildcard(statement.resources):
+        if not is_wildcard(statement.resources) or resource_scoped(statement):
             continue
         scoped = [a for a in strings(statement.actions) if overlaps(a, RESOURCE_LEVEL_ACTIONS)]
         if scoped:

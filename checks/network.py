@@ -90,6 +90,15 @@ def _source(rule: Rule) -> str:
     return f"{rule.peer.key} {rule.peer.value}"
 
 
+def _admits(rule: Rule, opened: list[tuple[str, int]]) -> str:
+    """What a world-open rule lets in, naming the sensitive ports it includes: "TCP 22 (SSH) from
+    the world (…)", or "TCP ports 0-1024 from the world (…), including TCP 22 (SSH)"."""
+    ports = rule.traffic.ports
+    if len(opened) == 1 and ports is not None and ports.start == ports.end:
+        return f"{_describe(opened)} from the world ({_source(rule)})"
+    return f"{rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}"
+
+
 @check(
     "SG001",
     "sg-admin-port-open-to-world",
@@ -112,7 +121,7 @@ def admin_port_open(resource, ctx):
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
+            f"The rule admits {_admits(rule, opened)}: "
             f"restrict {rule.peer.key} to your administration network or use SSM Session Manager.",
             rule.scenario,
         )
@@ -160,7 +169,7 @@ def data_port_open(resource, ctx):
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}: "
+            f"The rule admits {_admits(rule, opened)}: "
             f"replace {rule.peer.key} with SourceSecurityGroupId of the tier that uses the data store.",
             rule.scenario,
         )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cfncheck.intrinsics import MAX_ALTERNATIVES, MAX_CIDR_COUNT
+from cfncheck.intrinsics import MAX_ALTERNATIVES, MAX_CIDR_COUNT, MAX_TEXT
 from cfncheck.loader import MAX_BYTES, MAX_DEPTH, MAX_NODES, LoadError, load_bytes
 from cfncheck.template import build
 
@@ -345,3 +345,28 @@ def test_cidr_count_is_bounded():
     assert len(alt.value) == MAX_CIDR_COUNT
     [alt] = resolver.resolve({"Fn::Cidr": [True, 2, 8]})
     assert type(alt.value).__name__ == "Unknown"
+
+
+def test_text_bound_is_reported():
+    """Regression: `!Join` of 60,000 references to a 4 kB parameter built 240 MB of text."""
+    from cfncheck.testing import run_text
+
+    result = run_text(json.dumps(ANALYSIS_BOMBS["long-join"]), name="long.json")
+    bounded = [f for f in result.findings if f.rule_id == "CFN900"]
+    assert bounded and f"a text longer than {MAX_TEXT:,} characters was not built" in bounded[0].message
+    assert not [f for f in result.findings if f.rule_id == "CFN000"]
+
+
+def test_every_node_is_counted_once(monkeypatch):
+    """Regression: each collection re-counted all the nodes below it, so deep legitimate files hit the bound."""
+    monkeypatch.setattr("cfncheck.loader.MAX_NODES", 1_000)
+    items = ", ".join(["{a: {b: [1]}}"] * 150)  # about 750 nodes, six levels deep
+    load_bytes(f"Resources: {{Q: {{Type: X, Metadata: {{m: [{items}]}}}}}}\n".encode(), "t.yaml")
+    with pytest.raises(LoadError, match="more than 1,000 nodes"):
+        load_bytes(f"Resources: {{Q: {{Type: X, Metadata: {{m: [{items}, {items}]}}}}}}\n".encode(), "t.yaml")
+
+
+def test_anchored_scalars_can_be_aliased():
+    """Regression: an alias to an anchored scalar was refused as referring to no anchor."""
+    root = load_bytes(b"Resources:\n  Q:\n    Type: &t AWS::SQS::Queue\n  R:\n    Type: *t\n", "t.yaml").root
+    assert root["Resources"]["R"]["Type"] == "AWS::SQS::Queue"

@@ -222,3 +222,32 @@ def test_iam006_public_trust_with_conditions():
                   Bool: {aws:MultiFactorAuthPresent: "true"}
     """
     assert only("IAM006", text) == [("IAM006", "Role", 13)]
+
+
+def test_iam003_passes_a_wildcard_narrowed_by_a_resource_condition():
+    text = """
+    Resources:
+      Role:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+          Policies:
+            - PolicyName: keys
+              PolicyDocument:
+                Statement:
+                  - Effect: Allow
+                    Action: kms:Encrypt
+                    Resource: "*"
+                    Condition: {StringEquals: {kms:RequestAlias: alias/app}}
+                  - Effect: Allow
+                    Action: sqs:SendMessage
+                    Resource: "*"
+                    Condition: {StringEquals: {aws:ResourceTag/team: payments}}
+                  - Effect: Allow
+                    Action: sqs:SendMessage
+                    Resource: "*"
+                    Condition: {StringNotEquals: {aws:ResourceTag/team: payments}}
+    """
+    assert only("IAM003", text) == [("IAM003", "Role", 22)]

@@ -66,3 +66,11 @@ def test_resolving_is_deterministic(template):
     assert [f.as_dict() for f in run_text(text, "t.yaml").findings] == [
         f.as_dict() for f in run_text(text, "t.yaml").findings
     ]
+
+
+def test_resolving_a_new_node_never_returns_an_old_nodes_value():
+    """Regression: results were memoised by id(node), and a freed node's id can be given to the next one."""
+    resolver = Resolver(build(load_bytes(b"Resources: {}\n", "t.yaml")))
+    for count in range(1, 40):
+        [alt] = resolver.resolve({"Fn::Join": [",", ["x"] * count]})  # each dict is freed after its call
+        assert alt.value == ",".join(["x"] * count)

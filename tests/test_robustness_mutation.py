@@ -9,6 +9,7 @@ inside the file or a load error with a line inside the file.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from hypothesis import assume, given
@@ -26,6 +27,10 @@ from strategies import (
 )
 
 from cfncheck.loader import LoadError, load_bytes
+
+_spec = importlib.util.spec_from_file_location("fuzz_loader", Path(__file__).parent.parent / "fuzz" / "fuzz_loader.py")
+fuzz_loader = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fuzz_loader)
 
 
 def test_there_are_seeds():
@@ -55,3 +60,4 @@ def test_textual_edits_of_real_templates(seed, data):
     first = run_text(mutant, name)
     assert_sound(first, mutant)
     assert [f.as_dict() for f in first.findings] == [f.as_dict() for f in run_text(mutant, name).findings]
+    fuzz_loader.one_input(mutant.encode("utf-8"))  # the fuzz target stays runnable without atheris

@@ -89,6 +89,13 @@ RESTRICTING_KEYS = frozenset(
 )
 """Condition keys that limit who can use a grant to a public principal (lower case, as IAM compares them)."""
 
+RESOURCE_SCOPING_KEYS = frozenset(
+    {"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "kms:requestalias", "kms:resourcealiases"}
+)
+"""Condition keys that narrow a grant on Resource ``*`` to some resources (lower case); so does any
+``<service>:ResourceTag/<key>``."""
+_RESOURCE_TAG = re.compile(r"^[a-z0-9-]+:resourcetag/")
+
 SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourceorgid"})
 """Keys that tie a service principal to the caller's resource or account (the confused-deputy guard)."""
 
@@ -362,6 +369,18 @@ def restricted(statement: Statement, keys: frozenset[str] = RESTRICTING_KEYS) ->
     if not statement.conditions_known:
         return True
     return any(_limits(condition) for condition in statement.conditions if condition.key in keys)
+
+
+def resource_scoped(statement: Statement) -> bool:
+    """Whether a condition narrows the statement's resources: by their tags, account or organisation,
+    or by KMS alias. Conditions that are not known count as narrowing: nothing is reported on them."""
+    if not statement.conditions_known:
+        return True
+    return any(
+        _limits(condition)
+        for condition in statement.conditions
+        if condition.key in RESOURCE_SCOPING_KEYS or _RESOURCE_TAG.match(condition.key)
+    )
 
 
 def _limits(condition: Condition) -> bool:
