@@ -177,6 +177,7 @@ class Case:
     paths: list[str]  # what cfncheck and cfn-lint are given
     files: list[str]  # the templates those name, for the floor
     cfncheck: list[Sample] = field(default_factory=list)
+    timed: list[Sample] = field(default_factory=list)  # runs with --timings, for the phases only
     floor: list[Sample] = field(default_factory=list)
     cfn_lint: Sample | None = None
     cfn_lint_timed_out: bool = False
@@ -198,13 +199,13 @@ class Case:
         return statistics.median(s.peak_kb for s in self.floor)
 
     def phases(self) -> dict[str, float]:
-        runs = [phases_of(s.stderr) for s in self.cfncheck]
+        runs = [phases_of(s.stderr) for s in self.timed]
         return {p: statistics.median(r.get(p, 0.0) for r in runs) for p in PHASES + ("total",)}
 
 
-def cfncheck_command(paths: list[str], jobs: int | None) -> list[str]:
-    command = [sys.executable, "-m", "cfncheck", "--format", "json", "--timings", "--fail-on", "none"]
-    return command + (["--jobs", str(jobs)] if jobs else []) + paths
+def cfncheck_command(paths: list[str], jobs: int | None, timings: bool = False) -> list[str]:
+    command = [sys.executable, "-m", "cfncheck", "--format", "json", "--fail-on", "none"]
+    return command + (["--timings"] if timings else []) + (["--jobs", str(jobs)] if jobs else []) + paths
 
 
 def run_case(case: Case, runs: int, jobs: int | None, cfn_lint: str | None, lint_timeout: float, listing: Path):
@@ -212,6 +213,7 @@ def run_case(case: Case, runs: int, jobs: int | None, cfn_lint: str | None, lint
     for _ in range(runs):  # interleaved, so that a burst of load elsewhere hits both alike
         case.floor.append(measure([sys.executable, "-c", FLOOR, str(listing)]))
         case.cfncheck.append(measure(cfncheck_command(case.paths, jobs)))
+        case.timed.append(measure(cfncheck_command(case.paths, jobs, timings=True)))  # timing costs a little
     if cfn_lint:
         case.cfn_lint = measure([cfn_lint, "--", *case.files], timeout=lint_timeout)
         case.cfn_lint_timed_out = case.cfn_lint is None

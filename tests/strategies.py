@@ -16,7 +16,7 @@ import json
 import os
 import random
 import re
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from cfncheck import registry
 from cfncheck.engine import RunOptions, RunResult, Source, run
 
-CI_EXAMPLES = int(os.environ.get("CFNCHECK_CI_EXAMPLES", "60"))
-"""Examples per property test in the CI profile; the robustness suite runs 5 such tests."""
+CI_EXAMPLES = int(os.environ.get("CFNCHECK_CI_EXAMPLES", "80"))
+"""Examples per property test in the CI profile; the robustness suite runs 5 such tests (400 examples)."""
 
 settings.register_profile(
     "ci",
@@ -40,7 +40,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "campaign",
-    max_examples=int(os.environ.get("CFNCHECK_CAMPAIGN_EXAMPLES", "2500")),
+    max_examples=int(os.environ.get("CFNCHECK_CAMPAIGN_EXAMPLES", "10000")),
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
@@ -49,8 +49,9 @@ settings.load_profile(os.environ.get("CFNCHECK_HYPOTHESIS_PROFILE", "ci"))
 
 VOCABULARY: dict[str, dict] = json.loads((Path(__file__).with_name("robustness_vocabulary.json")).read_text())
 
-EXCLUDED_TYPES: frozenset[str] = frozenset()
-"""Types whose checks crash on generated input, kept out until their owner fixes them (see the lead's issue)."""
+EXCLUDED_TYPES: frozenset[str] = frozenset({"AWS::Redshift::Cluster"})
+"""Types whose checks crash on generated input, kept out (of generated templates and mutated seeds)
+until their owner fixes them: REDSHIFT003 raises on a parameter group whose ParameterName is not a string."""
 
 registry.load_builtin()
 RESOURCE_TYPES = sorted(
@@ -86,7 +87,7 @@ scalars = st.one_of(
 )
 
 
-@lru_cache
+@cache
 def json_values(depth: int = 2) -> st.SearchStrategy:
     if depth <= 0:
         return scalars
@@ -101,7 +102,7 @@ def json_values(depth: int = 2) -> st.SearchStrategy:
 # -- intrinsic functions ------------------------------------------------------------------------
 
 
-@lru_cache
+@cache
 def intrinsics(depth: int) -> st.SearchStrategy:
     """One intrinsic function, its arguments drawn ``depth`` levels deep; about one in five malformed."""
     v = st.deferred(lambda: values(depth - 1))
@@ -178,7 +179,7 @@ def intrinsics(depth: int) -> st.SearchStrategy:
     return st.one_of(well_formed, well_formed, well_formed, well_formed, malformed)
 
 
-@lru_cache
+@cache
 def values(depth: int = 3) -> st.SearchStrategy:
     """Any property value: JSON data or intrinsics, nested up to ``depth`` levels."""
     if depth <= 0:
@@ -273,7 +274,7 @@ def resources(draw, logical_ids: list[str]) -> dict:
     return node
 
 
-@lru_cache
+@cache
 def condition_formulas(depth: int = 3) -> st.SearchStrategy:
     term = st.one_of(
         st.builds(lambda n: {"Ref": n}, st.sampled_from(PARAMETERS + ["AWS::Region", "AWS::AccountId", "Undefined"])),
@@ -439,9 +440,20 @@ def shuffled(node, rng: random.Random):
 # -- running the engine and the invariants ---------------------------------------------------------
 
 
-def run_text(text: str, name: str) -> RunResult:
-    """Every registered check on one template."""
-    return run([Source(name, data=text.encode("utf-8"))], RunOptions(checks=CHECKS))
+def run_text(text: str, name: str, **options) -> RunResult:
+    """Every registered check on one template (``options``: parameters, region… as ``RunOptions`` takes them)."""
+    return run([Source(name, data=text.encode("utf-8"))], RunOptions(checks=CHECKS, **options))
+
+
+run_options = st.fixed_dictionaries(
+    {},
+    optional={
+        "parameters": st.dictionaries(st.sampled_from(PARAMETERS), st.sampled_from(["prod", "dev", "5", "a,b", ""])),
+        "region": st.sampled_from(["us-east-1", "cn-north-1", "us-gov-west-1"]),
+        "account_id": st.just("123456789012"),
+    },
+)
+"""What the command line can fix for a run: parameter values, region, account."""
 
 
 def assert_sound(result: RunResult, text: str) -> None:
@@ -459,6 +471,14 @@ def assert_sound(result: RunResult, text: str) -> None:
             assert line < end_line or column <= end_column, finding
     for error in result.errors:
         assert error.line is None or 1 <= error.line <= lines, (error, lines)
+
+
+def presence(result: RunResult) -> list[tuple]:
+    """Which checks report on which resources in which scenarios, however many equal causes there are.
+
+    When a finding has several equal causes (a cycle through two properties), the one it names
+    may follow the order the template lists them in; that it is reported may not."""
+    return sorted({(f.rule_id, f.resource or "", tuple(sorted(f.conditions.items()))) for f in result.findings})
 
 
 def identity(result: RunResult) -> list[tuple]:
@@ -479,7 +499,7 @@ SEEDS = sorted(
     for folder in (CORPUS, ROOT / "samples")
     if folder.is_dir()
     for path in folder.rglob("*")
-    if path.suffix in SUFFIXES and path.is_file()
+    if path.suffix in SUFFIXES and path.is_file() and not any(t.encode() in path.read_bytes() for t in EXCLUDED_TYPES)
 )
 """Real templates to mutate: the shared corpus when it is there, and the repository's samples."""
 

@@ -370,3 +370,13 @@ def test_anchored_scalars_can_be_aliased():
     """Regression: an alias to an anchored scalar was refused as referring to no anchor."""
     root = load_bytes(b"Resources:\n  Q:\n    Type: &t AWS::SQS::Queue\n  R:\n    Type: *t\n", "t.yaml").root
     assert root["Resources"]["R"]["Type"] == "AWS::SQS::Queue"
+
+
+def test_condition_search_bound_is_reported():
+    from cfncheck.conditions import MAX_ASSIGNMENTS
+    from cfncheck.testing import run_text
+
+    result = run_text(json.dumps(ANALYSIS_BOMBS["satisfiability-search"]), name="conditions.json")
+    bounded = [f for f in result.findings if f.rule_id == "CFN900"]
+    assert bounded and f"(more than {MAX_ASSIGNMENTS:,}), so it was assumed possible" in bounded[0].message
+    assert not [f for f in result.findings if f.rule_id == "CFN000"]

@@ -1,0 +1,194 @@
+"""What keeps cfncheck fast without changing what it reports: bounded analysis (reported, never
+silent), work split over processes with the same output, and shortcuts that must agree with the
+long way. Speed itself is measured by benchmarks/bench.py, never here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cfncheck import engine, registry
+from cfncheck.conditions import MAX_ASSIGNMENTS, Conditions
+from cfncheck.engine import Phases, RunOptions, Source
+from cfncheck.graph import build_graph, has_resource_cycle, resource_cycles
+from cfncheck.intrinsics import MAX_ALTERNATIVES
+from cfncheck.loader import load_bytes
+from cfncheck.references import iter_uses, resource_uses
+from cfncheck.template import build
+from cfncheck.testing import run_text, summary
+from cfncheck.values import Scenario
+
+ROOT = Path(__file__).parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _corpus_slice(step: int) -> list[Path]:
+    assert CORPUS.is_dir(), f"the shared corpus is expected at {CORPUS}"
+    files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template"))
+    return files[::step]
+
+
+def _flags(count: int, condition: str = "F") -> tuple[str, str]:
+    parameters = "\n".join(f"  P{i}: {{Type: String}}" for i in range(count))
+    conditions = "\n".join(f"  {condition}{i}: !Equals [!Ref P{i}, 'yes']" for i in range(count))
+    return parameters, conditions
+
+
+# -- bounded analysis ---------------------------------------------------------------------
+
+
+def test_a_value_past_the_scenario_cap_is_reported_on_its_line():
+    parameters, conditions = _flags(7)
+    tags = ", ".join(f"!If [F{i}, {{Key: t{i}, Value: x}}, !Ref AWS::NoValue]" for i in range(7))
+    result = run_text(
+        f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n"
+        f"  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [{tags}]\n",
+        select=["S3"],
+    )
+    assert 2**7 > MAX_ALTERNATIVES
+    bounded = [f for f in result.findings if f.rule_id == "CFN900"]
+    assert [(f.line, f.severity.name.lower()) for f in bounded] == [(21, "info")]
+    assert f"more than {MAX_ALTERNATIVES} condition scenarios was not analysed" in bounded[0].message
+
+
+def test_function_arguments_stop_multiplying_at_the_cap():
+    """Fn::Join over 18 conditional parts: 262,144 combinations if enumerated; stopped at the cap."""
+    parameters, conditions = _flags(18)
+    parts = ", ".join(f"!If [F{i}, a, b]" for i in range(18))
+    result = run_text(
+        f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n"
+        f"  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Join ['', [{parts}]]\n",
+        select=["CFN015"],
+    )
+    assert summary(f for f in result.findings if f.rule_id == "CFN900") == [("CFN900", None, 43)]
+
+
+def test_the_condition_cap_is_reported_not_silent():
+    parameters, _ = _flags(13)
+    every = ", ".join(f"!Equals [!Ref P{i}, 'yes']" for i in range(13))
+    result = run_text(
+        f"Parameters:\n{parameters}\nConditions:\n  All: !And [{every}]\nResources:\n"
+        "  Queue:\n    Type: AWS::SQS::Queue\n    Condition: All\n"
+        "    Properties:\n      DelaySeconds: !If [All, 1, 2]\n",
+        select=["SQS"],
+    )
+    assert 2**13 > MAX_ASSIGNMENTS
+    [bounded] = [f for f in result.findings if f.rule_id == "CFN900"]
+    assert bounded.line == 16 and "conditions All can hold together" in bounded.message
+
+
+def test_independent_conditions_are_decided_one_by_one():
+    """20 conditions on 20 parameters: satisfiable without the 2**20 assignments (and the cap)."""
+    parameters, conditions = _flags(20)
+    text = f"Parameters:\n{parameters}\nConditions:\n{conditions}\n  Same: !Equals [!Ref P0, 'no']\nResources: {{}}\n"
+    template = build(load_bytes(text.encode(), "t.yaml"))
+    decide = Conditions(template.conditions, template.parameters, {})
+    everything = Scenario((f"F{i}", i % 2 == 0) for i in range(20))
+    assert decide.satisfiable(everything)
+    assert not decide.satisfiable(Scenario(everything | {("Same", True)}))  # F0 true needs P0 = yes
+    assert decide.satisfiable(Scenario({("F0", False), ("Same", True), ("F7", True)}))
+    assert decide.limits_hit == []
+
+
+# -- the same output in parallel ------------------------------------------------------------
+
+
+def test_workers_give_the_findings_of_one_process(monkeypatch):
+    sources = [Source(str(p), str(p)) for p in _corpus_slice(12)]
+    assert len(sources) >= engine.PARALLEL_MIN_TEMPLATES
+    registry.load_builtin()
+    checks = registry.select(registry.all_checks())
+    used = []
+    original = engine._check_in_workers
+
+    def spy(*arguments):
+        used.append(1)
+        return original(*arguments)
+
+    monkeypatch.setattr(engine, "_check_in_workers", spy)
+    alone = engine.run(sources, RunOptions(checks=checks, jobs=1))
+    shared = engine.run(sources, RunOptions(checks=checks, jobs=2))
+    assert used == [1]
+    assert shared.findings == alone.findings and shared.findings
+    assert shared.errors == alone.errors and shared.files == alone.files
+    assert shared.internal_errors == alone.internal_errors
+
+
+def test_jobs_output_is_byte_identical(tmp_path):
+    paths = [str(p) for p in _corpus_slice(20)]
+    outputs = []
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "cfncheck", "--format", "json", "--jobs", jobs, *paths],
+            capture_output=True,
+            timeout=600,
+        )
+        assert done.returncode in (0, 1, 2), done.stderr[-2000:]
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] and b'"rule_id"' in outputs[0]
+
+
+# -- shortcuts agree with the long way ------------------------------------------------------
+
+
+CYCLE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  A: {Type: AWS::SNS::Topic, Properties: {DisplayName: !GetAtt B.TopicName}}
+  B: {Type: AWS::SNS::Topic, Properties: {DisplayName: !Ref A}}
+  Self: {Type: AWS::SQS::Queue, DependsOn: Self}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Events: {Q: {Type: SQS, Properties: {Queue: !GetAtt Q.Arn}}}}
+  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref Fn}}
+"""
+
+
+@pytest.mark.parametrize("remove", [(), ("Self",), ("Self", "A"), ("Self", "A", "B")])
+def test_cycle_shortcut_agrees_with_the_graph(remove):
+    template = build(load_bytes(CYCLE.encode(), "t.yaml"))
+    for name in remove:
+        del template.resources[name]
+    assert has_resource_cycle(template) == bool(resource_cycles(build_graph(template)))
+    assert has_resource_cycle(template) == (not remove or remove == ("Self",))
+
+
+def test_cycle_shortcut_agrees_with_the_graph_on_real_templates():
+    for path in _corpus_slice(4):
+        try:
+            template = build(load_bytes(path.read_bytes(), str(path)))
+        except Exception:  # noqa: BLE001 - files that do not load have no graph
+            continue
+        assert has_resource_cycle(template) == bool(resource_cycles(build_graph(template))), path
+
+
+def test_uses_are_found_once_and_given_under_any_prefix():
+    template = build(load_bytes(CYCLE.encode(), "t.yaml"))
+    node = template.resources["A"].node
+    first = list(resource_uses(node))
+    assert list(resource_uses(node)) == first == [("GetAtt", "B", "TopicName", ("Properties", "DisplayName"))]
+    properties = node["Properties"]
+    assert list(iter_uses(properties, ("Resources", "A", "Properties"))) == [
+        ("GetAtt", "B", "TopicName", ("Resources", "A", "Properties", "DisplayName"))
+    ]
+    plain = {"X": {"Ref": "A"}}  # not a loaded node: nothing is kept with it
+    assert list(iter_uses(plain)) == [("Ref", "A", None, ("X",))]
+    plain["Y"] = {"Ref": "B"}
+    assert [u.target for u in iter_uses(plain)] == ["A", "B"]
+
+
+def test_phases_count_nested_time_once(monkeypatch):
+    clock = iter(range(100))
+    monkeypatch.setattr(engine.time, "perf_counter", lambda: next(clock))
+    timings: dict[str, float] = {"load": 0, "checks": 0, "graph": 0}
+    phases = Phases(timings)
+    with phases("checks"):  # 0
+        with phases("graph"):  # 1
+            with phases("graph"):  # 2: re-entered, still one phase
+                pass
+        # graph ends at 3
+    # checks ends at 4
+    assert timings == {"load": 0, "checks": 2, "graph": 2}
