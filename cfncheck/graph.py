@@ -112,10 +112,11 @@ def resource_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
     """Each cycle among resources once, as logical ids in dependency order, smallest id first."""
     import networkx as nx
 
+    # Sorted, so that the cycle found in a component with several does not follow the template's key order.
     resources = nx.DiGraph()
-    resources.add_nodes_from(n for n in graph if n[0] == RESOURCE)
+    resources.add_nodes_from(sorted(n for n in graph if n[0] == RESOURCE))
     resources.add_edges_from(
-        (s, t) for s, t, d in graph.edges(data=True) if s[0] == t[0] == RESOURCE and not d.get("detached")
+        sorted({(s, t) for s, t, d in graph.edges(data=True) if s[0] == t[0] == RESOURCE and not d.get("detached")})
     )
     cycles = []
     for component in nx.strongly_connected_components(resources):

@@ -58,6 +58,7 @@ class Project:
     imports: list[Import] = field(default_factory=list)
     nested: list[NestedStack] = field(default_factory=list)
     analyses: dict[str, Any] = field(default_factory=dict)  # by template file, set by the engine
+    _following: set[str] = field(default_factory=set, repr=False)  # exports being resolved, against import cycles
     unresolved_exports: list[tuple[str, Export]] = field(default_factory=list)  # (glob, export)
     unreadable: dict[str, str] = field(default_factory=dict)  # text of the files of the run that did not load
 
@@ -111,7 +112,13 @@ class Project:
         if len(exports) != 1:
             return ABSENT
         export = exports[0]
-        alts = self.resolvers[export.template.file].resolve(export.output.value, output_scenario(export.output))
+        if name in self._following:  # the export's value imports itself, directly or through other exports
+            return ABSENT
+        self._following.add(name)
+        try:
+            alts = self.resolvers[export.template.file].resolve(export.output.value, output_scenario(export.output))
+        finally:
+            self._following.discard(name)
         # a Ref or GetAtt names a resource of the exporter, not of the importer: it stays an
         # import, which the reference follower takes to the exporting resource
         return alts[0].value if len(alts) == 1 and is_known(alts[0].value) else ABSENT

@@ -27,11 +27,13 @@ from strategies import (
     to_yaml,
 )
 
+from cfncheck.engine import Source
 from cfncheck.graph import build_graph
 from cfncheck.graph import to_json as graph_json
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
 from cfncheck.template import build
+from cfncheck.testing import run_sources
 
 
 @given(templates(), st.booleans())
@@ -99,3 +101,40 @@ def test_output_does_not_depend_on_the_hash_seed():
     ]
     assert outputs[0].returncode in (0, 1, 2) and json.loads(outputs[0].stdout)["findings"]
     assert outputs[0].stdout == outputs[1].stdout
+
+
+def test_an_export_that_imports_itself_does_not_recurse():
+    """Regression: an output importing its own export (or two templates importing each other's)
+    recursed without end while the run indexed imports, and the whole run crashed."""
+    itself = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\nOutputs:\n  O:\n    Value: !ImportValue a\n"
+    itself += "    Export: {Name: a}\n"
+    other = itself.replace("ImportValue a", "ImportValue b").replace("Name: a", "Name: c")
+    back = itself.replace("ImportValue a", "ImportValue c").replace("Name: a", "Name: b")
+    for sources in (
+        [Source("one.yaml", data=itself.encode())],
+        [Source("b.yaml", data=other.encode()), Source("c.yaml", data=back.encode())],
+    ):
+        result = run_sources(sources)
+        assert_sound(result, itself)
+        assert not result.errors
+
+
+def test_a_malformed_ref_in_a_secret_is_not_a_crash():
+    """Regression: `SecretString: {Ref: []}` made SECRET001-003 raise (an unhashable name)."""
+    text = "Resources:\n  S:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      SecretString: {Ref: []}\n"
+    assert_sound(run_text(text, "t.yaml"), text)
+
+
+def test_the_cycle_reported_does_not_follow_key_order():
+    """Regression: in a knot of several cycles, the one CFN004 reported (and so the resource it
+    landed on) followed the order the template listed the properties in."""
+    knot = "Resources:\n  Bucket:\n    Type: X::Y::Z\n    Properties:\n      {first}\n      {second}\n"
+    knot += "  Queue:\n    Type: X::Y::Z\n    Properties:\n      A: !Ref Queue\n      B: !Ref Bucket\n"
+    cycles = {
+        tuple((f.rule_id, f.resource) for f in run_text(text, "t.yaml").findings if f.rule_id == "CFN004")
+        for text in (
+            knot.format(first="A: !Ref Queue", second="B: !Ref Bucket"),
+            knot.format(first="B: !Ref Bucket", second="A: !Ref Queue"),
+        )
+    }
+    assert cycles == {(("CFN004", "Bucket"),)}

@@ -218,7 +218,7 @@ def _whole_value_of(node, template: Template) -> Iterator[str]:
     if not (isinstance(node, dict) and len(node) == 1):
         return
     ((function, args),) = node.items()
-    if function == "Ref" and args in template.parameters:
+    if function == "Ref" and isinstance(args, str) and args in template.parameters:
         yield args
     elif function == "Fn::Sub" and isinstance(args, str):
         match = re.fullmatch(r"\$\{([^}!]+)\}", args.strip())
