@@ -132,13 +132,16 @@ def _line_at(data: bytes, offset: int) -> int:
 _YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
+_new_tuple = tuple.__new__  # Mark(...) goes through a Python-level __new__; this is the hot path
+
+
 def _mark(start, end, lines: list[str]) -> Mark:
     if end.column == 0 and end.line > start.line:
         # Block scalars (and the collections they close) end after their last line break: the
         # region's last character is on the line before, which may be the file's last line.
         last = lines[end.line - 1] if end.line <= len(lines) else ""
-        return Mark(start.line + 1, start.column + 1, end.line, max(len(last), 1))
-    return Mark(start.line + 1, start.column + 1, end.line + 1, max(end.column, 1))
+        return _new_tuple(Mark, (start.line + 1, start.column + 1, end.line, len(last) or 1))
+    return _new_tuple(Mark, (start.line + 1, start.column + 1, end.line + 1, end.column or 1))
 
 
 class _Frame:
@@ -160,6 +163,9 @@ class _YamlReader:
     """Builds marked nodes from LibYAML's event stream, without PyYAML's recursive composer."""
 
     _resolver = yaml.resolver.Resolver()
+    _typed_starts = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)  # "" is the empty scalar: null
+    """First characters that can begin a plain scalar of another type than string (a number, a
+    boolean, null…): every other plain scalar is a string without asking the resolver."""
     _constructor = yaml.constructor.SafeConstructor()
 
     def __init__(self, name: str, text: str) -> None:
@@ -285,8 +291,8 @@ class _YamlReader:
         tag = event.tag
         value = event.value
         if tag is None or tag == "!":
-            if event.style or tag == "!":  # quoted or block scalars are strings
-                return value
+            if event.style or tag == "!" or value[:1] not in self._typed_starts:
+                return value  # quoted, block, or plain text that no implicit type matches
             tag = self._resolver.resolve(yaml.ScalarNode, value, (True, False))
         elif tag.startswith("!") and not tag.startswith("!!"):
             return self._tagged(tag, value, event.start_mark, event.end_mark)
