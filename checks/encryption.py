@@ -1039,9 +1039,10 @@ def cf_origin_protocol(distribution, ctx):
     TLSv1.1 → warning. An origin whose domain cannot be known is not judged for http-only.
     """
     allow_all = {
-        lookup(behavior, "TargetOriginId")
+        target
         for _, behavior, _ in _behaviors(ctx, distribution)
         if lookup(behavior, "ViewerProtocolPolicy") == "allow-all"
+        and isinstance(target := lookup(behavior, "TargetOriginId"), str)
     }
     for path, (origin, scenario) in ctx.elements(distribution, "Properties.DistributionConfig.Origins"):
         config = lookup(origin, "CustomOriginConfig")
@@ -1056,7 +1057,7 @@ def cf_origin_protocol(distribution, ctx):
                 "Set OriginProtocolPolicy to https-only: CloudFront reaches this origin over plain HTTP.",
                 scenario,
             )
-        elif policy == "match-viewer" and lookup(origin, "Id") in allow_all:
+        elif policy == "match-viewer" and isinstance(name := lookup(origin, "Id"), str) and name in allow_all:
             yield ctx.finding(
                 distribution,
                 where,
@@ -1483,8 +1484,9 @@ def redshift_ssl_not_required(cluster, ctx):
         if target is None or target.type != "AWS::Redshift::ClusterParameterGroup":
             continue
         settings = {
-            lookup(parameter, "ParameterName"): lookup(parameter, "ParameterValue")
+            name: lookup(parameter, "ParameterValue")
             for _, (parameter, _) in ctx.elements(target, "Properties.Parameters")
+            if isinstance(name := lookup(parameter, "ParameterName"), str)
         }
         required = settings.get("require_ssl", ABSENT)
         if required is ABSENT or is_known(required) and str(required).lower() != "true":

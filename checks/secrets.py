@@ -14,6 +14,7 @@ from cfncheck.analysis.secrets import (
     decoded,
     is_literal_secret,
     is_secret_name,
+    may_leak_credentials,
     secret_sites,
 )
 from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check
@@ -204,7 +205,8 @@ def access_key_exposed(ctx):
     environment variables or UserData. Long-term keys on machines and in templates leak; roles
     give temporary credentials. AWS's documentation keys (…EXAMPLE) are ignored."""
     resources = ctx.template.resources
-    for path, text in _strings(ctx.template.root):
+    walked = _strings(ctx.template.root) if may_leak_credentials(ctx.template.document.text) else ()
+    for path, text in walked:
         leaks = credential_leaks(text)
         if not leaks and "UserData" in path and (plain := decoded(text)) is not None:
             leaks = credential_leaks(plain)

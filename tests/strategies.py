@@ -49,15 +49,9 @@ settings.load_profile(os.environ.get("CFNCHECK_HYPOTHESIS_PROFILE", "ci"))
 
 VOCABULARY: dict[str, dict] = json.loads((Path(__file__).with_name("robustness_vocabulary.json")).read_text())
 
-EXCLUDED_TYPES: frozenset[str] = frozenset({"AWS::Redshift::Cluster", "AWS::CloudFront::Distribution"})
-"""Types whose checks crash on generated input, kept out (of generated templates and mutated seeds)
-until their owner fixes them: REDSHIFT003 raises on a parameter group whose ParameterName is not a
-string, CF003 on an origin whose Id is not a string (both in checks/encryption.py)."""
-
 registry.load_builtin()
 RESOURCE_TYPES = sorted(
-    ({t for c in registry.all_checks() for t in c.types} | set(VOCABULARY) | {"Custom::Thing", "AWS::No::Such"})
-    - EXCLUDED_TYPES
+    {t for c in registry.all_checks() for t in c.types} | set(VOCABULARY) | {"Custom::Thing", "AWS::No::Such"}
 )
 """The catalog's types, every type a registered check reads, and two a check has never heard of."""
 CHECKS = registry.select(registry.all_checks())
@@ -500,7 +494,7 @@ SEEDS = sorted(
     for folder in (CORPUS, ROOT / "samples")
     if folder.is_dir()
     for path in folder.rglob("*")
-    if path.suffix in SUFFIXES and path.is_file() and not any(t.encode() in path.read_bytes() for t in EXCLUDED_TYPES)
+    if path.suffix in SUFFIXES and path.is_file()
 )
 """Real templates to mutate: the shared corpus when it is there, and the repository's samples."""
 

@@ -102,7 +102,8 @@ def test_text_output_and_exit_status(capsys):
     assert out.splitlines() == [
         f"{BAD}:28:7: error CFN001 cfn-undefined-reference: Ref Enviroment: Enviroment is not a parameter, resource or "
         "pseudo parameter of this template. Did you mean Environment?",
-        f"{BAD}:52:5: error CFN001 cfn-undefined-reference: Fn::GetAtt Nothing.Arn: Nothing is not a resource of this template.",
+        f"{BAD}:52:5: error CFN001 cfn-undefined-reference: Fn::GetAtt Nothing.Arn: Nothing is not a resource of "
+        "this template.",
     ]
     assert "2 findings" in err
     assert "\033[" not in out  # colour only on a terminal

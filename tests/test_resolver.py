@@ -204,7 +204,10 @@ def test_too_many_scenarios_become_unknown_and_are_recorded():
     conditions = "\n".join(f"  C{i}: !Equals [!Ref P{i}, x]" for i in range(8))
     parameters = "\n".join(f"  P{i}: {{Type: String}}" for i in range(8))
     items = ", ".join(f"!If [C{i}, a, b]" for i in range(8))
-    text = f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n  T:\n    Type: X::Y::Z\n    Properties:\n      V: [{items}]\n"
+    text = (
+        f"Parameters:\n{parameters}\nConditions:\n{conditions}\n"
+        f"Resources:\n  T:\n    Type: X::Y::Z\n    Properties:\n      V: [{items}]\n"
+    )
     r = Resolver(build(load_bytes(text.encode(), "t.yaml")))
     result = r.get(r.template.resources["T"].properties, ("V",))
     assert len(result) == 1 and isinstance(result[0].value, Unknown)

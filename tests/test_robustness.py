@@ -138,3 +138,33 @@ def test_the_cycle_reported_does_not_follow_key_order():
         )
     }
     assert cycles == {(("CFN004", "Bucket"),)}
+
+
+def test_names_that_are_mappings_do_not_crash_the_encryption_checks():
+    """Regression: CF003 (an origin Id that is a mapping) and REDSHIFT003 (a ParameterName that is a
+    mapping) put unhashable values in a set or as dict keys and raised."""
+    text = """
+Resources:
+  Distribution:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Origins:
+          - Id: {Key: legacy}
+            DomainName: legacy.example.com
+            CustomOriginConfig: {OriginProtocolPolicy: match-viewer}
+        DefaultCacheBehavior: {TargetOriginId: {Key: legacy}, ViewerProtocolPolicy: allow-all}
+  Params:
+    Type: AWS::Redshift::ClusterParameterGroup
+    Properties:
+      Description: x
+      ParameterGroupFamily: redshift-1.0
+      Parameters: [{ParameterName: {Key: require_ssl}, ParameterValue: "true"}]
+  Cluster:
+    Type: AWS::Redshift::Cluster
+    Properties: {NodeType: ra3.xlplus, ClusterType: single-node, ClusterParameterGroupName: !Ref Params}
+"""
+    result = run_sources([Source("t.yaml", data=text.encode())], select=["CF003", "REDSHIFT003"])
+    assert_sound(result, text)
+    assert [f.rule_id for f in result.findings] == ["REDSHIFT003"]  # require_ssl is not set by a name it can read

@@ -261,6 +261,17 @@ _CREDENTIALS_FILE = re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?)\s*\S*\.aws/credentia
 _DOCUMENTATION_KEY = "EXAMPLE"  # AWS's documentation keys (AKIAIOSFODNN7EXAMPLE) are not credentials
 
 
+_LEAK_HINTS = ("AKIA", "ASIA", "aws_secret_access_key", "configure", ".aws/credentials", "UserData", "\\u", "\\x")
+
+
+def may_leak_credentials(document_text: str) -> bool:
+    """Whether a template's text could hold what :func:`credential_leaks` finds: a cheap test that
+    spares walking every string of the (many) templates that cannot. Base64 UserData and escaped
+    characters are always walked."""
+    lowered = document_text.lower()
+    return any(hint.lower() in lowered for hint in _LEAK_HINTS)
+
+
 def credential_leaks(text: str) -> list[str]:
     """What in ``text`` puts AWS credentials in the template: an access key id, a secret access
     key next to its name, or a script that configures credentials on a machine."""
