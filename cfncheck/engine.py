@@ -3,11 +3,11 @@
 A check that raises never hides the others: its exception becomes an ``internal-error``
 finding naming the check, the file and the resource, and the run's exit status says so.
 
-With ``jobs`` > 1 and many templates, the per-template checks run in forked worker processes:
-the parent loads every template and indexes the project first (a template's checks may read
-another's exports or outputs), the workers inherit all of it, each checks a share of the
-templates and sends back only findings, and the parent runs the project checks and puts the
-findings in the order ``jobs=1`` gives.
+With ``jobs`` > 1 and many templates, the work runs in forked worker processes. The parent
+loads the templates whose text may take part in cross-template analysis (exports, imports,
+nested stacks) and indexes the project first; the workers inherit it, check those templates,
+and load and check every other template themselves, sending back only findings and errors.
+The parent runs the project checks and puts everything in the order ``jobs=1`` gives.
 """
 
 from __future__ import annotations
@@ -140,11 +140,16 @@ def _time_resolution(analysis: Analysis) -> None:
         setattr(resolver, name, timed(getattr(resolver, name)))
 
 
-def load_sources(sources: Iterable[Source], result: RunResult, phases: Phases | None = None) -> list[Template]:
+def load_sources(
+    sources: Iterable[Source], result: RunResult, phases: Phases | None = None, record: bool = True
+) -> list[Template]:
+    """Load and model each source; a file that fails becomes an error. ``record``: add the
+    sources to the run's list of files (a run names its files up front, children as found)."""
     phases = phases or Phases(result.timings)
     templates = []
     for source in sources:
-        result.files.append(source.name)
+        if record:
+            result.files.append(source.name)
         try:
             with phases("load"):
                 document = (
@@ -159,20 +164,27 @@ def load_sources(sources: Iterable[Source], result: RunResult, phases: Phases | 
     return templates
 
 
-def load_children(parents: list[Template], result: RunResult, phases: Phases | None = None) -> list[Template]:
+def load_children(
+    parents: list[Template], result: RunResult, phases: Phases | None = None, named: dict[str, Source] | None = None
+) -> list[Template]:
     """The templates of nested stacks whose TemplateURL is a local file, not already in the run
-    (a child is analysed with its parent even when the command line does not name it)."""
+    (a child is analysed with its parent even when the command line does not name it). A child
+    that ``named`` holds (a source of the run not loaded yet) is taken from there and keeps its
+    place in the run's list of files."""
+    named = {} if named is None else named
     seen = {os.path.realpath(t.file) for t in parents if not t.file.startswith("<")}
     children: list[Template] = []
     pending = list(parents)
     while pending:
-        sources = []
+        sources, given = [], []
         for _, path in (found for parent in pending for found in nested_template_paths(parent)):
             real = os.path.realpath(path)
-            if real not in seen and os.path.isfile(real):
-                seen.add(real)
+            if real in named:
+                given.append(named.pop(real))
+            elif real not in seen and os.path.isfile(real):
                 sources.append(Source(os.path.normpath(path), path))
-        pending = load_sources(sources, result, phases)
+            seen.add(real)
+        pending = load_sources(given, result, phases, record=False) + load_sources(sources, result, phases)
         children += pending
     return children
 
@@ -192,34 +204,66 @@ def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]
     return texts
 
 
+_SHARED_MARKERS = (b"Export", b"ImportValue", b"AWS::CloudFormation::Stack")
+"""Text without which a template neither offers nor uses anything across templates: no export,
+no import, no nested stack."""
+
+
+def _partition(sources: list[Source]) -> tuple[list[Source], list[Source]]:
+    """The sources the project needs loaded in the parent (their text may export, import or nest
+    stacks), and those a worker can load and check on its own."""
+    shared, alone = [], []
+    for source in sources:
+        try:
+            data = source.data if source.data is not None else Path(source.path).read_bytes()
+        except OSError:
+            data = _SHARED_MARKERS[0]  # the parent reports the error
+        (shared if any(marker in data for marker in _SHARED_MARKERS) else alone).append(source)
+    return shared, alone
+
+
+def _resolver(template: Template, project: Project, options: RunOptions) -> Resolver:
+    return Resolver(
+        template,
+        {**options.parameters, **options.file_parameters.get(template.file, {})},
+        options.region,
+        options.account_id,
+        importer=project.export_value,
+    )
+
+
+def _analysis(template: Template, project: Project, options: RunOptions, phases: Phases) -> Analysis:
+    analysis = Analysis(template, project.resolvers[template.file], project, options.check_options)
+    analysis.timing = phases
+    if options.timings:  # the resolver is lazy: what it costs is spent inside the checks
+        _time_resolution(analysis)
+    return analysis
+
+
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
     phases = Phases(result.timings)
     sources = list(sources)
-    templates = load_sources(sources, result, phases)
-    templates += load_children(templates, result, phases)
-    project = Project(templates=templates, unreadable=unreadable_texts(sources, result))
+    parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and _can_fork()
+    shared, alone = _partition(sources) if parallel else (sources, [])
+    result.files = [source.name for source in sources]
+    templates = load_sources(shared, result, phases, record=False)
+    named = {os.path.realpath(s.path): s for s in alone if s.path is not None}
+    templates += load_children(templates, result, phases, named)
+    alone = [s for s in alone if s.path is None or os.path.realpath(s.path) in named]
+    project = Project(templates=templates, unreadable=unreadable_texts(shared, result))
     for template in templates:
-        project.resolvers[template.file] = Resolver(
-            template,
-            {**options.parameters, **options.file_parameters.get(template.file, {})},
-            options.region,
-            options.account_id,
-            importer=project.export_value,
-        )
+        project.resolvers[template.file] = _resolver(template, project, options)
     with phases("resolve"):
         project.index_exports(templates)
         project.index_imports(templates)
         project.link_children(templates)
-    analyses = [Analysis(t, project.resolvers[t.file], project, options.check_options) for t in templates]
-    for analysis in analyses:
-        analysis.timing = phases
-        if options.timings:  # the resolver is lazy: what it costs is spent inside the checks
-            _time_resolution(analysis)
+    analyses = [_analysis(t, project, options, phases) for t in templates]
     project.analyses.update((a.template.file, a) for a in analyses)
-    if options.jobs > 1 and len(analyses) >= PARALLEL_MIN_TEMPLATES and _can_fork():
-        for findings in _check_in_workers(analyses, options, result):
-            result.findings.extend(findings)
+    ready: list[Finding] = []  # findings of templates checked alone: merged and suppressed already
+    if parallel:
+        for findings, done in _check_in_workers(analyses, alone, project, options, result):
+            (ready if done else result.findings).extend(findings)
     else:
         for analysis in analyses:
             result.findings.extend(check_template(analysis, options, result, phases))
@@ -228,9 +272,10 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
             if entry.scope == PROJECT and analyses:
                 context = Context(analyses[0], entry, options.check_options.get(entry.id))
                 result.findings.extend(_guarded(entry, (project, context), context, None, result))
-    findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
+    findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks) + ready
     order = {name: index for index, name in enumerate(result.files)}
     result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
+    result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result
 
 
@@ -240,44 +285,57 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-_WORK: tuple[list[Analysis], RunOptions] | None = None
+_WORK: tuple[list[Analysis], list[Source], Project, RunOptions] | None = None
 """What forked workers check: set by the parent just before it forks, inherited, never sent."""
 
 
-def _check_in_workers(analyses: list[Analysis], options: RunOptions, result: RunResult) -> list[list[Finding]]:
-    """The findings of each template's checks, in the order of ``analyses``, computed in workers."""
+def _check_in_workers(
+    analyses: list[Analysis], alone: list[Source], project: Project, options: RunOptions, result: RunResult
+) -> list[tuple[list[Finding], bool]]:
+    """The findings of each template's checks, computed in workers: the templates the parent
+    loaded (``analyses``), and the sources a worker loads, checks and suppresses on its own
+    (``alone``; their findings come back done). Load errors and counts are added to ``result``."""
     global _WORK
-    chunks = [range(start, min(start + _CHUNK, len(analyses))) for start in range(0, len(analyses), _CHUNK)]
-    by_template: list[list[Finding]] = [[] for _ in analyses]
-    _WORK = (analyses, options)
+    tasks = [("analysis", i) for i in range(len(analyses))] + [("source", i) for i in range(len(alone))]
+    chunks = [tasks[start : start + _CHUNK] for start in range(0, len(tasks), _CHUNK)]
+    outcome: list[tuple[list[Finding], bool]] = []
+    _WORK = (analyses, alone, project, options)
     gc.freeze()  # the workers share the parent's objects: no collection should touch (and copy) them
     try:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         with context.Pool(min(options.jobs, len(chunks))) as pool:
-            for done in pool.imap_unordered(_check_chunk, chunks):
-                for index, findings, internal_errors, timings in done:
-                    by_template[index] = findings
+            for done in pool.imap(_check_chunk, chunks):
+                for findings, finished, errors, internal_errors, timings in done:
+                    outcome.append((findings, finished))
+                    result.errors.extend(errors)
                     result.internal_errors += internal_errors
                     for phase, seconds in timings.items():  # CPU seconds of the workers, summed
                         result.timings[phase] += seconds
     finally:
         _WORK = None
         gc.unfreeze()
-    return by_template
+    return outcome
 
 
-def _check_chunk(indexes: range) -> list[tuple[int, list[Finding], int, dict[str, float]]]:
-    analyses, options = _WORK
+def _check_chunk(tasks: list[tuple[str, int]]) -> list[tuple[list[Finding], bool, list[FileError], int, dict]]:
+    analyses, alone, project, options = _WORK
     done = []
-    for index in indexes:
+    for kind, index in tasks:
         local = RunResult()
         phases = Phases(local.timings)
-        analysis = analyses[index]
-        analysis.timing = phases
-        findings = check_template(analysis, options, local, phases)
-        done.append((index, findings, local.internal_errors, dict(local.timings)))
+        if kind == "analysis":
+            analysis = analyses[index]
+            analysis.timing = phases
+            findings = check_template(analysis, options, local, phases)
+        else:
+            findings = []
+            for template in load_sources([alone[index]], local, phases, record=False):
+                project.resolvers[template.file] = _resolver(template, project, options)
+                checked = check_template(_analysis(template, project, options, phases), options, local, phases)
+                findings = suppress.apply(merge_scenarios(checked), [template], options.checks)
+        done.append((findings, kind == "source", local.errors, local.internal_errors, dict(local.timings)))
     return done
 
 
