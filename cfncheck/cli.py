@@ -193,6 +193,8 @@ def _sources(paths: list[str], config, templates_only: bool):
     from .files import collect, looks_like_template
 
     sources, missing = collect(paths)
+    if not (config["exclude"] or config["include"] or templates_only):
+        return sources, missing
     named = set(paths)
     kept = []
     for source in sources:
@@ -216,7 +218,7 @@ def _parameters(sources, config, specs: tuple[str, ...]) -> tuple[dict, dict]:
     try:
         given = parse_parameters(list(specs))
         per_file = {}
-        for source in sources:
+        for source in sources if config["parameters"] else ():
             file = relative_file(source.name, config.root)
             values = {}
             for pattern, items in config["parameters"].items():

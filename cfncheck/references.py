@@ -161,7 +161,7 @@ def iter_calls(node, function: str, path: tuple = ()) -> Iterator[tuple[object, 
     """Each call of ``function`` (e.g. ``Fn::FindInMap``) inside ``node``: its arguments and its path."""
     if not isinstance(node, (dict, list)):
         return
-    calls = derived(node, ("calls", function), lambda: list(_calls(node, function, ())))
+    calls = derived(node, "calls", lambda: _calls(node)).get(function, ())
     if not path:
         yield from calls
         return
@@ -169,15 +169,24 @@ def iter_calls(node, function: str, path: tuple = ()) -> Iterator[tuple[object, 
         yield arguments, path + where
 
 
-def _calls(node, function: str, path: tuple) -> Iterator[tuple[object, tuple]]:
-    if isinstance(node, dict):
-        if len(node) == 1 and function in node:
-            yield node[function], path
-        for key, value in node.items():
-            yield from _calls(value, function, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _calls(value, function, path + (index,))
+def _calls(node) -> dict[str, list[tuple[object, tuple]]]:
+    """Every intrinsic call inside ``node`` by function name, in document order: one walk for all."""
+    found: dict[str, list[tuple[object, tuple]]] = {}
+    pending = [(node, ())]
+    while pending:  # depth first, children in order: the calls come out in document order
+        current, path = pending.pop()
+        if isinstance(current, dict):
+            if len(current) == 1:
+                key = next(iter(current))
+                if key.startswith("Fn::"):
+                    found.setdefault(key, []).append((current[key], path))
+            children = [(value, path + (key,)) for key, value in current.items()]
+        elif isinstance(current, list):
+            children = [(value, path + (index,)) for index, value in enumerate(current)]
+        else:
+            continue
+        pending.extend(reversed(children))
+    return found
 
 
 def guards(node, path: tuple) -> list[tuple[str, bool]]:

@@ -8,7 +8,7 @@ import re
 from cfncheck.analysis.returns import ARN, ARN_PROPERTIES, URL_PROPERTIES, expand, ref_returns
 from cfncheck.api import ERROR, WARNING, Scenario, check
 from cfncheck.graph import RESOURCE, edges_between, has_resource_cycle, resource_cycles
-from cfncheck.nodes import MarkedDict
+from cfncheck.nodes import MarkedDict, derived
 from cfncheck.references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_calls, iter_uses, resource_uses
 from cfncheck.schemas import attribute_problem, type_problem
 from cfncheck.template import SAM_TRANSFORM
@@ -486,22 +486,29 @@ def _ref_target(template, value):
 
 
 def _used_names(template, kinds: tuple[str, ...]) -> set[str]:
-    """Names used anywhere outside their own definitions (template Metadata labels do not count)."""
+    """Names used with one of ``kinds`` anywhere outside their own definitions (template
+    Metadata labels do not count)."""
+    return {
+        name
+        for kind, name in derived(template.root, "used names", lambda: _uses_outside_definitions(template))
+        if kind in kinds
+    }
+
+
+def _uses_outside_definitions(template) -> set[tuple[str, str]]:
     used = set()
     for section, node in template.root.items():
         if section in ("Parameters", "Metadata", "Mappings"):
             continue
-        for use in iter_uses(node):
-            if use.kind in kinds:
-                used.add(use.target)
         if section == "Resources" and isinstance(node, dict):
-            for resource_node in node.values():
-                if isinstance(resource_node, dict) and isinstance(resource_node.get("Condition"), str):
-                    used.add(resource_node["Condition"])
+            uses = (use for resource in node.values() if isinstance(resource, dict) for use in resource_uses(resource))
+        else:
+            uses = iter_uses(node)
+        used.update((use.kind, use.target) for use in uses)
         if section == "Outputs" and isinstance(node, dict):
             for output in node.values():
                 if isinstance(output, dict) and isinstance(output.get("Condition"), str):
-                    used.add(output["Condition"])
+                    used.add(("Condition", output["Condition"]))
     return used
 
 
