@@ -172,21 +172,24 @@ def iter_calls(node, function: str, path: tuple = ()) -> Iterator[tuple[object, 
 def _calls(node) -> dict[str, list[tuple[object, tuple]]]:
     """Every intrinsic call inside ``node`` by function name, in document order: one walk for all."""
     found: dict[str, list[tuple[object, tuple]]] = {}
-    pending = [(node, ())]
-    while pending:  # depth first, children in order: the calls come out in document order
-        current, path = pending.pop()
-        if isinstance(current, dict):
-            if len(current) == 1:
-                key = next(iter(current))
-                if key.startswith("Fn::"):
-                    found.setdefault(key, []).append((current[key], path))
-            children = [(value, path + (key,)) for key, value in current.items()]
-        elif isinstance(current, list):
-            children = [(value, path + (index,)) for index, value in enumerate(current)]
-        else:
-            continue
-        pending.extend(reversed(children))
+    for function, arguments, path in _walk_calls(node, ()):
+        found.setdefault(function, []).append((arguments, path))
     return found
+
+
+def _walk_calls(node, path: tuple) -> Iterator[tuple[str, object, tuple]]:
+    if isinstance(node, dict):
+        if len(node) == 1:
+            key = next(iter(node))
+            if key.startswith("Fn::"):
+                yield key, node[key], path
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                yield from _walk_calls(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                yield from _walk_calls(value, path + (index,))
 
 
 def guards(node, path: tuple) -> list[tuple[str, bool]]:
