@@ -6,7 +6,7 @@ For every type the check catalog names, the vocabulary keeps the tree of propert
 in the corpus and a few short scalar values met at each leaf. Run it again when the catalog or
 the corpus grows:
 
-    .venv/bin/python fuzz/build_vocabulary.py /work/shared/spec/checks.md /work/shared/corpus
+    .venv/bin/python fuzz/build_vocabulary.py ../shared/spec/checks.md ../shared/corpus
 """
 
 from __future__ import annotations

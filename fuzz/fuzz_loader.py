@@ -4,7 +4,7 @@ atheris is optional (``pip install atheris``, or ``pip install -e '.[fuzz]'``); 
 same target replays files, which is how a crash the fuzzer saved is reproduced:
 
     mkdir -p /tmp/fuzz-corpus
-    .venv/bin/python fuzz/fuzz_loader.py -max_total_time=600 -timeout=5 /tmp/fuzz-corpus /work/shared/corpus
+    .venv/bin/python fuzz/fuzz_loader.py -max_total_time=600 -timeout=5 /tmp/fuzz-corpus ../shared/corpus
     .venv/bin/python fuzz/fuzz_loader.py --replay crash-1234abcd
 
 Anything but a ``LoadError`` escaping ``one_input`` is a bug: the engine must refuse bad input

@@ -15,7 +15,7 @@ from cfncheck.cli import check_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = Path(__file__).resolve().parent / "ci_checks"
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"  # ../shared beside the clone
 
 
 @pytest.fixture

@@ -487,7 +487,7 @@ def identity(result: RunResult) -> list[tuple]:
 # -- mutating real templates ----------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("CFNCHECK_CORPUS", "/work/shared/corpus"))
+CORPUS = Path(os.environ.get("CFNCHECK_CORPUS", ROOT.parent / "shared" / "corpus"))  # ../shared beside the clone
 SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SEEDS = sorted(
     str(path)

@@ -1,6 +1,6 @@
 """Mutation tests: real templates, carelessly edited, never crash cfncheck.
 
-Seeds are the shared corpus (``CFNCHECK_CORPUS``, default /work/shared/corpus) and the
+Seeds are the shared corpus (``CFNCHECK_CORPUS``, default ../shared/corpus beside the repository) and the
 repository's samples. Structural edits (delete a key, change a value's type, replace a value
 by an intrinsic) are written back as YAML and JSON, which must give the same findings;
 textual edits (duplicate or delete a line, cut a line, truncate the file) must give findings

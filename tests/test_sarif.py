@@ -12,7 +12,8 @@ from ci_support import ROOT, cli, plugin_checks, write  # noqa: F401 - plugin_ch
 from cfncheck.report import sarif
 from cfncheck.testing import run_files
 
-SCHEMA = json.loads(Path("/work/shared/schemas/sarif-schema-2.1.0.json").read_text())
+SCHEMA_PATH = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMA = json.loads(SCHEMA_PATH.read_text())
 SAMPLES = sorted(p for p in (ROOT / "samples").rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template"))
 
 
