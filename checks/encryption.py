@@ -29,8 +29,6 @@ from cfncheck.api import (
 
 DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
 
-SECURITY = ("security",)
-
 
 def _left_off(ctx, resource, path, key, scenario, consequence: str):
     """The finding on an encryption flag that is off: AWS rejects a KMS key given without it
@@ -52,7 +50,6 @@ def _left_off(ctx, resource, path, key, scenario, consequence: str):
     "kms-key-rotation-disabled",
     WARNING,
     types=["AWS::KMS::Key"],
-    tags=SECURITY,
     fix="Set `EnableKeyRotation: true` on symmetric keys; remove it from asymmetric, HMAC and imported keys.",
 )
 def kms_key_rotation(key, ctx):
@@ -115,7 +112,6 @@ def kms_key_rotation(key, ctx):
     "s3-tls-not-enforced",
     WARNING,
     types=["AWS::S3::Bucket"],
-    tags=SECURITY,
     fix='Add a bucket policy statement: Effect Deny, Principal "*", Action "s3:*", Resource the bucket ARN and '
     '"<bucket ARN>/*", Condition Bool aws:SecureTransport "false".',
 )
@@ -194,7 +190,6 @@ def _tls_deny_problem(statements: list) -> str | None:
     "s3-default-encryption",
     INFO,
     types=["AWS::S3::Bucket"],
-    tags=SECURITY,
     fix="Declare BucketEncryption (SSE-S3 `AES256`, or `aws:kms` with a customer KMSMasterKeyID and"
     " BucketKeyEnabled true).",
 )
@@ -305,7 +300,6 @@ def _restored_or_member(ctx, database) -> bool:
     "rds-storage-unencrypted",
     WARNING,
     types=[RDS_INSTANCE, *CLUSTERS],
-    tags=SECURITY,
     fix="Set `StorageEncrypted: true` (and KmsKeyId for a customer key) when creating the database.",
 )
 def rds_storage_unencrypted(database, ctx):
@@ -367,7 +361,6 @@ def _member_mismatch(instance, ctx):
     "rds-tls-not-enforced",
     WARNING,
     types=[RDS_INSTANCE, RDS_CLUSTER],
-    tags=SECURITY,
     fix="Use a custom parameter group with `rds.force_ssl: 1` (PostgreSQL, SQL Server) or"
     " `require_secure_transport: 'ON'` (MySQL, MariaDB).",
 )
@@ -433,7 +426,6 @@ def rds_tls_not_enforced(database, ctx):
     "ddb-encryption-aws-owned-key",
     INFO,
     types=["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable"],
-    tags=SECURITY,
     fix="Set `SSESpecification: {SSEEnabled: true}` (AWS managed key), with SSEType KMS and KMSMasterKeyId"
     " for a customer key.",
 )
@@ -473,7 +465,6 @@ def ddb_encryption_key(table, ctx):
     "dax-encryption-disabled",
     WARNING,
     types=["AWS::DAX::Cluster"],
-    tags=SECURITY,
     fix="Set `SSESpecification: {SSEEnabled: true}` and `ClusterEndpointEncryptionType: TLS` when creating"
     " the cluster.",
 )
@@ -509,7 +500,6 @@ def dax_encryption(cluster, ctx):
     "ec-at-rest-encryption-disabled",
     WARNING,
     types=["AWS::ElastiCache::ReplicationGroup"],
-    tags=SECURITY,
     fix="Set `AtRestEncryptionEnabled: true` when creating the replication group.",
 )
 def elasticache_at_rest(group, ctx):
@@ -541,7 +531,6 @@ def elasticache_at_rest(group, ctx):
     "ec-in-transit-encryption-disabled",
     WARNING,
     types=["AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::CacheCluster"],
-    tags=SECURITY,
     fix="Set `TransitEncryptionEnabled: true`.",
 )
 def elasticache_in_transit(cache, ctx):
@@ -600,7 +589,6 @@ def elasticache_in_transit(cache, ctx):
     "ebs-unencrypted",
     WARNING,
     types=["AWS::EC2::Volume", *BLOCK_DEVICE_TYPES],
-    tags=SECURITY,
     options={"ebs_encryption_by_default": False},
     fix="Set `Encrypted: true` on the volume or the block-device mapping's Ebs.",
 )
@@ -635,7 +623,6 @@ def ebs_unencrypted(resource, ctx):
     "efs-unencrypted",
     WARNING,
     types=["AWS::EFS::FileSystem"],
-    tags=SECURITY,
     fix="Set `Encrypted: true` (and KmsKeyId for a customer key) when creating the file system.",
 )
 def efs_unencrypted(filesystem, ctx):
@@ -702,7 +689,6 @@ def _alb_exposure(ctx, listener, scenario):
     "elb-listener-not-https",
     WARNING,
     types=[LISTENER, LISTENER_RULE, CLB],
-    tags=SECURITY,
     fix="Serve HTTPS (port 443 with a certificate) and make the HTTP listener redirect to HTTPS.",
 )
 def elb_listener_not_https(resource, ctx):
@@ -782,7 +768,6 @@ def _clb_not_https(balancer, ctx):
     "elb-tls-policy-outdated",
     WARNING,
     types=[LISTENER, CLB],
-    tags=SECURITY,
     fix=f"Set `SslPolicy: {tls.ELB_RECOMMENDED_POLICY}` (or another TLS 1.2+ policy).",
 )
 def elb_tls_policy_outdated(resource, ctx):
@@ -868,7 +853,6 @@ def _clb_policy_is_modern(ctx, balancer, name, scenario) -> bool | None:
     "elb-secure-listener-without-certificate",
     ERROR,
     types=[LISTENER, CLB],
-    tags=SECURITY,
     fix="Give the HTTPS/TLS listener exactly one default certificate in `Certificates`; add more with"
     " AWS::ElasticLoadBalancingV2::ListenerCertificate.",
 )
@@ -938,7 +922,6 @@ def _behaviors(ctx, distribution):
     "cf-viewer-protocol-allows-http",
     WARNING,
     types=[DISTRIBUTION],
-    tags=SECURITY,
     fix="Set `ViewerProtocolPolicy: redirect-to-https` (or https-only) on every cache behavior.",
 )
 def cf_viewer_protocol(distribution, ctx):
@@ -962,7 +945,6 @@ def cf_viewer_protocol(distribution, ctx):
     "cf-minimum-tls-version",
     WARNING,
     types=[DISTRIBUTION],
-    tags=SECURITY,
     fix=f"Use an ACM certificate with `MinimumProtocolVersion: {tls.CLOUDFRONT_RECOMMENDED}`.",
 )
 def cf_minimum_tls(distribution, ctx):
@@ -1027,7 +1009,6 @@ def _is_s3_website(ctx, domain) -> bool | None:
     "cf-origin-protocol-http",
     WARNING,
     types=[DISTRIBUTION],
-    tags=SECURITY,
     fix="Set `OriginProtocolPolicy: https-only` and `OriginSSLProtocols: [TLSv1.2]`.",
 )
 def cf_origin_protocol(distribution, ctx):
@@ -1088,7 +1069,6 @@ def cf_origin_protocol(distribution, ctx):
     "sqs-encryption-disabled",
     WARNING,
     types=["AWS::SQS::Queue"],
-    tags=SECURITY,
     fix="Remove `SqsManagedSseEnabled: false`, or set KmsMasterKeyId.",
 )
 def sqs_encryption_disabled(queue, ctx):
@@ -1125,7 +1105,6 @@ def sqs_encryption_disabled(queue, ctx):
     "sqs-no-customer-managed-key",
     INFO,
     types=["AWS::SQS::Queue"],
-    tags=SECURITY,
     fix="Set KmsMasterKeyId to a customer managed KMS key when key policies or audits are needed.",
 )
 def sqs_no_customer_key(queue, ctx):
@@ -1159,7 +1138,6 @@ def sqs_no_customer_key(queue, ctx):
     "sns-topic-unencrypted",
     WARNING,
     types=["AWS::SNS::Topic"],
-    tags=SECURITY,
     fix="Set KmsMasterKeyId (a customer managed key, or alias/aws/sns).",
 )
 def sns_topic_unencrypted(topic, ctx):
@@ -1182,7 +1160,6 @@ def sns_topic_unencrypted(topic, ctx):
     "sns-http-subscription",
     WARNING,
     types=["AWS::SNS::Subscription", "AWS::SNS::Topic"],
-    tags=SECURITY,
     fix="Subscribe with Protocol https and an https:// endpoint.",
 )
 def sns_http_subscription(resource, ctx):
@@ -1218,7 +1195,6 @@ def sns_http_subscription(resource, ctx):
     "kinesis-stream-unencrypted",
     WARNING,
     types=["AWS::Kinesis::Stream"],
-    tags=SECURITY,
     fix="Set `StreamEncryption: {EncryptionType: KMS, KeyId: alias/aws/kinesis}` (or a customer key).",
 )
 def kinesis_stream_unencrypted(stream, ctx):
@@ -1251,7 +1227,6 @@ def kinesis_stream_unencrypted(stream, ctx):
     "firehose-unencrypted",
     INFO,
     types=["AWS::KinesisFirehose::DeliveryStream"],
-    tags=SECURITY,
     fix="Set DeliveryStreamEncryptionConfigurationInput (KeyType AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK)"
     " on DirectPut streams.",
 )
@@ -1303,7 +1278,6 @@ def firehose_unencrypted(stream, ctx):
     "apigw-domain-tls-policy",
     WARNING,
     types=["AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName", "AWS::Serverless::Api"],
-    tags=SECURITY,
     fix=f"Set `SecurityPolicy: {tls.APIGW_RECOMMENDED_POLICY}`.",
 )
 def apigw_domain_tls(resource, ctx):
@@ -1381,7 +1355,6 @@ def _apigw_certificate(ctx, domain_name, domain, scenario):
     "logs-not-kms-encrypted",
     INFO,
     types=["AWS::Logs::LogGroup"],
-    tags=SECURITY,
     fix="Set KmsKeyId to a customer managed key whose policy allows logs.<region>.amazonaws.com.",
 )
 def logs_not_kms_encrypted(group, ctx):
@@ -1406,7 +1379,6 @@ def logs_not_kms_encrypted(group, ctx):
     "cloudtrail-no-kms-key",
     INFO,
     types=["AWS::CloudTrail::Trail"],
-    tags=SECURITY,
     fix="Set KMSKeyId to a customer managed key whose policy allows cloudtrail.amazonaws.com.",
 )
 def cloudtrail_no_kms_key(trail, ctx):
@@ -1434,7 +1406,6 @@ def cloudtrail_no_kms_key(trail, ctx):
     "redshift-unencrypted",
     WARNING,
     types=["AWS::Redshift::Cluster"],
-    tags=SECURITY,
     fix="Set `Encrypted: true` (and KmsKeyId for a customer key).",
 )
 def redshift_unencrypted(cluster, ctx):
@@ -1459,7 +1430,6 @@ def redshift_unencrypted(cluster, ctx):
     "redshift-ssl-not-required",
     WARNING,
     types=["AWS::Redshift::Cluster"],
-    tags=SECURITY,
     fix="Use a cluster parameter group with `require_ssl: 'true'`.",
 )
 def redshift_ssl_not_required(cluster, ctx):
@@ -1510,7 +1480,6 @@ DOMAINS = ["AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"]
     "es-encryption-at-rest-disabled",
     WARNING,
     types=DOMAINS,
-    tags=SECURITY,
     fix="Set `EncryptionAtRestOptions: {Enabled: true}` (and KmsKeyId for a customer key).",
 )
 def es_encryption_at_rest(domain, ctx):
@@ -1537,7 +1506,6 @@ def es_encryption_at_rest(domain, ctx):
     "es-in-transit-encryption-disabled",
     WARNING,
     types=DOMAINS,
-    tags=SECURITY,
     fix="Set NodeToNodeEncryptionOptions.Enabled true, DomainEndpointOptions.EnforceHTTPS true and"
     f" TLSSecurityPolicy {tls.OPENSEARCH_RECOMMENDED_POLICY}.",
 )

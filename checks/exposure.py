@@ -27,7 +27,6 @@ from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Context, Resource, Scenar
 
 DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
 
-SECURITY = ("security",)
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 ECR_PUSH_ACTIONS = ("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")
 QUEUE_DEPUTIES = ("sns", "s3", "events")
@@ -54,7 +53,6 @@ def _open(statement: Statement) -> str | None:
     "kms-key-policy-open-principal",
     ERROR,
     types=["AWS::KMS::Key"],
-    tags=SECURITY,
     fix="Name the accounts or roles that may use the key, or add a kms:CallerAccount, kms:ViaService or "
     "aws:PrincipalOrgID condition.",
 )
@@ -92,7 +90,6 @@ def kms_key_policy_open(key, ctx):
     "s3-public-acl",
     ERROR,
     types=["AWS::S3::Bucket"],
-    tags=SECURITY,
     fix="Remove AccessControl (or set Private) and grant access with a bucket policy to named principals.",
 )
 def s3_public_acl(bucket, ctx):
@@ -141,7 +138,6 @@ def _read_only(action: str) -> bool:
     "s3-bucket-policy-public",
     ERROR,
     types=["AWS::S3::BucketPolicy"],
-    tags=SECURITY,
     fix="Grant named principals (or CloudFront through OAC) instead of '*', or add a condition such as "
     "aws:SourceVpce, aws:SourceArn or aws:PrincipalOrgID.",
 )
@@ -203,7 +199,6 @@ def _website(ctx: Context, policy: Resource, scenario: Scenario) -> list[tuple[S
     "s3-public-access-block-disabled",
     WARNING,
     types=["AWS::S3::Bucket"],
-    tags=SECURITY,
     fix="Set all four PublicAccessBlockConfiguration flags (BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls, "
     "RestrictPublicBuckets) to true.",
     options={"public_intent_tags": []},
@@ -256,7 +251,6 @@ def s3_public_access_block(bucket, ctx):
     "rds-publicly-accessible",
     ERROR,
     types=["AWS::RDS::DBInstance"],
-    tags=SECURITY,
     fix="Set PubliclyAccessible: false and place the instance in a DB subnet group of private subnets.",
 )
 def rds_publicly_accessible(instance, ctx):
@@ -331,7 +325,6 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
     "sqs-queue-policy-open",
     ERROR,
     types=["AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy"],
-    tags=SECURITY,
     fix=f"Name the principals, or add a condition ({CONDITIONS_HINT}); give service principals an aws:SourceArn.",
 )
 def sqs_queue_policy_open(policy, ctx):
@@ -385,7 +378,6 @@ def _deputies(ctx: Context, resource: Resource, statement: Statement, deputies: 
     "sns-topic-policy-open",
     ERROR,
     types=["AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy"],
-    tags=SECURITY,
     fix="Name the principals, or add an aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID condition.",
 )
 def sns_topic_policy_open(policy, ctx):
@@ -417,7 +409,6 @@ def sns_topic_policy_open(policy, ctx):
     "lambda-permission-too-broad",
     ERROR,
     types=["AWS::Lambda::Permission", "AWS::Lambda::Url"],
-    tags=SECURITY,
     fix="Set SourceArn (and SourceAccount for S3) on service permissions, avoid Principal '*', grant only "
     "lambda:InvokeFunction, and use AuthType AWS_IAM for function URLs.",
 )
@@ -486,7 +477,6 @@ def lambda_permission_too_broad(resource, ctx):
     "ecr-repository-policy-public",
     ERROR,
     types=["AWS::ECR::Repository"],
-    tags=SECURITY,
     fix="Name the accounts that may pull (and push), or add an aws:PrincipalOrgID condition.",
 )
 def ecr_repository_policy_public(repository, ctx):
@@ -517,7 +507,6 @@ def ecr_repository_policy_public(repository, ctx):
     "redshift-publicly-accessible",
     ERROR,
     types=["AWS::Redshift::Cluster"],
-    tags=SECURITY,
     fix="Set PubliclyAccessible: false and reach the cluster from inside the VPC.",
 )
 def redshift_publicly_accessible(cluster, ctx):

@@ -37,7 +37,6 @@ from cfncheck.api import ERROR, WARNING, Context, Resource, check
 
 DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
 
-SECURITY = ("security",)
 CRITICAL_SERVICES = ("iam", "sts", "kms", "organizations")
 _SERVICE_WILDCARD = re.compile(r"([\w-]+):\*")
 _ANY_ROLE = re.compile(r":role/\*$")
@@ -61,7 +60,6 @@ def _below_admin(resource: Resource, ctx: Context) -> Iterator[Statement]:
     "iam-admin-policy",
     ERROR,
     types=IDENTITY_TYPES,
-    tags=SECURITY,
     fix="List the actions and resources the identity needs instead of Action '*' on Resource '*', "
     "and do not attach AdministratorAccess.",
 )
@@ -95,7 +93,6 @@ def admin_policy(resource, ctx):
     "iam-wildcard-action",
     ERROR,
     types=IDENTITY_TYPES,
-    tags=SECURITY,
     fix="Replace '*' and '<service>:*' in Action with the specific actions used (prefixes such as s3:Get* are fine).",
 )
 def wildcard_action(resource, ctx):
@@ -128,7 +125,6 @@ def wildcard_action(resource, ctx):
     "iam-wildcard-resource",
     WARNING,
     types=IDENTITY_TYPES,
-    tags=SECURITY,
     fix="Set Resource to the ARNs of the buckets, tables, queues, keys… the actions are used on.",
 )
 def wildcard_resource(resource, ctx):
@@ -164,7 +160,6 @@ def wildcard_resource(resource, ctx):
         "AWS::SNS::TopicPolicy",
         "AWS::SNS::TopicInlinePolicy",
     ),
-    tags=SECURITY,
     fix="Use Action with the actions to allow (and Resource with the ARNs) instead of NotAction/NotResource.",
 )
 def allow_not_action(resource, ctx):
@@ -202,7 +197,6 @@ def allow_not_action(resource, ctx):
     "iam-passrole-unscoped",
     ERROR,
     types=IDENTITY_TYPES,
-    tags=SECURITY,
     fix="Limit iam:PassRole to the ARNs of the roles to pass, ideally with an iam:PassedToService condition.",
 )
 def passrole_unscoped(resource, ctx):
@@ -234,7 +228,6 @@ def passrole_unscoped(resource, ctx):
     "iam-trust-policy-open-principal",
     ERROR,
     types=["AWS::IAM::Role"],
-    tags=SECURITY,
     fix="Name the accounts, roles or services that may assume the role, or add an aws:PrincipalOrgID, "
     "aws:PrincipalArn or sts:ExternalId condition.",
 )
@@ -275,7 +268,6 @@ def trust_open_principal(resource, ctx):
     "IAM007",
     "iam-role-trust-service-mismatch",
     ERROR,
-    tags=SECURITY,
     fix="Add a trust statement: Effect Allow, Principal Service <service>.amazonaws.com, Action sts:AssumeRole.",
 )
 def trust_service_mismatch(ctx):
@@ -308,7 +300,6 @@ def trust_service_mismatch(ctx):
     "iam-user-direct-permissions",
     WARNING,
     types=["AWS::IAM::User", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"],
-    tags=SECURITY,
     fix="Attach the policy to a group and add the user to the group (or use a role).",
 )
 def user_direct_permissions(resource, ctx):

@@ -104,7 +104,6 @@ def _admits(rule: Rule, opened: list[tuple[str, int]]) -> str:
     "sg-admin-port-open-to-world",
     ERROR,
     types=RULE_TYPES,
-    tags=("security",),
     options={"ports": ADMIN_PORTS},
     fix="Restrict CidrIp/CidrIpv6 to your administration network, or drop the rule and use SSM Session Manager.",
 )
@@ -132,7 +131,6 @@ def admin_port_open(resource, ctx):
     "sg-all-traffic-open-to-world",
     ERROR,
     types=RULE_TYPES,
-    tags=("security",),
     fix="Open only the protocol and ports the service needs, to the sources that need them.",
 )
 def all_traffic_open(resource, ctx):
@@ -154,7 +152,6 @@ def all_traffic_open(resource, ctx):
     "sg-data-port-open-to-world",
     ERROR,
     types=RULE_TYPES,
-    tags=("security",),
     options={"ports": DATA_PORTS},
     fix="Admit the database port only from the application tier's security group (SourceSecurityGroupId).",
 )
@@ -180,7 +177,6 @@ def data_port_open(resource, ctx):
     "sg-port-open-to-world",
     WARNING,
     types=RULE_TYPES,
-    tags=("security",),
     fix="Restrict the source to the clients that need the port, or to the load balancer's security group.",
 )
 def port_open(resource, ctx):
@@ -208,7 +204,6 @@ def port_open(resource, ctx):
     "sg-data-tier-open-to-world",
     ERROR,
     types=RULE_TYPES,
-    tags=("security",),
     fix="Admit only the application tier's security group (SourceSecurityGroupId) into the data tier's group.",
 )
 def data_tier_open(resource, ctx):

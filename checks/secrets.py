@@ -27,7 +27,6 @@ DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SAR
     "SECRET001",
     "secret-hardcoded-in-property",
     ERROR,
-    tags=("security",),
     fix="Use a dynamic reference ({{resolve:secretsmanager:…}} or {{resolve:ssm-secure:…}}), a generated "
     "secret, or a NoEcho parameter without Default.",
 )
@@ -78,7 +77,6 @@ def _may_hold_secret(parameter: Parameter) -> bool:
     "SECRET002",
     "secret-parameter-without-noecho",
     WARNING,
-    tags=("security",),
     fix="Add `NoEcho: true` to the parameter.",
 )
 def parameter_without_noecho(ctx):
@@ -99,7 +97,6 @@ def parameter_without_noecho(ctx):
     "SECRET003",
     "secret-parameter-with-default",
     ERROR,
-    tags=("security",),
     fix="Remove the Default and pass the value at deploy time, or use a dynamic reference.",
 )
 def parameter_with_default(ctx):
@@ -136,7 +133,6 @@ def _exposing_sections(ctx: Context) -> Iterator[tuple[object, tuple, object, Sc
     "SECRET004",
     "secret-noecho-parameter-exposed",
     ERROR,
-    tags=("security",),
     fix="Remove the reference from Outputs/Metadata; read the secret where it is needed instead.",
 )
 def noecho_exposed(ctx):
@@ -194,7 +190,6 @@ def _strings(node, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     "SECRET005",
     "secret-aws-access-key-exposed",
     ERROR,
-    tags=("security",),
     fix="Give the workload an IAM role (instance profile, execution role) instead of access keys; "
     "keep generated keys in Secrets Manager.",
 )
