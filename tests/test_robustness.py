@@ -168,3 +168,25 @@ Resources:
     result = run_sources([Source("t.yaml", data=text.encode())], select=["CF003", "REDSHIFT003"])
     assert_sound(result, text)
     assert [f.rule_id for f in result.findings] == ["REDSHIFT003"]  # require_ssl is not set by a name it can read
+
+
+def test_tls_names_that_are_mappings_do_not_crash_the_encryption_checks():
+    """Regression (found by the campaign): a mapping among OriginSSLProtocols was looked up in a set
+    of protocol names, which raises for an unhashable value."""
+    text = """
+Resources:
+  Distribution:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Origins:
+          - Id: legacy
+            DomainName: legacy.example.com
+            CustomOriginConfig: {OriginProtocolPolicy: https-only, OriginSSLProtocols: [{Key: TLSv1}, TLSv1.1]}
+        DefaultCacheBehavior: {TargetOriginId: legacy, ViewerProtocolPolicy: redirect-to-https}
+        ViewerCertificate: {MinimumProtocolVersion: {Key: TLSv1}, AcmCertificateArn: arn:aws:acm:us-east-1:1:certificate/x}
+"""
+    result = run_sources([Source("t.yaml", data=text.encode())], select=["CF002", "CF003"])
+    assert_sound(result, text)
+    assert [f.rule_id for f in result.findings] == ["CF003"]  # TLSv1.1 is still named

@@ -1,7 +1,9 @@
 """Which TLS settings AWS services accept that still let clients (or origins) use TLS 1.0/1.1.
 
 This is data, kept here so checks only state the practice: when AWS publishes a new
-security policy, only this module changes. Names are AWS's predefined policy names.
+security policy, only this module changes. Names are AWS's predefined policy names. The name
+lists are tuples, not sets: a template value tested against them may be a mapping, and ``in``
+on a set would raise for it.
 """
 
 from __future__ import annotations
@@ -23,16 +25,16 @@ ELB_RECOMMENDED_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CLB_RECOMMENDED_POLICY = "ELBSecurityPolicy-TLS-1-2-2017-01"
 
 # CloudFront ViewerCertificate.MinimumProtocolVersion.
-CLOUDFRONT_OLD_TLS = frozenset({"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"})
-CLOUDFRONT_OLDER_TLS12 = frozenset({"TLSv1.2_2018", "TLSv1.2_2019"})
+CLOUDFRONT_OLD_TLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016")
+CLOUDFRONT_OLDER_TLS12 = ("TLSv1.2_2018", "TLSv1.2_2019")
 CLOUDFRONT_RECOMMENDED = "TLSv1.2_2021"
 
 # CloudFront CustomOriginConfig.OriginSSLProtocols.
-ORIGIN_OLD_PROTOCOLS = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
+ORIGIN_OLD_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1")
 
 # API Gateway DomainName SecurityPolicy: TLS_1_0 accepts TLS 1.0; TLS_1_2 and the enhanced
 # SecurityPolicy_TLS13_* policies do not.
-APIGW_OLD_TLS = frozenset({"TLS_1_0"})
+APIGW_OLD_TLS = ("TLS_1_0",)
 APIGW_RECOMMENDED_POLICY = "TLS_1_2"
 
 
