@@ -185,7 +185,9 @@ Resources:
             DomainName: legacy.example.com
             CustomOriginConfig: {OriginProtocolPolicy: https-only, OriginSSLProtocols: [{Key: TLSv1}, TLSv1.1]}
         DefaultCacheBehavior: {TargetOriginId: legacy, ViewerProtocolPolicy: redirect-to-https}
-        ViewerCertificate: {MinimumProtocolVersion: {Key: TLSv1}, AcmCertificateArn: arn:aws:acm:us-east-1:1:certificate/x}
+        ViewerCertificate:
+          MinimumProtocolVersion: {Key: TLSv1}
+          AcmCertificateArn: arn:aws:acm:us-east-1:1:certificate/x
 """
     result = run_sources([Source("t.yaml", data=text.encode())], select=["CF002", "CF003"])
     assert_sound(result, text)
