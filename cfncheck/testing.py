@@ -49,6 +49,11 @@ def findings(text: str, select: Iterable[str] = (), **options) -> list[Finding]:
     return result.findings
 
 
+def only(rule: str, text: str, **options) -> list[tuple]:
+    """(rule id, logical id, line) of one check's findings on a template given as text."""
+    return summary(findings(text, select=[rule], **options))
+
+
 def file_findings(path: str | Path, select: Iterable[str] = (), **options) -> list[Finding]:
     """The findings of the selected checks on a template file (a sample), which must load."""
     result = run_files([path], select=select, **options)

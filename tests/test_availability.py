@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cfncheck.testing import expected, file_findings, findings, summary
+from cfncheck.testing import expected, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "availability"
 CHECKS = ["RDS003", "RDS004", "RDS007", "EC003", "EFS002", "ASG001", "ELB003", "VPC001", "ES003"]
@@ -18,10 +18,6 @@ def sample(name: str) -> list[tuple[str, str, int]]:
 
 def announced(name: str) -> list[tuple[str, str, int]]:
     return sorted(expected(SAMPLES / name, severity=False))
-
-
-def only(rule: str, text: str, **options):
-    return summary(findings(text, select=[rule], **options))
 
 
 def test_bad_sample_reports_exactly_the_expected_findings():

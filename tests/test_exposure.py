@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cfncheck.testing import expected, file_findings, findings, summary
+from cfncheck.testing import expected, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "exposure"
 
 
 def sample(name: str, rule: str):
     return file_findings(SAMPLES / name, [rule])
-
-
-def only(rule: str, text: str, **options):
-    return summary(findings(text, select=[rule], **options))
 
 
 def severities(found) -> list[str]:

@@ -7,17 +7,13 @@ from pathlib import Path
 import pytest
 
 from cfncheck.findings import ERROR, WARNING
-from cfncheck.testing import expected, file_findings, findings, summary
+from cfncheck.testing import expected, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "iam"
 
 
 def sample(name: str, rule: str):
     return file_findings(SAMPLES / name, [rule])
-
-
-def only(rule: str, text: str, **options):
-    return summary(findings(text, select=[rule], **options))
 
 
 RULES = ["IAM001", "IAM002", "IAM003", "IAM004", "IAM005", "IAM006", "IAM007", "IAM008"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cfncheck.testing import expected, file_findings, findings, summary
+from cfncheck.testing import expected, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "lifecycle"
 CHECKS = ["CFN009", "CFN010", "RDS005", "RDS006", "DDB001"]
@@ -16,10 +16,6 @@ def sample(name: str) -> list[tuple[str, str, int]]:
 
 def announced(name: str) -> list[tuple[str, str, int]]:
     return sorted(expected(SAMPLES / name, severity=False))
-
-
-def only(rule: str, text: str, **options):
-    return summary(findings(text, select=[rule], **options))
 
 
 def test_bad_sample_reports_exactly_the_expected_findings():

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cfncheck.testing import findings, run_files, summary
+from cfncheck.testing import findings, only, run_files, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "template"
-
-
-def only(rule: str, text: str, **options):
-    return summary(findings(text, select=[rule], **options))
 
 
 def test_cfn001_undefined_names():
