@@ -22,7 +22,6 @@ from . import __version__
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 FAIL_ON = ("error", "warning", "info", "none")
-SUBCOMMANDS = ("graph", "explain")
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

@@ -70,7 +70,6 @@ URL_PROPERTIES: dict[str, tuple[tuple, ...]] = {
 }
 """Properties whose value must be a queue URL."""
 
-ARN_ATTRIBUTES = {"Arn", "StreamArn", "QueueArn", "TopicArn", "FunctionArn", "RoleArn"}
 
 
 def ref_returns(resource_type: str) -> str | None:

@@ -119,7 +119,6 @@ _ENVIRONMENTS = {
     "AWS::ElasticBeanstalk::ConfigurationTemplate": "beanstalk",
 }
 _BEANSTALK_ENVIRONMENT = "aws:elasticbeanstalk:application:environment"
-SECRET_TYPES = sorted(set(SECRET_PROPERTIES) | set(_ENVIRONMENTS))
 
 
 @dataclass(frozen=True)
