@@ -71,7 +71,6 @@ URL_PROPERTIES: dict[str, tuple[tuple, ...]] = {
 """Properties whose value must be a queue URL."""
 
 
-
 def ref_returns(resource_type: str) -> str | None:
     return REF_RETURNS.get(resource_type)
 
