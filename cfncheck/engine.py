@@ -4,10 +4,11 @@ A check that raises never hides the others: its exception becomes an ``internal-
 finding naming the check, the file and the resource, and the run's exit status says so.
 
 With ``jobs`` > 1 and many templates, the work runs in forked worker processes. The parent
-loads the templates whose text may take part in cross-template analysis (exports, imports,
-nested stacks) and indexes the project first; the workers inherit it, check those templates,
-and load and check every other template themselves, sending back only findings and errors.
-The parent runs the project checks and puts everything in the order ``jobs=1`` gives.
+loads the templates that nest stacks from local files, with their children, and then starts
+the workers on every template whose text takes no part in cross-template analysis (no export,
+import or nested stack): a worker loads, checks and suppresses those on its own and sends back
+only findings and errors. Meanwhile the parent loads the other templates, indexes the project,
+checks them and runs the project checks, and puts everything in the order ``jobs=1`` gives.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .context import Analysis, Context
 from .findings import ERROR, INFO, Finding
 from .intrinsics import Resolver
 from .loader import LoadError, load_bytes, load_file
-from .project import Project, nested_template_paths
+from .project import NESTED_STACK, Project, nested_template_paths
 from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
 from .template import Template, build
 from .values import Scenario
@@ -179,11 +180,13 @@ def load_children(
         sources, given = [], []
         for _, path in (found for parent in pending for found in nested_template_paths(parent)):
             real = os.path.realpath(path)
+            if real in seen:
+                continue
+            seen.add(real)
             if real in named:
                 given.append(named.pop(real))
-            elif real not in seen and os.path.isfile(real):
+            elif os.path.isfile(real):
                 sources.append(Source(os.path.normpath(path), path))
-            seen.add(real)
         pending = load_sources(given, result, phases, record=False) + load_sources(sources, result, phases)
         children += pending
     return children
@@ -204,22 +207,31 @@ def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]
     return texts
 
 
-_SHARED_MARKERS = (b"Export", b"ImportValue", b"AWS::CloudFormation::Stack")
+_NESTING_MARKER = NESTED_STACK.encode()
+_SHARED_MARKERS = (b"Export", b"ImportValue", _NESTING_MARKER)
 """Text without which a template neither offers nor uses anything across templates: no export,
 no import, no nested stack."""
+_ESCAPES = (b"\\u", b"\\U", b"\\x", b"\\\n", b"\\\r")
+"""Escapes in quoted strings (JSON's ``\\u``, YAML's also ``\\x``, ``\\U`` and an escaped line
+break) can spell a marker that the text does not show: such a template counts as shared."""
 
 
-def _partition(sources: list[Source]) -> tuple[list[Source], list[Source]]:
-    """The sources the project needs loaded in the parent (their text may export, import or nest
-    stacks), and those a worker can load and check on its own."""
-    shared, alone = [], []
+def _partition(sources: list[Source]) -> tuple[list[Source], list[Source], list[Source]]:
+    """The sources that may nest stacks, those that may otherwise take part in cross-template
+    analysis (their text may export or import), and those a worker can load and check alone."""
+    nesting, shared, alone = [], [], []
     for source in sources:
         try:
             data = source.data if source.data is not None else Path(source.path).read_bytes()
         except OSError:
             data = _SHARED_MARKERS[0]  # the parent reports the error
-        (shared if any(marker in data for marker in _SHARED_MARKERS) else alone).append(source)
-    return shared, alone
+        if _NESTING_MARKER in data or any(escape in data for escape in _ESCAPES):
+            nesting.append(source)
+        elif any(marker in data for marker in _SHARED_MARKERS):
+            shared.append(source)
+        else:
+            alone.append(source)
+    return nesting, shared, alone
 
 
 def _resolver(template: Template, project: Project, options: RunOptions) -> Resolver:
@@ -244,35 +256,37 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
     phases = Phases(result.timings)
     sources = list(sources)
-    parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and _can_fork()
-    shared, alone = _partition(sources) if parallel else (sources, [])
     result.files = [source.name for source in sources]
-    templates = load_sources(shared, result, phases, record=False)
-    named = {os.path.realpath(s.path): s for s in alone if s.path is not None}
-    templates += load_children(templates, result, phases, named)
-    alone = [s for s in alone if s.path is None or os.path.realpath(s.path) in named]
-    project = Project(templates=templates, unreadable=unreadable_texts(shared, result))
-    for template in templates:
-        project.resolvers[template.file] = _resolver(template, project, options)
-    with phases("resolve"):
-        project.index_exports(templates)
-        project.index_imports(templates)
-        project.link_children(templates)
-    analyses = [_analysis(t, project, options, phases) for t in templates]
-    project.analyses.update((a.template.file, a) for a in analyses)
-    ready: list[Finding] = []  # findings of templates checked alone: merged and suppressed already
-    if parallel:
-        for findings, done in _check_in_workers(analyses, alone, project, options, result):
-            (ready if done else result.findings).extend(findings)
-    else:
+    parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and _can_fork()
+    nesting, shared, alone = _partition(sources) if parallel else ([], sources, [])
+    # Nested stacks first: a child is checked with its parent, so it must not go to a worker.
+    templates = load_sources(nesting, result, phases, record=False)
+    unloaded = {os.path.realpath(s.path): s for s in shared + alone if s.path is not None}
+    templates += load_children(templates, result, phases, unloaded)
+    shared, alone = (
+        [s for s in group if s.path is None or os.path.realpath(s.path) in unloaded] for group in (shared, alone)
+    )
+    with _Workers(alone, options) as workers:
+        templates += load_sources(shared, result, phases, record=False)
+        templates += load_children(templates, result, phases, unloaded)
+        project = Project(templates=templates, unreadable=unreadable_texts(nesting + shared, result))
+        for template in templates:
+            project.resolvers[template.file] = _resolver(template, project, options)
+        with phases("resolve"):
+            project.index_exports(templates)
+            project.index_imports(templates)
+            project.link_children(templates)
+        analyses = [_analysis(t, project, options, phases) for t in templates]
+        project.analyses.update((a.template.file, a) for a in analyses)
         for analysis in analyses:
             result.findings.extend(check_template(analysis, options, result, phases))
-    with phases("checks"):
-        for entry in options.checks:
-            if entry.scope == PROJECT and analyses:
-                context = Context(analyses[0], entry, options.check_options.get(entry.id))
-                result.findings.extend(_guarded(entry, (project, context), context, None, result))
-    findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks) + ready
+        with phases("checks"):
+            for entry in options.checks:
+                if entry.scope == PROJECT and analyses:
+                    context = Context(analyses[0], entry, options.check_options.get(entry.id))
+                    result.findings.extend(_guarded(entry, (project, context), context, None, result))
+        findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
+        findings += workers.collect(result)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
@@ -285,57 +299,67 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-_WORK: tuple[list[Analysis], list[Source], Project, RunOptions] | None = None
+_WORK: tuple[list[Source], RunOptions] | None = None
 """What forked workers check: set by the parent just before it forks, inherited, never sent."""
 
 
-def _check_in_workers(
-    analyses: list[Analysis], alone: list[Source], project: Project, options: RunOptions, result: RunResult
-) -> list[tuple[list[Finding], bool]]:
-    """The findings of each template's checks, computed in workers: the templates the parent
-    loaded (``analyses``), and the sources a worker loads, checks and suppresses on its own
-    (``alone``; their findings come back done). Load errors and counts are added to ``result``."""
-    global _WORK
-    tasks = [("analysis", i) for i in range(len(analyses))] + [("source", i) for i in range(len(alone))]
-    chunks = [tasks[start : start + _CHUNK] for start in range(0, len(tasks), _CHUNK)]
-    outcome: list[tuple[list[Finding], bool]] = []
-    _WORK = (analyses, alone, project, options)
-    gc.freeze()  # the workers share the parent's objects: no collection should touch (and copy) them
-    try:
+class _Workers:
+    """Worker processes that load, check and suppress ``sources`` on their own, started on
+    entering and collected with ``collect`` (no process is started when there is nothing to do)."""
+
+    def __init__(self, sources: list[Source], options: RunOptions) -> None:
+        self.sources = sources
+        self.options = options
+        self.pool = None
+        self.pending: Iterable = ()
+
+    def __enter__(self) -> _Workers:
+        global _WORK
+        if not self.sources:
+            return self
         import multiprocessing
 
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(options.jobs, len(chunks))) as pool:
-            for done in pool.imap(_check_chunk, chunks):
-                for findings, finished, errors, internal_errors, timings in done:
-                    outcome.append((findings, finished))
-                    result.errors.extend(errors)
-                    result.internal_errors += internal_errors
-                    for phase, seconds in timings.items():  # CPU seconds of the workers, summed
-                        result.timings[phase] += seconds
-    finally:
-        _WORK = None
-        gc.unfreeze()
-    return outcome
+        chunks = [range(start, min(start + _CHUNK, len(self.sources))) for start in range(0, len(self.sources), _CHUNK)]
+        _WORK = (self.sources, self.options)
+        gc.freeze()  # the workers share the parent's objects: no collection should touch (and copy) them
+        self.pool = multiprocessing.get_context("fork").Pool(min(self.options.jobs, len(chunks)))
+        self.pending = self.pool.imap(_check_chunk, chunks)
+        return self
+
+    def collect(self, result: RunResult) -> list[Finding]:
+        """The workers' findings, in the order of their sources; their load errors, internal
+        error counts and timings (CPU seconds of the workers, summed) go into ``result``."""
+        findings: list[Finding] = []
+        for done in self.pending:
+            for found, errors, internal_errors, timings in done:
+                findings.extend(found)
+                result.errors.extend(errors)
+                result.internal_errors += internal_errors
+                for phase, seconds in timings.items():
+                    result.timings[phase] += seconds
+        return findings
+
+    def __exit__(self, *exc_info) -> None:
+        global _WORK
+        if self.pool is not None:
+            self.pool.terminate()
+            _WORK = None
+            gc.unfreeze()
 
 
-def _check_chunk(tasks: list[tuple[str, int]]) -> list[tuple[list[Finding], bool, list[FileError], int, dict]]:
-    analyses, alone, project, options = _WORK
+def _check_chunk(indexes: range) -> list[tuple[list[Finding], list[FileError], int, dict]]:
+    sources, options = _WORK
+    project = Project()  # these templates neither export, import nor nest stacks
     done = []
-    for kind, index in tasks:
+    for index in indexes:
         local = RunResult()
         phases = Phases(local.timings)
-        if kind == "analysis":
-            analysis = analyses[index]
-            analysis.timing = phases
-            findings = check_template(analysis, options, local, phases)
-        else:
-            findings = []
-            for template in load_sources([alone[index]], local, phases, record=False):
-                project.resolvers[template.file] = _resolver(template, project, options)
-                checked = check_template(_analysis(template, project, options, phases), options, local, phases)
-                findings = suppress.apply(merge_scenarios(checked), [template], options.checks)
-        done.append((findings, kind == "source", local.errors, local.internal_errors, dict(local.timings)))
+        findings = []
+        for template in load_sources([sources[index]], local, phases, record=False):
+            project.resolvers[template.file] = _resolver(template, project, options)
+            checked = check_template(_analysis(template, project, options, phases), options, local, phases)
+            findings = suppress.apply(merge_scenarios(checked), [template], options.checks)
+        done.append((findings, local.errors, local.internal_errors, dict(local.timings)))
     return done
 
 

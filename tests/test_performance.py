@@ -96,25 +96,58 @@ def test_independent_conditions_are_decided_one_by_one():
 # -- the same output in parallel ------------------------------------------------------------
 
 
-def test_workers_give_the_findings_of_one_process(monkeypatch):
-    sources = [Source(str(p), str(p)) for p in _corpus_slice(12)]
-    assert len(sources) >= engine.PARALLEL_MIN_TEMPLATES
+def _same_in_workers(sources: list[Source], monkeypatch) -> engine.RunResult:
+    """The run of ``sources`` with workers, asserted equal to the run in one process."""
     registry.load_builtin()
     checks = registry.select(registry.all_checks())
-    used = []
-    original = engine._check_in_workers
+    collected = []
+    original = engine._Workers.collect
 
-    def spy(*arguments):
-        used.append(1)
-        return original(*arguments)
+    def spy(self, result):
+        found = original(self, result)
+        collected.append(len(found))
+        return found
 
-    monkeypatch.setattr(engine, "_check_in_workers", spy)
+    monkeypatch.setattr(engine._Workers, "collect", spy)
     alone = engine.run(sources, RunOptions(checks=checks, jobs=1))
     shared = engine.run(sources, RunOptions(checks=checks, jobs=2))
-    assert used == [1]
+    assert len(collected) == 2 and collected[0] == 0 and collected[1] > 0  # jobs=1 started none
     assert shared.findings == alone.findings and shared.findings
     assert shared.errors == alone.errors and shared.files == alone.files
     assert shared.internal_errors == alone.internal_errors
+    return shared
+
+
+def test_workers_give_the_findings_of_one_process(monkeypatch):
+    sources = [Source(str(p), str(p)) for p in _corpus_slice(12)]
+    assert len(sources) >= engine.PARALLEL_MIN_TEMPLATES
+    _same_in_workers(sources, monkeypatch)
+
+
+NESTING = """Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: child.yaml}
+"""
+
+
+@pytest.mark.parametrize(
+    "nesting",
+    [NESTING, NESTING.replace("AWS::CloudFormation::Stack", '"AWS::CloudFormation::\\u0053tack"')],
+    ids=["plain", "escaped"],
+)
+def test_a_nested_child_is_checked_with_its_parent_not_in_a_worker(tmp_path, monkeypatch, nesting):
+    """The child's text names nothing cross-template, yet it must be checked once, as a child."""
+    (tmp_path / "parent.yaml").write_text(nesting)
+    (tmp_path / "child.yaml").write_text(
+        "Parameters: {Unused: {Type: String}}\nResources: {Q: {Type: AWS::SQS::Queue}}\n"
+    )
+    for index in range(engine.PARALLEL_MIN_TEMPLATES):
+        (tmp_path / f"t{index:02}.yaml").write_text("Resources: {Q: {Type: AWS::SQS::Queue}}\n")
+    sources = [Source(str(p), str(p)) for p in sorted(tmp_path.iterdir())]
+    result = _same_in_workers(sources, monkeypatch)
+    unused = [f for f in result.findings if f.rule_id == "CFN011"]
+    assert [(Path(f.file).name, f.line) for f in unused] == [("child.yaml", 1)]
 
 
 def test_jobs_output_is_byte_identical(tmp_path):
