@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 import time
 import traceback
 from collections import defaultdict
@@ -27,7 +28,7 @@ from . import suppress
 from .context import Analysis, Context
 from .findings import ERROR, INFO, Finding
 from .intrinsics import Resolver
-from .loader import LoadError, load_bytes, load_file
+from .loader import MAX_BYTES, LoadError, load_bytes, load_file
 from .project import NESTED_STACK, Project, nested_template_paths
 from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
 from .template import Template, build
@@ -49,7 +50,8 @@ def analysis_bounded():
 
 @dataclass(frozen=True)
 class Source:
-    """A file to check: a path on disk, or bytes read from standard input."""
+    """A file to check: a path on disk, or bytes read from standard input. A file's bytes may
+    come with its path, read already (up to what the loader reads)."""
 
     name: str
     path: str | None = None
@@ -166,15 +168,18 @@ def load_sources(
 
 
 def load_children(
-    parents: list[Template], result: RunResult, phases: Phases | None = None, named: dict[str, Source] | None = None
-) -> list[Template]:
+    parents: list[Template], result: RunResult, phases: Phases | None = None, candidates: Iterable[Source] = ()
+) -> tuple[list[Template], list[Source]]:
     """The templates of nested stacks whose TemplateURL is a local file, not already in the run
-    (a child is analysed with its parent even when the command line does not name it). A child
-    that ``named`` holds (a source of the run not loaded yet) is taken from there and keeps its
+    (a child is analysed with its parent even when the command line does not name it), and the
+    ``candidates`` (sources of the run not loaded yet) taken as children: those keep their
     place in the run's list of files."""
-    named = {} if named is None else named
+    if not any(nested_template_paths(parent) for parent in parents):
+        return [], []
+    named = {os.path.realpath(s.path): s for s in candidates if s.path is not None}
     seen = {os.path.realpath(t.file) for t in parents if not t.file.startswith("<")}
     children: list[Template] = []
+    taken: list[Source] = []
     pending = list(parents)
     while pending:
         sources, given = [], []
@@ -187,9 +192,10 @@ def load_children(
                 given.append(named.pop(real))
             elif os.path.isfile(real):
                 sources.append(Source(os.path.normpath(path), path))
+        taken += given
         pending = load_sources(given, result, phases, record=False) + load_sources(sources, result, phases)
         children += pending
-    return children
+    return children, taken
 
 
 def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]:
@@ -208,24 +214,30 @@ def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]
 
 
 _NESTING_MARKER = NESTED_STACK.encode()
-_SHARED_MARKERS = (b"Export", b"ImportValue", _NESTING_MARKER)
-"""Text without which a template neither offers nor uses anything across templates: no export,
-no import, no nested stack."""
-_ESCAPES = (b"\\u", b"\\U", b"\\x", b"\\\n", b"\\\r")
-"""Escapes in quoted strings (JSON's ``\\u``, YAML's also ``\\x``, ``\\U`` and an escaped line
-break) can spell a marker that the text does not show: such a template counts as shared."""
+_SHARED_MARKERS = (b"Export", b"ImportValue")
+"""With the nesting marker, text without which a template neither offers nor uses anything
+across templates: no export, no import, no nested stack."""
+_ESCAPE = re.compile(rb"\\[uUx\r\n]")
+"""An escape in a quoted string (JSON's ``\\u``, YAML's also ``\\x``, ``\\U`` and an escaped line
+break) can spell a marker that the text does not show: such a template is loaded first."""
 
 
 def _partition(sources: list[Source]) -> tuple[list[Source], list[Source], list[Source]]:
     """The sources that may nest stacks, those that may otherwise take part in cross-template
-    analysis (their text may export or import), and those a worker can load and check alone."""
+    analysis (their text may export or import), and those a worker can load and check alone;
+    each with its bytes, read once here."""
     nesting, shared, alone = [], [], []
     for source in sources:
-        try:
-            data = source.data if source.data is not None else Path(source.path).read_bytes()
-        except OSError:
-            data = _SHARED_MARKERS[0]  # the parent reports the error
-        if _NESTING_MARKER in data or any(escape in data for escape in _ESCAPES):
+        data = source.data
+        if data is None:
+            try:
+                with open(source.path, "rb") as handle:
+                    data = handle.read(MAX_BYTES + 1)
+            except OSError:
+                nesting.append(source)  # the parent reports the error
+                continue
+            source = Source(source.name, source.path, data)
+        if _NESTING_MARKER in data or _ESCAPE.search(data):
             nesting.append(source)
         elif any(marker in data for marker in _SHARED_MARKERS):
             shared.append(source)
@@ -261,14 +273,12 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     nesting, shared, alone = _partition(sources) if parallel else ([], sources, [])
     # Nested stacks first: a child is checked with its parent, so it must not go to a worker.
     templates = load_sources(nesting, result, phases, record=False)
-    unloaded = {os.path.realpath(s.path): s for s in shared + alone if s.path is not None}
-    templates += load_children(templates, result, phases, unloaded)
-    shared, alone = (
-        [s for s in group if s.path is None or os.path.realpath(s.path) in unloaded] for group in (shared, alone)
-    )
+    children, taken = load_children(templates, result, phases, shared + alone)
+    templates += children
+    shared, alone = ([s for s in group if s not in taken] for group in (shared, alone))
     with _Workers(alone, options) as workers:
-        templates += load_sources(shared, result, phases, record=False)
-        templates += load_children(templates, result, phases, unloaded)
+        loaded = load_sources(shared, result, phases, record=False)
+        templates += loaded + load_children(loaded, result, phases)[0]
         project = Project(templates=templates, unreadable=unreadable_texts(nesting + shared, result))
         for template in templates:
             project.resolvers[template.file] = _resolver(template, project, options)

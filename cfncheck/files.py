@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .engine import FileError, Source
+from .loader import MAX_BYTES
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "cdk.out", ".aws-sam", "venv", ".venv"}
@@ -18,12 +19,18 @@ _TEMPLATE_MARKER = re.compile(
 
 def looks_like_template(path: Path) -> bool:
     """A YAML/JSON file with a top-level Resources or AWSTemplateFormatVersion key (cheap text test)."""
+    return _template_bytes(path) is not None
+
+
+def _template_bytes(path: Path) -> bytes | None:
+    """What the loader would read of the file, if it looks like a template; it is kept, so
+    that a run reads each file once."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(1_000_001)
+            head = handle.read(MAX_BYTES + 1)
     except OSError:
-        return False
-    return bool(_TEMPLATE_MARKER.search(head))
+        return None
+    return head if _TEMPLATE_MARKER.search(head) else None
 
 
 def collect(paths: list[str]) -> tuple[list[Source], list[FileError]]:
@@ -42,8 +49,8 @@ def collect(paths: list[str]) -> tuple[list[Source], list[FileError]]:
             continue
         path = Path(given)
         if path.is_dir():
-            for found in _walk(path):
-                add(Source(str(found), str(found)))
+            for found, data in _walk(path):
+                add(Source(str(found), str(found), data))
         elif path.exists():
             add(Source(given, given))
         else:
@@ -55,6 +62,8 @@ def _walk(directory: Path):
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
         for name in sorted(files):
-            path = Path(root) / name
-            if name.endswith(TEMPLATE_SUFFIXES) and looks_like_template(path):
-                yield path
+            if name.endswith(TEMPLATE_SUFFIXES):
+                path = Path(root) / name
+                data = _template_bytes(path)
+                if data is not None:
+                    yield path, data
