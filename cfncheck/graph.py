@@ -76,18 +76,41 @@ def build_graph(template: Template) -> nx.MultiDiGraph:
     return graph
 
 
-def has_resource_cycle(template: Template) -> bool:
-    """Whether some resources depend on each other in a cycle (the edges :func:`resource_cycles`
-    follows), found without building the graph: most templates have none."""
-    depends = {
+def resource_dependencies(template: Template, *, detached: bool = True) -> dict[str, set[str]]:
+    """The resources each resource uses (DependsOn, Ref, GetAtt, Sub…): the edges between
+    resources of :func:`build_graph`, found without building it (nor importing networkx).
+    ``detached=False`` leaves out the uses that the SAM transform moves to resources of their own."""
+    return {
         name: {
             use.target
             for use in resource_uses(resource.node)
             if _target(template, use) == (RESOURCE, use.target)
-            and not _detached(use, SAM_SPLIT_PROPERTIES.get(resource.type, ()))
+            and (detached or not _detached(use, SAM_SPLIT_PROPERTIES.get(resource.type, ())))
         }
         for name, resource in template.resources.items()
     }
+
+
+def reaches(dependencies: dict[str, set[str]], start: str, end: str) -> bool:
+    """Whether resource ``start`` depends on ``end``, directly or through other resources (only
+    resources lead on to resources, so this is a path in the graph)."""
+    if start not in dependencies or end not in dependencies:
+        return False
+    seen, pending = {start}, [start]
+    while pending:
+        name = pending.pop()
+        if name == end:
+            return True
+        for following in dependencies[name] - seen:
+            seen.add(following)
+            pending.append(following)
+    return False
+
+
+def has_resource_cycle(template: Template) -> bool:
+    """Whether some resources depend on each other in a cycle (the edges :func:`resource_cycles`
+    follows), found without building the graph: most templates have none."""
+    depends = resource_dependencies(template, detached=False)
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     for start in depends:
         if start in state:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..context import Analysis, Context, parse_path
 from ..findings import Location
+from ..graph import reaches, resource_dependencies
 from ..nodes import MarkedDict
 from ..project import output_scenario
 from ..references import resource_uses
@@ -373,13 +374,10 @@ def _reach(ctx: Context, resource: Resource, pattern: tuple) -> list[tuple[tuple
 
 def depends_on(ctx: Context, resource: Resource, other: Resource) -> bool:
     """Whether ``resource`` is created after ``other``: DependsOn or a reference, directly or not."""
-    import networkx as nx
-
-    from ..graph import RESOURCE
-
-    graph = ctx.graph
-    start, end = (RESOURCE, resource.logical_id), (RESOURCE, other.logical_id)
-    return start in graph and end in graph and nx.has_path(graph, start, end)
+    cache = ctx.analysis.cache
+    if "wiring.dependencies" not in cache:
+        cache["wiring.dependencies"] = resource_dependencies(ctx.template)
+    return reaches(cache["wiring.dependencies"], resource.logical_id, other.logical_id)
 
 
 # -- grants: resource policies of queues and topics, permissions of functions ----------------
