@@ -3,12 +3,12 @@
 A check that raises never hides the others: its exception becomes an ``internal-error``
 finding naming the check, the file and the resource, and the run's exit status says so.
 
-With ``jobs`` > 1 and many templates, the work runs in forked worker processes. The parent
-loads the templates that nest stacks from local files, with their children, and then starts
-the workers on every template whose text takes no part in cross-template analysis (no export,
-import or nested stack): a worker loads, checks and suppresses those on its own and sends back
-only findings and errors. Meanwhile the parent loads the other templates, indexes the project,
-checks them and runs the project checks, and puts everything in the order ``jobs=1`` gives.
+With ``jobs`` > 1 and many templates, the work runs in forked worker processes. The workers
+start at once on every template whose text takes no part in cross-template analysis (no
+export, import or nested stack): a worker loads, checks and suppresses those on its own and
+sends back only findings and errors. Meanwhile the parent loads the other templates and the
+children of their nested stacks, indexes the project, checks them and runs the project checks,
+and puts everything in the order ``jobs=1`` gives.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import re
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,20 +213,19 @@ def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]
     return texts
 
 
-_NESTING_MARKER = NESTED_STACK.encode()
-_SHARED_MARKERS = (b"Export", b"ImportValue")
-"""With the nesting marker, text without which a template neither offers nor uses anything
-across templates: no export, no import, no nested stack."""
+_SHARED_MARKERS = (b"Export", b"ImportValue", NESTED_STACK.encode())
+"""Text without which a template neither offers nor uses anything across templates: no export,
+no import, no nested stack."""
 _ESCAPE = re.compile(rb"\\[uUx\r\n]")
 """An escape in a quoted string (JSON's ``\\u``, YAML's also ``\\x``, ``\\U`` and an escaped line
-break) can spell a marker that the text does not show: such a template is loaded first."""
+break) can spell a marker that the text does not show."""
 
 
-def _partition(sources: list[Source]) -> tuple[list[Source], list[Source], list[Source]]:
-    """The sources that may nest stacks, those that may otherwise take part in cross-template
-    analysis (their text may export or import), and those a worker can load and check alone;
-    each with its bytes, read once here."""
-    nesting, shared, alone = [], [], []
+def _partition(sources: list[Source]) -> tuple[list[Source], list[Source]]:
+    """The sources the parent loads, since they may take part in cross-template analysis (their
+    text may export, import or nest stacks), and those a worker can load and check alone; each
+    with its bytes, read once here."""
+    local, alone = [], []
     for source in sources:
         data = source.data
         if data is None:
@@ -234,16 +233,14 @@ def _partition(sources: list[Source]) -> tuple[list[Source], list[Source], list[
                 with open(source.path, "rb") as handle:
                     data = handle.read(MAX_BYTES + 1)
             except OSError:
-                nesting.append(source)  # the parent reports the error
+                local.append(source)  # the parent reports the error
                 continue
             source = Source(source.name, source.path, data)
-        if _NESTING_MARKER in data or _ESCAPE.search(data):
-            nesting.append(source)
-        elif any(marker in data for marker in _SHARED_MARKERS):
-            shared.append(source)
+        if any(marker in data for marker in _SHARED_MARKERS) or _ESCAPE.search(data):
+            local.append(source)
         else:
             alone.append(source)
-    return nesting, shared, alone
+    return local, alone
 
 
 def _resolver(template: Template, project: Project, options: RunOptions) -> Resolver:
@@ -270,16 +267,13 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     sources = list(sources)
     result.files = [source.name for source in sources]
     parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and _can_fork()
-    nesting, shared, alone = _partition(sources) if parallel else ([], sources, [])
-    # Nested stacks first: a child is checked with its parent, so it must not go to a worker.
-    templates = load_sources(nesting, result, phases, record=False)
-    children, taken = load_children(templates, result, phases, shared + alone)
-    templates += children
-    shared, alone = ([s for s in group if s not in taken] for group in (shared, alone))
+    local, alone = _partition(sources) if parallel else (sources, [])
     with _Workers(alone, options) as workers:
-        loaded = load_sources(shared, result, phases, record=False)
-        templates += loaded + load_children(loaded, result, phases)[0]
-        project = Project(templates=templates, unreadable=unreadable_texts(nesting + shared, result))
+        templates = load_sources(local, result, phases, record=False)
+        # A child of a nested stack is checked with its parent: what a worker found in it is dropped.
+        children, taken = load_children(templates, result, phases, alone)
+        templates += children
+        project = Project(templates=templates, unreadable=unreadable_texts(local, result))
         for template in templates:
             project.resolvers[template.file] = _resolver(template, project, options)
         with phases("resolve"):
@@ -296,7 +290,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
                     context = Context(analyses[0], entry, options.check_options.get(entry.id))
                     result.findings.extend(_guarded(entry, (project, context), context, None, result))
         findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
-        findings += workers.collect(result)
+        findings += workers.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
@@ -321,6 +315,7 @@ class _Workers:
         self.sources = sources
         self.options = options
         self.pool = None
+        self.chunks: list[range] = []
         self.pending: Iterable = ()
 
     def __enter__(self) -> _Workers:
@@ -329,24 +324,28 @@ class _Workers:
             return self
         import multiprocessing
 
-        chunks = [range(start, min(start + _CHUNK, len(self.sources))) for start in range(0, len(self.sources), _CHUNK)]
+        count = len(self.sources)
+        self.chunks = [range(start, min(start + _CHUNK, count)) for start in range(0, count, _CHUNK)]
         _WORK = (self.sources, self.options)
         gc.freeze()  # the workers share the parent's objects: no collection should touch (and copy) them
-        self.pool = multiprocessing.get_context("fork").Pool(min(self.options.jobs, len(chunks)))
-        self.pending = self.pool.imap(_check_chunk, chunks)
+        self.pool = multiprocessing.get_context("fork").Pool(min(self.options.jobs, len(self.chunks)))
+        self.pending = self.pool.imap(_check_chunk, self.chunks)
         return self
 
-    def collect(self, result: RunResult) -> list[Finding]:
-        """The workers' findings, in the order of their sources; their load errors, internal
-        error counts and timings (CPU seconds of the workers, summed) go into ``result``."""
+    def collect(self, result: RunResult, dropped: Collection[Source] = ()) -> list[Finding]:
+        """The workers' findings, in the order of their sources, except for the ``dropped``
+        sources; their load errors, internal error counts and timings (CPU seconds of the
+        workers, summed) go into ``result``."""
         findings: list[Finding] = []
-        for done in self.pending:
-            for found, errors, internal_errors, timings in done:
+        for indexes, done in zip(self.chunks, self.pending, strict=True):
+            for index, (found, errors, internal_errors, timings) in zip(indexes, done, strict=True):
+                for phase, seconds in timings.items():
+                    result.timings[phase] += seconds
+                if self.sources[index] in dropped:
+                    continue
                 findings.extend(found)
                 result.errors.extend(errors)
                 result.internal_errors += internal_errors
-                for phase, seconds in timings.items():
-                    result.timings[phase] += seconds
         return findings
 
     def __exit__(self, *exc_info) -> None:

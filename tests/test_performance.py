@@ -103,8 +103,8 @@ def _same_in_workers(sources: list[Source], monkeypatch) -> engine.RunResult:
     collected = []
     original = engine._Workers.collect
 
-    def spy(self, result):
-        found = original(self, result)
+    def spy(self, result, **options):
+        found = original(self, result, **options)
         collected.append(len(found))
         return found
 

@@ -227,8 +227,18 @@ def _is_document(value) -> bool:
     return isinstance(value, dict) and "Statement" in value
 
 
-def _read(ctx: Context, document: Document) -> Iterator[Statement | None]:
-    """The statements of a document, and None for each part of it that cannot be read."""
+def _read(ctx: Context, document: Document) -> list[Statement | None]:
+    """The statements of a document, and None for each part of it that cannot be read; read
+    once per template, since most IAM checks ask for the same documents."""
+    cache = ctx.analysis.cache.setdefault("policy.statements", {})
+    key = (document.resource.logical_id, document.kind, document.path, document.scenario)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = list(_read_document(ctx, document))
+    return found
+
+
+def _read_document(ctx: Context, document: Document) -> Iterator[Statement | None]:
     resolver, node = ctx.resolver, document.resource.node
     statement_path = document.path + ("Statement",)
     for alt in resolver.reach(node, document.path, document.scenario):
