@@ -229,3 +229,23 @@ def test_graph_json_lists_every_kind_of_node(capsys):
 def test_module_entry_point_and_version():
     done = subprocess.run([sys.executable, "-m", "cfncheck", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("cfncheck, version ")
+
+
+def test_the_command_flushes_its_output_and_keeps_its_status(tmp_path):
+    """The command ends without interpreter teardown: what it printed must all arrive."""
+    out = tmp_path / "out.json"
+    with out.open("wb") as handle:
+        done = subprocess.run(
+            [sys.executable, "-m", "cfncheck", "--format", "json", str(BAD)], stdout=handle, stderr=subprocess.PIPE
+        )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(out.read_text())["summary"]["findings"] > 0
+
+
+def test_a_profiler_still_gets_its_results(tmp_path):
+    """Under a profiler (or a tracer, or coverage) the command exits the normal way."""
+    stats = tmp_path / "run.pstats"
+    command = [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "cfncheck", str(GOOD)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert stats.stat().st_size > 0
