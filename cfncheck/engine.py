@@ -277,11 +277,13 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         for template in templates:
             project.resolvers[template.file] = _resolver(template, project, options)
         with phases("resolve"):
-            project.index_exports(templates)
-            project.index_imports(templates)
-            project.link_children(templates)
+            failures = _index(project, templates)
         analyses = [_analysis(t, project, options, phases) for t in templates]
         project.analyses.update((a.template.file, a) for a in analyses)
+        for template, step, err in failures:
+            what = f"cross-template analysis ({step}) failed on this template"
+            result.findings.append(_internal_error(project.analyses[template.file], None, what, err, "its findings"))
+            result.internal_errors += 1
         for analysis in analyses:
             result.findings.extend(check_template(analysis, options, result, phases))
         with phases("checks"):
@@ -404,19 +406,42 @@ def check_template(
 
 
 def _guarded(entry: Check, args: tuple, context: Context, resource, result: RunResult) -> list[Finding]:
+    """The check's findings; when it raises, those it gave before and an internal error."""
+    found: list[Finding] = []
     try:
-        return list(entry.function(*args) or ())
+        found.extend(entry.function(*args) or ())
     except Exception as err:  # noqa: BLE001 - one failing check must not hide the others
-        result.internal_errors += 1
         where = f" on resource {resource.logical_id}" if resource is not None else ""
-        frame = traceback.extract_tb(err.__traceback__)[-1]
-        internal = Context(context.analysis, find("CFN000"))
-        detail = " ".join(str(err).split())[:300]  # a finding is one line of text output
-        message = (
-            f"check {entry.id} {entry.name} failed{where}: {type(err).__name__}: {detail} "
-            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}); its findings here are missing"
+        found.append(
+            _internal_error(
+                context.analysis, resource, f"check {entry.id} {entry.name} failed{where}", err, "its other findings"
+            )
         )
-        return [internal.finding(resource, (), message)]
+        result.internal_errors += 1
+    return found
+
+
+def _index(project: Project, templates: list[Template]) -> list[tuple[Template, str, Exception]]:
+    """Index the exports, imports and nested stacks of each template; a template on which a step
+    fails is left out of that step, and the failure returned."""
+    failures = []
+    for step in (project.index_exports, project.index_imports, project.link_children):
+        for template in templates:
+            try:
+                step([template])
+            except Exception as err:  # noqa: BLE001 - one template must not stop the analysis of the others
+                failures.append((template, step.__name__.replace("_", " "), err))
+    return failures
+
+
+def _internal_error(analysis: Analysis, resource, what: str, err: Exception, lost: str) -> Finding:
+    frame = traceback.extract_tb(err.__traceback__)[-1]
+    detail = " ".join(str(err).split())[:300]  # a finding is one line of text output
+    message = (
+        f"{what}: {type(err).__name__}: {detail} (at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}); "
+        f"{lost} here are missing"
+    )
+    return Context(analysis, find("CFN000")).finding(resource, (), message)
 
 
 def merge_scenarios(findings: list[Finding]) -> list[Finding]:

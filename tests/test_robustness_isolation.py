@@ -16,6 +16,7 @@ from pathlib import Path
 from cfncheck import registry
 from cfncheck.engine import RunOptions, Source, run
 from cfncheck.findings import ERROR, WARNING
+from cfncheck.project import Project
 from cfncheck.registry import RESOURCE, TEMPLATE, Check
 
 PLUGIN = '''
@@ -154,3 +155,51 @@ def test_every_kind_of_exception_is_contained():
     assert {f.message.split()[1] for f in internal} == set(failures)
     assert all("\n" not in f.message for f in internal), "a finding is one line of text output"
     assert [f.message for f in result.findings if f.rule_id == "ZZT919"] == ["still here"]
+
+
+def test_findings_given_before_a_check_raises_are_kept():
+    registry.load_builtin()
+
+    def reports_then_raises(queue, ctx):
+        yield ctx.finding(queue, "Properties", "found before the failure")
+        raise RuntimeError("deliberate failure")
+
+    checks = [_entry("ZZT921", reports_then_raises, ("AWS::SQS::Queue",))]
+    result = run([Source("t.yaml", data=TEMPLATE_TEXT.encode())], RunOptions(checks=checks))
+    assert sorted((f.resource, f.rule_id) for f in result.findings) == [
+        ("First", "CFN000"),
+        ("First", "ZZT921"),
+        ("Second", "CFN000"),
+        ("Second", "ZZT921"),
+    ]
+    assert result.internal_errors == 2
+
+
+EXPORTER = """\
+Resources:
+  Queue: {Type: AWS::SQS::Queue}
+Outputs:
+  Arn:
+    Value: !GetAtt Queue.Arn
+    Export: {Name: shared-queue}
+"""
+
+
+def test_a_failure_while_indexing_exports_is_reported_on_that_template(monkeypatch):
+    registry.load_builtin()
+    original = Project.index_exports
+
+    def index_exports(self, templates):
+        if any(t.file == "broken.yaml" for t in templates):
+            raise KeyError("deliberate failure")
+        return original(self, templates)
+
+    monkeypatch.setattr(Project, "index_exports", index_exports)
+    checks = [registry.find("CFN000"), _entry("ZZT922", lambda ctx: [ctx.finding(None, "Resources", "checked")])]
+    sources = [Source(name, data=EXPORTER.encode()) for name in ("broken.yaml", "fine.yaml")]
+    result = run(sources, RunOptions(checks=checks))
+    internal = [(f.file, f.line) for f in result.findings if f.rule_id == "CFN000"]
+    assert internal == [("broken.yaml", 1)] and result.internal_errors == 1
+    message = next(f.message for f in result.findings if f.rule_id == "CFN000")
+    assert message.startswith("cross-template analysis (index exports) failed on this template: KeyError")
+    assert [f.file for f in result.findings if f.rule_id == "ZZT922"] == ["broken.yaml", "fine.yaml"]
