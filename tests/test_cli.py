@@ -249,3 +249,14 @@ def test_a_profiler_still_gets_its_results(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert stats.stat().st_size > 0
+
+
+def test_text_output_notes_the_related_places(capsys):
+    project = ROOT / "samples" / "cross_stack" / "project"
+    status, out, _ = cli(capsys, project, "--select", "XSTK001")
+    assert status == 1
+    assert out.splitlines() == [
+        f"{project / 'app.yaml'}:13:7: error XSTK001 xstk-import-without-export: No template of this run exports "
+        f"'network-VpcID'. Did you mean network-VpcId, exported by {project / 'network.yaml'}?",
+        f"{project / 'network.yaml'}:14:7: note: export network-VpcId",
+    ]

@@ -1,29 +1,35 @@
-"""Text for people: one line per finding, ``path:line:col: severity ID name: message``."""
+"""Text for people: one line per finding, ``path:line:col: severity ID name: message``, then a
+``path:line:col: note: …`` line for each place the finding relates to (the other template of a
+cross-stack finding, the function that reads a queue…), as compilers print their notes."""
 
 from __future__ import annotations
 
 from ..engine import RunResult
-from ..findings import Finding, Severity
+from ..findings import Finding, Location, Severity
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
 
 
-def finding_line(finding: Finding, color: bool = False) -> str:
+def finding_lines(finding: Finding, color: bool = False) -> list[str]:
     severity = str(finding.severity)
     if color:
         severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
-    where = f"{finding.file}:{finding.line}:{finding.column}:"
-    if color:
-        where = f"{_BOLD}{where}{_RESET}"
     message = finding.message
     if finding.conditions:
         message += f" [when {finding.scenario_text}]"
-    return f"{where} {severity} {finding.rule_id} {finding.name}: {message}"
+    lines = [f"{_where(finding, color)} {severity} {finding.rule_id} {finding.name}: {message}"]
+    lines += [f"{_where(related, color)} note: {related.message}" for related in finding.related]
+    return lines
+
+
+def _where(place: Finding | Location, color: bool) -> str:
+    where = f"{place.file}:{place.line}:{place.column}:"
+    return f"{_BOLD}{where}{_RESET}" if color else where
 
 
 def render(result: RunResult, color: bool = False) -> str:
-    lines = [finding_line(f, color) for f in result.findings if f.suppressed is None]
+    lines = [line for f in result.findings if f.suppressed is None for line in finding_lines(f, color)]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
