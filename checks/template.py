@@ -10,7 +10,7 @@ from cfncheck.api import ERROR, WARNING, Scenario, check
 from cfncheck.graph import RESOURCE, edges_between, has_resource_cycle, resource_cycles
 from cfncheck.nodes import MarkedDict, derived
 from cfncheck.references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_calls, iter_uses, resource_uses
-from cfncheck.schemas import attribute_problem, type_problem
+from cfncheck.schemas import CUSTOM_RESOURCE, attribute_problem, type_problem
 from cfncheck.template import SAM_TRANSFORM
 
 SECTIONS = (
@@ -37,6 +37,7 @@ RESOURCE_KEYS = (
     "CreationPolicy",
 )
 SAM_RESOURCE_KEYS = ("Connectors", "IgnoreGlobals")
+CUSTOM_RESOURCE_KEYS = ("Version",)
 SAM_TYPES = (
     "AWS::Serverless::Function",
     "AWS::Serverless::Api",
@@ -61,12 +62,29 @@ def _did_you_mean(name: str, candidates) -> str:
 
 
 def _expanded_elsewhere(template) -> bool:
-    """Macros other than SAM, and Fn::ForEach, create names cfncheck cannot see."""
+    """Macros other than SAM, Fn::ForEach and other tools' preprocessors create names (and
+    text using parameters) cfncheck cannot see."""
     transforms = set(template.transforms) - {SAM_TRANSFORM, "AWS::LanguageExtensions"}
     if transforms or not all(isinstance(t, str) for t in _as_list(template.root.get("Transform"))):
         return True
     resources = template.root.get("Resources") or {}
-    return any(str(key).startswith("Fn::ForEach") for key in resources)
+    if any(str(key).startswith("Fn::ForEach") for key in resources):
+        return True
+    return derived(template.root, "preprocessed", lambda: _preprocessed(template.root))
+
+
+_FRAMEWORK_VARIABLE = re.compile(r"\$\{(?:(?:self|opt|sls|env):|file\()")
+
+
+def _preprocessed(node) -> bool:
+    """Whether the template is the input of another tool: rain directives (Rain::Module creates
+    resources, Rain::Embed inserts files) or Serverless Framework variables (a resources
+    fragment merged with others)."""
+    if isinstance(node, dict):
+        return any(str(key).startswith("Rain::") or _preprocessed(value) for key, value in node.items())
+    if isinstance(node, list):
+        return any(_preprocessed(item) for item in node)
+    return isinstance(node, str) and _FRAMEWORK_VARIABLE.search(node) is not None
 
 
 def _as_list(value) -> list:
@@ -111,8 +129,8 @@ def undefined_reference(ctx):
 
     Ref names a parameter, a resource or a pseudo parameter; GetAtt and DependsOn name
     resources. Names created by the SAM transform (MyFunctionRole, ServerlessRestApi…) are
-    accepted; templates with other macros or Fn::ForEach are not judged, since those create
-    names cfncheck cannot see."""
+    accepted; templates with other macros, Fn::ForEach, rain directives or Serverless Framework
+    variables are not judged, since those create names cfncheck cannot see."""
     template = ctx.template
     if _expanded_elsewhere(template):
         return
@@ -273,10 +291,14 @@ def findinmap_key_missing(ctx):
             tops = list(mapping)
         if tops is None:
             continue
+        call = path + ("Fn::FindInMap",)
         for top in tops:
             if top not in mapping:
-                message = f"Mapping {map_name} has no top-level key {top!r}.{_did_you_mean(top, mapping)}"
-                yield ctx.finding(resource, path + (1,), message)
+                message = (
+                    f"Mapping {map_name} has no top-level key {top!r}.{_did_you_mean(top, mapping)} "
+                    "Add the key, or a DefaultValue."
+                )
+                yield ctx.finding(resource, call + (1,), message)
         for second in seconds or ():
             lacking = [top for top in tops if isinstance(mapping.get(top), dict) and second not in mapping[top]]
             if lacking:
@@ -285,7 +307,7 @@ def findinmap_key_missing(ctx):
                     f"Mapping {map_name} has no key {second!r} under {', '.join(map(repr, lacking))}: "
                     f"Fn::FindInMap fails for those {where}. Add the key, or a DefaultValue."
                 )
-                yield ctx.finding(resource, path + (2,), message)
+                yield ctx.finding(resource, call + (2,), message)
 
 
 def _find_in_map_calls(template):
@@ -568,18 +590,24 @@ def template_structure_invalid(ctx):
     """A template must have a non-empty Resources mapping, only the documented top-level
     sections, AWSTemplateFormatVersion "2010-09-09" if any, a string Description, and resources
     made of Type, Properties, DependsOn, Condition, Metadata, DeletionPolicy, UpdateReplacePolicy,
-    UpdatePolicy and CreationPolicy (SAM adds Connectors and IgnoreGlobals). A section name
+    UpdatePolicy and CreationPolicy (SAM adds Connectors and IgnoreGlobals; custom resources
+    may keep the legacy Version). A section name
     nested inside another section is usually mis-indentation. CloudFormation rejects the rest.
     The SAM transform drops unknown keys of its own resources instead of failing, so there the
-    finding is a warning: the key has no effect. Templates with other macros are not judged."""
+    finding is a warning: the key has no effect. Templates with other macros or preprocessors
+    are not judged."""
     template = ctx.template
     root = template.root
     if _expanded_elsewhere(template):
         return
     sections = SECTIONS + (("Globals",) if template.is_sam else ())
     for key in root:
-        if key not in sections:
-            yield ctx.finding(None, (key,), f"{key!r} is not a template section.{_did_you_mean(key, sections)}")
+        if key == "Globals" and not template.is_sam:
+            message = f"Globals is a SAM section: add 'Transform: {SAM_TRANSFORM}' at the top of the template."
+            yield ctx.finding(None, (key,), message)
+        elif key not in sections:
+            hint = _did_you_mean(key, sections) or " Remove it."
+            yield ctx.finding(None, (key,), f"{key!r} is not a template section.{hint}")
     if "Resources" not in root or not root.get("Resources"):
         yield ctx.finding(
             None, ("Resources",), "The template has no resources: Resources is required and must not be empty."
@@ -592,7 +620,8 @@ def template_structure_invalid(ctx):
     for section in ("Parameters", "Mappings", "Conditions", "Outputs", "Metadata"):
         node = root.get(section)
         if section in root and not isinstance(node, dict):
-            yield ctx.finding(None, (section,), f"{section} must be a mapping.")
+            message = f"{section} is empty: remove the key, or add entries under it." if node is None else ""
+            yield ctx.finding(None, (section,), message or f"{section} must be a mapping.")
             continue
         for key in node or ():
             if key in SECTIONS and key != "Metadata":
@@ -611,8 +640,9 @@ def template_structure_invalid(ctx):
             yield ctx.finding(None, path + (("Type",) if "Type" in node else ()), f"Resource {logical_id} {what}.")
         sam = template.is_sam and str(node.get("Type", "")).startswith("AWS::Serverless::")
         resource = template.resources.get(logical_id)
+        custom = resource is not None and (resource.type == CUSTOM_RESOURCE or resource.type.startswith("Custom::"))
         for key in node:
-            if key not in resource_keys:
+            if key not in resource_keys and not (custom and key in CUSTOM_RESOURCE_KEYS):
                 message = f"{key!r} is not a resource attribute.{_did_you_mean(key, resource_keys)}"
                 if sam:
                     message += " SAM ignores it; if it is a property, move it under Properties."

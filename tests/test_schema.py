@@ -181,3 +181,24 @@ def test_rain_directives_and_macro_templates_are_not_judged():
         )
         == []
     )
+
+
+def test_a_bad_value_from_a_parameter_default_names_the_parameter():
+    text = """
+    Parameters:
+      Timeout: {Type: Number, Default: 1000}
+    Resources:
+      Function:
+        Type: AWS::Lambda::Function
+        Properties:
+          Role: arn:aws:iam::123456789012:role/r
+          Code: {ZipFile: x}
+          Timeout: !Ref Timeout
+          MemorySize: 20000
+    """
+    found = findings(text, select=["CFN032"])
+    assert summary(found) == [("CFN032", "Function", 9), ("CFN032", "Function", 10)]
+    assert "Default of parameter Timeout: pass a valid value" in found[0].message
+    assert "parameter" not in found[1].message
+    given = findings(text, select=["CFN032"], parameters={"Timeout": "1000"})
+    assert "Default" not in given[0].message

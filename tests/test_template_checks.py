@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cfncheck.testing import findings, only, run_files, summary
+from cfncheck.testing import findings, only, run_files, run_text, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "template"
 
@@ -349,3 +349,112 @@ def test_samples_good_and_bad():
     assert run_files([SAMPLES / "good.yaml"], select=TEMPLATE_CHECKS).findings == []
     rules = {f.rule_id for f in run_files([SAMPLES / "bad.yaml"], select=TEMPLATE_CHECKS).findings}
     assert rules == set(TEMPLATE_CHECKS) - {"CFN002"}
+
+
+RAIN_TEMPLATE = """{
+  "Parameters": {"SecretName": {"Type": "String"}},
+  "Resources": {
+    "Network": {"Type": {"Rain::Module": "vpc.yml"}, "Properties": {"Name": "n"}, "Overrides": {}},
+    "Group": {
+      "Type": "AWS::EC2::SecurityGroup",
+      "Properties": {"GroupDescription": "g", "VpcId": {"Ref": "NetworkVPC"}}
+    },
+    "Server": {
+      "Type": "AWS::EC2::Instance",
+      "Properties": {"UserData": {"Fn::Base64": {"Fn::Sub": {"Rain::Embed": "server.sh"}}}}
+    }
+  }
+}
+"""
+
+
+def test_templates_of_other_tools_are_not_judged():
+    """Rain sources (Rain::Module creates NetworkVPC, Rain::Embed inserts a script using
+    SecretName) and Serverless Framework resource fragments are expanded before CloudFormation
+    reads them: their names and uses cannot be judged from the file alone."""
+    selected = ["CFN001", "CFN011", "CFN014"]
+    assert run_text(RAIN_TEMPLATE, "template.json", select=selected).findings == []
+    fragment = """
+    Resources:
+      Role:
+        Type: AWS::IAM::Role
+        Properties:
+          RoleName: role-${opt:stage, self:provider.stage}
+          Policies:
+            - PolicyName: p
+              PolicyDocument: {Statement: [{Effect: Allow, Action: "s3:*", Resource: !Ref Secret}]}
+    """
+    assert only("CFN001", fragment) == []
+    plain = fragment.replace("${opt:stage, self:provider.stage}", "${AWS::Region}")
+    assert only("CFN001", plain) == [("CFN001", "Role", 8)]
+    without_rain = RAIN_TEMPLATE.replace('{"Rain::Module": "vpc.yml"}', '"AWS::EC2::VPC"').replace(
+        '{"Rain::Embed": "server.sh"}', '"echo"'
+    )
+    assert sorted(summary(run_text(without_rain, "template.json", select=selected).findings)) == [
+        ("CFN001", "Group", 7),
+        ("CFN011", None, 2),
+        ("CFN014", "Network", 4),
+    ]
+
+
+def test_cfn014_custom_resources_may_keep_version():
+    text = """
+    Resources:
+      Custom:
+        Type: Custom::Thing
+        Version: "1.0"
+        Properties: {ServiceToken: arn:aws:lambda:us-east-1:123456789012:function:f}
+      Generic:
+        Type: AWS::CloudFormation::CustomResource
+        Version: "1.0"
+        Properties: {ServiceToken: arn:aws:lambda:us-east-1:123456789012:function:f}
+      Queue:
+        Type: AWS::SQS::Queue
+        Version: "1.0"
+    """
+    assert only("CFN014", text) == [("CFN014", "Queue", 12)]
+
+
+def test_cfn014_globals_without_the_sam_transform_says_to_add_it():
+    text = """
+    Globals:
+      Function: {Timeout: 3}
+    Resources:
+      Queue: {Type: AWS::SQS::Queue}
+    """
+    found = findings(text, select=["CFN014"])
+    assert summary(found) == [("CFN014", None, 1)]
+    assert "Transform: AWS::Serverless-2016-10-31" in found[0].message
+    empty = findings("Parameters:\nResources:\n  Queue: {Type: AWS::SQS::Queue}\n", select=["CFN014"])
+    assert summary(empty) == [("CFN014", None, 1)]
+    assert "Parameters is empty: remove the key" in empty[0].message
+
+
+def test_cfn005_finding_lands_on_the_missing_key():
+    text = """
+    Parameters:
+      Mode: {Type: String, AllowedValues: [a, b], Default: a}
+    Mappings:
+      Modes:
+        a: {Value: x}
+      Regions:
+        us-east-1: {Ami: ami-1}
+        eu-west-1: {Other: ami-2}
+    Resources:
+      Instance:
+        Type: AWS::EC2::Instance
+        Properties:
+          InstanceType:
+            Fn::FindInMap:
+              - Modes
+              - !Ref Mode
+              - Value
+          ImageId:
+            Fn::FindInMap:
+              - Regions
+              - !Ref AWS::Region
+              - Ami
+    """
+    found = findings(text, select=["CFN005"])
+    assert summary(found) == [("CFN005", "Instance", 16), ("CFN005", "Instance", 22)]
+    assert "Add the key, or a DefaultValue" in found[0].message

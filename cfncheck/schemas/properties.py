@@ -61,11 +61,13 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
                 if kind == UNKNOWN_PROPERTY and len(path) == 1 and path[0] in schema.read_only:
                     kind = READ_ONLY
                 where = _mark(resource, properties, path)
-                result.append(
-                    Violation(
-                        kind, ("Properties",) + path, _message(resource, kind, path, message), alt.scenario, where
+                text = _message(resource, kind, path, message)
+                if kind == VALUE and (parameter := _defaulted_parameter(ctx, resource, path)) is not None:
+                    text = (
+                        f"{text.rstrip('.')}; it is the Default of parameter {parameter}: pass a valid value for "
+                        "it, or correct the Default."
                     )
-                )
+                result.append(Violation(kind, ("Properties",) + path, text, alt.scenario, where))
         return result
     finally:
         reference_kind.reset(token)
@@ -86,6 +88,27 @@ def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
             " here", f" of {resource.type}" if kind == UNKNOWN_PROPERTY else f" by {resource.type}", 1
         )
     return f"{describe(path) or 'Properties'}: {message}"
+
+
+def _defaulted_parameter(ctx: Context, resource: Resource, path: tuple) -> str | None:
+    """The parameter whose Default is the value at ``path``, written as a plain Ref to it and not
+    given in this run: a placeholder the user is meant to replace is then named as such."""
+    node = resource.properties
+    for key in path:
+        if (
+            isinstance(node, dict)
+            and key in node
+            or isinstance(node, list)
+            and isinstance(key, int)
+            and key < len(node)
+        ):
+            node = node[key]
+        else:
+            return None
+    name = node.get("Ref") if isinstance(node, dict) and len(node) == 1 else None
+    if isinstance(name, str) and name in ctx.template.parameters and name not in ctx.resolver.given:
+        return name
+    return None
 
 
 def _mark(resource: Resource, properties: dict, path: tuple) -> Mark | None:
