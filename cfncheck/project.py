@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cached_property
 from typing import Any
 
 from .intrinsics import Resolver
@@ -77,11 +78,14 @@ class Project:
                     if isinstance(alt.value, str):
                         self.imports.append(Import(alt.value, template, path, alt.scenario))
 
+    @cached_property
+    def _by_real_path(self) -> dict[str, Template]:
+        return {_real(t.file): t for t in self.templates}
+
     def link_children(self, templates: Iterable[Template]) -> None:
-        by_path = {_real(t.file): t for t in self.templates}
         for template in templates:
             for resource, path in nested_template_paths(template):
-                child = by_path.get(_real(path))
+                child = self._by_real_path.get(_real(path))
                 if child is not None:
                     self.nested.append(NestedStack(template, resource, child))
 
