@@ -70,7 +70,8 @@ def _expanded_elsewhere(template) -> bool:
     resources = template.root.get("Resources") or {}
     if any(str(key).startswith("Fn::ForEach") for key in resources):
         return True
-    return derived(template.root, "preprocessed", lambda: _preprocessed(template.root))
+    hinted = "Rain::" in template.document.text or _FRAMEWORK_VARIABLE.search(template.document.text)
+    return bool(hinted) and derived(template.root, "preprocessed", lambda: _preprocessed(template.root))
 
 
 _FRAMEWORK_VARIABLE = re.compile(r"\$\{(?:(?:self|opt|sls|env):|file\()")
