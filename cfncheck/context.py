@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .findings import Finding, Location, Severity
+from .graph import build_graph, resource_dependencies, resource_users
 from .intrinsics import Resolver
 from .nodes import Mark
 from .registry import find
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .project import Project
+    from .references import Use
     from .registry import Check
 
 
@@ -37,9 +39,17 @@ class Analysis:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         with self.timing("graph"):
-            from .graph import build_graph  # networkx is imported only when a check asks for the graph
+            return build_graph(self.template)  # networkx is imported only when a check asks for the graph
 
-            return build_graph(self.template)
+    @cached_property
+    def dependencies(self) -> dict[str, set[str]]:
+        """The resources each resource uses: the graph's edges between resources, without networkx."""
+        return resource_dependencies(self.template)
+
+    @cached_property
+    def users(self) -> dict[str, list[tuple[tuple[str, str], Use]]]:
+        """Who uses each resource, and how: the graph's edges into it, without networkx."""
+        return resource_users(self.template)
 
 
 class Context:

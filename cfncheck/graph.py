@@ -91,6 +91,19 @@ def resource_dependencies(template: Template, *, detached: bool = True) -> dict[
     }
 
 
+def resource_users(template: Template) -> dict[str, list[tuple[tuple[str, str], Use]]]:
+    """For each resource, who uses it and how: ``((kind, name), use)`` for each resource or output
+    that uses it — the edges into the resource in :func:`build_graph`, found without building it."""
+    found: dict[str, list[tuple[tuple[str, str], Use]]] = {name: [] for name in template.resources}
+    users = [((RESOURCE, n), resource_uses(r.node)) for n, r in template.resources.items()]
+    users += [((OUTPUT, n), iter_uses(o.node)) for n, o in template.outputs.items()]
+    for user, uses in users:
+        for use in uses:
+            if _target(template, use) == (RESOURCE, use.target):
+                found[use.target].append((user, use))
+    return found
+
+
 def reaches(dependencies: dict[str, set[str]], start: str, end: str) -> bool:
     """Whether resource ``start`` depends on ``end``, directly or through other resources (only
     resources lead on to resources, so this is a path in the graph)."""

@@ -7,7 +7,7 @@ the unused-definition checks all see the same uses, each with the path where it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import NamedTuple
 
 from .nodes import derived
@@ -207,3 +207,21 @@ def guards(node, path: tuple) -> list[tuple[str, bool]]:
         except (KeyError, IndexError, TypeError):
             break
     return taken
+
+
+def whole_parameters(node, parameters: Container[str]) -> Iterator[str]:
+    """The parameters among ``parameters`` whose value ``node`` is, as a whole: ``!Ref P``,
+    ``!Sub "${P}"``, or either branch of ``Fn::If``. A parameter that is only part of a text
+    does not supply the value: the place to change is then the text, not the parameter."""
+    if not (isinstance(node, dict) and len(node) == 1):
+        return
+    ((function, args),) = node.items()
+    if function == "Ref" and isinstance(args, str) and args in parameters:
+        yield args
+    elif function == "Fn::Sub" and isinstance(args, str):
+        match = re.fullmatch(r"\$\{([^}!]+)\}", args.strip())
+        if match and match.group(1).strip() in parameters:
+            yield match.group(1).strip()
+    elif function == "Fn::If" and isinstance(args, list) and len(args) == 3:
+        yield from whole_parameters(args[1], parameters)
+        yield from whole_parameters(args[2], parameters)

@@ -33,6 +33,13 @@ QUEUE_DEPUTIES = ("sns", "s3", "events")
 FUNCTION_DEPUTIES = ("s3", "sns", "events", "apigateway", "elasticloadbalancing", "cognito-idp", "logs")
 INVOKE_ACTIONS = ("lambda:invokefunction", "lambda:invokefunctionurl")
 CONDITIONS_HINT = "aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:SourceVpce"
+# A target group registers its Lambda target only once the permission exists, so the permission
+# cannot Ref the target group (a circular dependency): the fix needs its ARN built by hand.
+_SOURCE_ARN_HINTS = {
+    "elasticloadbalancing": ": the target group's ARN, built with Fn::Sub from its Name "
+    "(arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/<name>/*), "
+    "since the target group depends on this permission",
+}
 
 
 def _resource_policy(resource: Resource, ctx: Context):
@@ -458,7 +465,7 @@ def lambda_permission_too_broad(resource, ctx):
                     resource,
                     "Properties.Principal",
                     f"Set {' and '.join(missing)} so that {principal} can invoke the function only for your own "
-                    "resources (confused deputy).",
+                    f"resources (confused deputy){_SOURCE_ARN_HINTS.get(service_name(principal), '')}.",
                     scenario,
                     severity=WARNING,
                 )

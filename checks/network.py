@@ -4,15 +4,18 @@ Every check reads the normalised rule model of ``cfncheck.analysis.security_grou
 and standalone ingress rules alike, ``IpProtocol: -1``, port ranges, IPv4 and IPv6, values
 from parameters and ``Fn::If`` branches. Each world-open ingress rule gets exactly one finding
 of SG001–SG005, the first that matches in the order SG002, SG001, SG003, SG005, SG004.
+A group the template attaches only to Lambda functions is not reported: a function accepts no
+inbound connection, so its group's ingress rules admit nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cfncheck.analysis import cidr
 from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
-from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, attachments, rules
-from cfncheck.api import ERROR, INFO, WARNING, Context, Resource, check
+from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, admits_nothing, attachments, rules
+from cfncheck.api import ERROR, INFO, WARNING, Context, Location, Resource, check
 
 DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
 
@@ -52,9 +55,11 @@ def _opened(rule: Rule, specs: list[str]) -> list[tuple[str, int]]:
 
 
 def _world_ingress(resource: Resource, ctx: Context) -> Iterator[Rule]:
+    """The ingress rules open to the world, on groups that can receive connections at all."""
     for rule in rules(resource, ctx, INGRESS):
         if rule.traffic is not None and rule.peer.is_world:
-            yield rule
+            if rule.group is None or not admits_nothing(rule.group, ctx):
+                yield rule
 
 
 def _owned(resource: Resource, ctx: Context) -> Iterator[Rule]:
@@ -86,17 +91,43 @@ def _describe(protocols_ports: list[tuple[str, int]]) -> str:
     )
 
 
-def _source(rule: Rule) -> str:
-    return f"{rule.peer.key} {rule.peer.value}"
+def _source(rule: Rule, ctx: Context) -> str:
+    """The world as the template gives it: "CidrIp 0.0.0.0/0", "CidrIp 192.168.1.0/0 = 0.0.0.0/0"
+    (a /0 prefix covers every address whatever its host bits), and the parameter that supplies it."""
+    peer = rule.peer
+    text = f"{peer.key} {peer.value}"
+    network = cidr.parse(peer.value)
+    if network is not None and str(network) != str(peer.value).strip():
+        text += f" = {network}"
+    if peer.parameter is None:
+        return text
+    if peer.parameter in ctx.resolver.given:
+        return f"{text}, the value passed for parameter {peer.parameter}"
+    return f"{text}, the Default of parameter {peer.parameter}"
 
 
-def _admits(rule: Rule, opened: list[tuple[str, int]]) -> str:
+def _restrict(rule: Rule, ctx: Context) -> str:
+    """What to narrow: the rule's own key, or the parameter (and its Default) that supplies the world."""
+    name = rule.peer.parameter
+    if name is None:
+        return rule.peer.key
+    return f"parameter {name}" if name in ctx.resolver.given else f"parameter {name} (and its Default)"
+
+
+def _parameter_default(rule: Rule, ctx: Context) -> list[Location]:
+    name = rule.peer.parameter
+    if name is None or name in ctx.resolver.given:
+        return []
+    return [ctx.location(None, ("Parameters", name, "Default"), message=f"the Default of {name} is the world")]
+
+
+def _admits(rule: Rule, opened: list[tuple[str, int]], ctx: Context) -> str:
     """What a world-open rule lets in, naming the sensitive ports it includes: "TCP 22 (SSH) from
     the world (…)", or "TCP ports 0-1024 from the world (…), including TCP 22 (SSH)"."""
     ports = rule.traffic.ports
     if len(opened) == 1 and ports is not None and ports.start == ports.end:
-        return f"{_describe(opened)} from the world ({_source(rule)})"
-    return f"{rule.traffic} from the world ({_source(rule)}), including {_describe(opened)}"
+        return f"{_describe(opened)} from the world ({_source(rule, ctx)})"
+    return f"{rule.traffic} from the world ({_source(rule, ctx)}), including {_describe(opened)}"
 
 
 @check(
@@ -113,16 +144,18 @@ def admin_port_open(resource, ctx):
 
     A port range that includes an admin port counts (0–1024 opens 22). The source is the world
     when it is ``0.0.0.0/0`` or ``::/0`` after resolving parameters and ``Fn::If``; a prefix list
-    or a source security group is not. The admin ports are configurable (option ``ports``,
+    or a source security group is not. A group attached only to Lambda functions admits nothing
+    and is not reported (as for SG002–SG005). The admin ports are configurable (option ``ports``,
     ``protocol/port`` strings)."""
     for rule in _owned(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {_admits(rule, opened)}: "
-            f"restrict {rule.peer.key} to your administration network or use SSM Session Manager.",
+            f"The rule admits {_admits(rule, opened, ctx)}: "
+            f"restrict {_restrict(rule, ctx)} to your administration network or use SSM Session Manager.",
             rule.scenario,
+            related=_parameter_default(rule, ctx),
         )
 
 
@@ -141,9 +174,10 @@ def all_traffic_open(resource, ctx):
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {rule.traffic} from the world ({_source(rule)}): set IpProtocol to tcp or udp with "
-            f"the ports the service needs, and restrict {rule.peer.key} to the clients that need them.",
+            f"The rule admits {rule.traffic} from the world ({_source(rule, ctx)}): set IpProtocol to tcp or udp "
+            f"with the ports the service needs, and restrict {_restrict(rule, ctx)} to the clients that need them.",
             rule.scenario,
+            related=_parameter_default(rule, ctx),
         )
 
 
@@ -166,9 +200,10 @@ def data_port_open(resource, ctx):
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {_admits(rule, opened)}: "
+            f"The rule admits {_admits(rule, opened, ctx)}: "
             f"replace {rule.peer.key} with SourceSecurityGroupId of the tier that uses the data store.",
             rule.scenario,
+            related=_parameter_default(rule, ctx),
         )
 
 
@@ -192,10 +227,11 @@ def port_open(resource, ctx):
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {traffic} from the world ({_source(rule)}): restrict {rule.peer.key} to the clients that "
-            "need it (behind a load balancer, admit only its security group with SourceSecurityGroupId).",
+            f"The rule admits {traffic} from the world ({_source(rule, ctx)}): restrict {_restrict(rule, ctx)} to the "
+            "clients that need it (behind a load balancer, admit only its security group with SourceSecurityGroupId).",
             rule.scenario,
             severity=INFO if web or traffic.protocol in (ICMP, ICMPV6) else WARNING,
+            related=_parameter_default(rule, ctx),
         )
 
 
@@ -221,12 +257,13 @@ def data_tier_open(resource, ctx):
         yield ctx.finding(
             resource,
             rule.at(rule.peer.key),
-            f"The rule admits {rule.traffic} from the world ({_source(rule)}) on security group "
+            f"The rule admits {rule.traffic} from the world ({_source(rule, ctx)}) on security group "
             f"{rule.group.logical_id}, which {names} uses: replace {rule.peer.key} with SourceSecurityGroupId "
             "of the application tier.",
             scenarios.pop() if len(scenarios) == 1 else rule.scenario,
             related=[
                 ctx.location(attached, path, merged, f"{rule.group.logical_id} is attached here")
                 for attached, path, merged in uses
-            ],
+            ]
+            + _parameter_default(rule, ctx),
         )

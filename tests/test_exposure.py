@@ -237,3 +237,25 @@ def test_inline_queue_and_topic_policies_are_read_like_the_others():
             Statement: {Effect: Allow, Principal: "*", Action: "sns:Publish", Resource: "*"}
     """
     assert summary(findings(text, select=["SQS008", "SNS003"])) == [("SQS008", "Queue", 7), ("SNS003", "Topic", 13)]
+
+
+def test_load_balancer_permission_says_how_to_name_the_target_group():
+    text = """
+    Resources:
+      FromAlb:
+        Type: AWS::Lambda::Permission
+        Properties:
+          FunctionName: f
+          Action: lambda:InvokeFunction
+          Principal: elasticloadbalancing.amazonaws.com
+      FromAlbScoped:
+        Type: AWS::Lambda::Permission
+        Properties:
+          FunctionName: f
+          Action: lambda:InvokeFunction
+          Principal: elasticloadbalancing.amazonaws.com
+          SourceArn: !Sub arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/tg/*
+    """
+    (finding,) = findings(text, select=["LAMBDA003"])
+    assert (finding.resource, finding.line) == ("FromAlb", 7)
+    assert "built with Fn::Sub from its Name" in finding.message and "targetgroup/<name>/*" in finding.message

@@ -223,3 +223,87 @@ def test_conditional_group_is_reported_in_its_scenario():
     """
     (finding,) = findings(text, select=SG)
     assert (finding.rule_id, finding.line, finding.conditions) == ("SG002", 12, {"Open": True})
+
+
+def test_world_from_a_parameter_default_names_the_parameter_to_change():
+    (finding,) = findings(PARAMETER_CIDR, select=SG)
+    assert (finding.rule_id, finding.line) == ("SG001", 14)
+    assert "CidrIp 0.0.0.0/0, the Default of parameter SshCidr" in finding.message
+    assert "restrict parameter SshCidr (and its Default)" in finding.message
+    assert [(r.line, r.message) for r in finding.related] == [(4, "the Default of SshCidr is the world")]
+    (passed,) = findings(PARAMETER_CIDR, select=SG, parameters={"SshCidr": "0.0.0.0/0"})
+    assert "the value passed for parameter SshCidr" in passed.message and passed.related == ()
+
+
+def test_world_written_in_the_rule_names_the_rule_key():
+    literal = PARAMETER_CIDR.replace("!Ref SshCidr", "192.168.1.0/0")
+    (finding,) = findings(literal, select=SG)
+    assert (finding.rule_id, finding.line) == ("SG001", 14)
+    assert "(CidrIp 192.168.1.0/0 = 0.0.0.0/0)" in finding.message  # a /0 prefix is every address
+    assert "restrict CidrIp to" in finding.message and "parameter" not in finding.message
+    assert finding.related == ()
+
+
+LAMBDA_GROUP = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  FunctionGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: function
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 27017, ToPort: 27017, CidrIp: 0.0.0.0/0}
+  Function:
+    Type: AWS::Serverless::Function
+    DependsOn: FunctionGroup
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      VpcConfig:
+        SubnetIds: [subnet-1]
+        SecurityGroupIds: [!Ref FunctionGroup]
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Code: {ZipFile: "def handler(e, c): pass"}
+      VpcConfig:
+        SubnetIds: [subnet-1]
+        SecurityGroupIds: [!GetAtt FunctionGroup.GroupId]
+"""
+
+
+def test_group_attached_only_to_lambda_functions_admits_nothing():
+    assert only(LAMBDA_GROUP) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # also on an instance: the instance listens
+        """
+  Instance:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+      SecurityGroupIds: [!Ref FunctionGroup]
+""",
+        # exported: another stack may attach it to anything
+        """
+Outputs:
+  Group:
+    Value: !Ref FunctionGroup
+    Export: {Name: function-group}
+""",
+    ],
+)
+def test_group_that_may_face_anything_else_is_still_reported(extra):
+    assert only(LAMBDA_GROUP + extra) == [("SG003", "FunctionGroup", 8)]
+
+
+def test_group_attached_to_nothing_here_is_still_reported():
+    unattached = LAMBDA_GROUP.split("  Function:")[0]
+    assert only(unattached) == [("SG003", "FunctionGroup", 8)]

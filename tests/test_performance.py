@@ -13,7 +13,14 @@ import pytest
 from cfncheck import engine, registry
 from cfncheck.conditions import MAX_ASSIGNMENTS, Conditions
 from cfncheck.engine import Phases, RunOptions, Source
-from cfncheck.graph import build_graph, has_resource_cycle, reaches, resource_cycles, resource_dependencies
+from cfncheck.graph import (
+    build_graph,
+    has_resource_cycle,
+    reaches,
+    resource_cycles,
+    resource_dependencies,
+    resource_users,
+)
 from cfncheck.intrinsics import MAX_ALTERNATIVES
 from cfncheck.loader import load_bytes
 from cfncheck.references import iter_uses, resource_uses
@@ -198,13 +205,17 @@ def test_cycle_shortcut_agrees_with_the_graph_on_real_templates():
         assert has_resource_cycle(template) == bool(resource_cycles(build_graph(template))), path
 
 
-def _reach_agrees_with_the_graph(template) -> int:
-    """``reaches`` over ``resource_dependencies`` against networkx's paths in the full graph,
-    for every pair of resources; returns how many pairs are connected."""
+def _shortcuts_agree_with_the_graph(template) -> int:
+    """``resource_users`` against the graph's edges into each resource, and ``reaches`` over
+    ``resource_dependencies`` against networkx's paths, for every pair of resources; returns how
+    many pairs are connected."""
     import networkx as nx
 
-    graph, dependencies = build_graph(template), resource_dependencies(template)
+    graph, dependencies, users = build_graph(template), resource_dependencies(template), resource_users(template)
     connected = 0
+    for name in template.resources:
+        expected = sorted((s, d["kind"], d["path"]) for s, _, d in graph.in_edges(("Resource", name), data=True))
+        assert sorted((user, use.kind, use.path) for user, use in users[name]) == expected, (template.file, name)
     for start in template.resources:
         for end in template.resources:
             expected = nx.has_path(graph, ("Resource", start), ("Resource", end))
@@ -213,23 +224,23 @@ def _reach_agrees_with_the_graph(template) -> int:
     return connected
 
 
-def test_reach_shortcut_agrees_with_the_graph():
+def test_reach_and_users_shortcuts_agree_with_the_graph():
     template = build(load_bytes(CYCLE.encode(), "t.yaml"))
-    assert _reach_agrees_with_the_graph(template) > len(template.resources)
+    assert _shortcuts_agree_with_the_graph(template) > len(template.resources)
     dependencies = resource_dependencies(template)
     assert reaches(dependencies, "Fn", "Q") and reaches(dependencies, "Q", "Fn")  # SAM's split uses count
     assert not reaches(resource_dependencies(template, detached=False), "Fn", "Q")
     assert not reaches(dependencies, "A", "Missing")
 
 
-def test_reach_shortcut_agrees_with_the_graph_on_real_templates():
+def test_reach_and_users_shortcuts_agree_with_the_graph_on_real_templates():
     connected = 0
     for path in _corpus_slice(16):
         try:
             template = build(load_bytes(path.read_bytes(), str(path)))
         except Exception:  # noqa: BLE001 - files that do not load have no graph
             continue
-        connected += _reach_agrees_with_the_graph(template)
+        connected += _shortcuts_agree_with_the_graph(template)
     assert connected > 100
 
 

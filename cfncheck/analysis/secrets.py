@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..context import Context, parse_path
-from ..references import iter_uses
+from ..references import iter_uses, whole_parameters
 from ..template import Resource, Template
 from ..values import ABSENT, Alt, Scenario
 
@@ -206,26 +206,8 @@ def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str) -
         for parent in ctx.resolver.reach(resource.node, path[:-1], alt.scenario)
     ]
     names = tuple(dict.fromkeys(name for node in written for name in parameter_uses(node, ctx.template)))
-    holders = tuple(dict.fromkeys(name for node in written for name in _whole_value_of(node, ctx.template)))
+    holders = tuple(dict.fromkeys(name for node in written for name in whole_parameters(node, ctx.template.parameters)))
     return SecretSite(resource, path, alt.value, alt.scenario, label, names, holders)
-
-
-def _whole_value_of(node, template: Template) -> Iterator[str]:
-    """The parameters a node is, as a whole: ``!Ref P``, ``!Sub "${P}"``, or either branch of
-    ``Fn::If``. A parameter that is only part of a text (a user name in a JSON secret, a name in
-    a dynamic reference) does not hold the secret."""
-    if not (isinstance(node, dict) and len(node) == 1):
-        return
-    ((function, args),) = node.items()
-    if function == "Ref" and isinstance(args, str) and args in template.parameters:
-        yield args
-    elif function == "Fn::Sub" and isinstance(args, str):
-        match = re.fullmatch(r"\$\{([^}!]+)\}", args.strip())
-        if match and match.group(1).strip() in template.parameters:
-            yield match.group(1).strip()
-    elif function == "Fn::If" and isinstance(args, list) and len(args) == 3:
-        yield from _whole_value_of(args[1], template)
-        yield from _whole_value_of(args[2], template)
 
 
 def parameter_uses(node, template: Template) -> Iterator[str]:

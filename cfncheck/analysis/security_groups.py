@@ -6,6 +6,7 @@ resource; both become a :class:`Rule` with its group, direction, traffic (protoc
 interval), peer (the source of an ingress rule, the destination of an egress rule), the
 scenario in which it exists, and the path at which it is written, so a finding lands on the
 rule's ``CidrIp``. Keys that do not change what a rule allows (``Description``) are ignored.
+A peer whose value is a parameter records its name: the value is then changed there, not in the rule.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..context import Context
+from ..graph import RESOURCE
+from ..references import whole_parameters
 from ..template import Resource
 from ..values import ABSENT, Scenario
 from . import cidr
@@ -57,6 +60,15 @@ DATA_TIER_ATTACHMENTS: dict[str, tuple[str, ...]] = {
 """Data services and the properties that attach security groups to them (catalog SG005)."""
 
 
+INBOUND_CLOSED: dict[str, tuple[str, ...]] = {
+    "AWS::Lambda::Function": ("Properties", "VpcConfig", "SecurityGroupIds"),
+    "AWS::Serverless::Function": ("Properties", "VpcConfig", "SecurityGroupIds"),
+}
+"""Resources that accept no inbound connection, and the property that attaches groups to them: a
+function reaches the VPC through Lambda's Hyperplane interfaces, which carry only the connections
+the function opens, so the group's ingress rules never admit anything."""
+
+
 @dataclass(frozen=True)
 class Peer:
     """The other end of a rule: which property names it, its kind, and its resolved value."""
@@ -64,6 +76,7 @@ class Peer:
     key: str | None  # None when the rule names no peer (it then allows nothing)
     kind: str | None
     value: object = ABSENT
+    parameter: str | None = None  # the parameter the value is (``CidrIp: !Ref SshCidr``)
 
     @property
     def is_world(self) -> bool:
@@ -91,7 +104,7 @@ def rules(resource: Resource, ctx: Context, direction: str = INGRESS) -> list[Ru
     standalone rule resource itself (with every value resolved, per scenario)."""
     if resource.type == GROUP:
         return [
-            _rule(resource, path, alt.value, direction, resource, alt.scenario)
+            _rule(ctx, resource, path, alt.value, direction, resource, alt.scenario)
             for path, alt in ctx.elements(resource, ("Properties", _INLINE[direction]))
             if isinstance(alt.value, dict)
         ]
@@ -100,19 +113,53 @@ def rules(resource: Resource, ctx: Context, direction: str = INGRESS) -> list[Ru
         for alt in ctx.values(resource, "Properties"):
             if isinstance(alt.value, dict):
                 group = alt.value.get("GroupId", alt.value.get("GroupName", ABSENT))
-                found.append(_rule(resource, ("Properties",), alt.value, direction, ctx.target(group), alt.scenario))
+                found.append(
+                    _rule(ctx, resource, ("Properties",), alt.value, direction, ctx.target(group), alt.scenario)
+                )
         return found
     return []
 
 
-def _rule(resource: Resource, path: tuple, body: dict, direction: str, group, scenario: Scenario) -> Rule:
+def _rule(ctx: Context, resource: Resource, path: tuple, body: dict, direction: str, group, scenario: Scenario) -> Rule:
     peer = next(
-        (Peer(key, kind, body[key]) for key, kind in _PEER_KEYS[direction] if key in body),
+        (
+            Peer(key, kind, body[key], _parameter(ctx, resource, path, key, body[key], scenario))
+            for key, kind in _PEER_KEYS[direction]
+            if key in body
+        ),
         Peer(None, None),
     )
     flow = traffic(body.get("IpProtocol", ABSENT), body.get("FromPort", ABSENT), body.get("ToPort", ABSENT))
     group = group if group is not None and group.type == GROUP else None
     return Rule(resource, path, direction, flow, peer, group, scenario)
+
+
+def _parameter(ctx: Context, resource: Resource, path: tuple, key: str, value, scenario: Scenario) -> str | None:
+    """The parameter whose value the rule's ``key`` is in this scenario, if it is one."""
+    for written in ctx.resolver.reach(resource.node, path, scenario):
+        if isinstance(written.value, dict):
+            for name in whole_parameters(written.value.get(key), ctx.template.parameters):
+                if ctx.resolver.parameter_value(name) == value:
+                    return name
+    return None
+
+
+def admits_nothing(group: Resource, ctx: Context) -> bool:
+    """Whether ``group``'s ingress rules admit nothing: the template attaches it, and only to
+    resources that accept no inbound connection. A group used elsewhere (an output, another
+    resource) or not attached here may face anything, and is judged on its rules."""
+    attached = False
+    for (kind, name), use in ctx.analysis.users.get(group.logical_id, ()):
+        user = ctx.template.resources.get(name) if kind == RESOURCE else None
+        if user is None:
+            return False
+        if use.kind == "DependsOn" or user.type == GROUP or user.type in STANDALONE.values():
+            continue  # ordering, or a rule naming the group: neither puts the group on an interface
+        closed = INBOUND_CLOSED.get(user.type)
+        if closed is None or use.path[: len(closed)] != closed:
+            return False
+        attached = True
+    return attached
 
 
 def attachments(
