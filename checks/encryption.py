@@ -1,8 +1,9 @@
 """Encryption at rest and in transit (catalog section 3.7).
 
 A check never flags what AWS already encrypts by default (catalog §1.3): S3 objects (SSE-S3),
-SQS queues (SSE-SQS), DynamoDB tables, CloudWatch Logs and CloudTrail files are encrypted
-without any setting, and get at most an info suggesting a customer-managed key.
+SQS queues (SSE-SQS), SNS topics (disk encryption; re-verified, the catalog lists them as
+unencrypted), DynamoDB tables, CloudWatch Logs and CloudTrail files are encrypted without any
+setting, and get at most an info suggesting a customer-managed key.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from cfncheck.analysis import bucket_policies as bp
 from cfncheck.analysis import tls
 from cfncheck.analysis.block_devices import TYPES as BLOCK_DEVICE_TYPES
 from cfncheck.analysis.block_devices import ebs_mappings
+from cfncheck.analysis.wiring import service_senders
 from cfncheck.api import (
     ABSENT,
     ERROR,
@@ -123,18 +125,23 @@ def s3_tls_not_enforced(bucket, ctx):
     `aws:SecureTransport` is false (or `s3:TlsVersion` is below 1.2). An Allow to everyone
     guarded only by `aws:SecureTransport: true` grants anonymous access over TLS: error.
     Policies are matched to the bucket by Ref, literal name or a name built with Sub/Join;
-    a policy whose bucket cannot be known makes the check silent.
+    a policy whose bucket cannot be known makes the check silent. A website bucket
+    (WebsiteConfiguration) is served by the S3 website endpoint, which only speaks HTTP: that Deny
+    would take the site down, so the advice there is CloudFront over HTTPS (info).
     """
     policies = bp.policies_of(ctx, bucket)
     if policies is None:
         return
     if not policies:
-        yield ctx.finding(
-            bucket,
-            "Properties",
-            "Add an AWS::S3::BucketPolicy that denies requests with aws:SecureTransport false: this bucket accepts"
-            " plain HTTP.",
-        )
+        for alt in ctx.values(bucket, "Properties.WebsiteConfiguration"):
+            yield from _plain_http_finding(
+                ctx,
+                bucket,
+                alt,
+                "Add an AWS::S3::BucketPolicy that denies requests with aws:SecureTransport false: this bucket"
+                " accepts plain HTTP.",
+                bucket.exists_in,
+            )
         return
     enforced, weak = False, []
     for policy in policies:
@@ -159,7 +166,31 @@ def s3_tls_not_enforced(bucket, ctx):
     if not enforced:
         for problem, policy in weak:
             related = [ctx.location(policy, "Properties.PolicyDocument", policy.exists_in, "the bucket policy")]
-            yield ctx.finding(bucket, "Properties", problem, policy.exists_in.merge(bucket.exists_in), related=related)
+            for alt in ctx.values(bucket, "Properties.WebsiteConfiguration"):
+                yield from _plain_http_finding(
+                    ctx, bucket, alt, problem, policy.exists_in.merge(bucket.exists_in), related
+                )
+
+
+def _plain_http_finding(ctx, bucket, website: Alt, problem: str, scenario, related=()):
+    """The finding on a bucket that accepts plain HTTP, in the scenarios of ``website`` (its
+    WebsiteConfiguration): ``problem`` for a bucket, the CloudFront advice for a website bucket."""
+    merged = ctx.merge(scenario, website.scenario) if scenario is not None else None
+    if merged is None or isinstance(website.value, Unknown):
+        return
+    if website.value is ABSENT:
+        yield ctx.finding(bucket, "Properties", problem, merged, related=related)
+    else:
+        yield ctx.finding(
+            bucket,
+            "Properties.WebsiteConfiguration",
+            "This website bucket is served over plain HTTP by the S3 website endpoint, which cannot do HTTPS (a Deny"
+            " on aws:SecureTransport false would block the site): serve it through CloudFront with"
+            " ViewerProtocolPolicy redirect-to-https, from the bucket's REST endpoint with origin access control.",
+            merged,
+            severity=INFO,
+            related=related,
+        )
 
 
 def _tls_deny_problem(statements: list) -> str | None:
@@ -774,10 +805,9 @@ def elb_tls_policy_outdated(resource, ctx):
     """HTTPS and TLS listeners should refuse TLS 1.0 and 1.1.
 
     AWS default: the AWS::ElasticLoadBalancingV2::Listener reference gives no default for
-    SslPolicy (re-verified: it only says "[HTTPS and TLS listeners] The security policy that
-    defines which protocols and ciphers are supported"); the console now proposes
-    ELBSecurityPolicy-TLS13-1-2-2021-06, while listeners created through the API have
-    historically received ELBSecurityPolicy-2016-08, which accepts TLS 1.0 — so an absent
+    SslPolicy, but the Elastic Load Balancing guide does (re-verified): the console proposes
+    ELBSecurityPolicy-TLS13-1-2-Res-2021-06, while listeners created by other means (CLI,
+    CloudFormation, CDK) get ELBSecurityPolicy-2016-08, which accepts TLS 1.0 — so an absent
     SslPolicy is reported. Policies whose name marks a TLS 1.2 minimum (TLS13-1-2, TLS13-1-3,
     TLS-1-2, FS-1-2) pass. A Classic Load Balancer HTTPS/SSL listener passes only with an
     SSLNegotiationPolicyType policy referencing such a policy (or disabling TLSv1 and TLSv1.1).
@@ -794,7 +824,8 @@ def elb_tls_policy_outdated(resource, ctx):
             yield ctx.finding(
                 resource,
                 "Properties.SslPolicy",
-                f"Set SslPolicy to {tls.ELB_RECOMMENDED_POLICY}: without it the listener may accept TLS 1.0 and 1.1.",
+                f"Set SslPolicy to {tls.ELB_RECOMMENDED_POLICY}: without it the listener gets"
+                f" {tls.ELB_API_DEFAULT_POLICY}, which accepts TLS 1.0 and 1.1.",
                 scenario,
             )
         elif isinstance(policy, str) and tls.elb_policy_allows_old_tls(policy):
@@ -1136,23 +1167,39 @@ def sqs_no_customer_key(queue, ctx):
 @check(
     "SNS001",
     "sns-topic-unencrypted",
-    WARNING,
+    INFO,
     types=["AWS::SNS::Topic"],
-    fix="Set KmsMasterKeyId (a customer managed key, or alias/aws/sns).",
+    fix="Set KmsMasterKeyId to a KMS key (a customer managed key whose policy allows the AWS services that"
+    " publish to the topic; alias/aws/sns only for topics that no AWS service publishes to).",
 )
 def sns_topic_unencrypted(topic, ctx):
-    """SNS topics are not encrypted at rest unless a KMS key is set.
+    """Encrypt topics that carry sensitive messages with a KMS key, to control who can read them.
 
-    AWS default: no server-side encryption without KmsMasterKeyId.
+    AWS default: re-verified — without KmsMasterKeyId SNS stores messages with its own disk
+    encryption (Security Hub's SNS.1 control says so, and was retired from the AWS Foundational
+    Security Best Practices in April 2024), so an absent key is info, like SQS003. AWS services
+    that publish to the topic (S3 notifications, EventBridge rules, CloudWatch alarms, CloudTrail,
+    services its topic policy allows) cannot use the AWS managed alias/aws/sns key: for such a
+    topic the message asks for a customer managed key whose policy allows them.
     """
     for alt in ctx.values(topic, "Properties.KmsMasterKeyId"):
-        if alt.value is ABSENT:
-            yield ctx.finding(
-                topic,
-                "Properties.KmsMasterKeyId",
-                "Set KmsMasterKeyId: messages of this topic are stored unencrypted.",
-                alt.scenario,
+        if alt.value is not ABSENT:
+            continue
+        senders = service_senders(ctx, topic)
+        if senders:
+            key = (
+                f"a customer managed key whose key policy lets {', '.join(senders)} call kms:GenerateDataKey* and"
+                " kms:Decrypt (AWS services cannot use the AWS managed alias/aws/sns)"
             )
+        else:
+            key = "alias/aws/sns, or a customer managed key to control who can read the messages"
+        yield ctx.finding(
+            topic,
+            "Properties.KmsMasterKeyId",
+            "Set KmsMasterKeyId where the messages are sensitive (SNS applies only its own disk encryption): use"
+            f" {key}.",
+            alt.scenario,
+        )
 
 
 @check(

@@ -300,3 +300,92 @@ def test_resource_coverage_of_bucket_and_objects():
     assert resource_coverage(("arn:aws:s3:::b", "arn:aws:s3:::b/*")) == (True, True)
     assert resource_coverage(("arn:aws:s3:::b/*",)) == (False, True)
     assert resource_coverage((Unknown("x", text="${Bucket.Arn}/*"),)) == (False, True)
+
+
+# -- audit of the corpus findings ----------------------------------------------------------------
+
+
+def test_topic_without_key_is_only_advice_because_sns_encrypts_on_disk():
+    text = """
+    Resources:
+      Topic:
+        Type: AWS::SNS::Topic
+    """
+    found = findings(text, select=["SNS001"])
+    assert summary(found, severity=True) == [("SNS001", "Topic", 3, "info")]
+    assert "alias/aws/sns" in found[0].message
+
+
+def test_topic_fed_by_aws_services_asks_for_a_customer_key_they_may_use():
+    text = """
+    Resources:
+      Bucket:
+        Type: AWS::S3::Bucket
+        Properties:
+          NotificationConfiguration:
+            TopicConfigurations:
+              - {Event: "s3:ObjectCreated:*", Topic: !Ref Uploads}
+      Uploads:
+        Type: AWS::SNS::Topic
+      Alarmed:
+        Type: AWS::SNS::Topic
+      Alarm:
+        Type: AWS::CloudWatch::Alarm
+        Properties:
+          AlarmActions: [!Ref Alarmed]
+      Budget:
+        Type: AWS::SNS::Topic
+      BudgetPolicy:
+        Type: AWS::SNS::TopicPolicy
+        Properties:
+          Topics: [!Ref Budget]
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Principal: {Service: budgets.amazonaws.com}, Action: sns:Publish, Resource: "*"}
+    """
+    found = {f.resource: f.message for f in findings(text, select=["SNS001"])}
+    assert set(found) == {"Uploads", "Alarmed", "Budget"}
+    for name, service in (("Uploads", "s3"), ("Alarmed", "cloudwatch"), ("Budget", "budgets")):
+        assert f"lets {service}.amazonaws.com call kms:GenerateDataKey*" in found[name]
+        assert "cannot use the AWS managed alias/aws/sns" in found[name]
+
+
+WEBSITE = """
+Parameters:
+  Hosting: {Type: String, AllowedValues: ["on", "off"]}
+Conditions:
+  IsSite: !Equals [!Ref Hosting, "on"]
+Resources:
+  Site:
+    Type: AWS::S3::Bucket
+    Properties:
+      WebsiteConfiguration: !If [IsSite, {IndexDocument: index.html}, !Ref AWS::NoValue]
+"""
+
+
+def test_website_bucket_gets_cloudfront_advice_not_a_tls_deny_that_breaks_it():
+    found = findings(WEBSITE, select=["S3004"])
+    assert summary(found, severity=True) == [("S3004", "Site", 8, "warning"), ("S3004", "Site", 9, "info")]
+    website = next(f for f in found if f.line == 9)
+    assert website.conditions == {"IsSite": True}
+    assert "CloudFront" in website.message
+    plain = next(f for f in found if f.line == 8)
+    assert plain.conditions == {"IsSite": False}
+    assert "aws:SecureTransport false" in plain.message
+
+
+def test_listener_without_ssl_policy_names_the_policy_cloudformation_applies():
+    text = """
+    Resources:
+      Listener:
+        Type: AWS::ElasticLoadBalancingV2::Listener
+        Properties:
+          Protocol: HTTPS
+          Port: 443
+          LoadBalancerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1
+          Certificates: [{CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/x}]
+          DefaultActions: [{Type: fixed-response, FixedResponseConfig: {StatusCode: "200"}}]
+    """
+    found = findings(text, select=["ELB002"])
+    assert summary(found) == [("ELB002", "Listener", 4)]
+    assert "gets ELBSecurityPolicy-2016-08, which accepts TLS 1.0" in found[0].message

@@ -22,6 +22,7 @@ def elb_policy_allows_old_tls(name: str) -> bool:
 
 
 ELB_RECOMMENDED_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+ELB_API_DEFAULT_POLICY = "ELBSecurityPolicy-2016-08"  # what a listener created outside the console gets
 CLB_RECOMMENDED_POLICY = "ELBSecurityPolicy-TLS-1-2-2017-01"
 
 # CloudFront ViewerCertificate.MinimumProtocolVersion.

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from ..context import Analysis, Context, parse_path
 from ..findings import Location
-from ..graph import reaches, resource_dependencies
+from ..graph import reaches
 from ..nodes import MarkedDict
 from ..project import output_scenario
 from ..references import resource_uses
 from ..template import Resource
 from ..values import ALWAYS, Alt, Reference, Scenario, Unknown
+from .policy import RESOURCE, policy_statements, services
 
 QUEUE, TOPIC = "AWS::SQS::Queue", "AWS::SNS::Topic"
 FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
@@ -374,10 +375,7 @@ def _reach(ctx: Context, resource: Resource, pattern: tuple) -> list[tuple[tuple
 
 def depends_on(ctx: Context, resource: Resource, other: Resource) -> bool:
     """Whether ``resource`` is created after ``other``: DependsOn or a reference, directly or not."""
-    cache = ctx.analysis.cache
-    if "wiring.dependencies" not in cache:
-        cache["wiring.dependencies"] = resource_dependencies(ctx.template)
-    return reaches(cache["wiring.dependencies"], resource.logical_id, other.logical_id)
+    return reaches(ctx.analysis.dependencies, resource.logical_id, other.logical_id)
 
 
 # -- grants: resource policies of queues and topics, permissions of functions ----------------
@@ -404,6 +402,28 @@ def resource_policies(ctx: Context, resource: Resource) -> list[Resource]:
                         index[link.logical_id].append(policy)
         cache["wiring.policies"] = index
     return cache["wiring.policies"].get(resource.logical_id, [])
+
+
+ALARMS = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+ALARM_ACTIONS = ("AlarmActions", "OKActions", "InsufficientDataActions")
+
+
+def service_senders(ctx: Context, resource: Resource) -> list[str]:
+    """The AWS service principals of this template that send to a queue or topic: the push
+    deliveries above, the services its resource policies allow, and alarms whose actions name it.
+    A service encrypts with the queue's or topic's KMS key, so that key's policy must let it."""
+    senders = {d.deliverer.principal for d in deliveries(ctx) if d.destination.resource is resource}
+    for policy in resource_policies(ctx, resource):
+        for statement in policy_statements(ctx, policy, (RESOURCE,)):
+            if statement.allows:
+                senders.update(services(statement.principal))
+    for alarm in ctx.resources(*ALARMS):
+        for name in ALARM_ACTIONS:
+            for _, alt in ctx.elements(alarm, ("Properties", name)):
+                link = follow_value(ctx.analysis, alt.value, alt.scenario)
+                if link is not None and link.resource is resource:
+                    senders.add("cloudwatch.amazonaws.com")
+    return sorted(senders)
 
 
 def unattached_policies(ctx: Context, kind: str) -> bool:
