@@ -21,6 +21,7 @@ STATEFUL = [
     "AWS::Redshift::Cluster",
     "AWS::DynamoDB::Table",
     "AWS::DynamoDB::GlobalTable",
+    "AWS::Serverless::SimpleTable",
     "AWS::EC2::Volume",
     "AWS::EFS::FileSystem",
     "AWS::FSx::FileSystem",
@@ -31,7 +32,6 @@ STATEFUL = [
     "AWS::Cognito::UserPool",
     "AWS::KMS::Key",
     "AWS::SecretsManager::Secret",
-    "AWS::Backup::BackupVault",
     "AWS::QLDB::Ledger",
     "AWS::Logs::LogGroup",
     "AWS::SQS::Queue",
@@ -56,9 +56,13 @@ def stateful_deletion_policy(resource, ctx):
     DeletionPolicy is Delete — with a database, table, volume or key, its data is gone for good.
 
     The default DeletionPolicy is Delete, except for an RDS DB cluster and a standalone RDS DB
-    instance (Snapshot). Durable data (databases, tables, volumes, file systems, keys, secrets…) is
-    a warning; data kept only for a while (log groups, queues, streams, image repositories) is info.
-    S3 buckets are left to S3011.
+    instance (Snapshot). Durable data (databases, tables, volumes, file systems, keys, user pools…)
+    is a warning; data kept only for a while or easy to recreate (log groups, queues, streams, image
+    repositories, secrets) is info, and so is a DynamoDB table with point-in-time recovery (DynamoDB
+    keeps a system backup of a deleted table for 35 days). Not reported: a resource whose deletion
+    the service refuses (deletion protection on; an ECR repository without EmptyOnDelete, which
+    cannot be deleted while it holds images), and a secret whose value the template writes. S3
+    buckets are left to S3011.
     """
     for state in stateful(ctx, resource):
         if state.deletion_policy != "Delete":
@@ -70,7 +74,7 @@ def stateful_deletion_policy(resource, ctx):
         yield ctx.finding(
             resource,
             "DeletionPolicy",
-            f"{written}: deleting the stack or removing this {resource.type} destroys its data. Set DeletionPolicy to "
+            f"{written}: deleting the stack or removing this {resource.type} {state.loss}. Set DeletionPolicy to "
             f"{keep}, and UpdateReplacePolicy to the same value: a replacement on update deletes the old resource "
             "with its data unless UpdateReplacePolicy keeps it too.",
             state.scenario,

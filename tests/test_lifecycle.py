@@ -28,7 +28,8 @@ def test_good_sample_reports_nothing():
 
 
 def test_cfn009_severity_by_list_and_message_names_both_policies():
-    found = {f.resource: f for f in findings((SAMPLES / "bad.yaml").read_text(), select=["CFN009"])}
+    everywhere = findings((SAMPLES / "bad.yaml").read_text(), select=["CFN009"])
+    found = {f.resource: f for f in everywhere if f.conditions != {"IsProd": True}}
     assert str(found["Orders"].severity) == "warning"
     assert str(found["Logs"].severity) == "info"
     assert "Set DeletionPolicy to Retain" in found["Orders"].message
@@ -138,3 +139,120 @@ def test_rds006_skips_read_replicas_and_members():
 def test_ddb001_per_scenario():
     found = [f for f in findings((SAMPLES / "bad.yaml").read_text(), select=["DDB001"]) if f.resource == "Orders"]
     assert [f.conditions for f in found] == [{"IsProd": False}]
+
+
+def test_cfn009_skips_resources_whose_deletion_the_service_refuses():
+    text = """
+        Resources:
+          Table:
+            Type: AWS::DynamoDB::Table
+            Properties:
+              DeletionProtectionEnabled: true
+              KeySchema: [{AttributeName: id, KeyType: HASH}]
+              AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+          Cluster:
+            Type: AWS::DocDB::DBCluster
+            DeletionPolicy: Delete
+            Properties: {DeletionProtection: true}
+          Users:
+            Type: AWS::Cognito::UserPool
+            Properties: {DeletionProtection: ACTIVE}
+          Ledger:
+            Type: AWS::QLDB::Ledger
+            Properties: {PermissionsMode: STANDARD}
+          Images:
+            Type: AWS::ECR::Repository
+          Vault:
+            Type: AWS::Backup::BackupVault
+            Properties: {BackupVaultName: vault}
+          OpenLedger:
+            Type: AWS::QLDB::Ledger
+            Properties: {PermissionsMode: STANDARD, DeletionProtection: false}
+          EmptiedImages:
+            Type: AWS::ECR::Repository
+            Properties: {EmptyOnDelete: true}
+          OpenUsers:
+            Type: AWS::Cognito::UserPool
+            Properties: {DeletionProtection: INACTIVE}
+        """
+    found = {f.resource: f for f in findings(text, select=["CFN009"])}
+    assert sorted(found) == ["EmptiedImages", "OpenLedger", "OpenUsers"]
+    assert "deletes every image in it" in found["EmptiedImages"].message
+    assert str(found["OpenLedger"].severity) == "warning"
+
+
+def test_cfn010_skips_a_deletion_protected_database():
+    text = """
+        Resources:
+          Protected:
+            Type: AWS::RDS::DBInstance
+            Properties: {Engine: postgres, StorageEncrypted: true, DeletionProtection: true}
+          Open:
+            Type: AWS::RDS::DBInstance
+            Properties: {Engine: postgres, StorageEncrypted: true}
+        """
+    assert only("CFN010", text) == [("CFN010", "Open", 6)]
+
+
+def test_cfn009_secret_is_info_and_skipped_when_the_template_writes_its_value():
+    text = """
+        Parameters:
+          Token: {Type: String, NoEcho: true}
+        Resources:
+          Written:
+            Type: AWS::SecretsManager::Secret
+            Properties: {SecretString: !Ref Token}
+          Generated:
+            Type: AWS::SecretsManager::Secret
+            Properties: {GenerateSecretString: {PasswordLength: 30}}
+          Rotated:
+            Type: AWS::SecretsManager::Secret
+            Properties: {SecretString: '{"password": "initial"}'}
+          Rotation:
+            Type: AWS::SecretsManager::RotationSchedule
+            Properties:
+              SecretId: !Ref Rotated
+              RotationLambdaARN: arn:aws:lambda:us-east-1:123456789012:function:rotate
+        """
+    found = findings(text, select=["CFN009"])
+    assert summary(found, severity=True) == [
+        ("CFN009", "Generated", 8, "info"),
+        ("CFN009", "Rotated", 11, "info"),
+    ]
+    assert "skips the recovery window" in found[0].message
+
+
+def test_cfn009_names_what_survives_a_pitr_table_and_a_key():
+    text = """
+        Resources:
+          Table:
+            Type: AWS::DynamoDB::Table
+            Properties:
+              KeySchema: [{AttributeName: id, KeyType: HASH}]
+              AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+              PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}
+          Key:
+            Type: AWS::KMS::Key
+            Properties: {PendingWindowInDays: 7}
+        """
+    found = {f.resource: f for f in findings(text, select=["CFN009"])}
+    assert str(found["Table"].severity) == "info"
+    assert "system backup that DynamoDB keeps 35 days" in found["Table"].message
+    assert str(found["Key"].severity) == "warning"
+    assert "7 days later (PendingWindowInDays) nothing encrypted under it can be decrypted" in found["Key"].message
+
+
+def test_cfn009_sam_simple_table_keeps_its_policies_on_the_generated_table():
+    text = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Items:
+            Type: AWS::Serverless::SimpleTable
+          Kept:
+            Type: AWS::Serverless::SimpleTable
+            DeletionPolicy: Retain
+            UpdateReplacePolicy: Retain
+        """
+    assert summary(findings(text, select=["CFN009", "CFN010", "DDB001"]), severity=True) == [
+        ("CFN009", "Items", 4, "warning")
+    ]
