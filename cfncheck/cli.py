@@ -233,11 +233,26 @@ def _parameters(sources, config, specs: tuple[str, ...]) -> tuple[dict, dict]:
     return given, per_file
 
 
+def _deployments(sources, config) -> dict[str, frozenset[str]]:
+    """The configured deployments of each template its globs match."""
+    from .baseline import relative_file
+    from .config import matches
+
+    per_file = {}
+    for source in sources if config["deployments"] else ():
+        file = relative_file(source.name, config.root)
+        names = frozenset(name for name, patterns in config["deployments"].items() if matches(file, patterns))
+        if names:
+            per_file[source.name] = names
+    return per_file
+
+
 def _run(paths: list[str], config, checks: list, flags: dict):
     from .engine import RunOptions, run
 
     sources, missing = _sources(paths, config, flags["templates_only"])
     given, per_file = _parameters(sources, config, flags["parameter_specs"])
+    deployments = _deployments(sources, config)
     regions = config["regions"] or [None]
     results = []
     for region in regions:
@@ -245,6 +260,7 @@ def _run(paths: list[str], config, checks: list, flags: dict):
             checks=checks,
             parameters=given,
             file_parameters=per_file,
+            file_deployments=deployments,
             region=region,
             account_id=config["account-id"],
             check_options=config["options"],

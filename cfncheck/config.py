@@ -129,6 +129,19 @@ def _parameters(key: str, value) -> dict[str, list]:
     return parsed
 
 
+def _deployments(key: str, value) -> dict[str, list[str]]:
+    """Deployment name → template globs (relative to the configuration): the templates deployed together."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a mapping of deployment name to template globs, got {value!r}")
+    parsed = {}
+    for name, globs in value.items():
+        patterns = [globs] if isinstance(globs, str) else globs
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise ConfigError(f"{key}.{name}: expected a template glob or a list of them, got {globs!r}")
+        parsed[str(name)] = patterns
+    return parsed
+
+
 @dataclass(frozen=True)
 class Key:
     parse: Callable[[str, object], object]
@@ -145,6 +158,7 @@ KEYS: dict[str, Key] = {
     "include": Key(_strings, [], "globs of templates to check inside the given directories (default: all)"),
     "exclude": Key(_strings, [], "globs of files never to check"),
     "parameters": Key(_parameters, {}, "template glob → parameters file(s) or values"),
+    "deployments": Key(_deployments, {}, "deployment name → template globs deployed together (XSTK002)"),
     "regions": Key(_strings, [], "deploy regions; findings are reported for each (default: unknown region)"),
     "account-id": Key(_text, None, "deploy account, for AWS::AccountId"),
     "checks-dir": Key(_strings, [], "folders of extra check modules"),

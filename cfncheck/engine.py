@@ -76,6 +76,7 @@ class RunOptions:
     account_id: str | None = None
     check_options: dict[str, dict] = field(default_factory=dict)
     file_parameters: dict[str, dict] = field(default_factory=dict)  # by file name: values over `parameters`
+    file_deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by file name: configured deployments
     jobs: int = 1  # worker processes for the per-template checks of a large run
     timings: bool = False  # also time resolution inside the checks (slower: each resolver call is timed)
 
@@ -273,7 +274,9 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         # A child of a nested stack is checked with its parent: what a worker found in it is dropped.
         children, taken = load_children(templates, result, phases, alone)
         templates += children
-        project = Project(templates=templates, unreadable=unreadable_texts(local, result))
+        project = Project(
+            templates=templates, unreadable=unreadable_texts(local, result), deployments=options.file_deployments
+        )
         for template in templates:
             project.resolvers[template.file] = _resolver(template, project, options)
         with phases("resolve"):

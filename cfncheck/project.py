@@ -62,12 +62,34 @@ class Project:
     _following: set[str] = field(default_factory=set, repr=False)  # exports being resolved, against import cycles
     unresolved_exports: list[tuple[str, Export]] = field(default_factory=list)  # (glob, export)
     unreadable: dict[str, str] = field(default_factory=dict)  # text of the files of the run that did not load
+    deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by template file, from the configuration
 
     def may_export(self, name: str) -> bool:
         """Whether ``name`` might be exported where the project cannot see it: by an export whose
         name is only partly known (``${AWS::StackName}-VpcId``), or in a file that did not load."""
         return any(fnmatchcase(name, pattern) for pattern, _ in self.unresolved_exports) or any(
             name in text for text in self.unreadable.values()
+        )
+
+    def same_deployment(self, first: Template, second: Template) -> bool:
+        """Whether the two templates may be deployed to one account and region, where export names
+        must be unique: they share a configured deployment, or neither is in one."""
+        ours, theirs = self._deployments_of(first), self._deployments_of(second)
+        return not ours.isdisjoint(theirs) or not (ours or theirs)
+
+    def _deployments_of(self, template: Template, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        """A template's configured deployments; a nested stack's template no glob names is
+        deployed where its parents are."""
+        own = self.deployments.get(template.file)
+        if own:
+            return own
+        seen |= {template.file}
+        return frozenset().union(
+            *(
+                self._deployments_of(nested.parent, seen)
+                for nested in self.nested
+                if nested.child is template and nested.parent.file not in seen
+            )
         )
 
     def index_imports(self, templates: Iterable[Template]) -> None:

@@ -96,13 +96,17 @@ def import_without_export(project, ctx):
 def duplicate_export_name(project, ctx):
     """Export names are unique per account and region: a second stack exporting the same name
     fails to create. Outputs of one template that never exist together are not duplicates, nor
-    are those of one template written in two formats (``x.json`` beside ``x.yaml``)."""
+    are those of one template written in two formats (``x.json`` beside ``x.yaml``). With the
+    ``deployments`` setting (template globs deployed to one account and region), two templates are
+    compared only when a deployment holds both; those no deployment names are compared with each
+    other, as every template is without the setting. A nested stack's template that no deployment
+    names is deployed with its parent."""
     by_name: dict[str, list] = {}
     for export in _exports(project):
         by_name.setdefault(export.name, []).append(export)
     for name, exports in by_name.items():
         for export in exports:
-            others = [other for other in exports if other is not export and _together(ctx, export, other)]
+            others = [other for other in exports if other is not export and _together(project, ctx, export, other)]
             if others:
                 yield ctx.on(export.template).finding(
                     None,
@@ -114,9 +118,10 @@ def duplicate_export_name(project, ctx):
                 )
 
 
-def _together(ctx, export, other) -> bool:
+def _together(project, ctx, export, other) -> bool:
     if export.template is not other.template:
-        return _stem(export.template.file) != _stem(other.template.file)  # one template in two formats
+        one_template = _stem(export.template.file) == _stem(other.template.file)  # in two formats
+        return not one_template and project.same_deployment(export.template, other.template)
     both = output_scenario(export.output).merge(output_scenario(other.output))
     return both is not None and ctx.on(export.template).resolver.satisfiable(both)
 

@@ -163,3 +163,68 @@ def test_regions_each_analysed_and_region_only_findings_say_where(tmp_path):
         ("A", "Queue A: 100% sure, multiple=6"),
         ("B", "Queue B: 100% sure, multiple=6 [in eu-west-1]"),
     ]
+
+
+EXPORTS_TOPIC = """
+    Resources:
+      Topic: {Type: AWS::SNS::Topic}
+    Outputs:
+      TopicArn:
+        Value: !Ref Topic
+        Export: {Name: shared-topic}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("deployments: [prod/*.yaml]\n", "deployments: expected a mapping of deployment name to template globs"),
+        ("deployments: {prod: 3}\n", "deployments.prod: expected a template glob or a list of them, got 3"),
+        ("deployments: {prod: [a.yaml, {b: c}]}\n", "deployments.prod: expected a template glob or a list of them"),
+        ("deploymens: {prod: a.yaml}\n", "unknown key 'deploymens' (did you mean 'deployments'?)"),
+    ],
+)
+def test_deployments_of_the_wrong_shape_name_the_key(tmp_path, text, message):
+    write(tmp_path, ".cfncheck.yaml", text)
+    with cwd(tmp_path), pytest.raises(ConfigError) as error:
+        config.load()
+    assert message in str(error.value)
+    result = cli(["t.yaml"], tmp_path)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_deployments_globs_are_relative_to_the_configuration_and_shown(tmp_path):
+    from cfncheck.cli import _deployments
+
+    write(tmp_path, ".cfncheck.yaml", "deployments:\n  prod: [prod/*.yaml, shared/*]\n  dev: [dev/*.yaml, shared/*]\n")
+    (tmp_path / "prod").mkdir()
+    sources = [Source(name, name) for name in ("a.yaml", "../shared/m.yaml", "../dev/b.yaml", "../other.yaml")]
+    with cwd(tmp_path / "prod"):
+        assert _deployments(sources, config.load()) == {
+            "a.yaml": frozenset({"prod"}),
+            "../shared/m.yaml": frozenset({"prod", "dev"}),
+            "../dev/b.yaml": frozenset({"dev"}),
+        }
+    lines = {line.split(":", 1)[0]: line for line in cli(["--show-config"], tmp_path).stdout.splitlines()}
+    assert '"prod": ["prod/*.yaml", "shared/*"]' in lines["deployments"]
+    assert lines["deployments"].endswith(f"# {tmp_path / '.cfncheck.yaml'}")
+
+
+def test_duplicate_exports_reported_only_within_a_deployment_with_any_jobs(tmp_path):
+    for name in ("prod/a.yaml", "dev/b.yaml", "dev/c.yaml", "shared/module.yaml"):
+        write(tmp_path, name, EXPORTS_TOPIC)
+    for index in range(32):  # enough files for workers
+        write(tmp_path, f"other/q{index:02}.yaml", QUEUE)
+    args = ["--select", "XSTK002", "--fail-on", "none", "prod", "dev", "shared", "other"]
+    assert cli(args, tmp_path).stdout.count(" error XSTK002 ") == 4  # without deployments: every template
+    write(tmp_path, ".cfncheck.yaml", "deployments:\n  prod: [prod/*.yaml, shared/*]\n  dev: [dev/*, shared/*]\n")
+    outputs = [cli(["--jobs", jobs, *args], tmp_path) for jobs in ("1", "2")]
+    assert outputs[0].exit_code == 0 and outputs[0].stdout == outputs[1].stdout
+    errors = [line for line in outputs[0].stdout.splitlines() if " error XSTK002 " in line]
+    assert [(line.split(":")[0], line.split("also exported by ")[1]) for line in errors] == [
+        ("prod/a.yaml", "TopicArn in shared/module.yaml: rename one."),
+        ("dev/b.yaml", "TopicArn in dev/c.yaml, TopicArn in shared/module.yaml: rename one."),
+        ("dev/c.yaml", "TopicArn in dev/b.yaml, TopicArn in shared/module.yaml: rename one."),
+        ("shared/module.yaml", "TopicArn in prod/a.yaml, TopicArn in dev/b.yaml, TopicArn in dev/c.yaml: rename one."),
+    ]
+    assert all(line.split(": error")[0].endswith(":6:14") for line in errors)

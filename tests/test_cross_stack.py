@@ -176,3 +176,82 @@ def test_xstk006_output_whose_condition_is_false_for_the_parameters_passed(tmp_p
 def test_xstk007_export_in_use_only_when_imported():
     assert summary(run(EXPORTER, IMPORTER, select=["XSTK007"])) == [("XSTK007", None, 12)]
     assert run(EXPORTER, select=["XSTK007"]) == []
+
+
+# -- XSTK002 within configured deployments ----------------------------------------------------
+
+TOPIC_EXPORT = """
+Resources:
+  Topic: {Type: AWS::SNS::Topic}
+Outputs:
+  TopicArn:
+    Value: !Ref Topic
+    Export: {Name: shared-topic}
+"""
+
+
+def deployed(deployments: dict[str, frozenset[str]], *names: str, jobs: int = 1, extra=()):
+    """XSTK002 over templates exporting the same name, each in the configured deployments."""
+    from cfncheck import registry
+    from cfncheck.engine import RunOptions
+    from cfncheck.engine import run as run_engine
+
+    registry.load_builtin()
+    data = textwrap.dedent(TOPIC_EXPORT).lstrip().encode()
+    sources = [Source(name, data=data) for name in names] + list(extra)
+    options = RunOptions(
+        checks=registry.select(registry.all_checks(), ["XSTK002"]), file_deployments=deployments, jobs=jobs
+    )
+    result = run_engine(sources, options)
+    assert not result.errors and not result.internal_errors
+    return result.findings
+
+
+def test_xstk002_skips_templates_of_different_deployments():
+    assert deployed({"prod.yaml": frozenset({"prod"}), "dev.yaml": frozenset({"dev"})}, "prod.yaml", "dev.yaml") == []
+
+
+def test_xstk002_reports_templates_of_one_deployment_at_each_export():
+    found = deployed({"a.yaml": frozenset({"prod"}), "b.yaml": frozenset({"prod"})}, "a.yaml", "b.yaml")
+    assert short(found) == [("XSTK002", "a.yaml", None, 6, ["b.yaml"]), ("XSTK002", "b.yaml", None, 6, ["a.yaml"])]
+
+
+def test_xstk002_compares_a_template_in_two_deployments_with_both():
+    groups = {
+        "prod.yaml": frozenset({"prod"}),
+        "dev.yaml": frozenset({"dev"}),
+        "module.yaml": frozenset({"prod", "dev"}),
+    }
+    found = deployed(groups, "prod.yaml", "dev.yaml", "module.yaml")
+    assert short(found) == [
+        ("XSTK002", "prod.yaml", None, 6, ["module.yaml"]),
+        ("XSTK002", "dev.yaml", None, 6, ["module.yaml"]),
+        ("XSTK002", "module.yaml", None, 6, ["dev.yaml", "prod.yaml"]),
+    ]
+
+
+def test_xstk002_templates_no_deployment_names_form_one_deployment():
+    found = deployed({"prod.yaml": frozenset({"prod"})}, "prod.yaml", "x.yaml", "y.yaml")
+    assert short(found) == [("XSTK002", "x.yaml", None, 6, ["y.yaml"]), ("XSTK002", "y.yaml", None, 6, ["x.yaml"])]
+    assert len(deployed({}, "prod.yaml", "x.yaml", "y.yaml")) == 3  # without the setting: every template
+
+
+def test_xstk002_a_nested_child_no_deployment_names_is_deployed_with_its_parent(tmp_path):
+    (tmp_path / "child.yaml").write_text(textwrap.dedent(TOPIC_EXPORT).lstrip())
+    (tmp_path / "parent.yaml").write_text(
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties: {TemplateURL: child.yaml}\n"
+    )
+    parent = Source(str(tmp_path / "parent.yaml"), str(tmp_path / "parent.yaml"))
+    groups = {str(tmp_path / "parent.yaml"): frozenset({"dev"}), "prod.yaml": frozenset({"prod"})}
+    assert deployed(groups, "prod.yaml", extra=[parent]) == []
+    groups["prod.yaml"] = frozenset({"dev"})
+    assert [Path(f.file).name for f in deployed(groups, "prod.yaml", extra=[parent])] == ["prod.yaml", "child.yaml"]
+
+
+def test_xstk002_deployments_give_the_same_findings_with_workers():
+    queue = b"Resources: {Q: {Type: AWS::SQS::Queue}}\n"  # checked in a worker: it exports nothing
+    fillers = [Source(f"f{i:02}.yaml", data=queue) for i in range(32)]
+    groups = {"a.yaml": frozenset({"prod"}), "b.yaml": frozenset({"dev"}), "c.yaml": frozenset({"dev"})}
+    alone = deployed(groups, "a.yaml", "b.yaml", "c.yaml", extra=fillers)
+    assert short(alone) == [("XSTK002", "b.yaml", None, 6, ["c.yaml"]), ("XSTK002", "c.yaml", None, 6, ["b.yaml"])]
+    assert deployed(groups, "a.yaml", "b.yaml", "c.yaml", jobs=2, extra=fillers) == alone
