@@ -259,3 +259,122 @@ def test_es003_standby_and_unknown_counts_pass():
             Type: AWS::OpenSearchService::Domain
         """
     assert only("ES003", text) == [("ES003", "Default", 13)]
+
+
+EFS_NETWORK = """
+        Parameters:
+          Stage: {Type: String, AllowedValues: [dev, prod]}
+          AppSubnet: {Type: "AWS::EC2::Subnet::Id"}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+        Resources:
+          A:
+            Type: AWS::EC2::Subnet
+            Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24, AvailabilityZone: !Select [0, !GetAZs ""]}
+          B:
+            Type: AWS::EC2::Subnet
+            Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24, AvailabilityZone: !Select [1, !GetAZs ""]}
+          C:
+            Type: AWS::EC2::Subnet
+            Properties: {VpcId: vpc-1, CidrBlock: 10.0.2.0/24, AvailabilityZone: !Select [2, !GetAZs ""]}
+          Files:
+            Type: AWS::EFS::FileSystem
+            Properties: {Encrypted: true}
+          MountA:
+            Type: AWS::EFS::MountTarget
+            Properties: {FileSystemId: !Ref Files, SubnetId: !Ref A, SecurityGroups: [sg-1]}
+          MountB:
+            Type: AWS::EFS::MountTarget
+            Properties: {FileSystemId: !Ref Files, SubnetId: !Ref B, SecurityGroups: [sg-1]}
+          Point:
+            Type: AWS::EFS::AccessPoint
+            Properties: {FileSystemId: !Ref Files}
+"""
+
+
+def efs_function(subnets: str, condition: str = "") -> str:
+    return (
+        EFS_NETWORK
+        + f"""
+          Function:
+            Type: AWS::Lambda::Function
+            {condition or "Metadata: {}"}
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              Role: arn:aws:iam::123456789012:role/app
+              Code: {{ZipFile: "def handler(event, context): pass"}}
+              FileSystemConfigs:
+                - Arn: !GetAtt Point.Arn
+                  LocalMountPath: /mnt/data
+              VpcConfig:
+                SecurityGroupIds: [sg-1]
+                SubnetIds:
+                  - !Ref A
+                  - {subnets}
+"""
+    )
+
+
+def efs_service(subnets: str) -> str:
+    return (
+        EFS_NETWORK
+        + f"""
+          Task:
+            Type: AWS::ECS::TaskDefinition
+            Properties:
+              RequiresCompatibilities: [FARGATE]
+              NetworkMode: awsvpc
+              ContainerDefinitions: [{{Name: app, Image: app}}]
+              Volumes:
+                - Name: data
+                  EFSVolumeConfiguration:
+                    FilesystemId: !Ref Files
+                    AuthorizationConfig: {{AccessPointId: !Ref Point}}
+          Service:
+            Type: AWS::ECS::Service
+            Properties:
+              LaunchType: FARGATE
+              TaskDefinition: !Ref Task
+              NetworkConfiguration:
+                AwsvpcConfiguration:
+                  Subnets: [{subnets}, !Ref B]
+"""
+    )
+
+
+def test_efs002_lambda_in_a_zone_without_mount_target_is_info():
+    found = findings(efs_function("!Ref C"), select=["EFS002"])
+    assert summary(found, severity=True) == [("EFS002", "Function", 44, "info")]
+    assert "Availability Zone !Select [2" in found[0].message and "add a mount target of Files" in found[0].message
+    assert only("EFS002", efs_function("!Ref B")) == []
+
+
+def test_efs002_ecs_service_in_a_zone_without_mount_target_is_info():
+    found = findings(efs_service("!Ref C"), select=["EFS002"])
+    assert summary(found, severity=True) == [("EFS002", "Service", 47, "info")]
+    assert "Subnet C" in found[0].message
+    assert only("EFS002", efs_service("!Ref A")) == []
+
+
+def test_efs002_client_zone_unknown_is_not_reported():
+    assert only("EFS002", efs_function("!Ref C")) == [("EFS002", "Function", 44)]  # the zones known
+    assert only("EFS002", efs_function("!Ref AppSubnet")) == []
+    assert only("EFS002", efs_service("subnet-0123456789abcdef0")) == []
+    unknown_target = efs_function("!Ref C").replace("SubnetId: !Ref B", "SubnetId: !Ref AppSubnet")
+    assert only("EFS002", unknown_target) == []
+
+
+def test_efs002_conditional_client_is_reported_in_its_scenario():
+    found = findings(efs_function("!Ref C", condition="Condition: IsProd"), select=["EFS002"])
+    assert summary(found) == [("EFS002", "Function", 44)]
+    assert found[0].conditions == {"IsProd": True}
+    mount_in_prod = efs_function("!Ref C") + (
+        "          MountC:\n"
+        "            Type: AWS::EFS::MountTarget\n"
+        "            Condition: IsProd\n"
+        "            Properties: {FileSystemId: !Ref Files, SubnetId: !Ref C, SecurityGroups: [sg-1]}\n"
+    )
+    found = findings(mount_in_prod, select=["EFS002"])
+    assert summary(found) == [("EFS002", "Function", 44)]
+    assert found[0].conditions == {"IsProd": False}

@@ -20,7 +20,7 @@ from ..nodes import MarkedDict
 from ..project import output_scenario
 from ..references import resource_uses
 from ..template import Resource
-from ..values import ALWAYS, Alt, Reference, Scenario, Unknown
+from ..values import ALWAYS, Alt, Reference, Scenario, Unknown, lookup
 from .policy import RESOURCE, policy_statements, services
 
 QUEUE, TOPIC = "AWS::SQS::Queue", "AWS::SNS::Topic"
@@ -29,6 +29,9 @@ QUALIFIERS = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
 EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
 SAM_FUNCTION = "AWS::Serverless::Function"
 PERMISSION = "AWS::Lambda::Permission"
+ACCESS_POINT = "AWS::EFS::AccessPoint"
+FUNCTION_SUBNETS = ("Properties", "VpcConfig", "SubnetIds")
+SERVICE_SUBNETS = ("Properties", "NetworkConfiguration", "AwsvpcConfiguration", "Subnets")
 
 SAM_SOURCE_PROPERTY = {
     "SQS": "Queue",
@@ -462,3 +465,43 @@ def named_by(resource: Resource) -> set[str]:
     """The logical ids a resource refers to (its own included): a SourceArn naming any of them
     belongs to this source (a method's SourceArn names its RestApi)."""
     return {use.target for use in resource_uses(resource.node)} | {resource.logical_id}
+
+
+# -- file system mounts: functions and services that mount an EFS file system ----------------
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A resource that mounts a file system from the subnets of its list at ``subnets``, in a scenario."""
+
+    client: Resource
+    subnets: tuple
+    scenario: Scenario
+
+
+def file_system_mounts(ctx: Context, file_system: Resource) -> list[Mount]:
+    """The Lambda functions (through an access point in ``FileSystemConfigs``) and the ECS
+    services (through a task definition's EFS volume) of this template that mount ``file_system``."""
+    mounts = []
+    for function in ctx.resources(*FUNCTIONS):
+        for _, config in ctx.elements(function, "Properties.FileSystemConfigs"):
+            point = ctx.target(lookup(config.value, "Arn"))
+            if point is None or point.type != ACCESS_POINT:
+                continue
+            for alt in ctx.values(point, "Properties.FileSystemId"):
+                scenario = ctx.merge(config.scenario, alt.scenario)
+                if scenario is not None and ctx.target(alt.value) is file_system:
+                    mounts.append(Mount(function, FUNCTION_SUBNETS, scenario))
+    tasks: dict[str, list[Scenario]] = {}
+    for task in ctx.resources("AWS::ECS::TaskDefinition"):
+        for _, volume in ctx.elements(task, "Properties.Volumes"):
+            if ctx.target(lookup(volume.value, "EFSVolumeConfiguration.FilesystemId")) is file_system:
+                tasks.setdefault(task.logical_id, []).append(volume.scenario)
+    for service in ctx.resources("AWS::ECS::Service"):
+        for alt in ctx.values(service, "Properties.TaskDefinition"):
+            task = ctx.target(alt.value)
+            for volume_scenario in tasks.get(task.logical_id if task is not None else "", ()):
+                scenario = ctx.merge(alt.scenario, volume_scenario)
+                if scenario is not None and Mount(service, SERVICE_SUBNETS, scenario) not in mounts:
+                    mounts.append(Mount(service, SERVICE_SUBNETS, scenario))
+    return mounts
