@@ -3,12 +3,12 @@
 A check that raises never hides the others: its exception becomes an ``internal-error``
 finding naming the check, the file and the resource, and the run's exit status says so.
 
-With ``jobs`` > 1 and many templates, the work runs in forked worker processes. The workers
-start at once on every template whose text takes no part in cross-template analysis (no
-export, import or nested stack): a worker loads, checks and suppresses those on its own and
-sends back only findings and errors. Meanwhile the parent loads the other templates and the
-children of their nested stacks, indexes the project, checks them and runs the project checks,
-and puts everything in the order ``jobs=1`` gives.
+A template whose text takes no part in cross-template analysis (no export, import or nested
+stack) is loaded, checked and suppressed on its own and then freed, so memory does not grow with
+the number of files. The others, with the children of their nested stacks, are kept together as
+the project: indexed, checked, and given to the project checks. With ``jobs`` > 1 and many
+templates, forked workers check the first kind while the parent does the second, sending back
+only findings and errors; everything is put in the order ``jobs=1`` gives.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import re
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -268,10 +268,10 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     sources = list(sources)
     result.files = [source.name for source in sources]
     parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and _can_fork()
-    local, alone = _partition(sources) if parallel else (sources, [])
-    with _Workers(alone, options) as workers:
+    local, alone = _partition(sources) if len(sources) > 1 else (sources, [])
+    with _Alone(alone, options, parallel) as others:
         templates = load_sources(local, result, phases, record=False)
-        # A child of a nested stack is checked with its parent: what a worker found in it is dropped.
+        # A child of a nested stack is checked with its parent, not on its own.
         children, taken = load_children(templates, result, phases, alone)
         templates += children
         project = Project(
@@ -295,7 +295,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
                     context = Context(analyses[0], entry, options.check_options.get(entry.id))
                     result.findings.extend(_guarded(entry, (project, context), context, None, result))
         findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
-        findings += workers.collect(result, dropped=taken)
+        findings += others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
@@ -312,20 +312,22 @@ _WORK: tuple[list[Source], RunOptions] | None = None
 """What forked workers check: set by the parent just before it forks, inherited, never sent."""
 
 
-class _Workers:
-    """Worker processes that load, check and suppress ``sources`` on their own, started on
-    entering and collected with ``collect`` (no process is started when there is nothing to do)."""
+class _Alone:
+    """The templates that take no part in cross-template analysis, each loaded, checked and
+    suppressed on its own and then freed, so that a run's memory does not grow with its size:
+    in worker processes started on entering (``parallel``), or in this process when collected."""
 
-    def __init__(self, sources: list[Source], options: RunOptions) -> None:
+    def __init__(self, sources: list[Source], options: RunOptions, parallel: bool) -> None:
         self.sources = sources
         self.options = options
+        self.parallel = parallel and bool(sources)
         self.pool = None
         self.chunks: list[range] = []
         self.pending: Iterable = ()
 
-    def __enter__(self) -> _Workers:
+    def __enter__(self) -> _Alone:
         global _WORK
-        if not self.sources:
+        if not self.parallel:
             return self
         import multiprocessing
 
@@ -338,20 +340,28 @@ class _Workers:
         return self
 
     def collect(self, result: RunResult, dropped: Collection[Source] = ()) -> list[Finding]:
-        """The workers' findings, in the order of their sources, except for the ``dropped``
-        sources; their load errors, internal error counts and timings (CPU seconds of the
-        workers, summed) go into ``result``."""
+        """The findings, in the order of the sources, except for the ``dropped`` sources (a worker
+        may have checked those already); load errors, internal error counts and timings (CPU
+        seconds of the workers, summed) go into ``result``."""
         findings: list[Finding] = []
-        for indexes, done in zip(self.chunks, self.pending, strict=True):
-            for index, (found, errors, internal_errors, timings) in zip(indexes, done, strict=True):
-                for phase, seconds in timings.items():
-                    result.timings[phase] += seconds
-                if self.sources[index] in dropped:
-                    continue
-                findings.extend(found)
-                result.errors.extend(errors)
-                result.internal_errors += internal_errors
+        for index, (found, errors, internal_errors, timings) in self._outcomes(dropped):
+            for phase, seconds in timings.items():
+                result.timings[phase] += seconds
+            if self.sources[index] in dropped:
+                continue
+            findings.extend(found)
+            result.errors.extend(errors)
+            result.internal_errors += internal_errors
         return findings
+
+    def _outcomes(self, dropped: Collection[Source]) -> Iterator[tuple[int, tuple]]:
+        if self.pool is None:
+            for index, source in enumerate(self.sources):
+                if source not in dropped:
+                    yield index, _check_alone(source, self.options)
+            return
+        for indexes, done in zip(self.chunks, self.pending, strict=True):
+            yield from zip(indexes, done, strict=True)
 
     def __exit__(self, *exc_info) -> None:
         global _WORK
@@ -363,18 +373,24 @@ class _Workers:
 
 def _check_chunk(indexes: range) -> list[tuple[list[Finding], list[FileError], int, dict]]:
     sources, options = _WORK
-    project = Project()  # these templates neither export, import nor nest stacks
-    done = []
-    for index in indexes:
-        local = RunResult()
-        phases = Phases(local.timings)
-        findings = []
-        for template in load_sources([sources[index]], local, phases, record=False):
-            project.resolvers[template.file] = _resolver(template, project, options)
-            checked = check_template(_analysis(template, project, options, phases), options, local, phases)
-            findings = suppress.apply(merge_scenarios(checked), [template], options.checks)
-        done.append((findings, local.errors, local.internal_errors, dict(local.timings)))
-    return done
+    return [_check_alone(sources[index], options) for index in indexes]
+
+
+def _check_alone(source: Source, options: RunOptions) -> tuple[list[Finding], list[FileError], int, dict]:
+    """Findings (merged and suppressed), load errors, internal error count and timings of a
+    template that neither exports, imports nor nests stacks."""
+    local = RunResult()
+    phases = Phases(local.timings)
+    project = Project()
+    findings = []
+    for template in load_sources([source], local, phases, record=False):
+        project.resolvers[template.file] = _resolver(template, project, options)
+        checked = check_template(_analysis(template, project, options, phases), options, local, phases)
+        findings = suppress.apply(merge_scenarios(checked), [template], options.checks)
+        # The resolver refers back to the project: dropping it lets reference counting free the
+        # template's whole analysis now (the cyclic collector is off for the run).
+        del project.resolvers[template.file]
+    return findings, local.errors, local.internal_errors, dict(local.timings)
 
 
 def check_template(

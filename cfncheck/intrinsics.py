@@ -82,22 +82,6 @@ class Resolver:
         # Keyed by id(node): the node is kept with its result so that its id is never reused for another node.
         self._memo: dict[tuple, tuple[object, list[Alt]]] = {}
         self._parameter_values: dict[str, object] = {}
-        self._functions = {
-            "Ref": self._ref,
-            "Fn::GetAtt": self._getatt,
-            "Fn::Sub": self._sub,
-            "Fn::Join": self._join,
-            "Fn::Select": self._select,
-            "Fn::Split": self._split,
-            "Fn::FindInMap": self._find_in_map,
-            "Fn::If": self._if,
-            "Fn::GetAZs": self._get_azs,
-            "Fn::Base64": self._base64,
-            "Fn::Cidr": self._cidr,
-            "Fn::ImportValue": self._import_value,
-            "Fn::Length": self._length,
-            "Fn::ToJsonString": self._to_json_string,
-        }
 
     # -- public -------------------------------------------------------------------------
 
@@ -120,10 +104,10 @@ class Resolver:
         if function is None:
             result = self._container(node, scenario)
         else:
-            handler = self._functions.get(function)
+            handler = self._FUNCTIONS.get(function)
             if handler is not None:
                 try:
-                    result = handler(node[function], scenario)
+                    result = handler(self, node[function], scenario)
                 except _TooManyScenarios:
                     result = self._not_analysed(scenario, node)
                 except _TooLong:
@@ -492,6 +476,25 @@ class Resolver:
                 value = Unknown("Fn::ToJsonString of a value that is not known")
             result.append(Alt(value, alt.scenario))
         return result
+
+    # Unbound, so that a resolver holds no reference to itself: a run frees each template's whole
+    # analysis by reference counting alone (the cyclic collector is off during a run).
+    _FUNCTIONS: dict[str, Callable] = {
+        "Ref": _ref,
+        "Fn::GetAtt": _getatt,
+        "Fn::Sub": _sub,
+        "Fn::Join": _join,
+        "Fn::Select": _select,
+        "Fn::Split": _split,
+        "Fn::FindInMap": _find_in_map,
+        "Fn::If": _if,
+        "Fn::GetAZs": _get_azs,
+        "Fn::Base64": _base64,
+        "Fn::Cidr": _cidr,
+        "Fn::ImportValue": _import_value,
+        "Fn::Length": _length,
+        "Fn::ToJsonString": _to_json_string,
+    }
 
 
 def _plain(value) -> bool:

@@ -4,8 +4,10 @@ long way. Speed itself is measured by benchmarks/bench.py, never here."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -107,18 +109,17 @@ def _same_in_workers(sources: list[Source], monkeypatch) -> engine.RunResult:
     """The run of ``sources`` with workers, asserted equal to the run in one process."""
     registry.load_builtin()
     checks = registry.select(registry.all_checks())
-    collected = []
-    original = engine._Workers.collect
+    pooled = []
+    original = engine._Alone.collect
 
     def spy(self, result, **options):
-        found = original(self, result, **options)
-        collected.append(len(found))
-        return found
+        pooled.append(self.pool is not None)
+        return original(self, result, **options)
 
-    monkeypatch.setattr(engine._Workers, "collect", spy)
+    monkeypatch.setattr(engine._Alone, "collect", spy)
     alone = engine.run(sources, RunOptions(checks=checks, jobs=1))
     shared = engine.run(sources, RunOptions(checks=checks, jobs=2))
-    assert len(collected) == 2 and collected[0] == 0 and collected[1] > 0  # jobs=1 started none
+    assert pooled == [False, True]  # jobs=1 checks every template in this process
     assert shared.findings == alone.findings and shared.findings
     assert shared.errors == alone.errors and shared.files == alone.files
     assert shared.internal_errors == alone.internal_errors
@@ -155,6 +156,39 @@ def test_a_nested_child_is_checked_with_its_parent_not_in_a_worker(tmp_path, mon
     result = _same_in_workers(sources, monkeypatch)
     unused = [f for f in result.findings if f.rule_id == "CFN011"]
     assert [(Path(f.file).name, f.line) for f in unused] == [("child.yaml", 1)]
+
+
+def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
+    """Memory must not grow with the number of files: with the cyclic collector off (as in a
+    run), a template that takes no part in cross-template analysis is freed by reference
+    counting once checked; one that exports is kept with the project."""
+    registry.load_builtin()
+    built = []
+    original = engine.build
+
+    def recording(document):
+        template = original(document)
+        built.append((template.file, weakref.ref(template)))
+        return template
+
+    monkeypatch.setattr(engine, "build", recording)
+    for index in range(3):
+        (tmp_path / f"alone{index}.yaml").write_text("Resources: {Q: {Type: AWS::SQS::Queue}}\n")
+    (tmp_path / "exports.yaml").write_text(
+        "Resources: {Q: {Type: AWS::SQS::Queue}}\nOutputs: {U: {Value: !Ref Q, Export: {Name: q}}}\n"
+    )
+    sources = [Source(str(p), str(p)) for p in sorted(tmp_path.iterdir())]
+    checks = registry.select(registry.all_checks())
+    gc.collect()
+    gc.disable()
+    try:
+        result = engine.run(sources, RunOptions(checks=checks, jobs=1))
+        alive = {Path(file).name for file, ref in built if ref() is not None}
+    finally:
+        gc.enable()
+    assert result.findings and len(built) == 4
+    assert alive == {"exports.yaml"}
+    assert any(Path(f.file).name == "alone0.yaml" for f in result.findings)
 
 
 def test_jobs_output_is_byte_identical(tmp_path):
