@@ -22,13 +22,12 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import suppress
 from .context import Analysis, Context
 from .findings import ERROR, INFO, Finding
 from .intrinsics import Resolver
-from .loader import MAX_BYTES, LoadError, load_bytes, load_file
+from .loader import LoadError, load_bytes, load_file, read_head
 from .project import NESTED_STACK, Project, nested_template_paths
 from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
 from .template import Template, build
@@ -207,7 +206,7 @@ def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]
     for source in sources:
         if source.name in failed:
             try:
-                data = source.data if source.data is not None else Path(source.path).read_bytes()
+                data = source.data if source.data is not None else read_head(source.path)
             except OSError:
                 continue
             texts[source.name] = data.decode("utf-8", "replace")
@@ -231,8 +230,7 @@ def _partition(sources: list[Source]) -> tuple[list[Source], list[Source]]:
         data = source.data
         if data is None:
             try:
-                with open(source.path, "rb") as handle:
-                    data = handle.read(MAX_BYTES + 1)
+                data = read_head(source.path)
             except OSError:
                 local.append(source)  # the parent reports the error
                 continue

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .engine import FileError, Source
-from .loader import MAX_BYTES
+from .loader import read_head
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "cdk.out", ".aws-sam", "venv", ".venv"}
@@ -26,8 +26,7 @@ def _template_bytes(path: Path) -> bytes | None:
     """What the loader would read of the file, if it looks like a template; it is kept, so
     that a run reads each file once."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES + 1)
+        head = read_head(path)
     except OSError:
         return None
     return head if _TEMPLATE_MARKER.search(head) else None

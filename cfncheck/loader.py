@@ -77,11 +77,17 @@ class Document:
     duplicates: list[DuplicateKey] = field(default_factory=list)
 
 
+def read_head(path: str | Path) -> bytes:
+    """What the loader reads of a file: its bytes, up to one past the size limit (so that it can
+    tell a file is too large). Raises OSError."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
 def load_file(path: str | Path, display: str | None = None) -> Document:
     name = display or str(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_head(path)
     except OSError as err:
         raise LoadError(name, f"cannot read file: {err.strerror or err}") from None
     return load_bytes(data, name)

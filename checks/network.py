@@ -10,12 +10,12 @@ inbound connection, so its group's ingress rules admit nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from cfncheck.analysis import cidr
 from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
 from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, admits_nothing, attachments, rules
-from cfncheck.api import ERROR, INFO, WARNING, Context, Location, Resource, check
+from cfncheck.api import ERROR, INFO, WARNING, Context, Finding, Location, Resource, Scenario, Severity, check
 
 DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
 
@@ -121,6 +121,27 @@ def _parameter_default(rule: Rule, ctx: Context) -> list[Location]:
     return [ctx.location(None, ("Parameters", name, "Default"), message=f"the Default of {name} is the world")]
 
 
+def _report(
+    ctx: Context,
+    resource: Resource,
+    rule: Rule,
+    message: str,
+    scenario: Scenario | None = None,
+    severity: Severity | None = None,
+    related: Iterable[Location] = (),
+) -> Finding:
+    """The finding on a world-open rule: on its source key, in its scenario, with the parameter
+    Default that supplies the world as a related place."""
+    return ctx.finding(
+        resource,
+        rule.at(rule.peer.key),
+        message,
+        rule.scenario if scenario is None else scenario,
+        severity=severity,
+        related=[*related, *_parameter_default(rule, ctx)],
+    )
+
+
 def _admits(rule: Rule, opened: list[tuple[str, int]], ctx: Context) -> str:
     """What a world-open rule lets in, naming the sensitive ports it includes: "TCP 22 (SSH) from
     the world (…)", or "TCP ports 0-1024 from the world (…), including TCP 22 (SSH)"."""
@@ -149,13 +170,12 @@ def admin_port_open(resource, ctx):
     ``protocol/port`` strings)."""
     for rule in _owned(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
-        yield ctx.finding(
+        yield _report(
+            ctx,
             resource,
-            rule.at(rule.peer.key),
+            rule,
             f"The rule admits {_admits(rule, opened, ctx)}: "
             f"restrict {_restrict(rule, ctx)} to your administration network or use SSM Session Manager.",
-            rule.scenario,
-            related=_parameter_default(rule, ctx),
         )
 
 
@@ -171,13 +191,12 @@ def all_traffic_open(resource, ctx):
     ports) or on every TCP or UDP port (0–65535, 1–65535): every service on the instances is
     exposed. Security groups deny all inbound traffic by default, so this is always explicit."""
     for rule in _owned(resource, ctx):
-        yield ctx.finding(
+        yield _report(
+            ctx,
             resource,
-            rule.at(rule.peer.key),
+            rule,
             f"The rule admits {rule.traffic} from the world ({_source(rule, ctx)}): set IpProtocol to tcp or udp "
             f"with the ports the service needs, and restrict {_restrict(rule, ctx)} to the clients that need them.",
-            rule.scenario,
-            related=_parameter_default(rule, ctx),
         )
 
 
@@ -197,13 +216,12 @@ def data_port_open(resource, ctx):
     The port list is the notes' plus Neptune 8182, and is configurable (option ``ports``)."""
     for rule in _owned(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
-        yield ctx.finding(
+        yield _report(
+            ctx,
             resource,
-            rule.at(rule.peer.key),
+            rule,
             f"The rule admits {_admits(rule, opened, ctx)}: "
             f"replace {rule.peer.key} with SourceSecurityGroupId of the tier that uses the data store.",
-            rule.scenario,
-            related=_parameter_default(rule, ctx),
         )
 
 
@@ -224,14 +242,13 @@ def port_open(resource, ctx):
     for rule in _owned(resource, ctx):
         traffic = rule.traffic
         web = traffic.protocol == TCP and traffic.ports.start == traffic.ports.end in _WEB_PORTS
-        yield ctx.finding(
+        yield _report(
+            ctx,
             resource,
-            rule.at(rule.peer.key),
+            rule,
             f"The rule admits {traffic} from the world ({_source(rule, ctx)}): restrict {_restrict(rule, ctx)} to the "
             "clients that need it (behind a load balancer, admit only its security group with SourceSecurityGroupId).",
-            rule.scenario,
             severity=INFO if web or traffic.protocol in (ICMP, ICMPV6) else WARNING,
-            related=_parameter_default(rule, ctx),
         )
 
 
@@ -254,9 +271,10 @@ def data_tier_open(resource, ctx):
         ]
         scenarios = {merged for *_, merged in uses}
         names = ", ".join(dict.fromkeys(f"{attached.logical_id} ({attached.type})" for attached, *_ in uses))
-        yield ctx.finding(
+        yield _report(
+            ctx,
             resource,
-            rule.at(rule.peer.key),
+            rule,
             f"The rule admits {rule.traffic} from the world ({_source(rule, ctx)}) on security group "
             f"{rule.group.logical_id}, which {names} uses: replace {rule.peer.key} with SourceSecurityGroupId "
             "of the application tier.",
@@ -264,6 +282,5 @@ def data_tier_open(resource, ctx):
             related=[
                 ctx.location(attached, path, merged, f"{rule.group.logical_id} is attached here")
                 for attached, path, merged in uses
-            ]
-            + _parameter_default(rule, ctx),
+            ],
         )
