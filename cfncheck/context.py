@@ -154,7 +154,7 @@ class Context:
         return None
 
     def location(
-        self, resource: Resource | None, path, scenario: Scenario | None = None, message: str = ""
+        self, resource: Resource | None, path, scenario: Scenario | None = None, *, message: str = ""
     ) -> Location:
         path = parse_path(path)
         start = resource.node if resource is not None else None

@@ -197,6 +197,10 @@ class _YamlReader:
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             problem = err.problem or err.context or "invalid YAML"
+            if "nesting depth" in problem:
+                # The LibYAML of recent PyYAML wheels (6.0.4) has a depth limit of its own that may refuse
+                # before ours: the user reads the same message whichever limit is reached first.
+                self.fail(f"nesting deeper than {MAX_DEPTH} levels", mark)
             self.fail(f"invalid YAML: {problem}", mark)
         except yaml.YAMLError as err:
             self.fail(f"invalid YAML: {err}")

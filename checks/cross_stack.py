@@ -27,7 +27,7 @@ def _place(ctx, template, path: tuple):
 
 def _import_location(ctx, imp, message: str):
     here, resource, path = _place(ctx, imp.template, imp.path)
-    return here.location(resource, path, imp.scenario, message)
+    return here.location(resource, path, imp.scenario, message=message)
 
 
 def _export_path(export) -> tuple:
@@ -35,7 +35,7 @@ def _export_path(export) -> tuple:
 
 
 def _export_location(ctx, export, message: str):
-    return ctx.on(export.template).location(None, _export_path(export), None, message)
+    return ctx.on(export.template).location(None, _export_path(export), message=message)
 
 
 def _importers(project, export):
@@ -253,7 +253,7 @@ def nested_stack_parameters_mismatch(project, ctx):
                     stack,
                     "Properties.Parameters",
                     f"Child template {child.file} needs parameter {name} (it has no Default): pass it.",
-                    related=[child_ctx.location(None, ("Parameters", name), None, f"parameter {name}")],
+                    related=[child_ctx.location(None, ("Parameters", name), message=f"parameter {name}")],
                 )
         for name in passed:
             if name not in child.parameters:
@@ -264,7 +264,7 @@ def nested_stack_parameters_mismatch(project, ctx):
                     f"Child template {child.file} declares no parameter {name}"
                     + (f" (did you mean {hint[0]}?)" if hint else "")
                     + ": remove it.",
-                    related=[child_ctx.location(None, ("Parameters",), None, "the child's parameters")],
+                    related=[child_ctx.location(None, ("Parameters",), message="the child's parameters")],
                 )
                 continue
             for alt in here.values(stack, ("Properties", "Parameters", name)):
@@ -275,7 +275,7 @@ def nested_stack_parameters_mismatch(project, ctx):
                         ("Properties", "Parameters", name),
                         f"Value {alt.value!r} of parameter {name} {problem} in {child.file}.",
                         alt.scenario,
-                        related=[child_ctx.location(None, ("Parameters", name), None, f"parameter {name}")],
+                        related=[child_ctx.location(None, ("Parameters", name), message=f"parameter {name}")],
                     )
 
 
@@ -331,7 +331,7 @@ def nested_stack_output_missing(project, ctx):
                     continue
                 name = attribute[len("Outputs.") :]
                 output = child.outputs.get(name)
-                declared = ctx.on(child).location(None, ("Outputs",), None, "the child's outputs")
+                declared = ctx.on(child).location(None, ("Outputs",), message="the child's outputs")
                 if output is None:
                     hint = difflib.get_close_matches(name, list(child.outputs), n=1)
                     yield here.finding(
@@ -348,7 +348,7 @@ def nested_stack_output_missing(project, ctx):
                         use.path,
                         f"Output {name} of {child.file} has Condition {output.condition}, false with the parameters "
                         f"{use.target} passes: it does not exist.",
-                        related=[ctx.on(child).location(None, ("Outputs", name, "Condition"), None, "its Condition")],
+                        related=[ctx.on(child).location(None, ("Outputs", name, "Condition"), message="its Condition")],
                     )
 
 

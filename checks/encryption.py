@@ -165,7 +165,7 @@ def s3_tls_not_enforced(bucket, ctx):
             weak.append((problem, policy))
     if not enforced:
         for problem, policy in weak:
-            related = [ctx.location(policy, "Properties.PolicyDocument", policy.exists_in, "the bucket policy")]
+            related = [ctx.location(policy, "Properties.PolicyDocument", policy.exists_in, message="the bucket policy")]
             for alt in ctx.values(bucket, "Properties.WebsiteConfiguration"):
                 yield from _plain_http_finding(
                     ctx, bucket, alt, problem, policy.exists_in.merge(bucket.exists_in), related
@@ -292,7 +292,7 @@ def s3_default_encryption(bucket, ctx):
                         severity=WARNING,
                         related=[
                             ctx.location(
-                                bucket, "Properties.BucketEncryption", merged, "the bucket's default encryption"
+                                bucket, "Properties.BucketEncryption", merged, message="the bucket's default encryption"
                             )
                         ],
                     )
@@ -383,7 +383,7 @@ def _member_mismatch(instance, ctx):
                     " cluster.",
                     merged,
                     severity=ERROR,
-                    related=[ctx.location(cluster, "Properties.StorageEncrypted", merged, "the cluster's setting")],
+                    related=[ctx.location(cluster, "Properties.StorageEncrypted", merged, message="the cluster's setting")],
                 )
 
 
@@ -445,7 +445,7 @@ def rds_tls_not_enforced(database, ctx):
                     f"Set {parameter}: {wanted} in parameter group {target.logical_id}: it accepts unencrypted"
                     " connections.",
                     merged,
-                    related=[ctx.location(target, "Properties.Parameters", merged, "the parameter group")],
+                    related=[ctx.location(target, "Properties.Parameters", merged, message="the parameter group")],
                 )
 
 
@@ -1513,7 +1513,7 @@ def redshift_ssl_not_required(cluster, ctx):
                 f"Set require_ssl to true in parameter group {target.logical_id}: the cluster accepts unencrypted"
                 " connections.",
                 alt.scenario,
-                related=[ctx.location(target, "Properties.Parameters", alt.scenario, "the parameter group")],
+                related=[ctx.location(target, "Properties.Parameters", alt.scenario, message="the parameter group")],
             )
 
 

@@ -291,7 +291,7 @@ def trust_service_mismatch(ctx):
             f"{use.consumer.logical_id} passes this role to {service_name(use.service)} ({where}), but the trust "
             f"policy does not allow it: add a statement allowing Principal Service {use.service} to sts:AssumeRole.",
             use.scenario,
-            related=(ctx.location(use.consumer, use.path, use.scenario, "the role is used here"),),
+            related=(ctx.location(use.consumer, use.path, use.scenario, message="the role is used here"),),
         )
 
 

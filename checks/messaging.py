@@ -65,8 +65,8 @@ def visibility_below_timeout(resource, ctx):
                 continue
             below = visibility < timeout
             related = [
-                queue.location(ctx, "Properties.VisibilityTimeout", f"VisibilityTimeout of {queue.logical_id}"),
-                function.location(ctx, "Properties.Timeout", f"Timeout of {function.logical_id}"),
+                queue.location(ctx, "Properties.VisibilityTimeout", message=f"VisibilityTimeout of {queue.logical_id}"),
+                function.location(ctx, "Properties.Timeout", message=f"Timeout of {function.logical_id}"),
             ]
             yield ctx.finding(
                 source.owner,
@@ -223,7 +223,7 @@ def _redrive_allowed(ctx, queue, dlq: Link, scenario):
                 f"The RedriveAllowPolicy of {dlq.logical_id} does not allow this queue: add it to sourceQueueArns "
                 "(or use allowAll).",
                 scenario.merge(scenario_allow),
-                related=[dlq.location(ctx, "Properties.RedriveAllowPolicy", "RedriveAllowPolicy")],
+                related=[dlq.location(ctx, "Properties.RedriveAllowPolicy", message="RedriveAllowPolicy")],
             )
 
 
@@ -251,7 +251,7 @@ def dlq_type_mismatch(queue, ctx):
                 f"A {kinds[0]} queue cannot use the {kinds[1]} queue {dlq.logical_id} as dead-letter queue: "
                 f"use a {kinds[0]} dead-letter queue.",
                 scenario,
-                related=[dlq.location(ctx, "Properties.FifoQueue", f"FifoQueue of {dlq.logical_id}")],
+                related=[dlq.location(ctx, "Properties.FifoQueue", message=f"FifoQueue of {dlq.logical_id}")],
             )
 
 
@@ -288,7 +288,7 @@ def dlq_retention_too_short(queue, ctx):
                     f"source ({retention} s): messages can expire before anyone reads them; set 1209600.",
                     scenario,
                     related=[
-                        ctx.location(queue, "Properties.MessageRetentionPeriod", f"retention of {queue.logical_id}")
+                        ctx.location(queue, "Properties.MessageRetentionPeriod", message=f"retention of {queue.logical_id}")
                     ],
                 )
     if _is_dead_letter_queue(ctx, queue) and not any(
@@ -317,7 +317,7 @@ def consumed_queue_without_dlq(queue, ctx):
     sources = consumers(ctx).get(queue.logical_id)
     if not sources or _is_dead_letter_queue(ctx, queue):
         return
-    related = [ctx.location(source.owner, source.path, "consumed here") for source in sources]
+    related = [ctx.location(source.owner, source.path, message="consumed here") for source in sources]
     for alt in ctx.values(queue, "Properties.RedrivePolicy"):
         if alt.value is ABSENT:
             yield ctx.finding(
@@ -351,7 +351,7 @@ def _policy_findings(ctx, destination_type, policy_type, action, fifo_path, noun
             continue
         service = delivery.deliverer.principal
         severity = ERROR if delivery.deliverer.breaks_deployment else WARNING
-        related = [destination.location(ctx, (), destination.logical_id)]
+        related = [destination.location(ctx, (), message=destination.logical_id)]
         if delivery.source.type == "AWS::S3::Bucket":
             for alt in destination.values(fifo_path):
                 if as_bool(alt.value):
@@ -387,7 +387,7 @@ def _policy_findings(ctx, destination_type, policy_type, action, fifo_path, noun
                 f"{delivery.source.logical_id} must be created after {policy.logical_id}, or the notification's "
                 f"validation can fail: add DependsOn: {policy.logical_id}.",
                 delivery.destination.scenario,
-                related=[ctx.location(policy, (), policy.logical_id)],
+                related=[ctx.location(policy, (), message=policy.logical_id)],
             )
 
 
@@ -445,7 +445,7 @@ def sqs_subscription_without_queue_policy(ctx):
             continue
         granted = _granted(ctx, delivery, "sqs:SendMessage")
         queue = delivery.destination
-        related = [queue.location(ctx, (), queue.logical_id)]
+        related = [queue.location(ctx, (), message=queue.logical_id)]
         if granted == []:
             yield ctx.finding(
                 delivery.source,
@@ -464,7 +464,7 @@ def sqs_subscription_without_queue_policy(ctx):
                 "equal to the topic.",
                 queue.scenario,
                 severity=INFO,
-                related=[ctx.location(delivery.source, delivery.path, "subscription")],
+                related=[ctx.location(delivery.source, delivery.path, message="subscription")],
             )
 
 
@@ -490,7 +490,7 @@ def invoker_without_permission(ctx):
             continue
         candidates = [p for p in permissions(ctx, function.resource) if _permits(ctx, p, delivery)]
         severity = ERROR if delivery.deliverer.breaks_deployment else WARNING
-        related = [function.location(ctx, (), function.logical_id)]
+        related = [function.location(ctx, (), message=function.logical_id)]
         if not candidates:
             consequence = "the stack fails" if severity == ERROR else "every invocation is refused"
             yield ctx.finding(
@@ -509,7 +509,7 @@ def invoker_without_permission(ctx):
                 f"{delivery.source.logical_id} must be created after the permission {candidates[0].logical_id}, or "
                 f"validation can fail: add DependsOn: {candidates[0].logical_id}.",
                 function.scenario,
-                related=[ctx.location(candidates[0], (), candidates[0].logical_id)],
+                related=[ctx.location(candidates[0], (), message=candidates[0].logical_id)],
             )
 
 
@@ -578,7 +578,7 @@ def esm_role_missing_permissions(resource, ctx):
             if granted is None:
                 continue
             missing = [action for action in required if not grants.allows(granted, action)]
-            related = [role.location(ctx, (), f"role {role.logical_id}")]
+            related = [role.location(ctx, (), message=f"role {role.logical_id}")]
             if missing:
                 yield ctx.finding(
                     source.owner,
@@ -598,7 +598,7 @@ def esm_role_missing_permissions(resource, ctx):
                     f"mapping may be created before: add DependsOn: {racing.logical_id}.",
                     role.scenario,
                     severity=WARNING,
-                    related=[ctx.location(racing, (), racing.logical_id)],
+                    related=[ctx.location(racing, (), message=racing.logical_id)],
                 )
 
 

@@ -280,7 +280,7 @@ def data_tier_open(resource, ctx):
             "of the application tier.",
             scenarios.pop() if len(scenarios) == 1 else rule.scenario,
             related=[
-                ctx.location(attached, path, merged, f"{rule.group.logical_id} is attached here")
+                ctx.location(attached, path, merged, message=f"{rule.group.logical_id} is attached here")
                 for attached, path, merged in uses
             ],
         )

@@ -83,10 +83,10 @@ class Link:
             return [Alt(alts[0].value, self.scenario)]
         return [Alt(Unknown(f"depends on the conditions of {self.analysis.template.file}"), self.scenario)]
 
-    def location(self, ctx: Context, path, message: str = "") -> Location:
+    def location(self, ctx: Context, path, *, message: str = "") -> Location:
         """Where the property is written, in whichever template the resource lives."""
         scenario = None if self.foreign else self.scenario
-        return ctx.on(self.analysis.template).location(self.resource, path, scenario, message)
+        return ctx.on(self.analysis.template).location(self.resource, path, scenario, message=message)
 
     def describe(self) -> str:
         where = f" (imported as {self.via} from {self.analysis.template.file})" if self.foreign else ""
