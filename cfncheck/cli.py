@@ -30,7 +30,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _load_registry(checks_dirs=()) -> list[str]:
-    from . import engine, registry  # noqa: F401 - the engine module registers the engine's own checks
+    from . import checking, registry  # noqa: F401 - the checking module registers the engine's own checks
 
     registry.load_builtin()
     problems = registry.load_entry_points()

@@ -243,7 +243,7 @@ def read_file(path: Path) -> dict:
 
 def load_checks(folders: Iterable[str]) -> None:
     """The checks settings may name: built-in ones and those of the configured folders."""
-    from . import engine  # noqa: F401 - the engine module registers the engine's own checks
+    from . import checking  # noqa: F401 - the checking module registers the engine's own checks
 
     registry.load_builtin()
     for folder in folders:

@@ -73,7 +73,7 @@ def render(checks: Iterable[Check]) -> str:
 
 def builtin_checks() -> list[Check]:
     """The checks that ship with cfncheck: the engine's and the ``checks`` package's, no plugins."""
-    from . import engine, registry  # noqa: F401 - the engine module registers the engine's own checks
+    from . import checking, registry  # noqa: F401 - the checking module registers the engine's own checks
 
     registry.load_builtin()
     return [c for c in registry.all_checks() if c.source.split(".")[0] == "cfncheck"]

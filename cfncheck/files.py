@@ -7,8 +7,8 @@ import re
 import sys
 from pathlib import Path
 
-from .engine import FileError, Source
 from .loader import read_head
+from .result import FileError, Source
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "cdk.out", ".aws-sam", "venv", ".venv"}

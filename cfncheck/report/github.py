@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..baseline import relative_file
-from ..engine import FileError, RunResult
 from ..findings import Finding, Severity
+from ..result import FileError, RunResult
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 ANNOTATIONS_PER_KIND = 10

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from .. import __version__
-from ..engine import RunResult
 from ..findings import Severity
+from ..result import RunResult
 
 
 def document(result: RunResult, baseline: dict | None = None) -> dict:

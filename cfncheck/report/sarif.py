@@ -18,9 +18,9 @@ from urllib.parse import quote
 from .. import __version__, registry
 from ..baseline import fingerprint, relative_file
 from ..docs import HOME_URL, check_markdown, help_uri
-from ..engine import RunResult
 from ..findings import Finding, Location, Severity
 from ..registry import Check
+from ..result import RunResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"

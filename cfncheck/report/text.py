@@ -4,8 +4,8 @@ cross-stack finding, the function that reads a queue…), as compilers print the
 
 from __future__ import annotations
 
-from ..engine import RunResult
 from ..findings import Finding, Location, Severity
+from ..result import RunResult
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
