@@ -1,8 +1,8 @@
 """Everything a check needs, in one import: ``from cfncheck.api import check, ERROR, ...``."""
 
+from .catalog import Child, check
 from .context import Context
 from .findings import ERROR, INFO, WARNING, Finding, Location, Severity
-from .registry import check
 from .template import Output, Parameter, Resource, Template
 from .values import (
     ABSENT,
@@ -26,6 +26,7 @@ __all__ = [
     "AZ",
     "Alt",
     "AvailabilityZones",
+    "Child",
     "Context",
     "ERROR",
     "Finding",

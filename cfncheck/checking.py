@@ -11,44 +11,47 @@ import traceback
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from . import suppress
+from .catalog import ANALYSIS_BOUNDED, INTERNAL_ERROR, Catalog, Check, Scope
 from .context import Analysis, Context
-from .findings import ERROR, INFO, Finding
+from .findings import Finding
 from .intrinsics import Resolver
 from .loader import LoadError, load_bytes, load_file, read_head
 from .phases import Phases, TimedResolver
 from .project import Project, nested_template_paths
-from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
 from .result import FileError, RunResult, Source
+from .suppress import Suppression, read
 from .template import Template, build
-from .values import Scenario
-
-
-@check("CFN000", "internal-error", ERROR, scope="engine")
-def internal_error():
-    """A check raised an exception instead of reporting; its findings for that resource are lost.
-
-    This is a bug in the check, not in the template: please report it with the template."""
-
-
-@check("CFN900", "analysis-bounded", INFO, scope="engine")
-def analysis_bounded():
-    """A value depends on so many condition scenarios that cfncheck did not enumerate them all;
-    checks treated it as unknown, so findings about it may be missing."""
 
 
 @dataclass
 class RunOptions:
-    checks: list[Check] = field(default_factory=list)
+    """What one run of the engine checks with: for a configured run, one set per deploy region."""
+
+    checks: list[Check] = field(default_factory=list)  # the selected checks (children included)
+    catalog: Catalog = field(default_factory=Catalog.builtin)  # every check, for the options of those not selected
     parameters: dict = field(default_factory=dict)
     region: str | None = None
     account_id: str | None = None
-    check_options: dict[str, dict] = field(default_factory=dict)
+    check_options: dict[str, dict] = field(default_factory=dict)  # configured, by check id: over the defaults
     file_parameters: dict[str, dict] = field(default_factory=dict)  # by file name: values over `parameters`
     file_deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by file name: configured deployments
     jobs: int = 1  # worker processes for the per-template checks of a large run
     timings: bool = False  # also time resolution inside the checks (slower: each resolver call is timed)
+
+    @cached_property
+    def runners(self) -> list[Check]:
+        """The checks whose functions run: the selected ones, and the parents of selected children."""
+        return self.catalog.runners(self.checks)
+
+    @cached_property
+    def reported(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.checks)
+
+    @cached_property
+    def effective_options(self) -> dict[str, dict]:
+        return self.catalog.options(self.check_options)
 
 
 def load_sources(
@@ -133,7 +136,9 @@ def resolver(template: Template, project: Project, options: RunOptions) -> Resol
 
 def analysis(template: Template, project: Project, options: RunOptions, phases: Phases) -> Analysis:
     own = project.resolvers[template.file]
-    found = Analysis(template, TimedResolver(own, phases) if options.timings else own, project, options.check_options)
+    found = Analysis(
+        template, TimedResolver(own, phases) if options.timings else own, project, options.effective_options
+    )
     found.timing = phases
     return found
 
@@ -161,17 +166,17 @@ def check_template(
         by_type: dict[str, list] = defaultdict(list)
         for resource in template.resources.values():
             by_type[resource.type].append(resource)
-        for entry in options.checks:
-            if entry.scope not in (RESOURCE, TEMPLATE):
+        for entry in options.runners:
+            if entry.scope not in (Scope.RESOURCE, Scope.TEMPLATE):
                 continue
-            context = Context(analysis, entry, options.check_options.get(entry.id))
-            if entry.scope == TEMPLATE:
-                findings.extend(guarded(entry, (context,), context, None, result))
+            context = Context(analysis, entry)
+            if entry.scope == Scope.TEMPLATE:
+                findings.extend(guarded(entry, (context,), context, None, options, result))
                 continue
             for kind in entry.types:
                 for resource in by_type.get(kind, ()):
-                    findings.extend(guarded(entry, (resource, context), context, resource, result))
-    bounded = Context(analysis, find("CFN900"))
+                    findings.extend(guarded(entry, (resource, context), context, resource, options, result))
+    bounded = Context(analysis, ANALYSIS_BOUNDED)
     resolver = analysis.resolver
     for message, mark in zip(resolver.limits_hit, resolver.limit_marks, strict=True):
         findings.append(bounded.finding(None, (), f"{message}; findings that depend on it may be missing", at=mark))
@@ -185,15 +190,17 @@ def check_template(
 def check_project(project: Project, analyses: list[Analysis], options: RunOptions, result: RunResult) -> list[Finding]:
     """The findings of the checks that look at every template of the run at once."""
     findings: list[Finding] = []
-    for entry in options.checks:
-        if entry.scope == PROJECT and analyses:
-            context = Context(analyses[0], entry, options.check_options.get(entry.id))
-            findings.extend(guarded(entry, (project, context), context, None, result))
+    for entry in options.runners:
+        if entry.scope == Scope.PROJECT and analyses:
+            context = Context(analyses[0], entry)
+            findings.extend(guarded(entry, (project, context), context, None, options, result))
     return findings
 
 
-def guarded(entry: Check, args: tuple, context: Context, resource, result: RunResult) -> list[Finding]:
-    """The check's findings; when it raises, those it gave before and an internal error."""
+def guarded(
+    entry: Check, args: tuple, context: Context, resource, options: RunOptions, result: RunResult
+) -> list[Finding]:
+    """The check's findings that were selected; when it raises, those it gave before and an internal error."""
     found: list[Finding] = []
     try:
         found.extend(entry.function(*args) or ())
@@ -205,6 +212,8 @@ def guarded(entry: Check, args: tuple, context: Context, resource, result: RunRe
             )
         )
         result.internal_errors += 1
+    if entry.children:  # a child may be selected without its parent, or ignored with it selected
+        return [f for f in found if f.rule_id in options.reported or f.rule_id == INTERNAL_ERROR.id]
     return found
 
 
@@ -215,52 +224,24 @@ def internal_error_finding(analysis: Analysis, resource, what: str, err: Excepti
         f"{what}: {type(err).__name__}: {detail} (at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}); "
         f"{lost} here are missing"
     )
-    return Context(analysis, find("CFN000")).finding(resource, (), message)
+    return Context(analysis, INTERNAL_ERROR).finding(resource, (), message)
 
 
-def check_alone(source: Source, options: RunOptions) -> tuple[list[Finding], list[FileError], int, dict]:
-    """Findings (merged and suppressed), load errors, internal error count and timings of a
-    template that neither exports, imports nor nests stacks."""
+Alone = tuple[list[Finding], list[Suppression], list[FileError], int, dict]
+"""What checking a template alone gives: findings, suppressions, load errors, internal errors, timings."""
+
+
+def check_alone(source: Source, options: RunOptions) -> Alone:
+    """The findings and suppressions, load errors, internal error count and timings of a template
+    that neither exports, imports nor nests stacks."""
     local = RunResult()
     phases = Phases(local.timings)
     project = Project()
-    findings = []
     for template in load_sources([source], local, phases, record=False):
         project.resolvers[template.file] = resolver(template, project, options)
-        checked = check_template(analysis(template, project, options, phases), options, local, phases)
-        findings = suppress.apply(merge_scenarios(checked), [template], options.checks)
+        local.findings = check_template(analysis(template, project, options, phases), options, local, phases)
+        local.suppressions = read(template)
         # The resolver refers back to the project: dropping it lets reference counting free the
         # template's whole analysis now (the cyclic collector is off for the run).
         del project.resolvers[template.file]
-    return findings, local.errors, local.internal_errors, dict(local.timings)
-
-
-def merge_scenarios(findings: list[Finding]) -> list[Finding]:
-    """One finding per place and message: scenarios that differ in one condition only are joined."""
-    groups: dict[tuple, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        groups[(finding.rule_id, finding.file, finding.resource, finding.path, finding.message, finding.line)].append(
-            finding
-        )
-    merged: list[Finding] = []
-    for group in groups.values():
-        scenarios = {Scenario(f.conditions.items()): f for f in group}
-        changed = True
-        while changed and len(scenarios) > 1:
-            changed = False
-            keys = list(scenarios)
-            for index, first in enumerate(keys):
-                for second in keys[index + 1 :]:
-                    difference = first ^ second
-                    if len(difference) == 2 and len({name for name, _ in difference}) == 1:
-                        joined = Scenario(first & second)
-                        finding = scenarios.pop(first)
-                        scenarios.pop(second)
-                        finding.conditions = joined.as_dict()
-                        scenarios[joined] = finding
-                        changed = True
-                        break
-                if changed:
-                    break
-        merged.extend(scenarios.values())
-    return merged
+    return local.findings, local.suppressions, local.errors, local.internal_errors, dict(local.timings)

@@ -11,16 +11,15 @@ from .findings import Finding, Location, Severity
 from .graph import build_graph, resource_dependencies, resource_users
 from .intrinsics import Resolver
 from .nodes import Mark
-from .registry import find
 from .template import Resource, Template
 from .values import ALWAYS, Alt, Reference, Scenario, Unknown, parse_path
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .catalog import Check
     from .project import Project
     from .references import Use
-    from .registry import Check
 
 
 class Analysis:
@@ -32,7 +31,7 @@ class Analysis:
         self.template = template
         self.resolver = resolver
         self.project = project
-        self.options = options or {}  # the run's per-check options, by check id
+        self.options = options or {}  # every check's options in this run (defaults under configured values), by id
         self.cache: dict = {}  # shared analyses computed once per template (indexes of wiring, policies…)
         self.timing: Callable[[str], AbstractContextManager] = nullcontext  # the engine's phase timer
 
@@ -55,10 +54,10 @@ class Analysis:
 class Context:
     """One check's view of an :class:`Analysis`; the findings it makes carry the check's id."""
 
-    def __init__(self, analysis: Analysis, check: Check, options: dict | None = None) -> None:
+    def __init__(self, analysis: Analysis, check: Check) -> None:
         self.analysis = analysis
         self.check = check
-        self.options = {**check.options, **(options or {})}
+        self.options = analysis.options.get(check.id, check.options)
 
     @property
     def template(self) -> Template:
@@ -83,16 +82,13 @@ class Context:
             return self
         analysis = self.project.analyses.get(template.file) if self.project is not None else None
         if analysis is None:
-            analysis = Analysis(template, self.project.resolvers[template.file], self.project)
-        context = Context(analysis, self.check)
-        context.options = self.options
-        return context
+            analysis = Analysis(template, self.project.resolvers[template.file], self.project, self.analysis.options)
+        return Context(analysis, self.check)
 
     def options_of(self, check_id: str) -> dict:
         """The options another check runs with, so checks that share out one practice (each
         finding to the first that matches) agree on where the boundaries are."""
-        entry = find(check_id)
-        return {**(entry.options if entry else {}), **self.analysis.options.get(check_id, {})}
+        return self.analysis.options[check_id]
 
     def resources(self, *types: str) -> list[Resource]:
         return self.template.of_type(*types) if types else list(self.template.resources.values())
@@ -171,17 +167,20 @@ class Context:
         severity: Severity | None = None,
         related: Iterable[Location] = (),
         at: Mark | None = None,
+        rule: str | None = None,
     ) -> Finding:
         """A finding at ``path`` (relative to the resource, or to the template root when
         ``resource`` is None); an absent property is reported on its nearest enclosing key.
         The path is kept relative: with the logical id it identifies the finding across edits.
-        ``at`` places the finding on a region the loader saw (a duplicate key) instead."""
+        ``at`` places the finding on a region the loader saw (a duplicate key) instead. ``rule``:
+        the id of one of the check's children, to report that problem under its own id."""
+        entry = self.check if rule is None else self.check.child(rule)
         path = parse_path(path)
         where = self.location(resource, path, scenario) if at is None else Location(self.template.file, *at)
         return Finding(
-            rule_id=self.check.id,
-            name=self.check.name,
-            severity=severity or self.check.severity,
+            rule_id=entry.id,
+            name=entry.name,
+            severity=severity or entry.severity,
             file=where.file,
             line=where.line,
             column=where.column,

@@ -1,5 +1,5 @@
-"""Check documentation, written once from the registry: ``docs/checks.md``, ``cfncheck explain ID``,
-``cfncheck --list-checks --format markdown`` and the SARIF rule help all show the same text.
+"""Check documentation, written once from the catalog: ``docs/checks.md``, ``cfncheck explain ID``,
+``cfncheck --list-checks`` and the SARIF rule help all show the same text.
 
 Regenerate the committed reference after adding or changing checks::
 
@@ -8,11 +8,12 @@ Regenerate the committed reference after adding or changing checks::
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterable
 
-from .registry import Check
+from .catalog import Catalog, Check
 
 HOME_URL = "https://github.com/cfncheck/cfncheck"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/checks.md"
@@ -41,6 +42,10 @@ def applies_to(entry: Check) -> str:
 def check_markdown(entry: Check, level: int = 3) -> str:
     """One check's documentation: what it reports, why, how to fix it, and an example."""
     facts = [f"**Severity:** {entry.severity}", f"**Applies to:** {applies_to(entry)}"]
+    if entry.parent:
+        facts.append(f"**Reported by:** {entry.parent}")
+    if entry.children:
+        facts.append(f"**Also reports:** {', '.join(child.id for child in entry.children)}")
     if entry.tags:
         facts.append(f"**Tags:** {', '.join(entry.tags)}")
     if entry.options:
@@ -59,7 +64,7 @@ def render(checks: Iterable[Check]) -> str:
     lines = [
         "# Checks",
         "",
-        "<!-- Generated from the check registry by `python -m cfncheck.docs > docs/checks.md`; do not edit. -->",
+        "<!-- Generated from the check catalog by `python -m cfncheck.docs > docs/checks.md`; do not edit. -->",
         "",
         f"{len(checks)} checks. Select or ignore them by id, name or id prefix (`--select SG`, `--ignore CFN011`);",
         "suppress one on a resource with `Metadata: {cfncheck: {ignore: [{id: ID, reason: ...}]}}`.",
@@ -71,12 +76,39 @@ def render(checks: Iterable[Check]) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c) for c in checks)
 
 
+def explain(entry: Check) -> str:
+    """What ``cfncheck explain ID`` prints: the documentation, where it is online, and the module
+    that defines the check."""
+    return f"{check_markdown(entry)}\nOnline: {help_uri(entry)}\nModule: {entry.source}\n"
+
+
+def listing(checks: list[Check], kind: str) -> str:
+    """The checks for ``--list-checks``: one line each (text), a JSON array, or the Markdown reference."""
+    if kind == "markdown":
+        return render(checks)
+    if kind == "json":
+        rows = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "severity": str(c.severity),
+                "types": list(c.types),
+                "scope": str(c.scope),
+                "tags": list(c.tags),
+                "options": c.options,
+                "summary": c.summary,
+                "fix": c.fix,
+                "help_uri": help_uri(c),
+            }
+            for c in checks
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    return "".join(f"{c.id:<12} {str(c.severity):<8} {c.name:<45} {c.summary}\n" for c in checks)
+
+
 def builtin_checks() -> list[Check]:
     """The checks that ship with cfncheck: the engine's and the ``checks`` package's, no plugins."""
-    from . import checking, registry  # noqa: F401 - the checking module registers the engine's own checks
-
-    registry.load_builtin()
-    return [c for c in registry.all_checks() if c.source.split(".")[0] == "cfncheck"]
+    return list(Catalog.builtin())
 
 
 def main() -> None:

@@ -1,4 +1,6 @@
-"""A run: load every file, model it, resolve, check, and collect findings and errors.
+"""A run: load every file, model it, resolve, check, and collect the findings, the suppressions the
+templates declare, and the files that could not be read. What the user is shown is settled after
+the run (see ``outcome``).
 
 The templates that export, import or nest stacks, with the children of their nested stacks, are
 kept together as the project: indexed, checked, and given to the project checks. The others are
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import suppress
 from .checking import (
     RunOptions,
     analysis,
@@ -19,13 +20,13 @@ from .checking import (
     internal_error_finding,
     load_children,
     load_sources,
-    merge_scenarios,
     resolver,
     unreadable_texts,
 )
 from .phases import Phases
 from .project import Project
 from .result import RunResult, Source
+from .suppress import read
 from .workers import PARALLEL_MIN_TEMPLATES, Alone, can_fork, partition
 
 __all__ = ["RunOptions", "RunResult", "Source", "run"]
@@ -62,9 +63,9 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
             result.findings.extend(check_template(each, options, result, phases))
         with phases("checks"):
             result.findings.extend(check_project(project, analyses, options, result))
-        findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
-        findings += others.collect(result, dropped=taken)
+        result.suppressions = [suppression for template in templates for suppression in read(template)]
+        others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
-    result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
+    result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result

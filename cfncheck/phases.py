@@ -42,6 +42,16 @@ class Phases:
                 stack[-1][1] = now
 
 
+PHASES = ("load", "model", "resolve", "graph", "checks", "report")
+
+
+def summary(timings: dict[str, float], total: float) -> str:
+    """One line per phase (for ``--timings``, on stderr); with workers, a phase they ran is their
+    CPU time summed."""
+    lines = [f"cfncheck timing: {phase} {timings.get(phase, 0.0):.4f}" for phase in PHASES]
+    return "\n".join([*lines, f"cfncheck timing: total {total:.4f}"]) + "\n"
+
+
 class TimedResolver:
     """A resolver whose public calls count as the "resolve" phase: the resolver is lazy, so what it
     costs is spent inside the checks. Only a run with ``--timings`` pays for the timing."""

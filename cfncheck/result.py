@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .findings import Finding
+from .suppress import Suppression
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,12 @@ class FileError:
 
 @dataclass
 class RunResult:
-    """What one run of the engine found, in the order of its files."""
+    """What one run of the engine found, in the order of its files: the checks' findings as they
+    made them, and the suppressions the templates declare (applied after the run, see ``outcome``)."""
 
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     internal_errors: int = 0
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))

@@ -3,7 +3,7 @@ process; the others are checked alone, each loaded, checked and freed, in forked
 when the run is large enough to pay for them.
 
 A template whose text takes no part in cross-template analysis (no export, import or nested
-stack) is loaded, checked and suppressed on its own and then freed, so memory does not grow with
+stack) is loaded and checked on its own and then freed, so memory does not grow with
 the number of files. Workers send back only findings and errors; everything is collected in the
 order of the sources, which is the order ``jobs=1`` gives.
 """
@@ -14,11 +14,11 @@ import gc
 import re
 from collections.abc import Collection, Iterable, Iterator
 
+from .checking import Alone as Checked
 from .checking import RunOptions, check_alone
-from .findings import Finding
 from .loader import read_head
 from .project import NESTED_STACK
-from .result import FileError, RunResult, Source
+from .result import RunResult, Source
 
 PARALLEL_MIN_TEMPLATES = 32
 """Fewer templates than this are checked in the main process: starting workers would cost more."""
@@ -70,14 +70,14 @@ def _start_worker(sources: list[Source], options: RunOptions) -> None:
     _work = (sources, options)
 
 
-def _check_chunk(indexes: range) -> list[tuple[list[Finding], list[FileError], int, dict]]:
+def _check_chunk(indexes: range) -> list[Checked]:
     sources, options = _work
     return [check_alone(sources[index], options) for index in indexes]
 
 
 class Alone:
-    """The templates that take no part in cross-template analysis, each loaded, checked and
-    suppressed on its own and then freed, so that a run's memory does not grow with its size:
+    """The templates that take no part in cross-template analysis, each loaded and checked on
+    its own and then freed, so that a run's memory does not grow with its size:
     in worker processes started on entering (``parallel``), or in this process when collected."""
 
     def __init__(self, sources: list[Source], options: RunOptions, parallel: bool) -> None:
@@ -103,20 +103,19 @@ class Alone:
         self.pending = self.pool.imap(_check_chunk, self.chunks)
         return self
 
-    def collect(self, result: RunResult, dropped: Collection[Source] = ()) -> list[Finding]:
-        """The findings, in the order of the sources, except for the ``dropped`` sources (a worker
-        may have checked those already); load errors, internal error counts and timings (CPU
-        seconds of the workers, summed) go into ``result``."""
-        findings: list[Finding] = []
-        for index, (found, errors, internal_errors, timings) in self._outcomes(dropped):
+    def collect(self, result: RunResult, dropped: Collection[Source] = ()) -> None:
+        """Add to ``result``, in the order of the sources, the findings, suppressions, load errors
+        and internal error counts, except for the ``dropped`` sources (a worker may have checked
+        those already), and the timings (CPU seconds of the workers, summed)."""
+        for index, (found, suppressions, errors, internal_errors, timings) in self._outcomes(dropped):
             for phase, seconds in timings.items():
                 result.timings[phase] += seconds
             if self.sources[index] in dropped:
                 continue
-            findings.extend(found)
+            result.findings.extend(found)
+            result.suppressions.extend(suppressions)
             result.errors.extend(errors)
             result.internal_errors += internal_errors
-        return findings
 
     def _outcomes(self, dropped: Collection[Source]) -> Iterator[tuple[int, tuple]]:
         if self.pool is None:

@@ -29,8 +29,6 @@ from cfncheck.api import (
     lookup,
 )
 
-DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
-
 
 def _left_off(ctx, resource, path, key, scenario, consequence: str):
     """The finding on an encryption flag that is off: AWS rejects a KMS key given without it
@@ -53,6 +51,7 @@ def _left_off(ctx, resource, path, key, scenario, consequence: str):
     WARNING,
     types=["AWS::KMS::Key"],
     fix="Set `EnableKeyRotation: true` on symmetric keys; remove it from asymmetric, HMAC and imported keys.",
+    tags=("security",),
 )
 def kms_key_rotation(key, ctx):
     """Symmetric KMS keys should rotate their key material every year (or RotationPeriodInDays).
@@ -116,6 +115,7 @@ def kms_key_rotation(key, ctx):
     types=["AWS::S3::Bucket"],
     fix='Add a bucket policy statement: Effect Deny, Principal "*", Action "s3:*", Resource the bucket ARN and '
     '"<bucket ARN>/*", Condition Bool aws:SecureTransport "false".',
+    tags=("security",),
 )
 def s3_tls_not_enforced(bucket, ctx):
     """S3 accepts plain HTTP requests unless the bucket policy denies them.
@@ -223,6 +223,7 @@ def _tls_deny_problem(statements: list) -> str | None:
     types=["AWS::S3::Bucket"],
     fix="Declare BucketEncryption (SSE-S3 `AES256`, or `aws:kms` with a customer KMSMasterKeyID and"
     " BucketKeyEnabled true).",
+    tags=("security",),
 )
 def s3_default_encryption(bucket, ctx):
     """State the bucket's default encryption; use SSE-KMS with a customer key where key control matters.
@@ -332,6 +333,7 @@ def _restored_or_member(ctx, database) -> bool:
     WARNING,
     types=[RDS_INSTANCE, *CLUSTERS],
     fix="Set `StorageEncrypted: true` (and KmsKeyId for a customer key) when creating the database.",
+    tags=("security",),
 )
 def rds_storage_unencrypted(database, ctx):
     """Databases must be encrypted at rest, and that is decided when they are created.
@@ -396,6 +398,7 @@ def _member_mismatch(instance, ctx):
     types=[RDS_INSTANCE, RDS_CLUSTER],
     fix="Use a custom parameter group with `rds.force_ssl: 1` (PostgreSQL, SQL Server) or"
     " `require_secure_transport: 'ON'` (MySQL, MariaDB).",
+    tags=("security",),
 )
 def rds_tls_not_enforced(database, ctx):
     """Databases should refuse unencrypted client connections.
@@ -461,6 +464,7 @@ def rds_tls_not_enforced(database, ctx):
     types=["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable"],
     fix="Set `SSESpecification: {SSEEnabled: true}` (AWS managed key), with SSEType KMS and KMSMasterKeyId"
     " for a customer key.",
+    tags=("security",),
 )
 def ddb_encryption_key(table, ctx):
     """DynamoDB always encrypts tables at rest; choose a KMS key when key use must be auditable.
@@ -500,6 +504,7 @@ def ddb_encryption_key(table, ctx):
     types=["AWS::DAX::Cluster"],
     fix="Set `SSESpecification: {SSEEnabled: true}` and `ClusterEndpointEncryptionType: TLS` when creating"
     " the cluster.",
+    tags=("security",),
 )
 def dax_encryption(cluster, ctx):
     """DAX clusters should encrypt their cache at rest and their client traffic.
@@ -534,6 +539,7 @@ def dax_encryption(cluster, ctx):
     WARNING,
     types=["AWS::ElastiCache::ReplicationGroup"],
     fix="Set `AtRestEncryptionEnabled: true` when creating the replication group.",
+    tags=("security",),
 )
 def elasticache_at_rest(group, ctx):
     """ElastiCache replication groups should encrypt data at rest (disks, swap and backups).
@@ -565,6 +571,7 @@ def elasticache_at_rest(group, ctx):
     WARNING,
     types=["AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::CacheCluster"],
     fix="Set `TransitEncryptionEnabled: true`.",
+    tags=("security",),
 )
 def elasticache_in_transit(cache, ctx):
     """ElastiCache traffic between clients and nodes should be encrypted with TLS.
@@ -624,6 +631,7 @@ def elasticache_in_transit(cache, ctx):
     types=["AWS::EC2::Volume", *BLOCK_DEVICE_TYPES],
     options={"ebs_encryption_by_default": False},
     fix="Set `Encrypted: true` on the volume or the block-device mapping's Ebs.",
+    tags=("security",),
 )
 def ebs_unencrypted(resource, ctx):
     """EBS volumes should be encrypted, whether declared alone or in block-device mappings.
@@ -657,6 +665,7 @@ def ebs_unencrypted(resource, ctx):
     WARNING,
     types=["AWS::EFS::FileSystem"],
     fix="Set `Encrypted: true` (and KmsKeyId for a customer key) when creating the file system.",
+    tags=("security",),
 )
 def efs_unencrypted(filesystem, ctx):
     """EFS file systems should be encrypted at rest.
@@ -723,6 +732,7 @@ def _alb_exposure(ctx, listener, scenario):
     WARNING,
     types=[LISTENER, LISTENER_RULE, CLB],
     fix="Serve HTTPS (port 443 with a certificate) and make the HTTP listener redirect to HTTPS.",
+    tags=("security",),
 )
 def elb_listener_not_https(resource, ctx):
     """Internet-facing load balancers should not serve plain HTTP.
@@ -802,6 +812,7 @@ def _clb_not_https(balancer, ctx):
     WARNING,
     types=[LISTENER, CLB],
     fix=f"Set `SslPolicy: {tls.ELB_RECOMMENDED_POLICY}` (or another TLS 1.2+ policy).",
+    tags=("security",),
 )
 def elb_tls_policy_outdated(resource, ctx):
     """HTTPS and TLS listeners should refuse TLS 1.0 and 1.1.
@@ -888,6 +899,7 @@ def _clb_policy_is_modern(ctx, balancer, name, scenario) -> bool | None:
     types=[LISTENER, CLB],
     fix="Give the HTTPS/TLS listener exactly one default certificate in `Certificates`; add more with"
     " AWS::ElasticLoadBalancingV2::ListenerCertificate.",
+    tags=("security",),
 )
 def elb_secure_listener_without_certificate(resource, ctx):
     """A secure listener needs exactly one default certificate; CloudFormation fails otherwise.
@@ -956,6 +968,7 @@ def _behaviors(ctx, distribution):
     WARNING,
     types=[DISTRIBUTION],
     fix="Set `ViewerProtocolPolicy: redirect-to-https` (or https-only) on every cache behavior.",
+    tags=("security",),
 )
 def cf_viewer_protocol(distribution, ctx):
     """CloudFront should not serve viewers over plain HTTP.
@@ -979,6 +992,7 @@ def cf_viewer_protocol(distribution, ctx):
     WARNING,
     types=[DISTRIBUTION],
     fix=f"Use an ACM certificate with `MinimumProtocolVersion: {tls.CLOUDFRONT_RECOMMENDED}`.",
+    tags=("security",),
 )
 def cf_minimum_tls(distribution, ctx):
     """CloudFront viewers should need TLS 1.2 or later.
@@ -1043,6 +1057,7 @@ def _is_s3_website(ctx, domain) -> bool | None:
     WARNING,
     types=[DISTRIBUTION],
     fix="Set `OriginProtocolPolicy: https-only` and `OriginSSLProtocols: [TLSv1.2]`.",
+    tags=("security",),
 )
 def cf_origin_protocol(distribution, ctx):
     """CloudFront should reach custom origins over HTTPS with TLS 1.2.
@@ -1103,6 +1118,7 @@ def cf_origin_protocol(distribution, ctx):
     WARNING,
     types=["AWS::SQS::Queue"],
     fix="Remove `SqsManagedSseEnabled: false`, or set KmsMasterKeyId.",
+    tags=("security",),
 )
 def sqs_encryption_disabled(queue, ctx):
     """A queue that turns SSE-SQS off without a KMS key stores messages in plaintext.
@@ -1139,6 +1155,7 @@ def sqs_encryption_disabled(queue, ctx):
     INFO,
     types=["AWS::SQS::Queue"],
     fix="Set KmsMasterKeyId to a customer managed KMS key when key policies or audits are needed.",
+    tags=("security",),
 )
 def sqs_no_customer_key(queue, ctx):
     """Queues encrypted only with SSE-SQS or the AWS managed key cannot restrict who decrypts.
@@ -1173,6 +1190,7 @@ def sqs_no_customer_key(queue, ctx):
     types=["AWS::SNS::Topic"],
     fix="Set KmsMasterKeyId to a KMS key (a customer managed key whose policy allows the AWS services that"
     " publish to the topic; alias/aws/sns only for topics that no AWS service publishes to).",
+    tags=("security",),
 )
 def sns_topic_unencrypted(topic, ctx):
     """Encrypt topics that carry sensitive messages with a KMS key, to control who can read them.
@@ -1210,6 +1228,7 @@ def sns_topic_unencrypted(topic, ctx):
     WARNING,
     types=["AWS::SNS::Subscription", "AWS::SNS::Topic"],
     fix="Subscribe with Protocol https and an https:// endpoint.",
+    tags=("security",),
 )
 def sns_http_subscription(resource, ctx):
     """SNS delivers to HTTP endpoints in plaintext; subscribe with HTTPS."""
@@ -1245,6 +1264,7 @@ def sns_http_subscription(resource, ctx):
     WARNING,
     types=["AWS::Kinesis::Stream"],
     fix="Set `StreamEncryption: {EncryptionType: KMS, KeyId: alias/aws/kinesis}` (or a customer key).",
+    tags=("security",),
 )
 def kinesis_stream_unencrypted(stream, ctx):
     """Kinesis data streams should be encrypted at rest.
@@ -1278,6 +1298,7 @@ def kinesis_stream_unencrypted(stream, ctx):
     types=["AWS::KinesisFirehose::DeliveryStream"],
     fix="Set DeliveryStreamEncryptionConfigurationInput (KeyType AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK)"
     " on DirectPut streams.",
+    tags=("security",),
 )
 def firehose_unencrypted(stream, ctx):
     """Firehose buffers records before delivery; encrypt the buffer and the destination.
@@ -1328,6 +1349,7 @@ def firehose_unencrypted(stream, ctx):
     WARNING,
     types=["AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName", "AWS::Serverless::Api"],
     fix=f"Set `SecurityPolicy: {tls.APIGW_RECOMMENDED_POLICY}`.",
+    tags=("security",),
 )
 def apigw_domain_tls(resource, ctx):
     """API custom domains should refuse TLS 1.0.
@@ -1405,6 +1427,7 @@ def _apigw_certificate(ctx, domain_name, domain, scenario):
     INFO,
     types=["AWS::Logs::LogGroup"],
     fix="Set KmsKeyId to a customer managed key whose policy allows logs.<region>.amazonaws.com.",
+    tags=("security",),
 )
 def logs_not_kms_encrypted(group, ctx):
     """CloudWatch Logs encrypts log groups with a service key; a customer key adds control.
@@ -1429,6 +1452,7 @@ def logs_not_kms_encrypted(group, ctx):
     INFO,
     types=["AWS::CloudTrail::Trail"],
     fix="Set KMSKeyId to a customer managed key whose policy allows cloudtrail.amazonaws.com.",
+    tags=("security",),
 )
 def cloudtrail_no_kms_key(trail, ctx):
     """Trail log files are encrypted with SSE-S3; a KMS key adds an access check on reading them.
@@ -1456,6 +1480,7 @@ def cloudtrail_no_kms_key(trail, ctx):
     WARNING,
     types=["AWS::Redshift::Cluster"],
     fix="Set `Encrypted: true` (and KmsKeyId for a customer key).",
+    tags=("security",),
 )
 def redshift_unencrypted(cluster, ctx):
     """Redshift clusters should be encrypted at rest.
@@ -1480,6 +1505,7 @@ def redshift_unencrypted(cluster, ctx):
     WARNING,
     types=["AWS::Redshift::Cluster"],
     fix="Use a cluster parameter group with `require_ssl: 'true'`.",
+    tags=("security",),
 )
 def redshift_ssl_not_required(cluster, ctx):
     """Redshift should refuse unencrypted client connections.
@@ -1530,6 +1556,7 @@ DOMAINS = ["AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"]
     WARNING,
     types=DOMAINS,
     fix="Set `EncryptionAtRestOptions: {Enabled: true}` (and KmsKeyId for a customer key).",
+    tags=("security",),
 )
 def es_encryption_at_rest(domain, ctx):
     """OpenSearch domains should encrypt their indices, logs and snapshots at rest.
@@ -1557,6 +1584,7 @@ def es_encryption_at_rest(domain, ctx):
     types=DOMAINS,
     fix="Set NodeToNodeEncryptionOptions.Enabled true, DomainEndpointOptions.EnforceHTTPS true and"
     f" TLSSecurityPolicy {tls.OPENSEARCH_RECOMMENDED_POLICY}.",
+    tags=("security",),
 )
 def es_in_transit(domain, ctx):
     """OpenSearch domains should encrypt traffic between nodes and require HTTPS with TLS 1.2.

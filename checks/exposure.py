@@ -25,8 +25,6 @@ from cfncheck.analysis.policy import (
 from cfncheck.analysis.subnets import public_subnets
 from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Context, Resource, Scenario, as_bool, check
 
-DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
-
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 ECR_PUSH_ACTIONS = ("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")
 QUEUE_DEPUTIES = ("sns", "s3", "events")
@@ -62,6 +60,7 @@ def _open(statement: Statement) -> str | None:
     types=["AWS::KMS::Key"],
     fix="Name the accounts or roles that may use the key, or add a kms:CallerAccount, kms:ViaService or "
     "aws:PrincipalOrgID condition.",
+    tags=("security",),
 )
 def kms_key_policy_open(key, ctx):
     """A key policy that allows anyone (``Principal: "*"``) to use a key, with no condition on the
@@ -98,6 +97,7 @@ def kms_key_policy_open(key, ctx):
     ERROR,
     types=["AWS::S3::Bucket"],
     fix="Remove AccessControl (or set Private) and grant access with a bucket policy to named principals.",
+    tags=("security",),
 )
 def s3_public_acl(bucket, ctx):
     """A public canned ACL (PublicRead, PublicReadWrite, AuthenticatedRead) opens the bucket's listing to
@@ -147,6 +147,7 @@ def _read_only(action: str) -> bool:
     types=["AWS::S3::BucketPolicy"],
     fix="Grant named principals (or CloudFront through OAC) instead of '*', or add a condition such as "
     "aws:SourceVpce, aws:SourceArn or aws:PrincipalOrgID.",
+    tags=("security",),
 )
 def s3_bucket_policy_public(policy, ctx):
     """A bucket policy that allows anyone (``Principal: "*"`` or NotPrincipal), with no condition on
@@ -209,6 +210,7 @@ def _website(ctx: Context, policy: Resource, scenario: Scenario) -> list[tuple[S
     fix="Set all four PublicAccessBlockConfiguration flags (BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls, "
     "RestrictPublicBuckets) to true.",
     options={"public_intent_tags": []},
+    tags=("security",),
 )
 def s3_public_access_block(bucket, ctx):
     """Block Public Access is the account's safety net against a public ACL or policy; a bucket that
@@ -259,6 +261,7 @@ def s3_public_access_block(bucket, ctx):
     ERROR,
     types=["AWS::RDS::DBInstance"],
     fix="Set PubliclyAccessible: false and place the instance in a DB subnet group of private subnets.",
+    tags=("security",),
 )
 def rds_publicly_accessible(instance, ctx):
     """A database reachable from the internet is one leaked password away from a breach; databases
@@ -333,6 +336,7 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
     ERROR,
     types=["AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy"],
     fix=f"Name the principals, or add a condition ({CONDITIONS_HINT}); give service principals an aws:SourceArn.",
+    tags=("security",),
 )
 def sqs_queue_policy_open(policy, ctx):
     """A queue policy that allows anyone (``Principal: "*"`` or NotPrincipal), with no condition on
@@ -386,6 +390,7 @@ def _deputies(ctx: Context, resource: Resource, statement: Statement, deputies: 
     ERROR,
     types=["AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy"],
     fix="Name the principals, or add an aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID condition.",
+    tags=("security",),
 )
 def sns_topic_policy_open(policy, ctx):
     """A topic policy that lets anyone (``Principal: "*"`` or NotPrincipal) publish or subscribe, with no
@@ -418,6 +423,7 @@ def sns_topic_policy_open(policy, ctx):
     types=["AWS::Lambda::Permission", "AWS::Lambda::Url"],
     fix="Set SourceArn (and SourceAccount for S3) on service permissions, avoid Principal '*', grant only "
     "lambda:InvokeFunction, and use AuthType AWS_IAM for function URLs.",
+    tags=("security",),
 )
 def lambda_permission_too_broad(resource, ctx):
     """A Lambda permission for ``Principal: "*"`` without SourceArn, SourceAccount or PrincipalOrgID lets
@@ -485,6 +491,7 @@ def lambda_permission_too_broad(resource, ctx):
     ERROR,
     types=["AWS::ECR::Repository"],
     fix="Name the accounts that may pull (and push), or add an aws:PrincipalOrgID condition.",
+    tags=("security",),
 )
 def ecr_repository_policy_public(repository, ctx):
     """A repository policy for ``Principal: "*"`` without an organization or account condition makes the
@@ -515,6 +522,7 @@ def ecr_repository_policy_public(repository, ctx):
     ERROR,
     types=["AWS::Redshift::Cluster"],
     fix="Set PubliclyAccessible: false and reach the cluster from inside the VPC.",
+    tags=("security",),
 )
 def redshift_publicly_accessible(cluster, ctx):
     """A Redshift cluster reachable from the internet exposes the warehouse to password guessing.

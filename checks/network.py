@@ -17,8 +17,6 @@ from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
 from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, admits_nothing, attachments, rules
 from cfncheck.api import ERROR, INFO, WARNING, Context, Finding, Location, Resource, Scenario, Severity, check
 
-DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
-
 RULE_TYPES = [GROUP, STANDALONE[INGRESS]]
 ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389"]
 DATA_PORTS = [f"tcp/{port}" for port in (1433, 1521, 2049, 3306, 5432, 5439, 6379, 8111, 8182, 9200, 11211, 27017)]
@@ -158,6 +156,7 @@ def _admits(rule: Rule, opened: list[tuple[str, int]], ctx: Context) -> str:
     types=RULE_TYPES,
     options={"ports": ADMIN_PORTS},
     fix="Restrict CidrIp/CidrIpv6 to your administration network, or drop the rule and use SSM Session Manager.",
+    tags=("security",),
 )
 def admin_port_open(resource, ctx):
     """SSH (TCP 22) or RDP (TCP/UDP 3389) reachable from the whole internet: the hosts are
@@ -185,6 +184,7 @@ def admin_port_open(resource, ctx):
     ERROR,
     types=RULE_TYPES,
     fix="Open only the protocol and ports the service needs, to the sources that need them.",
+    tags=("security",),
 )
 def all_traffic_open(resource, ctx):
     """An ingress rule open to the world on every protocol (``IpProtocol: -1``, whatever its
@@ -207,6 +207,7 @@ def all_traffic_open(resource, ctx):
     types=RULE_TYPES,
     options={"ports": DATA_PORTS},
     fix="Admit the database port only from the application tier's security group (SourceSecurityGroupId).",
+    tags=("security",),
 )
 def data_port_open(resource, ctx):
     """A database, cache, file-system or search port (MySQL 3306, PostgreSQL 5432, Redis 6379,
@@ -231,6 +232,7 @@ def data_port_open(resource, ctx):
     WARNING,
     types=RULE_TYPES,
     fix="Restrict the source to the clients that need the port, or to the load balancer's security group.",
+    tags=("security",),
 )
 def port_open(resource, ctx):
     """Any other ingress open to the world. Behind a load balancer, the application tier should
@@ -258,6 +260,7 @@ def port_open(resource, ctx):
     ERROR,
     types=RULE_TYPES,
     fix="Admit only the application tier's security group (SourceSecurityGroupId) into the data tier's group.",
+    tags=("security",),
 )
 def data_tier_open(resource, ctx):
     """A security group attached to a database, cache, file system, search domain, warehouse or

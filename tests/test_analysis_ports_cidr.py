@@ -7,7 +7,6 @@ import textwrap
 
 import pytest
 
-from cfncheck import registry
 from cfncheck.analysis import cidr
 from cfncheck.analysis.ports import ALL, ICMP, ICMPV6, TCP, UDP, PortRange, Traffic, protocol, traffic
 from cfncheck.analysis.secrets import credential_leaks, decoded, is_secret_name
@@ -21,6 +20,7 @@ from cfncheck.analysis.security_groups import (
     attachments,
     rules,
 )
+from cfncheck.catalog import Catalog
 from cfncheck.context import Analysis, Context
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
@@ -208,8 +208,7 @@ def test_base64_user_data_is_decoded():
 
 def _context(text: str, parameters: dict | None = None) -> Context:
     template = build(load_bytes(textwrap.dedent(text).encode(), "t.yaml"))
-    registry.load_builtin()
-    return Context(Analysis(template, Resolver(template, parameters)), registry.find("SG001"))
+    return Context(Analysis(template, Resolver(template, parameters)), Catalog.builtin().find("SG001"))
 
 
 RULES = """

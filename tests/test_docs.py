@@ -1,4 +1,4 @@
-"""The check reference: generated from the registry, and the same text everywhere it is shown."""
+"""The check reference: generated from the catalog, and the same text everywhere it is shown."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 
 from ci_support import ROOT, cli
 
-from cfncheck import docs, registry
+from cfncheck import docs
+from cfncheck.catalog import Catalog
 from cfncheck.cli import main
 
 
@@ -24,8 +25,7 @@ def test_every_builtin_check_has_a_section_with_its_fix():
 
 
 def test_explain_sarif_and_list_checks_show_the_same_text(capsys):
-    docs.builtin_checks()
-    entry = registry.find("CFN011")
+    entry = Catalog.builtin().find("CFN011")
     try:
         main(["explain", "cfn-unused-parameter"])
     except SystemExit as exit:
@@ -42,7 +42,6 @@ def test_explain_sarif_and_list_checks_show_the_same_text(capsys):
 
 
 def test_explain_suggests_the_nearest_id(capsys):
-    docs.builtin_checks()
     try:
         main(["explain", "CFN0111"])
     except SystemExit as exit:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cfncheck import checking, engine, registry, workers
+from cfncheck import checking, engine, workers
 from cfncheck import phases as phase_timer
+from cfncheck.catalog import Catalog
 from cfncheck.conditions import MAX_ASSIGNMENTS, Conditions
 from cfncheck.engine import RunOptions, RunResult, Source
 from cfncheck.graph import (
@@ -109,8 +110,7 @@ def test_independent_conditions_are_decided_one_by_one():
 
 def _same_in_workers(sources: list[Source], monkeypatch) -> RunResult:
     """The run of ``sources`` with workers, asserted equal to the run in one process."""
-    registry.load_builtin()
-    checks = registry.select(registry.all_checks())
+    checks = Catalog.builtin().select()
     pooled = []
     original = workers.Alone.collect
 
@@ -124,6 +124,7 @@ def _same_in_workers(sources: list[Source], monkeypatch) -> RunResult:
     assert pooled == [False, True]  # jobs=1 checks every template in this process
     assert shared.findings == alone.findings and shared.findings
     assert shared.errors == alone.errors and shared.files == alone.files
+    assert shared.suppressions == alone.suppressions
     assert shared.internal_errors == alone.internal_errors
     return shared
 
@@ -164,7 +165,6 @@ def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
     """Memory must not grow with the number of files: with the cyclic collector off (as in a
     run), a template that takes no part in cross-template analysis is freed by reference
     counting once checked; one that exports is kept with the project."""
-    registry.load_builtin()
     built = []
     original = checking.build
 
@@ -180,7 +180,7 @@ def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
         "Resources: {Q: {Type: AWS::SQS::Queue}}\nOutputs: {U: {Value: !Ref Q, Export: {Name: q}}}\n"
     )
     sources = [Source(str(p), str(p)) for p in sorted(tmp_path.iterdir())]
-    checks = registry.select(registry.all_checks())
+    checks = Catalog.builtin().select()
     gc.collect()
     gc.disable()
     try:

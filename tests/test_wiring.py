@@ -5,12 +5,12 @@ index, nested children, unreadable files, and contexts on other templates."""
 import textwrap
 
 from cfncheck.analysis.wiring import deliveries, event_sources, follow, function_of, polled
+from cfncheck.catalog import Check
 from cfncheck.context import Analysis, Context
 from cfncheck.engine import RunOptions, Source, run
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
 from cfncheck.project import Project, import_calls
-from cfncheck.registry import Check
 from cfncheck.template import build
 from cfncheck.values import ABSENT, Scenario
 
