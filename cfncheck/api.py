@@ -1,7 +1,7 @@
 """Everything a check needs, in one import: ``from cfncheck.api import check, ERROR, ...``."""
 
 from .catalog import Child, check
-from .context import Context
+from .context import Context, Link, per_template
 from .findings import ERROR, INFO, WARNING, Finding, Location, Severity
 from .template import Output, Parameter, Resource, Template
 from .values import (
@@ -28,6 +28,7 @@ __all__ = [
     "AvailabilityZones",
     "Child",
     "Context",
+    "Link",
     "ERROR",
     "Finding",
     "INFO",
@@ -47,4 +48,5 @@ __all__ = [
     "check",
     "is_known",
     "lookup",
+    "per_template",
 ]

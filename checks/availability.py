@@ -325,7 +325,7 @@ def _clients_without_mount_target(fs, spans, zones, ctx):
                 yield ctx.finding(
                     mount.client,
                     path,
-                    _missing_mount_target(mount.client, ctx.target(subnet.value), zone, fs),
+                    _missing_mount_target(mount.client, ctx.local(subnet.value), zone, fs),
                     scenario,
                     severity=INFO,
                 )

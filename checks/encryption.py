@@ -19,6 +19,7 @@ from cfncheck.api import (
     INFO,
     WARNING,
     Alt,
+    Link,
     Reference,
     Unknown,
     as_bool,
@@ -369,11 +370,11 @@ def _member_mismatch(instance, ctx):
     for scenario, (cluster_id, encrypted) in ctx.joint(
         ctx.values(instance, "Properties.DBClusterIdentifier"), ctx.values(instance, "Properties.StorageEncrypted")
     ):
-        cluster = ctx.target(cluster_id)
+        cluster = ctx.follow(cluster_id, scenario)
         own = as_bool(encrypted)
         if cluster is None or cluster.type != RDS_CLUSTER or own is None:
             continue
-        for alt in ctx.values(cluster, "Properties.StorageEncrypted"):
+        for alt in cluster.values("Properties.StorageEncrypted"):
             merged = ctx.merge(scenario, alt.scenario)
             theirs = as_bool(alt.value, False)
             if merged is not None and theirs is not None and theirs != own:
@@ -381,12 +382,12 @@ def _member_mismatch(instance, ctx):
                     instance,
                     "Properties.StorageEncrypted",
                     f"Remove StorageEncrypted from this Aurora instance: it says {str(own).lower()} while cluster"
-                    f" {cluster.logical_id} is {'encrypted' if theirs else 'not encrypted'}; encryption is set on the"
+                    f" {cluster.describe()} is {'encrypted' if theirs else 'not encrypted'}; encryption is set on the"
                     " cluster.",
                     merged,
                     severity=ERROR,
                     related=[
-                        ctx.location(cluster, "Properties.StorageEncrypted", merged, message="the cluster's setting")
+                        cluster.location(ctx, "Properties.StorageEncrypted", merged, message="the cluster's setting")
                     ],
                 )
 
@@ -408,7 +409,8 @@ def rds_tls_not_enforced(database, ctx):
     "By default, RDS for PostgreSQL uses and expects all clients to connect using SSL/TLS";
     an absent EngineVersion means the current default version, 15 or later). Aurora cluster
     members are judged on their cluster's DBClusterParameterGroupName. Oracle (option groups) is
-    not judged; a parameter group passed as a parameter or imported is unknown and not reported.
+    not judged; a parameter group passed as a parameter, or imported from a template outside the run,
+    is unknown and not reported.
     """
     if database.type == RDS_INSTANCE:
         if any(alt.value is not ABSENT for alt in ctx.values(database, "Properties.DBClusterIdentifier")):
@@ -436,10 +438,10 @@ def rds_tls_not_enforced(database, ctx):
                 scenario,
             )
             continue
-        target = ctx.target(group)
+        target = ctx.follow(group, scenario)
         if target is None or target.type != group_type:
             continue
-        for alt in ctx.values(target, ("Properties", "Parameters", parameter)):
+        for alt in target.values(("Properties", "Parameters", parameter)):
             merged = ctx.merge(scenario, alt.scenario)
             if merged is None or isinstance(alt.value, (Unknown, Reference)):
                 continue
@@ -447,10 +449,10 @@ def rds_tls_not_enforced(database, ctx):
                 yield ctx.finding(
                     database,
                     f"Properties.{group_key}",
-                    f"Set {parameter}: {wanted} in parameter group {target.logical_id}: it accepts unencrypted"
+                    f"Set {parameter}: {wanted} in parameter group {target.describe()}: it accepts unencrypted"
                     " connections.",
                     merged,
-                    related=[ctx.location(target, "Properties.Parameters", merged, message="the parameter group")],
+                    related=[target.location(ctx, "Properties.Parameters", merged, message="the parameter group")],
                 )
 
 
@@ -712,15 +714,15 @@ def _plain_http_actions(actions) -> bool:
     return False
 
 
-def _alb_exposure(ctx, listener, scenario):
-    """(scenario, internet-facing?) of the in-template ALB a listener belongs to."""
-    for alt in ctx.values(listener, "Properties.LoadBalancerArn"):
+def _alb_exposure(ctx, listener: Link, scenario):
+    """(scenario, internet-facing?) of the ALB a listener belongs to, in the run's templates."""
+    for alt in listener.values("Properties.LoadBalancerArn"):
         merged = scenario.merge(alt.scenario)
-        balancer = ctx.target(alt.value)
+        balancer = listener.follow(alt.value, alt.scenario)
         if merged is None or balancer is None or balancer.type != ALB:
             continue
         for scenario_, (scheme, kind) in ctx.joint(
-            ctx.values(balancer, "Properties.Scheme"), ctx.values(balancer, "Properties.Type"), within=merged
+            balancer.values("Properties.Scheme"), balancer.values("Properties.Type"), within=merged
         ):
             if kind in (ABSENT, "application") and scheme in (ABSENT, "internet-facing", "internal"):
                 yield scenario_, scheme != "internal"
@@ -742,7 +744,7 @@ def elb_listener_not_https(resource, ctx):
     → warning; listener rules of such a listener that forward → warning; an internet-facing
     Classic Load Balancer with only HTTP/TCP listeners → warning; internal load balancers → info.
     NLB TCP listeners are not judged (TLS may pass through to the targets). A listener whose
-    load balancer is not in the template is not judged.
+    load balancer is not in the run (a parameter, an import from a template not checked) is not judged.
     """
     if resource.type == CLB:
         yield from _clb_not_https(resource, ctx)
@@ -751,10 +753,10 @@ def elb_listener_not_https(resource, ctx):
         for scenario, (listener_ref, actions) in ctx.joint(
             ctx.values(resource, "Properties.ListenerArn"), ctx.values(resource, "Properties.Actions")
         ):
-            listener = ctx.target(listener_ref)
+            listener = ctx.follow(listener_ref, scenario)
             if listener is None or listener.type != LISTENER or not _plain_http_actions(actions):
                 continue
-            for alt in ctx.values(listener, "Properties.Protocol"):
+            for alt in listener.values("Properties.Protocol"):
                 merged = scenario.merge(alt.scenario)
                 if alt.value != "HTTP" or merged is None:
                     continue
@@ -773,7 +775,7 @@ def elb_listener_not_https(resource, ctx):
     ):
         if protocol != "HTTP" or not _plain_http_actions(actions):
             continue
-        for where, public in _alb_exposure(ctx, resource, scenario):
+        for where, public in _alb_exposure(ctx, Link(resource, ctx.analysis, scenario), scenario):
             audience = "the internet" if public else "clients inside the VPC"
             yield ctx.finding(
                 resource,
@@ -1045,7 +1047,7 @@ def _is_s3_website(ctx, domain) -> bool | None:
     """Whether an origin domain is an S3 website endpoint (HTTP only by design); None when unknown."""
     if isinstance(domain, str):
         return ".s3-website" in domain or domain.startswith("s3-website")
-    target = ctx.target(domain)
+    target = ctx.follow(domain)
     if target is None:
         return None
     return target.type == "AWS::S3::Bucket"
@@ -1512,7 +1514,8 @@ def redshift_ssl_not_required(cluster, ctx):
 
     AWS default: re-verified — the resource reference does not confirm that default parameter
     groups now set require_ssl true, so, as the catalog directs, a cluster on the default group
-    is reported; a custom group must set require_ssl "true". A group passed as a parameter is unknown.
+    is reported; a custom group (of the run's templates) must set require_ssl "true". A group passed as
+    a parameter is unknown.
     """
     for alt in ctx.values(cluster, "Properties.ClusterParameterGroupName"):
         group = alt.value
@@ -1525,24 +1528,31 @@ def redshift_ssl_not_required(cluster, ctx):
                 alt.scenario,
             )
             continue
-        target = ctx.target(group)
+        target = ctx.follow(group, alt.scenario)
         if target is None or target.type != "AWS::Redshift::ClusterParameterGroup":
             continue
-        settings = {
-            name: lookup(parameter, "ParameterValue")
-            for _, (parameter, _) in ctx.elements(target, "Properties.Parameters")
-            if isinstance(name := lookup(parameter, "ParameterName"), str)
-        }
-        required = settings.get("require_ssl", ABSENT)
-        if required is ABSENT or is_known(required) and str(required).lower() != "true":
-            yield ctx.finding(
-                cluster,
-                "Properties.ClusterParameterGroupName",
-                f"Set require_ssl to true in parameter group {target.logical_id}: the cluster accepts unencrypted"
-                " connections.",
-                alt.scenario,
-                related=[ctx.location(target, "Properties.Parameters", alt.scenario, message="the parameter group")],
+        for listed in target.values("Properties.Parameters"):
+            if not isinstance(listed.value, list) and listed.value is not ABSENT:
+                continue  # not known
+            parameters = as_list(listed.value)
+            names = [lookup(parameter, "ParameterName") for parameter in parameters]
+            if not all(is_known(name) for name in names):
+                continue  # an unknown name might be require_ssl
+            required = next(
+                (lookup(p, "ParameterValue") for n, p in zip(names, parameters, strict=True) if n == "require_ssl"),
+                ABSENT,
             )
+            if required is ABSENT or is_known(required) and str(required).lower() != "true":
+                yield ctx.finding(
+                    cluster,
+                    "Properties.ClusterParameterGroupName",
+                    f"Set require_ssl to true in parameter group {target.describe()}: the cluster accepts unencrypted"
+                    " connections.",
+                    listed.scenario,
+                    related=[
+                        target.location(ctx, "Properties.Parameters", listed.scenario, message="the parameter group")
+                    ],
+                )
 
 
 # -- OpenSearch --------------------------------------------------------------------------------

@@ -190,14 +190,14 @@ def s3_bucket_policy_public(policy, ctx):
 
 
 def _website(ctx: Context, policy: Resource, scenario: Scenario) -> list[tuple[Scenario, bool]]:
-    """Whether the policy's bucket (when in the template) has WebsiteConfiguration, per scenario."""
+    """Whether the policy's bucket (when in the run) has WebsiteConfiguration, per scenario."""
     result = []
     for merged, (value,) in ctx.joint(ctx.values(policy, "Properties.Bucket"), within=scenario):
-        bucket = ctx.target(value)
+        bucket = ctx.follow(value, merged)
         if bucket is None or bucket.type != "AWS::S3::Bucket":
             result.append((merged, False))
             continue
-        for inner, (website,) in ctx.joint(ctx.values(bucket, "Properties.WebsiteConfiguration"), within=merged):
+        for inner, (website,) in ctx.joint(bucket.values("Properties.WebsiteConfiguration"), within=merged):
             result.append((inner, website is not ABSENT))
     return result
 
@@ -289,7 +289,7 @@ def rds_publicly_accessible(instance, ctx):
         if public is not ABSENT or source is not ABSENT:
             continue  # private, not known, or a read replica placed like its source
         if group is ABSENT and cluster is not ABSENT:
-            owner = ctx.target(cluster)
+            owner = ctx.local(cluster)  # subnets are classified from the route tables this template shows
             if owner is None or owner.type != "AWS::RDS::DBCluster":
                 continue
             for joint, (value,) in ctx.joint(ctx.values(owner, "Properties.DBSubnetGroupName"), within=scenario):
@@ -309,13 +309,13 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
             severity=WARNING,
         )
         return
-    subnet_group = ctx.target(group)
+    subnet_group = ctx.local(group)
     if subnet_group is None or subnet_group.type != "AWS::RDS::DBSubnetGroup":
         return
     public = {subnet.logical_id: when for subnet, when in public_subnets(ctx)}
     for joint, (subnets,) in ctx.joint(ctx.values(subnet_group, "Properties.SubnetIds"), within=scenario):
         for subnet in subnets if isinstance(subnets, list) else ():
-            target = ctx.target(subnet)
+            target = ctx.local(subnet)
             when = public.get(target.logical_id) if target is not None else None
             merged = ctx.merge(when, joint) if when is not None else None
             if merged is not None:

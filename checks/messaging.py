@@ -18,19 +18,16 @@ from cfncheck.analysis.wiring import (
     QUEUE,
     SAM_FUNCTION,
     TOPIC,
-    Link,
     consumers,
     deliveries,
     depends_on,
-    follow,
-    follow_value,
     named_by,
     permissions,
     polled,
     resource_policies,
     unattached_policies,
 )
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Reference, as_bool, as_number, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Link, Reference, as_bool, as_number, check, per_template
 
 DEFAULT_VISIBILITY = 30
 DEFAULT_TIMEOUT = 3
@@ -106,19 +103,20 @@ def _dead_letter_queue(ctx, queue) -> list[Link]:
     found = []
     for scenario, policy in _redrive(ctx, queue):
         target = policy.get("deadLetterTargetArn") if policy else None
-        link = follow_value(ctx.analysis, target, scenario)
+        link = ctx.follow(target, scenario)
         if link is not None and link.type == QUEUE and not link.foreign and link.resource is not queue:
             found.append(link)
     return found
 
 
 def _is_dead_letter_queue(ctx, queue) -> bool:
-    cache = ctx.analysis.cache
-    if "messaging.dead_letter_queues" not in cache:  # once per template: asked for every queue
-        cache["messaging.dead_letter_queues"] = {
-            dlq.resource.logical_id for other in ctx.resources(QUEUE) for dlq in _dead_letter_queue(ctx, other)
-        }
-    return queue.logical_id in cache["messaging.dead_letter_queues"]
+    return queue.logical_id in _dead_letter_queues(ctx)
+
+
+@per_template
+def _dead_letter_queues(ctx) -> set[str]:
+    """The queues of the template that another queue names as its dead-letter queue."""
+    return {dlq.resource.logical_id for other in ctx.resources(QUEUE) for dlq in _dead_letter_queue(ctx, other)}
 
 
 @check(
@@ -162,7 +160,7 @@ def redrive_policy_invalid(queue, ctx):
 
 def _dead_letter_target(ctx, queue, target, scenario):
     path = "Properties.RedrivePolicy.deadLetterTargetArn"
-    link = follow_value(ctx.analysis, target, scenario)
+    link = ctx.follow(target, scenario)
     if isinstance(target, Reference) and link is not None and link.type == QUEUE and target.attribute is None:
         yield ctx.finding(
             queue, path, f"!Ref {link.logical_id} is the queue URL: use !GetAtt {link.logical_id}.Arn.", scenario
@@ -213,7 +211,7 @@ def _redrive_allowed(ctx, queue, dlq: Link, scenario):
             continue
         permission = allow.get("redrivePermission")
         sources = allow.get("sourceQueueArns", [])
-        named = [follow_value(ctx.analysis, s) for s in (sources if isinstance(sources, list) else [sources])]
+        named = [ctx.follow(s) for s in (sources if isinstance(sources, list) else [sources])]
         # a source that cannot be followed might be this queue
         by_other_queues = None not in named and all(link.resource is not queue for link in named)
         if permission == "denyAll" or (permission == "byQueue" and by_other_queues):
@@ -525,8 +523,8 @@ def _permits(ctx, permission, delivery) -> bool:
             if not grants.same_service(alt.value, delivery.deliverer.principal):
                 return False
     for alt in ctx.values(permission, "Properties.SourceArn"):
-        link = follow_value(ctx.analysis, alt.value, alt.scenario)
-        if link is not None and link.logical_id not in named_by(delivery.source):
+        link = ctx.follow(alt.value, alt.scenario)
+        if link is not None and (link.foreign or link.logical_id not in named_by(delivery.source)):
             return False
     return True
 
@@ -575,8 +573,10 @@ def esm_role_missing_permissions(resource, ctx):
             path, managed = SOURCE_KEYS[origin.type]
             if any(alt.value is not ABSENT and alt.value != managed for alt in origin.values(path)):
                 required.append("kms:Decrypt")
-        for role in follow(ctx, function.resource, "Properties.Role"):
-            granted = grants.role_actions(ctx, role.resource) if role.type == "AWS::IAM::Role" else None
+        for role in ctx.links(function.resource, "Properties.Role"):
+            # a role of another template may be granted more by any template that imports it
+            local = role.type == "AWS::IAM::Role" and not role.foreign
+            granted = grants.role_actions(ctx, role.resource) if local else None
             if granted is None:
                 continue
             missing = [action for action in required if not grants.allows(granted, action)]

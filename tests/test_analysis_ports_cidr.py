@@ -253,7 +253,7 @@ def test_inline_rules_keep_their_written_index_and_scenario():
         (("Properties", "SecurityGroupIngress", 3), PREFIX_LIST, "all traffic", Scenario()),
     ]
     assert [r.peer.is_world for r in found] == [True, True, False, False]
-    assert all(r.group is ctx.template.resources["Group"] for r in found)
+    assert all(r.group.resource is ctx.template.resources["Group"] and not r.group.foreign for r in found)
     assert found[1].at(found[1].peer.key) == ("Properties", "SecurityGroupIngress", 1, "CidrIp")
 
 
@@ -268,7 +268,7 @@ def test_egress_and_standalone_rules():
     (egress,) = rules(ctx.template.resources["Group"], ctx, EGRESS)
     assert egress.direction == EGRESS and egress.peer.kind == CIDR_IPV6 and egress.peer.is_world
     (standalone,) = rules(ctx.template.resources["Standalone"], ctx, INGRESS)
-    assert standalone.path == ("Properties",) and standalone.group is ctx.template.resources["Group"]
+    assert standalone.path == ("Properties",) and standalone.group.resource is ctx.template.resources["Group"]
     assert standalone.peer.is_world and str(standalone.traffic) == "TCP port 443"
     assert rules(ctx.template.resources["Standalone"], ctx, EGRESS) == []
 

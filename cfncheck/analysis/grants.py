@@ -159,18 +159,20 @@ def _add_managed(ctx: Context, granted: list, arn) -> bool:
             return False
         granted.extend((action, None) for action in actions)
         return True
-    target = ctx.target(arn)
-    if target is None or target.type != "AWS::IAM::ManagedPolicy":
+    policy = ctx.follow(arn)
+    if policy is None or policy.type != "AWS::IAM::ManagedPolicy":
         return False
-    return _add(granted, readable_statements(ctx, target, (IDENTITY,)), None)
+    return _add(granted, readable_statements(ctx.on(policy.template), policy.resource, (IDENTITY,)), None)
 
 
 def _attaches(ctx: Context, policy: Resource, path: tuple, role: Resource) -> bool | None:
     """Whether a policy resource attaches to the role; None when its roles are not known."""
     for alt in ctx.values(policy, path):
         for name in as_list(alt.value):
-            target = ctx.target(name)
-            if target is role or (isinstance(name, str) and name == role.properties.get("RoleName")):
+            target = ctx.follow(name)
+            if (target is not None and target.resource is role) or (
+                isinstance(name, str) and name == role.properties.get("RoleName")
+            ):
                 return True
             if target is None and not isinstance(name, str):
                 return None

@@ -35,11 +35,7 @@ class Violation(NamedTuple):
 def violations(ctx: Context, resource: Resource) -> list[Violation]:
     """Every schema violation of the resource's Properties; none for types without a schema
     and for templates whose macros rewrite resources before CloudFormation reads them."""
-    cache = ctx.analysis.cache.setdefault("schemas.violations", {})
-    found = cache.get(resource.logical_id)
-    if found is None:
-        found = cache[resource.logical_id] = _violations(ctx, resource)
-    return found
+    return ctx.analysis.memo((violations, resource.logical_id), lambda: _violations(ctx, resource))
 
 
 def _violations(ctx: Context, resource: Resource) -> list[Violation]:
