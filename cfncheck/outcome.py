@@ -1,8 +1,9 @@
 """What a run shows: the engine's findings settled by the one post-run pipeline.
 
 For each deploy region: scenarios that differ in one condition are joined, and the templates'
-suppressions applied. Then the regions are merged (a finding of only some says which), the
-configured severities replace the checks' own, and the baseline accepts the findings it lists.
+suppressions applied. Then the regions are merged (a finding of only some says which) and put in
+the order of the files, the configured severities replace the checks' own, and the baseline
+accepts the findings it lists.
 The command line and ``cfncheck.testing`` both end a run here, so a plugin's tests see what
 users see.
 """
@@ -49,7 +50,9 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
     """The outcome of the runs of a session, one per deploy region in the order of ``session.regions``.
 
     Raises ``baseline.BaselineError`` when the session's baseline cannot be read."""
-    findings = merge_regions([_one_region(session, result) for result in results], session.regions)
+    findings = _in_file_order(
+        merge_regions([_one_region(session, result) for result in results], session.regions), results[0].files
+    )
     findings = [
         replace(f, severity=session.severities[f.rule_id]) if f.rule_id in session.severities else f for f in findings
     ]
@@ -74,8 +77,11 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
 
 
 def _one_region(session: Session, result: RunResult) -> list[Finding]:
-    findings = suppress.apply(merge_scenarios(result.findings), result.suppressions, session.checks, session.catalog)
-    order = {name: index for index, name in enumerate(result.files)}
+    return suppress.apply(merge_scenarios(result.findings), result.suppressions, session.checks, session.catalog)
+
+
+def _in_file_order(findings: list[Finding], files: list[str]) -> list[Finding]:
+    order = {name: index for index, name in enumerate(files)}
     return sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
 
 
