@@ -125,3 +125,18 @@ def test_explain_names_the_module_of_the_check(capsys):
     entry = Catalog.builtin().find("SG001")
     assert printed.endswith(f"Module: {entry.source}\n") and entry.source.startswith("cfncheck.checks.")
     assert (ROOT / "checks" / (entry.source.removeprefix("cfncheck.checks.").replace(".", "/") + ".py")).is_file()
+
+
+def test_every_check_package_is_installed_and_no_check_module_outgrows_its_theme():
+    """A theme that grows past 600 lines is split by service (see checks/__init__.py); every
+    package of checks must be listed in pyproject.toml, or a wheel would ship without it."""
+    import tomllib
+
+    packages = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    for folder in (ROOT / "checks").rglob("__init__.py"):
+        relative = folder.parent.relative_to(ROOT / "checks").parts
+        assert ".".join(("cfncheck", "checks", *relative)) in packages, folder
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text().splitlines()) for path in (ROOT / "checks").rglob("*.py")
+    }
+    assert max(sizes.values()) <= 600, sizes

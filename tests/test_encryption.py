@@ -1,4 +1,4 @@
-"""Encryption at rest and in transit (checks/encryption.py) and the analyses it stands on."""
+"""Encryption at rest and in transit (checks/encryption/) and the analyses it stands on."""
 
 from __future__ import annotations
 
