@@ -17,8 +17,7 @@ from cfncheck.analysis.secrets import (
     may_leak_credentials,
     secret_sites,
 )
-from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check
-from cfncheck.references import guards, iter_uses
+from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check, guards, iter_uses
 
 
 @check(

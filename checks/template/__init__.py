@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from cfncheck.api import iter_uses, resource_uses
 from cfncheck.nodes import derived
-from cfncheck.references import iter_uses, resource_uses
 from cfncheck.template import SAM_TRANSFORM
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ERROR, check
-from cfncheck.references import iter_calls, iter_uses
+from cfncheck.api import ERROR, check, iter_calls, iter_uses
 
 from . import all_uses, did_you_mean
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ERROR, check
-from cfncheck.references import iter_calls
+from cfncheck.api import ERROR, check, iter_calls
 
 from . import did_you_mean
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from cfncheck.analysis.returns import ARN, ARN_PROPERTIES, URL_PROPERTIES, expand, ref_returns
-from cfncheck.api import ERROR, Scenario, check
+from cfncheck.api import ERROR, PSEUDO_PARAMETERS, Scenario, check, getatt_parts, guards, iter_uses, resource_uses
 from cfncheck.graph import RESOURCE, edges_between, has_resource_cycle, resource_cycles
-from cfncheck.references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_uses, resource_uses
 from cfncheck.schemas import attribute_problem
 
 from . import all_uses, did_you_mean, expanded_elsewhere

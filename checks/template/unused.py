@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from cfncheck.api import WARNING, check
+from cfncheck.api import WARNING, check, iter_uses, resource_uses
 from cfncheck.nodes import derived
-from cfncheck.references import iter_uses, resource_uses
 
 from . import expanded_elsewhere
 
