@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from .catalog import Catalog, Check
+from .catalog import Catalog, Check, Scope
 
 HOME_URL = "https://github.com/cfncheck/cfncheck"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/checks.md"
@@ -32,9 +32,9 @@ def applies_to(entry: Check) -> str:
     if entry.types:
         return ", ".join(f"`{t}`" for t in entry.types)
     scopes = {
-        "project": "all templates of a run",
-        "engine": "the run itself",
-        "suppression": "suppressions in Metadata",
+        Scope.PROJECT: "all templates of a run",
+        Scope.ENGINE: "the run itself",
+        Scope.SUPPRESSION: "suppressions in Metadata",
     }
     return scopes.get(entry.scope, "the template")
 

@@ -94,6 +94,10 @@ def _owned(resource: Resource, ctx: Context) -> list[_WorldOpen]:
     return [found for found in _world_open(ctx).get(resource.logical_id, ()) if found.owner == ctx.check.id]
 
 
+def _owned_rules(resource: Resource, ctx: Context) -> list[Rule]:
+    return [found.rule for found in _owned(resource, ctx)]
+
+
 def _owner(rule: Rule, data_tier: tuple, ctx: Context) -> str:
     """Which of SG001–SG005 reports this world-open rule (the first match, catalog order)."""
     if rule.traffic.is_all:
@@ -192,7 +196,7 @@ def admin_port_open(resource, ctx):
     or a source security group is not. A group attached only to Lambda functions admits nothing
     and is not reported (as for SG002–SG005). The admin ports are configurable (option ``ports``,
     ``protocol/port`` strings)."""
-    for rule in (found.rule for found in _owned(resource, ctx)):
+    for rule in _owned_rules(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
         yield _report(
             ctx,
@@ -215,7 +219,7 @@ def all_traffic_open(resource, ctx):
     """An ingress rule open to the world on every protocol (``IpProtocol: -1``, whatever its
     ports) or on every TCP or UDP port (0–65535, 1–65535): every service on the instances is
     exposed. Security groups deny all inbound traffic by default, so this is always explicit."""
-    for rule in (found.rule for found in _owned(resource, ctx)):
+    for rule in _owned_rules(resource, ctx):
         yield _report(
             ctx,
             resource,
@@ -240,7 +244,7 @@ def data_port_open(resource, ctx):
     subnets, reachable only from the application tier's security group.
 
     The port list is the notes' plus Neptune 8182, and is configurable (option ``ports``)."""
-    for rule in (found.rule for found in _owned(resource, ctx)):
+    for rule in _owned_rules(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
         yield _report(
             ctx,
@@ -266,7 +270,7 @@ def port_open(resource, ctx):
 
     Warning in general; info for TCP 80/443 and ICMP, which public web endpoints expose on
     purpose."""
-    for rule in (found.rule for found in _owned(resource, ctx)):
+    for rule in _owned_rules(resource, ctx):
         traffic = rule.traffic
         web = traffic.protocol == TCP and traffic.ports.start == traffic.ports.end in _WEB_PORTS
         yield _report(
