@@ -2,9 +2,10 @@
 command line does — configuration, session, engine, outcome — and look at what a user would see.
 
 Settings are the configuration file's keys (``select``, ``ignore``, ``regions``, ``severity``,
-``parameters``, ``baseline``, ``checks_dir``…, with ``_`` for ``-``), or a configuration file
-(``config=``); no configuration is searched for. The checks are the built-in ones, those of
-installed plugins, and those of the ``checks_dir`` folders.
+``options``, ``baseline``, ``checks_dir``…, with ``_`` for ``-``), or a configuration file
+(``config=``); no configuration is searched for. ``parameters=`` gives values for every template,
+as ``--parameters`` does (values per template glob come with a configuration file). The checks
+are the built-in ones, those of installed plugins, and those of the ``checks_dir`` folders.
 """
 
 from __future__ import annotations
@@ -21,9 +22,21 @@ from .engine import run
 from .findings import Finding
 from .outcome import Outcome, settle
 from .result import Source
-from .session import Session, sources
+from .session import Session
+from .session import sources as found_in
 
-__all__ = ["Source", "expected", "file_findings", "findings", "only", "run_files", "run_sources", "run_text", "summary"]
+__all__ = [
+    "Source",
+    "configuration",
+    "expected",
+    "file_findings",
+    "findings",
+    "only",
+    "run_files",
+    "run_sources",
+    "run_text",
+    "summary",
+]
 
 
 def _catalog(folders: list[str]) -> Catalog:
@@ -70,7 +83,7 @@ def run_text(text: str, name: str = "template.yaml", **options) -> Outcome:
 def run_files(paths: Iterable[str | Path], *, parameters: dict | None = None, **settings) -> Outcome:
     """Check files and folders, found as the command line finds them (folders are searched)."""
     config = configuration(**settings)
-    found, missing = sources([str(p) for p in paths], config)
+    found, missing = found_in([str(p) for p in paths], config)
     return _check(Session(config, tuple(found), tuple(missing), parameters=dict(parameters or {})))
 
 
