@@ -2,7 +2,7 @@
 
 The Properties are resolved (parameters, mappings, ``Fn::If`` branches, ``AWS::NoValue``) and
 each alternative is validated with :mod:`cfncheck.schemas.validation`, in the scenario that
-selects it. The problems of every kind are computed together and kept in the analysis cache, so
+selects it. The problems of every kind are computed together and kept for the template (``Analysis.memo``), so
 the checks that report them (unknown property, missing property, bad value, read-only
 property) share one validation.
 """
