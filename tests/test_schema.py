@@ -202,3 +202,25 @@ def test_a_bad_value_from_a_parameter_default_names_the_parameter():
     assert "parameter" not in found[1].message
     given = findings(text, select=["CFN032"], parameters={"Timeout": "1000"})
     assert "Default" not in given[0].message
+
+
+def test_java_nested_class_patterns_are_not_read_with_python_meaning(recwarn):
+    # AWS::ApplicationInsights::Application's Tier pattern is ^[A-Z][[A-Z]_]*$: a union in Java
+    # (an upper-case letter, then letters or underscores); Python would read another pattern and
+    # reject SQL_SERVER, a value CloudFormation accepts.
+    found = findings(
+        """
+        Resources:
+          App:
+            Type: AWS::ApplicationInsights::Application
+            Properties:
+              ResourceGroupName: my-group
+              ComponentMonitoringSettings:
+                - ComponentName: db
+                  Tier: SQL_SERVER
+                  ComponentConfigurationMode: DEFAULT
+        """,
+        select=["CFN032"],
+    )
+    assert found == []
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]

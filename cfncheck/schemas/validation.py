@@ -17,6 +17,7 @@ resolution, which it redoes on each step down, was most of the validation time.
 from __future__ import annotations
 
 import re
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -545,8 +546,13 @@ def _validator(cls, key: int, schema: dict):
 
 @cache
 def _regex(pattern: str) -> re.Pattern | None:
-    """The pattern, or None when it is written for another regex dialect (Java's ``\\p{L}``…)."""
-    try:
-        return re.compile(pattern)
-    except (re.error, TypeError):
-        return None
+    """The pattern, or None when it is written for another regex dialect (Java's ``\\p{L}``…).
+
+    A nested set (``[[A-Z]_]``) is a union in Java but, for Python, a ``[`` in a class followed by
+    literals: Python warns and would test something else, so the pattern is not used."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            return re.compile(pattern)
+        except (re.error, TypeError, FutureWarning):
+            return None
