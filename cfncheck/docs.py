@@ -3,14 +3,16 @@
 
 Regenerate the committed reference after adding or changing checks::
 
-    python -m cfncheck.docs > docs/checks.md
+    python -m cfncheck.docs --output docs/checks.md
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from .registry import Check
 
@@ -59,7 +61,7 @@ def render(checks: Iterable[Check]) -> str:
     lines = [
         "# Checks",
         "",
-        "<!-- Generated from the check registry by `python -m cfncheck.docs > docs/checks.md`; do not edit. -->",
+        "<!-- Generated from the check registry by `python -m cfncheck.docs --output docs/checks.md`; do not edit. -->",
         "",
         f"{len(checks)} checks. Select or ignore them by id, name or id prefix (`--select SG`, `--ignore CFN011`);",
         "suppress one on a resource with `Metadata: {cfncheck: {ignore: [{id: ID, reason: ...}]}}`.",
@@ -79,8 +81,25 @@ def builtin_checks() -> list[Check]:
     return [c for c in registry.all_checks() if c.source.split(".")[0] == "cfncheck"]
 
 
-def main() -> None:
-    sys.stdout.write(render(builtin_checks()))
+def main(argv: list[str] | None = None) -> None:
+    """Print the reference, or with ``--output FILE`` replace FILE with it only once it is complete
+    (a shell redirect would empty the file first, and leave it empty when generation fails)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m cfncheck.docs", description=main.__doc__)
+    parser.add_argument("--output", metavar="FILE", help="write the reference to FILE instead of standard output")
+    args = parser.parse_args(argv)
+    text = render(builtin_checks())
+    if args.output is None:
+        sys.stdout.write(text)
+        return
+    target = Path(args.output)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -94,11 +94,31 @@ def check(
 
 
 def load_builtin() -> None:
-    from . import checks as package
-
+    package = _builtin_package()
     for module in pkgutil.iter_modules(package.__path__):
         if not module.name.startswith("_"):
             importlib.import_module(f"{package.__name__}.{module.name}")
+
+
+def _builtin_package():
+    """``cfncheck.checks``: installed from ``checks/`` by pyproject's package-dir mapping. Run from a
+    source tree that is not installed editable (``python -m cfncheck`` at the repository root after
+    ``pip install .``), the local ``cfncheck`` package shadows the installed one and has no ``checks``:
+    the repository's ``checks/`` folder beside it is mapped the same way here."""
+    try:
+        return importlib.import_module(f"{__package__}.checks")
+    except ModuleNotFoundError as err:
+        folder = Path(__file__).resolve().parent.parent / "checks"
+        if err.name != f"{__package__}.checks" or not (folder / "__init__.py").is_file():
+            raise
+    name = f"{__package__}.checks"
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[name] = package
+    spec.loader.exec_module(package)
+    return package
 
 
 def load_entry_points() -> list[str]:

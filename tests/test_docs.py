@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+
+import pytest
 
 from ci_support import ROOT, cli
 
@@ -13,7 +17,38 @@ from cfncheck.cli import main
 def test_docs_checks_md_is_up_to_date():
     expected = docs.render(docs.builtin_checks())
     actual = (ROOT / "docs/checks.md").read_text(encoding="utf-8")
-    assert actual == expected, "docs/checks.md is stale: run `python -m cfncheck.docs > docs/checks.md`"
+    assert actual == expected, "docs/checks.md is stale: run `python -m cfncheck.docs --output docs/checks.md`"
+
+
+def test_docs_are_generated_from_a_source_tree_that_is_not_installed_editable(tmp_path):
+    # After `pip install .`, `python -m cfncheck.docs` at the repository root imports the local
+    # cfncheck/ (the current folder comes first on sys.path), which has no checks/ inside: the
+    # installed mapping of checks/ to cfncheck.checks is out of reach. Simulated by removing the
+    # editable install's import hook, which would otherwise supply the mapping.
+    target = tmp_path / "checks.md"
+    code = (
+        "import runpy, sys; "
+        "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+        f"sys.argv = ['cfncheck.docs', '--output', {str(target)!r}]; "
+        "runpy.run_module('cfncheck.docs', run_name='__main__')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert target.read_text(encoding="utf-8") == (ROOT / "docs/checks.md").read_text(encoding="utf-8")
+
+
+def test_docs_output_file_is_left_alone_when_generation_fails(tmp_path, monkeypatch):
+    target = tmp_path / "checks.md"
+    target.write_text("the reference as it was\n", encoding="utf-8")
+
+    def broken(_checks):
+        raise RuntimeError("a check's documentation is broken")
+
+    monkeypatch.setattr(docs, "render", broken)
+    with pytest.raises(RuntimeError):
+        docs.main(["--output", str(target)])
+    assert target.read_text(encoding="utf-8") == "the reference as it was\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["checks.md"]
 
 
 def test_every_builtin_check_has_a_section_with_its_fix():
