@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from ci_support import ROOT, cli
 
 from cfncheck import docs, registry
