@@ -535,6 +535,31 @@ def _uses_outside_definitions(template) -> set[tuple[str, str]]:
     return used
 
 
+@check(
+    "CFN034",
+    "cfn-parameter-value-undeclared",
+    WARNING,
+    fix="Remove the value from the parameter values meant for this template (or narrow the configuration's "
+    "glob), or declare the parameter.",
+)
+def parameter_value_undeclared(ctx):
+    """A value given for this template (``--parameters`` or the configuration's ``parameters`` globs)
+    names a parameter the template does not declare: a misspelt name whose value is silently
+    unused, or a glob that matches a template it was not meant for. CloudFormation refuses such a
+    stack: "Parameters: [Name] do not exist in the template"."""
+    template = ctx.template
+    if _expanded_elsewhere(template):
+        return
+    for name in sorted(set(ctx.resolver.given) - set(template.parameters)):
+        close = _did_you_mean(name, template.parameters)
+        yield ctx.finding(
+            None,
+            ("Parameters",),
+            f"A value is given for parameter {name}, which this template does not declare.{close} "
+            "Remove it from the parameter values for this template, or declare the parameter.",
+        )
+
+
 @check("CFN011", "cfn-unused-parameter", WARNING, fix="Use the parameter, or remove it.")
 def unused_parameter(ctx):
     """A parameter that nothing refers to (no Ref, Fn::Sub, FindInMap key, condition, output,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ci_support import cli, write
+
 from cfncheck.testing import findings, only, run_files, run_text, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "template"
@@ -298,6 +300,33 @@ def test_cfn011_to_cfn013_unused_definitions():
     assert only("CFN011", text) == [("CFN011", None, 7)]
     assert only("CFN012", text) == [("CFN012", None, 13)]
     assert only("CFN013", text) == [("CFN013", None, 10)]
+
+
+def test_cfn034_parameter_values_the_template_does_not_declare():
+    text = """
+    Description: a queue
+    Parameters:
+      Env: {Type: String}
+    Resources:
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          QueueName: !Ref Env
+    """
+    assert only("CFN034", text, parameters={"Evn": "prod", "Env": "dev"}) == [("CFN034", None, 2)]
+    assert "Did you mean Env?" in findings(text, select=["CFN034"], parameters={"Evn": "prod"})[0].message
+    assert only("CFN034", text, parameters={"Env": "dev"}) == []
+    assert only("CFN034", text) == []
+
+
+def test_cfn034_reports_a_configured_glob_that_gives_a_template_an_undeclared_parameter(tmp_path):
+    write(tmp_path, "stacks/app.yaml", "Parameters:\n  Env: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    write(tmp_path, "stacks/net.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    write(tmp_path, ".cfncheck.yaml", "select: [CFN034]\nparameters:\n  'stacks/*.yaml': {Env: dev}\n")
+    result = cli(["."], tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("stacks/net.yaml:1:1: warning CFN034 ")
+    assert len(result.stdout.splitlines()) == 1
 
 
 def test_cfn014_structure():
