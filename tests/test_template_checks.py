@@ -320,7 +320,9 @@ def test_cfn034_parameter_values_the_template_does_not_declare():
 
 
 def test_cfn034_reports_a_configured_glob_that_gives_a_template_an_undeclared_parameter(tmp_path):
-    write(tmp_path, "stacks/app.yaml", "Parameters:\n  Env: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    write(
+        tmp_path, "stacks/app.yaml", "Parameters:\n  Env: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+    )
     write(tmp_path, "stacks/net.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
     write(tmp_path, ".cfncheck.yaml", "select: [CFN034]\nparameters:\n  'stacks/*.yaml': {Env: dev}\n")
     result = cli(["."], tmp_path)
