@@ -421,12 +421,28 @@ def _print_checks(checks, output_format: str) -> None:
 
 @click.command("explain", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("check_id")
-def explain_command(check_id: str) -> None:
-    """Print a check's documentation: what it reports, why, and how to fix it."""
+@click.option(
+    "--checks-dir", multiple=True, type=click.Path(file_okay=False), help="Also load the checks of *.py files here."
+)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
+def explain_command(check_id: str, checks_dir: tuple[str, ...], config_file: str | None) -> None:
+    """Print a check's documentation: what it reports, why, and how to fix it. Checks of the
+    configuration's checks-dir and of --checks-dir are known too."""
     from . import registry
+    from .config import ConfigError, load
     from .docs import check_markdown, help_uri
 
-    _load_registry()
+    problems: list[str] = []
+    try:
+        load(
+            config_file,
+            {"checks-dir": list(checks_dir)} if checks_dir else {},
+            lambda dirs: problems.extend(_load_registry(dirs)),
+        )
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from None
+    for problem in problems:
+        click.echo(f"cfncheck: {problem}", err=True)
     entry = registry.find(check_id)
     if entry is None:
         hint = registry.nearest(check_id)
@@ -434,7 +450,9 @@ def explain_command(check_id: str) -> None:
         click.echo(f"cfncheck: no check {check_id!r}{suggestion} (see cfncheck --list-checks)", err=True)
         sys.exit(2)
     click.echo(check_markdown(entry))
-    click.echo(f"Online: {help_uri(entry)}")
+    online = help_uri(entry)
+    if online:
+        click.echo(f"Online: {online}")
 
 
 @click.command("graph", context_settings={"help_option_names": ["-h", "--help"]})

@@ -25,8 +25,16 @@ def anchor(entry: Check) -> str:
     return re.sub(r"[^a-z0-9_-]", "", f"{entry.id} {entry.name}".lower().replace(" ", "-"))
 
 
-def help_uri(entry: Check) -> str:
-    return f"{DOCS_URL}#{anchor(entry)}"
+def help_uri(entry: Check) -> str | None:
+    """Where the check is documented online: docs/checks.md for cfncheck's own checks, the page a
+    plugin names for its checks, else nowhere (cfncheck's reference does not describe them)."""
+    if entry.help_uri:
+        return entry.help_uri
+    return f"{DOCS_URL}#{anchor(entry)}" if is_builtin(entry) else None
+
+
+def is_builtin(entry: Check) -> bool:
+    return entry.source.split(".")[0] == "cfncheck"
 
 
 def applies_to(entry: Check) -> str:
@@ -78,7 +86,7 @@ def builtin_checks() -> list[Check]:
     from . import engine, registry  # noqa: F401 - the engine module registers the engine's own checks
 
     registry.load_builtin()
-    return [c for c in registry.all_checks() if c.source.split(".")[0] == "cfncheck"]
+    return [c for c in registry.all_checks() if is_builtin(c)]
 
 
 def main(argv: list[str] | None = None) -> None:

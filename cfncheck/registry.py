@@ -36,6 +36,7 @@ class Check:
     options: dict = field(default_factory=dict, hash=False, compare=False)
     source: str = ""  # the module that defined it
     example: str = ""  # a template snippet that the check reports, for the documentation
+    help_uri: str = ""  # where a plugin documents the check (built-in checks: docs/checks.md)
 
     @property
     def rationale(self) -> str:
@@ -64,10 +65,12 @@ def check(
     tags: Iterable[str] = (),
     options: dict | None = None,
     example: str = "",
+    help_uri: str = "",
 ) -> Callable[[Callable], Callable]:
     """Register a check. With ``types`` it runs once per resource of those types; without, once
     per template (``scope="project"``: once per run, over every template). Without ``tags``, a
-    check takes its module's ``DEFAULT_TAGS``."""
+    check takes its module's ``DEFAULT_TAGS``. ``help_uri`` is the page where a plugin documents
+    the check, for SARIF and ``cfncheck explain``."""
 
     def register(function: Callable) -> Callable:
         kind = scope or (RESOURCE if types else TEMPLATE)
@@ -83,6 +86,7 @@ def check(
             options=dict(options or {}),
             source=function.__module__,
             example=inspect.cleandoc(example),
+            help_uri=help_uri,
         )
         existing = _REGISTRY.get(id)
         if existing is not None and existing.source != entry.source:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 
 import pytest
-from ci_support import ROOT, cli
+from ci_support import CHECKS_DIR, ROOT, cli, plugin_checks  # noqa: F401 - plugin_checks is a fixture
 
 from cfncheck import docs, registry
 from cfncheck.cli import main
@@ -73,6 +74,26 @@ def test_explain_sarif_and_list_checks_show_the_same_text(capsys):
     assert row["help_uri"] == docs.help_uri(entry) == f"{docs.DOCS_URL}#cfn011-cfn-unused-parameter"
     markdown = cli(["--list-checks", "--format", "markdown"], ROOT).stdout
     assert docs.check_markdown(entry) in markdown
+
+
+@pytest.mark.usefixtures("plugin_checks")
+def test_explain_knows_checks_of_a_checks_dir_and_links_only_to_their_own_page(capsys):
+    # The fixture registered the plugin's checks in this process; explain must load them itself.
+    registry._REGISTRY.pop("TST001")
+    with pytest.raises(SystemExit) as stop:
+        main(["explain", "TST001", "--checks-dir", str(CHECKS_DIR)])
+    assert stop.value.code in (0, None)
+    printed = capsys.readouterr().out
+    assert printed.startswith("### TST001 test-queue-punctuation")
+    assert "Online:" not in printed and docs.DOCS_URL not in printed
+    entry = registry.find("TST001")
+    assert docs.help_uri(entry) is None
+    assert (
+        docs.help_uri(dataclasses.replace(entry, help_uri="https://example.com/tst001")) == "https://example.com/tst001"
+    )
+    rules = json.loads(cli(["--format", "sarif", "--select", "TST001", "samples/quickstart.yaml"], ROOT).stdout)
+    (rule,) = rules["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["id"] == "TST001" and "helpUri" not in rule
 
 
 def test_explain_suggests_the_nearest_id(capsys):

@@ -35,7 +35,7 @@ def rule(entry: Check) -> dict:
     if "security" in entry.tags:
         properties["security-severity"] = SECURITY_SEVERITY[entry.severity]
     text = check_markdown(entry)
-    return {
+    described = {
         "id": entry.id,
         "name": entry.name,
         "shortDescription": {"text": entry.summary or entry.name},
@@ -45,6 +45,9 @@ def rule(entry: Check) -> dict:
         "defaultConfiguration": {"level": LEVELS[entry.severity]},
         "properties": properties,
     }
+    if described["helpUri"] is None:
+        del described["helpUri"]
+    return described
 
 
 def _rules(findings: list[Finding], checks: Iterable[Check]) -> list[Check]:
