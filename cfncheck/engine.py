@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from . import suppress
 from .context import Analysis, Context
 from .findings import ERROR, INFO, Finding
+from .analysis.other_tools import tool_input_message
 from .intrinsics import Resolver
-from .loader import LoadError, load_bytes, load_file, read_head
+from .loader import LoadError, ToolInput, load_bytes, load_file, read_head
 from .project import NESTED_STACK, Project, nested_template_paths
 from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
 from .template import Template, build
@@ -87,6 +88,7 @@ class RunResult:
     errors: list[FileError] = field(default_factory=list)
     internal_errors: int = 0
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    tool_inputs: list[ToolInput] = field(default_factory=list)  # files only another tool can make templates of
 
 
 PARALLEL_MIN_TEMPLATES = 32
@@ -160,6 +162,8 @@ def load_sources(
                 )
             with phases("model"):
                 templates.append(build(document))
+        except ToolInput as note:
+            result.tool_inputs.append(note)
         except LoadError as err:
             result.errors.append(FileError(err.file, err.line, err.message))
         except RecursionError:
@@ -293,7 +297,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
                     context = Context(analyses[0], entry, options.check_options.get(entry.id))
                     result.findings.extend(_guarded(entry, (project, context), context, None, result))
         findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
-        findings += others.collect(result, dropped=taken)
+        findings += _tool_input_findings(result, options) + others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
@@ -388,7 +392,21 @@ def _check_alone(source: Source, options: RunOptions) -> tuple[list[Finding], li
         # The resolver refers back to the project: dropping it lets reference counting free the
         # template's whole analysis now (the cyclic collector is off for the run).
         del project.resolvers[template.file]
-    return findings, local.errors, local.internal_errors, dict(local.timings)
+    return findings + _tool_input_findings(local, options), local.errors, local.internal_errors, dict(local.timings)
+
+
+def _tool_input_findings(result: RunResult, options: RunOptions) -> list[Finding]:
+    """CFN903 for each file that only another tool can turn into a template (it was not checked)."""
+    entry = find("CFN903")
+    if entry is None or entry not in options.checks:
+        return []
+    return [
+        Finding(
+            entry.id, entry.name, entry.severity, note.file, note.line or 1, note.column or 1, note.line or 1,
+            note.column or 1, None, (), tool_input_message(note.tool, note.message),
+        )
+        for note in result.tool_inputs
+    ]
 
 
 def check_template(

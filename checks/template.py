@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 
+from cfncheck.analysis.other_tools import expanded_elsewhere, tool_uses
 from cfncheck.analysis.returns import ARN, ARN_PROPERTIES, URL_PROPERTIES, expand, ref_returns
-from cfncheck.api import ERROR, WARNING, Scenario, check
+from cfncheck.api import ERROR, INFO, WARNING, Scenario, check
 from cfncheck.graph import RESOURCE, edges_between, has_resource_cycle, resource_cycles
 from cfncheck.nodes import MarkedDict, derived
 from cfncheck.references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_calls, iter_uses, resource_uses
@@ -70,22 +71,7 @@ def _expanded_elsewhere(template) -> bool:
     resources = template.root.get("Resources") or {}
     if any(str(key).startswith("Fn::ForEach") for key in resources):
         return True
-    hinted = "Rain::" in template.document.text or _FRAMEWORK_VARIABLE.search(template.document.text)
-    return bool(hinted) and derived(template.root, "preprocessed", lambda: _preprocessed(template.root))
-
-
-_FRAMEWORK_VARIABLE = re.compile(r"\$\{(?:(?:self|opt|sls|env):|file\()")
-
-
-def _preprocessed(node) -> bool:
-    """Whether the template is the input of another tool: rain directives (Rain::Module creates
-    resources, Rain::Embed inserts files) or Serverless Framework variables (a resources
-    fragment merged with others)."""
-    if isinstance(node, dict):
-        return any(str(key).startswith("Rain::") or _preprocessed(value) for key, value in node.items())
-    if isinstance(node, list):
-        return any(_preprocessed(item) for item in node)
-    return isinstance(node, str) and _FRAMEWORK_VARIABLE.search(node) is not None
+    return expanded_elsewhere(template)
 
 
 def _as_list(value) -> list:
@@ -651,3 +637,27 @@ def template_structure_invalid(ctx):
                     message += " Did you mean to put it under Properties?"
                 where = (key,) if resource is not None else path + (key,)
                 yield ctx.finding(resource, where, message, severity=WARNING if sam else None)
+
+
+@check(
+    "CFN903",
+    "template-for-another-tool",
+    INFO,
+    fix="Check the template the tool writes as well (the message says how to get it).",
+)
+def template_for_another_tool(ctx):
+    """The file is written for another tool that expands it before CloudFormation reads it:
+    rain (``!Rain::Module``, ``!Rain::Embed``, ``!Rain::S3``, ``!Rain::Constant``…), the Serverless
+    Framework (``${self:…}``, ``${opt:…}``), Sceptre's Jinja templates, or ``aws cloudformation
+    package`` (``Code: ./src``, ``TemplateURL: ./child.yaml``, local modules). That tool's syntax is
+    not a CloudFormation error; what it inserts cannot be seen here, so the checks that depend on
+    it (undefined names, unused declarations, the values it replaces) are skipped, and the rest of
+    the template is checked. One finding per file, at the first use of each tool's syntax."""
+    uses = tool_uses(ctx.template)
+    if not uses:
+        return
+    first, *others = uses
+    message = f"Written for {first.about.name} ({first.syntax}): {first.about.expand}; check that template too."
+    for other in others:
+        message += f" It also uses {other.about.name} ({other.syntax}): {other.about.expand}."
+    yield ctx.finding(None, first.path or (), message + " cfncheck skipped what the tools insert.", at=first.mark)

@@ -100,7 +100,7 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
         (b"   \n\n", "empty file", None),
         (b"- a\n- b\n", "must be a mapping", 1),
         (b"just text\n", "must be a mapping", 1),
-        (b"Resources: !Rain::Module x\n", "unknown tag !Rain::Module", 1),
+        (b"Resources: !Foo::Module x\n", "unknown tag !Foo::Module", 1),
         (b"a: 1\n---\nb: 2\n", "more than one YAML document", 2),
         (b"? [a]\n: b\n", "mapping key must be a string", 1),
         (b"a: !!binary aGVsbG8=\n", "binary scalars", 1),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from cfncheck.analysis.other_tools import is_tool_syntax, packaged_paths
 from cfncheck.context import Context
 from cfncheck.nodes import Mark
 from cfncheck.template import SAM_TRANSFORM, Resource, Template
@@ -50,6 +51,7 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
     token = reference_kind.set(lambda reference: _reference_kind(template, reference))
     try:
         result: list[Violation] = []
+        packaged = [path[3:] for path in packaged_paths(template) if path[1] == resource.logical_id]
         for alt in ctx.values(resource, "Properties"):
             properties = {} if alt.value is ABSENT else alt.value
             if isinstance(properties, Unknown):
@@ -58,6 +60,8 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
                 result.append(Violation(VALUE, ("Properties",), "Properties must be a mapping", alt.scenario, None))
                 continue
             for kind, path, message in validate(properties, schema.schema):
+                if _another_tools(properties, path, packaged):
+                    continue
                 if kind == UNKNOWN_PROPERTY and len(path) == 1 and path[0] in schema.read_only:
                     kind = READ_ONLY
                 where = _mark(resource, properties, path)
@@ -71,6 +75,22 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
         return result
     finally:
         reference_kind.reset(token)
+
+
+def _another_tools(properties: dict, path: tuple, packaged: list[tuple]) -> bool:
+    """The violation is about a value another tool replaces (a rain directive, a Serverless
+    Framework variable, a local path ``aws cloudformation package`` uploads): not CloudFormation's."""
+    if any(path[: len(local)] == local for local in packaged):
+        return True
+    node = properties
+    for key in path:
+        if is_tool_syntax(node):
+            return True
+        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+        else:
+            return isinstance(node, dict) and any(is_tool_syntax({k: v}) for k, v in node.items())
+    return is_tool_syntax(node)
 
 
 def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
