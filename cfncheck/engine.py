@@ -24,9 +24,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import suppress
+from .analysis.other_tools import tool_input_message
 from .context import Analysis, Context
 from .findings import ERROR, INFO, Finding
-from .analysis.other_tools import tool_input_message
 from .intrinsics import Resolver
 from .loader import LoadError, ToolInput, load_bytes, load_file, read_head
 from .project import NESTED_STACK, Project, nested_template_paths
@@ -402,8 +402,17 @@ def _tool_input_findings(result: RunResult, options: RunOptions) -> list[Finding
         return []
     return [
         Finding(
-            entry.id, entry.name, entry.severity, note.file, note.line or 1, note.column or 1, note.line or 1,
-            note.column or 1, None, (), tool_input_message(note.tool, note.message),
+            entry.id,
+            entry.name,
+            entry.severity,
+            note.file,
+            note.line or 1,
+            note.column or 1,
+            note.line or 1,
+            note.column or 1,
+            None,
+            (),
+            tool_input_message(note.tool, note.message),
         )
         for note in result.tool_inputs
     ]

@@ -162,9 +162,7 @@ def is_tool_syntax(value) -> bool:
         key = next(iter(value))
         return isinstance(key, str) and (key.startswith("Rain::") or key == "Fn::Invoke")
     if isinstance(value, str) and ("${" in value or "{{" in value):
-        return bool(
-            RAIN_CONSTANT in value or FRAMEWORK_VARIABLE.search(value) or JINJA_EXPRESSION.search(value)
-        )
+        return bool(RAIN_CONSTANT in value or FRAMEWORK_VARIABLE.search(value) or JINJA_EXPRESSION.search(value))
     return False
 
 

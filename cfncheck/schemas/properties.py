@@ -86,7 +86,13 @@ def _another_tools(properties: dict, path: tuple, packaged: list[tuple]) -> bool
     for key in path:
         if is_tool_syntax(node):
             return True
-        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if (
+            isinstance(node, dict)
+            and key in node
+            or isinstance(node, list)
+            and isinstance(key, int)
+            and key < len(node)
+        ):
             node = node[key]
         else:
             return isinstance(node, dict) and any(is_tool_syntax({k: v}) for k, v in node.items())
