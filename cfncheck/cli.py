@@ -85,6 +85,11 @@ def _load_registry(checks_dirs=()) -> list[str]:
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file.")
 @click.option("--templates-only", is_flag=True, help="Skip named files that are not CloudFormation templates.")
 @click.option(
+    "--require-templates",
+    is_flag=True,
+    help="Exit 2 when the run finds no template to check (a CI step pointed at the wrong folder).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -119,6 +124,11 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
         raise click.UsageError("give at least one template, directory, or - for standard input")
     checks = _checks(config)
     result = _run(list(paths), config, checks, flags)
+    if not result.files:
+        problem = "no template to check" if flags["require_templates"] else "no template checked"
+        click.echo(f"cfncheck: {problem} in {' '.join(paths)} ({_NO_TEMPLATE_HINT})", err=True)
+        if flags["require_templates"]:
+            problems.append(problem)
     reporting = time.perf_counter()
     if write_baseline:
         _write_baseline(result, write_baseline)
@@ -132,6 +142,12 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
     if flags["timings"]:
         _print_timings(result.timings, time.perf_counter() - started)
     sys.exit(_status(result, problems, config["fail-on"] if not write_baseline else "none"))
+
+
+_NO_TEMPLATE_HINT = (
+    "folders are searched for .yaml, .yml, .json and .template files with a top-level Resources or "
+    "AWSTemplateFormatVersion key, and cdk.out for the templates its manifest names; see include and exclude"
+)
 
 
 def _print_timings(timings: dict, total: float) -> None:

@@ -1,4 +1,5 @@
-"""Which files a run checks: named files as given, and templates found in named directories."""
+"""Which files a run checks: named files as given, and templates found in named directories
+(in a CDK cloud assembly, the synthesized templates its manifest names)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import re
 import sys
 from pathlib import Path
 
+from .cdk import ASSEMBLY_DIRECTORY, assembly_templates, is_assembly
 from .engine import FileError, Source
 from .loader import read_head
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "cdk.out", ".aws-sam", "venv", ".venv"}
+SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", ".aws-sam", "venv", ".venv"}
 _TEMPLATE_MARKER = re.compile(
     rb'^(Resources|AWSTemplateFormatVersion)\s*:|"(Resources|AWSTemplateFormatVersion)"\s*:', re.M
 )
@@ -58,6 +60,9 @@ def collect(paths: list[str]) -> tuple[list[Source], list[FileError]]:
 
 
 def _walk(directory: Path):
+    if is_assembly(directory):
+        yield from _assembly(directory)
+        return
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
         for name in sorted(files):
@@ -66,3 +71,13 @@ def _walk(directory: Path):
                 data = _template_bytes(path)
                 if data is not None:
                     yield path, data
+        if ASSEMBLY_DIRECTORY in dirs:  # its templates, as the manifest names them; not its asset folders
+            dirs.remove(ASSEMBLY_DIRECTORY)
+            yield from _assembly(Path(root) / ASSEMBLY_DIRECTORY)
+
+
+def _assembly(directory: Path):
+    for path in assembly_templates(directory):
+        data = _template_bytes(path)
+        if data is not None:
+            yield path, data

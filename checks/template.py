@@ -521,17 +521,26 @@ def _uses_outside_definitions(template) -> set[tuple[str, str]]:
     return used
 
 
+CDK_ASSET_PARAMETER = "AssetParameters"
+"""The CDK's legacy synthesizer declares three parameters per asset (bucket, key, hash) and uses two."""
+
+
+def _synthesized_by_cdk(template) -> bool:
+    return any(r.type == "AWS::CDK::Metadata" or "aws:cdk:path" in r.metadata for r in template.resources.values())
+
+
 @check("CFN011", "cfn-unused-parameter", WARNING, fix="Use the parameter, or remove it.")
 def unused_parameter(ctx):
     """A parameter that nothing refers to (no Ref, Fn::Sub, FindInMap key, condition, output,
     nested-stack parameter or Metadata) is a dead input — or a typo in the Ref that was meant to
-    use it. Interface labels alone do not count as a use."""
+    use it. Interface labels alone do not count as a use. The asset parameters the CDK declares
+    in a synthesized template are not reported: nobody edits that template."""
     template = ctx.template
     if _expanded_elsewhere(template):
         return
     used = _used_names(template, ("Ref", "Sub"))
     for name in template.parameters:
-        if name not in used:
+        if name not in used and not (name.startswith(CDK_ASSET_PARAMETER) and _synthesized_by_cdk(template)):
             yield ctx.finding(
                 None, ("Parameters", name), f"Parameter {name} is declared but never used. Use it or remove it."
             )

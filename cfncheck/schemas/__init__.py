@@ -20,6 +20,9 @@ RESOURCES = HERE / "resources"
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 SCHEMA_NAMESPACES = ("AWS::", "Alexa::")
 """Type namespaces the schemas cover: a type there that has no schema does not exist."""
+UNREGISTERED_TYPES = frozenset({"AWS::CDK::Metadata"})
+"""Types CloudFormation accepts that the registry does not list: the CDK's version and analytics
+record, in every template ``cdk synth`` writes (CloudFormation creates nothing for it)."""
 
 
 @dataclass
@@ -66,7 +69,11 @@ def is_resource_type(type_name: str) -> bool:
 
 def covered(type_name: str) -> bool:
     """The type is in a namespace the schemas cover (AWS, Alexa), so it must have a schema."""
-    return type_name.startswith(SCHEMA_NAMESPACES) and not type_name.startswith("AWS::Serverless::")
+    return (
+        type_name.startswith(SCHEMA_NAMESPACES)
+        and not type_name.startswith("AWS::Serverless::")
+        and type_name not in UNREGISTERED_TYPES
+    )
 
 
 def closest_type(type_name: str) -> str | None:
