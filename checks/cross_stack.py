@@ -286,8 +286,18 @@ def _violation(declaration, value) -> str | None:
     text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     kind = str(declaration.get("Type", "String"))
     allowed = declaration.get("AllowedValues")
-    if isinstance(allowed, list) and all(is_known(a) for a in allowed) and text not in map(str, allowed):
-        return f"is not one of the AllowedValues {', '.join(map(str, allowed))}"
+    # a list parameter's AllowedValues apply to each of its items
+    listed = kind.startswith("List<") or kind == "CommaDelimitedList"
+    items = [item.strip() for item in text.split(",")] if listed else [text]
+    if isinstance(allowed, list) and all(is_known(a) for a in allowed):
+        options = ", ".join(map(str, allowed))
+        for item in items:
+            if item not in map(str, allowed):
+                return (
+                    f"has the item {item!r}, which is not one of the AllowedValues {options}"
+                    if listed
+                    else (f"is not one of the AllowedValues {options}")
+                )
     pattern = declaration.get("AllowedPattern")
     if isinstance(pattern, str) and kind == "String":
         try:

@@ -352,6 +352,22 @@ def undefined_condition(ctx):
         yield ctx.finding(None, ("Conditions", cycle[0]), "Condition depends on itself: " + " → ".join(cycle) + ".")
 
 
+def _entry_of(section: str, node) -> bool:
+    """Whether ``node`` has the shape of an entry of ``section`` (a parameter named Description
+    is a parameter), rather than a section indented under another one."""
+    if not isinstance(node, dict):
+        return False
+    if section == "Parameters":
+        return "Type" in node
+    if section == "Outputs":
+        return "Value" in node
+    if section == "Conditions":
+        return len(node) == 1 and next(iter(node)) in CONDITION_FUNCTIONS
+    if section == "Mappings":
+        return bool(node) and all(isinstance(value, dict) for value in node.values())
+    return False
+
+
 def _condition_body(ctx, name, node, path):
     if not (isinstance(node, dict) and len(node) == 1):
         yield ctx.finding(
@@ -561,13 +577,27 @@ def unused_condition(ctx):
             )
 
 
+def _computed_map_names(ctx) -> set[str | None]:
+    """The map names an Fn::FindInMap computes (``!FindInMap [!FindInMap [Maps, k, k2], …]``,
+    ``!FindInMap [!Ref MapName, …]``), resolved in every scenario; None for one not known here."""
+    names: set[str | None] = set()
+    for arguments, _ in iter_calls(ctx.template.root, "Fn::FindInMap"):
+        if isinstance(arguments, list) and arguments and not isinstance(arguments[0], str):
+            for alt in ctx.resolve(arguments[0]):
+                names.add(alt.value if isinstance(alt.value, str) else None)
+    return names
+
+
 @check("CFN013", "cfn-unused-mapping", WARNING, fix="Use the mapping with Fn::FindInMap, or remove it.")
 def unused_mapping(ctx):
-    """A mapping that no Fn::FindInMap reads is dead data."""
+    """A mapping that no Fn::FindInMap reads is dead data. A map name computed by another
+    Fn::FindInMap (or a Ref) counts for the names it can take; one not known here silences the check."""
     template = ctx.template
     if _expanded_elsewhere(template):
         return
-    used = _used_names(template, ("FindInMap",))
+    used = _used_names(template, ("FindInMap",)) | _computed_map_names(ctx)
+    if None in used:
+        return  # a map name that cannot be known here may be any of them
     for name in template.mappings:
         if name not in used:
             yield ctx.finding(
@@ -620,7 +650,7 @@ def template_structure_invalid(ctx):
             yield ctx.finding(None, (section,), message or f"{section} must be a mapping.")
             continue
         for key in node or ():
-            if key in SECTIONS and key != "Metadata":
+            if key in SECTIONS and key != "Metadata" and not _entry_of(section, node[key]):
                 message = f"{key!r} is nested inside {section}; it looks mis-indented and belongs at the top level."
                 yield ctx.finding(None, (section, key), message)
     resource_keys = RESOURCE_KEYS + (SAM_RESOURCE_KEYS if template.is_sam else ())

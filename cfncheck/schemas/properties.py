@@ -103,8 +103,8 @@ def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
     if kind == READ_ONLY:
         name = path[0]
         return (
-            f"{name} is read-only: {resource.type} sets it, a template cannot. Remove it "
-            f"(read it with !GetAtt {resource.logical_id}.{name})."
+            f"{name} is read-only: {resource.type} sets it, and CloudFormation ignores the value written here. "
+            f"Remove it (read it with !GetAtt {resource.logical_id}.{name})."
         )
     if kind in (UNKNOWN_PROPERTY, REQUIRED) and path and " here" in message:
         parent = describe(path[:-1])
