@@ -204,25 +204,42 @@ def _severity(level: str):
 
 def _sources(paths: list[str], config, templates_only: bool):
     """The files to check: named files and templates in named folders, filtered by the globs."""
-    from .baseline import relative_file
-    from .config import matches
-    from .files import collect, looks_like_template
+    from .files import collect
 
     sources, missing = collect(paths)
     if not (config["exclude"] or config["include"] or templates_only):
         return sources, missing
-    named = set(paths)
-    kept = []
-    for source in sources:
-        file = relative_file(source.name, config.root)
-        if matches(file, config["exclude"]):
-            continue
-        if config["include"] and source.name not in named and not matches(file, config["include"]):
-            continue
-        if templates_only and source.path is not None and not looks_like_template(Path(source.path)):
-            continue
-        kept.append(source)
-    return kept, missing
+    return [s for s in sources if _kept(s, set(paths), config, templates_only)], missing
+
+
+def _kept(source, named: set[str], config, templates_only: bool) -> bool:
+    from .baseline import relative_file
+    from .config import matches
+    from .files import looks_like_template
+
+    file = relative_file(source.name, config.root)
+    if matches(file, config["exclude"]):
+        return False
+    if config["include"] and source.name not in named and not matches(file, config["include"]):
+        return False
+    return not (templates_only and source.path is not None and not looks_like_template(Path(source.path)))
+
+
+def _context(paths: list[str], config, templates_only: bool):
+    """For a partial run, the project's other templates that export names (see
+    ``files.project_context``); None when the project cannot be known, which is said once."""
+    from .files import is_partial, project_context
+
+    if not is_partial(paths, templates_only):
+        return []
+    context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
+    if context is None:
+        click.echo(
+            "cfncheck: this run does not hold the whole project (a file outside "
+            f"{config.root} or standard input): imports are not checked against exports (XSTK001)",
+            err=True,
+        )
+    return context
 
 
 def _parameters(sources, config, specs: tuple[str, ...]) -> tuple[dict, dict]:
@@ -267,6 +284,7 @@ def _run(paths: list[str], config, checks: list, flags: dict):
     from .engine import RunOptions, run
 
     sources, missing = _sources(paths, config, flags["templates_only"])
+    context = _context(paths, config, flags["templates_only"])
     given, per_file = _parameters(sources, config, flags["parameter_specs"])
     deployments = _deployments(sources, config)
     regions = config["regions"] or [None]
@@ -282,6 +300,7 @@ def _run(paths: list[str], config, checks: list, flags: dict):
             check_options=config["options"],
             jobs=flags["jobs"] or _jobs(),
             timings=flags["timings"],
+            context=context,
         )
         results.append(run(sources, options))
     result = _merge_regions(results, regions)

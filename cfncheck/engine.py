@@ -79,6 +79,9 @@ class RunOptions:
     file_deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by file name: configured deployments
     jobs: int = 1  # worker processes for the per-template checks of a large run
     timings: bool = False  # also time resolution inside the checks (slower: each resolver call is timed)
+    context: list[Source] | None = field(default_factory=list)
+    """Other templates of the project, read for their exports only (a partial run); None when the
+    run cannot know the rest of the project."""
 
 
 @dataclass
@@ -276,13 +279,17 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         # A child of a nested stack is checked with its parent, not on its own.
         children, taken = load_children(templates, result, phases, alone)
         templates += children
+        elsewhere, unread = _context_templates(options.context or (), sources, templates, phases)
         project = Project(
-            templates=templates, unreadable=unreadable_texts(local, result), deployments=options.file_deployments
+            templates=templates + elsewhere,
+            unreadable={**unreadable_texts(local, result), **unread},
+            deployments=options.file_deployments,
+            partial=options.context is None,
         )
-        for template in templates:
+        for template in project.templates:
             project.resolvers[template.file] = _resolver(template, project, options)
         with phases("resolve"):
-            failures = _index(project, templates)
+            failures = _index(project, project.templates)
         analyses = [_analysis(t, project, options, phases) for t in templates]
         project.analyses.update((a.template.file, a) for a in analyses)
         for template, step, err in failures:
@@ -296,12 +303,27 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
                 if entry.scope == PROJECT and analyses:
                     context = Context(analyses[0], entry, options.check_options.get(entry.id))
                     result.findings.extend(_guarded(entry, (project, context), context, None, result))
-        findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
+        outside = {template.file for template in elsewhere}
+        found = [finding for finding in result.findings if finding.file not in outside]
+        findings = suppress.apply(merge_scenarios(found), templates, options.checks)
         findings += _tool_input_findings(result, options) + others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result
+
+
+def _context_templates(
+    context: Iterable[Source], run: list[Source], templates: list[Template], phases: Phases
+) -> tuple[list[Template], dict[str, str]]:
+    """The project's other templates (not in the run), loaded for their exports, and the text of
+    those that could not be loaded; nothing is reported about them."""
+    seen = {os.path.realpath(s.path) for s in run if s.path is not None}
+    seen |= {os.path.realpath(t.file) for t in templates if not t.file.startswith("<")}
+    sources = [s for s in context if s.path is not None and os.path.realpath(s.path) not in seen]
+    quiet = RunResult()
+    loaded = load_sources(sources, quiet, phases, record=False)
+    return loaded, unreadable_texts(sources, quiet)
 
 
 def _can_fork() -> bool:

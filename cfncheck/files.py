@@ -81,3 +81,45 @@ def _assembly(directory: Path):
         data = _template_bytes(path)
         if data is not None:
             yield path, data
+
+
+SHARED_MARKER = b"Export"
+"""Text without which a template exports nothing another template could import."""
+
+
+def is_partial(paths: list[str], templates_only: bool) -> bool:
+    """Whether a run may not hold the whole project: files named one by one, standard input,
+    or ``--templates-only`` (how pre-commit runs)."""
+    return templates_only or any(p == "-" or not Path(p).is_dir() for p in paths)
+
+
+def project_context(paths: list[str], root: Path, keep) -> list[Source] | None:
+    """For a run that names files one by one (pre-commit passes the changed ones), the other
+    templates of the project that export names: read for their exports, so that an import of a
+    file that did not change is found, and never reported on. ``root`` is the project's folder
+    (the configuration's, else the working directory) and ``keep(source)`` applies the
+    configured include and exclude. None when a named file is outside the project (or is
+    standard input): the run then cannot know the project, and says so."""
+    named = [Path(p) for p in paths if p != "-" and not Path(p).is_dir()]
+    if "-" in paths:
+        return None
+    base = root.resolve()
+    if not all(_inside(path, base) for path in named):
+        return None
+    given = {os.path.realpath(p) for p in named}
+    context = []
+    shown = Path(os.path.relpath(root)) if base.is_relative_to(Path.cwd().resolve()) else root
+    for found, data in _walk(shown):
+        if SHARED_MARKER not in data or os.path.realpath(found) in given:
+            continue
+        source = Source(str(found), str(found), data)
+        if keep(source):
+            context.append(source)
+    return context
+
+
+def _inside(path: Path, base: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(base)
+    except OSError:
+        return False

@@ -65,6 +65,7 @@ class Project:
     unresolved_exports: list[tuple[str, Export]] = field(default_factory=list)  # (glob, export)
     unreadable: dict[str, str] = field(default_factory=dict)  # text of the files of the run that did not load
     deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by template file, from the configuration
+    partial: bool = False  # the run does not hold the whole project, and its other templates are not known
 
     def may_export(self, name: str) -> bool:
         """Whether ``name`` might be exported where the project cannot see it: by an export whose

@@ -65,8 +65,10 @@ def _exports(project):
 def import_without_export(project, ctx):
     """An ``Fn::ImportValue`` whose name no template of the run exports fails the stack ("No
     export named … found"). Only runs of several templates are checked; names built from values
-    not known here are skipped, and so are names listed in ``external_exports`` (globs)."""
-    if len(project.templates) < 2:
+    not known here are skipped, and so are names listed in ``external_exports`` (globs). A run of
+    files named one by one (pre-commit) reads the project's other exporting templates for this; a
+    run that cannot know the project (a file outside it, standard input) skips the check and says so."""
+    if len(project.templates) < 2 or project.partial:
         return
     external = ctx.options["external_exports"]
     for imp in project.imports:
