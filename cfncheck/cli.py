@@ -225,7 +225,17 @@ def _kept(source, named: set[str], config, templates_only: bool) -> bool:
     return not (templates_only and source.path is not None and not looks_like_template(Path(source.path)))
 
 
-def _context(paths: list[str], config, templates_only: bool):
+def _imports(source) -> bool:
+    from .loader import read_head
+
+    try:
+        data = source.data if source.data is not None else read_head(source.path)
+    except OSError:
+        return False
+    return b"ImportValue" in data
+
+
+def _context(paths: list[str], sources: list, config, templates_only: bool):
     """For a partial run, the project's other templates that export names (see
     ``files.project_context``); None when the project cannot be known, which is said once."""
     from .files import is_partial, project_context
@@ -233,7 +243,7 @@ def _context(paths: list[str], config, templates_only: bool):
     if not is_partial(paths, templates_only):
         return []
     context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
-    if context is None:
+    if context is None and any(_imports(source) for source in sources):
         click.echo(
             "cfncheck: this run does not hold the whole project (a file outside "
             f"{config.root} or standard input): imports are not checked against exports (XSTK001)",
@@ -284,7 +294,7 @@ def _run(paths: list[str], config, checks: list, flags: dict):
     from .engine import RunOptions, run
 
     sources, missing = _sources(paths, config, flags["templates_only"])
-    context = _context(paths, config, flags["templates_only"])
+    context = _context(paths, sources, config, flags["templates_only"])
     given, per_file = _parameters(sources, config, flags["parameter_specs"])
     deployments = _deployments(sources, config)
     regions = config["regions"] or [None]

@@ -51,7 +51,13 @@ SAM_TYPES = (
     "AWS::Serverless::GraphQLApi",
     "AWS::Serverless::CapacityProvider",
 )
-SAM_IMPLICIT_PREFIXES = ("ServerlessRestApi", "ServerlessHttpApi", "ServerlessDeploymentApplication")
+SAM_IMPLICIT_PREFIXES = (
+    "ServerlessRestApi",
+    "ServerlessHttpApi",
+    "ServerlessDeploymentApplication",
+    "ServerlessUsagePlan",
+    "ServerlessApiKey",
+)
 CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals", "Condition")
 _TYPE_NAME = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$")
 _CUSTOM_TYPE = re.compile(r"^Custom::[A-Za-z0-9_@-]{1,60}$")
@@ -79,8 +85,10 @@ def _as_list(value) -> list:
 
 
 def _sam_implicit(template, name: str) -> bool:
-    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…)."""
-    if not template.is_sam:
+    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…).
+    A template of AWS::Serverless resources without the transform line is SAM's too: tools such as
+    SAM's own test harness add the line, and CFN003 reports a template deployed without it."""
+    if not (template.is_sam or any(r.type.startswith("AWS::Serverless::") for r in template.resources.values())):
         return False
     if name.startswith(SAM_IMPLICIT_PREFIXES):
         return True

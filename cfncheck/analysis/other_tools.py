@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from cfncheck.loader import JINJA, PACKAGE_MODULES, RAIN
 from cfncheck.nodes import Mark, derived
+from cfncheck.references import iter_uses
 from cfncheck.template import Template
 
 SERVERLESS = "serverless"
@@ -47,6 +48,11 @@ TOOLS = {
 
 FRAMEWORK_VARIABLE = re.compile(r"\$\{(?:(?:self|opt|sls|env|cf|ssm|s3|param):|file\()")
 """A Serverless Framework variable; CloudFormation's own ``${…}`` in Fn::Sub never has this form."""
+FRAMEWORK_RESOURCES = frozenset(
+    {"ApiGatewayRestApi", "ServerlessDeploymentBucket", "IamRoleLambdaExecution", "HttpApi", "WebsocketsApi"}
+)
+"""Resources the Serverless Framework creates under fixed names, which a resources file it merges
+refers to without declaring."""
 RAIN_CONSTANT = "${Rain::"
 JINJA_EXPRESSION = re.compile(r"\{\{-?\s*(?!resolve:)[A-Za-z_][\w.]*\s*-?\}\}")
 
@@ -123,6 +129,12 @@ def _uses(template: Template) -> list[ToolUse]:
         path = _first(template.root, (), _framework_variable)
         if path is not None:
             found[SERVERLESS] = ToolUse(SERVERLESS, "Serverless Framework variables", path, None)
+    if SERVERLESS not in found and any(name in text for name in FRAMEWORK_RESOURCES):
+        declared = set(template.resources) | set(template.parameters)
+        for use in iter_uses(template.root):
+            if use.target in FRAMEWORK_RESOURCES and use.target not in declared and use.kind != "Condition":
+                found[SERVERLESS] = ToolUse(SERVERLESS, f"a reference to its {use.target}", use.path, None)
+                break
     if JINJA not in found and "{{" in text:
         for logical_id, node in (template.root.get("Resources") or {}).items():
             kind = node.get("Type") if isinstance(node, dict) else None

@@ -557,8 +557,16 @@ def _validator(cls, key: int, schema: dict):
 
 @cache
 def _regex(pattern: str) -> re.Pattern | None:
-    """The pattern, or None when it is written for another regex dialect (Java's ``\\p{L}``…)."""
+    """The pattern, or None when it is written for another regex dialect (Java's ``\\p{L}``…).
+    A character class nested in another (``[[A-Z]_]``, Java's union) would mean something else
+    to Python, which reads the first ``]`` as the end of the class: it is not judged either."""
+    if not isinstance(pattern, str) or _NESTED_CLASS.search(pattern):
+        return None
     try:
         return re.compile(pattern)
-    except (re.error, TypeError):
+    except re.error:
         return None
+
+
+_NESTED_CLASS = re.compile(r"(?<!\\)\[(?:[^\]\\]|\\.)*(?<!\\)\[")
+"""A ``[`` inside a character class that is not escaped: a nested class in Java's dialect."""
