@@ -55,7 +55,7 @@ def test_no_traceback_and_no_internal_error(corpus_run):
     assert document["summary"]["files"] >= 2260
     internal = [f for f in document["findings"] if f["rule_id"] == "CFN000"]
     assert internal == []
-    assert corpus_run.returncode == 2  # the corpus holds files CloudFormation rejects; they are errors
+    assert corpus_run.returncode == 2  # the corpora holds files CloudFormation rejects; they are errors
 
 
 def test_every_finding_and_error_has_a_real_line(corpus_run):
