@@ -603,7 +603,10 @@ def unused_mapping(ctx):
     template = ctx.template
     if _expanded_elsewhere(template):
         return
-    used = _used_names(template, ("FindInMap",)) | _computed_map_names(ctx)
+    used = _used_names(template, ("FindInMap",))
+    if set(template.mappings) <= used:
+        return
+    used |= _computed_map_names(ctx)
     if None in used:
         return  # a map name that cannot be known here may be any of them
     for name in template.mappings:

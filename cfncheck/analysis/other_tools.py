@@ -53,6 +53,11 @@ FRAMEWORK_RESOURCES = frozenset(
 )
 """Resources the Serverless Framework creates under fixed names, which a resources file it merges
 refers to without declaring."""
+_FRAMEWORK_REFERENCE = re.compile(
+    r"(?:Ref|GetAtt)[\"']?\s*:?\s*\[?\s*[\"']?(?:" + "|".join(sorted(FRAMEWORK_RESOURCES)) + r")\b"
+    r"|\$\{(?:" + "|".join(sorted(FRAMEWORK_RESOURCES)) + r")\b"
+)
+"""A cheap text test for a reference to one of those names, before the references are read."""
 RAIN_CONSTANT = "${Rain::"
 JINJA_EXPRESSION = re.compile(r"\{\{-?\s*(?!resolve:)[A-Za-z_][\w.]*\s*-?\}\}")
 
@@ -129,7 +134,7 @@ def _uses(template: Template) -> list[ToolUse]:
         path = _first(template.root, (), _framework_variable)
         if path is not None:
             found[SERVERLESS] = ToolUse(SERVERLESS, "Serverless Framework variables", path, None)
-    if SERVERLESS not in found and any(name in text for name in FRAMEWORK_RESOURCES):
+    if SERVERLESS not in found and _FRAMEWORK_REFERENCE.search(text):
         declared = set(template.resources) | set(template.parameters)
         for use in iter_uses(template.root):
             if use.target in FRAMEWORK_RESOURCES and use.target not in declared and use.kind != "Condition":
@@ -149,6 +154,10 @@ def _uses(template: Template) -> list[ToolUse]:
 
 def packaged_paths(template: Template) -> list[tuple]:
     """Paths (from the root) of the properties that name a local file for ``aws cloudformation package``."""
+    return derived(template.root, "packaged paths", lambda: _packaged_paths(template))
+
+
+def _packaged_paths(template: Template) -> list[tuple]:
     paths = []
     for resource in template.resources.values():
         for dotted in PACKAGED_PROPERTIES.get(resource.type, ()):

@@ -51,7 +51,6 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
     token = reference_kind.set(lambda reference: _reference_kind(template, reference))
     try:
         result: list[Violation] = []
-        packaged = [path[3:] for path in packaged_paths(template) if path[1] == resource.logical_id]
         for alt in ctx.values(resource, "Properties"):
             properties = {} if alt.value is ABSENT else alt.value
             if isinstance(properties, Unknown):
@@ -60,7 +59,7 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
                 result.append(Violation(VALUE, ("Properties",), "Properties must be a mapping", alt.scenario, None))
                 continue
             for kind, path, message in validate(properties, schema.schema):
-                if _another_tools(properties, path, packaged):
+                if _another_tools(properties, path, _packaged(template, resource)):
                     continue
                 if kind == UNKNOWN_PROPERTY and len(path) == 1 and path[0] in schema.read_only:
                     kind = READ_ONLY
@@ -75,6 +74,11 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
         return result
     finally:
         reference_kind.reset(token)
+
+
+def _packaged(template: Template, resource: Resource) -> list[tuple]:
+    """The resource's properties ``aws cloudformation package`` uploads, relative to Properties."""
+    return [path[3:] for path in packaged_paths(template) if path[1] == resource.logical_id]
 
 
 def _another_tools(properties: dict, path: tuple, packaged: list[tuple]) -> bool:
