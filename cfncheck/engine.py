@@ -206,9 +206,10 @@ def load_children(
 
 
 def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]:
-    """The text of the files that could not be loaded: a project check can tell whether a name
-    it looks for (an export) might be written there."""
-    failed = {error.file for error in result.errors}
+    """The text of the files that could not be loaded (or that only another tool can make
+    templates of): a project check can tell whether a name it looks for (an export) might be
+    written there."""
+    failed = {error.file for error in result.errors} | {note.file for note in result.tool_inputs}
     texts = {}
     for source in sources:
         if source.name in failed:

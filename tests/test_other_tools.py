@@ -60,3 +60,15 @@ def test_a_package_path_is_only_the_tools_where_the_command_uploads():
         select=["CFN032", "CFN903"],
     )
     assert [f.rule_id for f in found] == ["CFN032"]
+
+
+def test_an_export_written_in_a_jinja_template_may_be_imported(tmp_path):
+    (tmp_path / "queues.yaml").write_text(
+        "Resources:\n{% for q in queues %}\n  {{ q }}:\n    Type: AWS::SQS::Queue\n{% endfor %}\n"
+        "Outputs:\n  Arn:\n    Value: x\n    Export:\n      Name: shared-QueueArn\n"
+    )
+    (tmp_path / "topic.yaml").write_text(
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !ImportValue shared-QueueArn\n"
+    )
+    result = run_files([tmp_path / "queues.yaml", tmp_path / "topic.yaml"], select=["XSTK001", "CFN903"])
+    assert [f.rule_id for f in result.findings] == ["CFN903"]
