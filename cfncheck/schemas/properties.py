@@ -90,17 +90,21 @@ def _another_tools(properties: dict, path: tuple, packaged: list[tuple]) -> bool
     for key in path:
         if is_tool_syntax(node):
             return True
-        if (
-            isinstance(node, dict)
-            and key in node
-            or isinstance(node, list)
-            and isinstance(key, int)
-            and key < len(node)
-        ):
-            node = node[key]
-        else:
+        child = _child(node, key)
+        if child is _MISSING:  # a required key: another tool may write it beside its directive
             return isinstance(node, dict) and any(is_tool_syntax({k: v}) for k, v in node.items())
+        node = child
     return is_tool_syntax(node)
+
+
+_MISSING = object()
+
+
+def _child(node, key):
+    """``node[key]`` for a key of a mapping or an index of a list, else ``_MISSING``."""
+    if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+        return node[key]
+    return _MISSING
 
 
 def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
@@ -125,15 +129,8 @@ def _defaulted_parameter(ctx: Context, resource: Resource, path: tuple) -> str |
     given in this run: a placeholder the user is meant to replace is then named as such."""
     node = resource.properties
     for key in path:
-        if (
-            isinstance(node, dict)
-            and key in node
-            or isinstance(node, list)
-            and isinstance(key, int)
-            and key < len(node)
-        ):
-            node = node[key]
-        else:
+        node = _child(node, key)
+        if node is _MISSING:
             return None
     name = node.get("Ref") if isinstance(node, dict) and len(node) == 1 else None
     if isinstance(name, str) and name in ctx.template.parameters and name not in ctx.resolver.given:
