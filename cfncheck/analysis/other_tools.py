@@ -36,8 +36,8 @@ TOOLS = {
     ),
     PACKAGE: Tool(
         "aws cloudformation package",
-        "`aws cloudformation package --template-file TEMPLATE --s3-bucket BUCKET` uploads the local files "
-        "and writes the template CloudFormation reads",
+        "`aws cloudformation package --template-file TEMPLATE --s3-bucket BUCKET` (or `sam package`) uploads "
+        "the local files and writes the template CloudFormation reads",
     ),
     PACKAGE_MODULES: Tool(
         "aws cloudformation package",
