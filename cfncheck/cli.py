@@ -85,6 +85,11 @@ def _load_registry(checks_dirs=()) -> list[str]:
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file.")
 @click.option("--templates-only", is_flag=True, help="Skip named files that are not CloudFormation templates.")
 @click.option(
+    "--require-templates",
+    is_flag=True,
+    help="Exit 2 when the run finds no template to check (a CI step pointed at the wrong folder).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -119,6 +124,11 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
         raise click.UsageError("give at least one template, directory, or - for standard input")
     checks = _checks(config)
     result = _run(list(paths), config, checks, flags)
+    if not result.files:
+        problem = "no template to check" if flags["require_templates"] else "no template checked"
+        click.echo(f"cfncheck: {problem} in {' '.join(paths)} ({_NO_TEMPLATE_HINT})", err=True)
+        if flags["require_templates"]:
+            problems.append(problem)
     reporting = time.perf_counter()
     if write_baseline:
         _write_baseline(result, write_baseline)
@@ -132,6 +142,12 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
     if flags["timings"]:
         _print_timings(result.timings, time.perf_counter() - started)
     sys.exit(_status(result, problems, config["fail-on"] if not write_baseline else "none"))
+
+
+_NO_TEMPLATE_HINT = (
+    "folders are searched for .yaml, .yml, .json and .template files with a top-level Resources or "
+    "AWSTemplateFormatVersion key, and cdk.out for the templates its manifest names; see include and exclude"
+)
 
 
 def _print_timings(timings: dict, total: float) -> None:
@@ -188,25 +204,52 @@ def _severity(level: str):
 
 def _sources(paths: list[str], config, templates_only: bool):
     """The files to check: named files and templates in named folders, filtered by the globs."""
-    from .baseline import relative_file
-    from .config import matches
-    from .files import collect, looks_like_template
+    from .files import collect
 
     sources, missing = collect(paths)
     if not (config["exclude"] or config["include"] or templates_only):
         return sources, missing
-    named = set(paths)
-    kept = []
-    for source in sources:
-        file = relative_file(source.name, config.root)
-        if matches(file, config["exclude"]):
-            continue
-        if config["include"] and source.name not in named and not matches(file, config["include"]):
-            continue
-        if templates_only and source.path is not None and not looks_like_template(Path(source.path)):
-            continue
-        kept.append(source)
-    return kept, missing
+    return [s for s in sources if _kept(s, set(paths), config, templates_only)], missing
+
+
+def _kept(source, named: set[str], config, templates_only: bool) -> bool:
+    from .baseline import relative_file
+    from .config import matches
+    from .files import looks_like_template
+
+    file = relative_file(source.name, config.root)
+    if matches(file, config["exclude"]):
+        return False
+    if config["include"] and source.name not in named and not matches(file, config["include"]):
+        return False
+    return not (templates_only and source.path is not None and not looks_like_template(Path(source.path)))
+
+
+def _imports(source) -> bool:
+    from .loader import read_head
+
+    try:
+        data = source.data if source.data is not None else read_head(source.path)
+    except OSError:
+        return False
+    return b"ImportValue" in data
+
+
+def _context(paths: list[str], sources: list, config, templates_only: bool):
+    """For a partial run, the project's other templates that export names (see
+    ``files.project_context``); None when the project cannot be known, which is said once."""
+    from .files import is_partial, project_context
+
+    if not is_partial(paths, templates_only):
+        return []
+    context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
+    if context is None and any(_imports(source) for source in sources):
+        click.echo(
+            "cfncheck: this run does not hold the whole project (a file outside "
+            f"{config.root} or standard input): imports are not checked against exports (XSTK001)",
+            err=True,
+        )
+    return context
 
 
 def _parameters(sources, config, specs: tuple[str, ...]) -> tuple[dict, dict]:
@@ -251,6 +294,7 @@ def _run(paths: list[str], config, checks: list, flags: dict):
     from .engine import RunOptions, run
 
     sources, missing = _sources(paths, config, flags["templates_only"])
+    context = _context(paths, sources, config, flags["templates_only"])
     given, per_file = _parameters(sources, config, flags["parameter_specs"])
     deployments = _deployments(sources, config)
     regions = config["regions"] or [None]
@@ -266,6 +310,7 @@ def _run(paths: list[str], config, checks: list, flags: dict):
             check_options=config["options"],
             jobs=flags["jobs"] or _jobs(),
             timings=flags["timings"],
+            context=context,
         )
         results.append(run(sources, options))
     result = _merge_regions(results, regions)

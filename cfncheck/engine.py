@@ -24,10 +24,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import suppress
+from .analysis.other_tools import tool_input_message
 from .context import Analysis, Context
 from .findings import ERROR, INFO, Finding
 from .intrinsics import Resolver
-from .loader import LoadError, load_bytes, load_file, read_head
+from .loader import LoadError, ToolInput, load_bytes, load_file, read_head
 from .project import NESTED_STACK, Project, nested_template_paths
 from .registry import PROJECT, RESOURCE, TEMPLATE, Check, check, find
 from .template import Template, build
@@ -78,6 +79,9 @@ class RunOptions:
     file_deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by file name: configured deployments
     jobs: int = 1  # worker processes for the per-template checks of a large run
     timings: bool = False  # also time resolution inside the checks (slower: each resolver call is timed)
+    context: list[Source] | None = field(default_factory=list)
+    """Other templates of the project, read for their exports only (a partial run); None when the
+    run cannot know the rest of the project."""
 
 
 @dataclass
@@ -87,6 +91,7 @@ class RunResult:
     errors: list[FileError] = field(default_factory=list)
     internal_errors: int = 0
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    tool_inputs: list[ToolInput] = field(default_factory=list)  # files only another tool can make templates of
 
 
 PARALLEL_MIN_TEMPLATES = 32
@@ -160,6 +165,8 @@ def load_sources(
                 )
             with phases("model"):
                 templates.append(build(document))
+        except ToolInput as note:
+            result.tool_inputs.append(note)
         except LoadError as err:
             result.errors.append(FileError(err.file, err.line, err.message))
         except RecursionError:
@@ -199,9 +206,10 @@ def load_children(
 
 
 def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]:
-    """The text of the files that could not be loaded: a project check can tell whether a name
-    it looks for (an export) might be written there."""
-    failed = {error.file for error in result.errors}
+    """The text of the files that could not be loaded (or that only another tool can make
+    templates of): a project check can tell whether a name it looks for (an export) might be
+    written there."""
+    failed = {error.file for error in result.errors} | {note.file for note in result.tool_inputs}
     texts = {}
     for source in sources:
         if source.name in failed:
@@ -272,13 +280,17 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         # A child of a nested stack is checked with its parent, not on its own.
         children, taken = load_children(templates, result, phases, alone)
         templates += children
+        elsewhere, unread = _context_templates(options.context or (), sources, templates, phases)
         project = Project(
-            templates=templates, unreadable=unreadable_texts(local, result), deployments=options.file_deployments
+            templates=templates + elsewhere,
+            unreadable={**unreadable_texts(local, result), **unread},
+            deployments=options.file_deployments,
+            partial=options.context is None,
         )
-        for template in templates:
+        for template in project.templates:
             project.resolvers[template.file] = _resolver(template, project, options)
         with phases("resolve"):
-            failures = _index(project, templates)
+            failures = _index(project, project.templates)
         analyses = [_analysis(t, project, options, phases) for t in templates]
         project.analyses.update((a.template.file, a) for a in analyses)
         for template, step, err in failures:
@@ -292,12 +304,27 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
                 if entry.scope == PROJECT and analyses:
                     context = Context(analyses[0], entry, options.check_options.get(entry.id))
                     result.findings.extend(_guarded(entry, (project, context), context, None, result))
-        findings = suppress.apply(merge_scenarios(result.findings), templates, options.checks)
-        findings += others.collect(result, dropped=taken)
+        outside = {template.file for template in elsewhere}
+        found = [finding for finding in result.findings if finding.file not in outside]
+        findings = suppress.apply(merge_scenarios(found), templates, options.checks)
+        findings += _tool_input_findings(result, options) + others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings = sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result
+
+
+def _context_templates(
+    context: Iterable[Source], run: list[Source], templates: list[Template], phases: Phases
+) -> tuple[list[Template], dict[str, str]]:
+    """The project's other templates (not in the run), loaded for their exports, and the text of
+    those that could not be loaded; nothing is reported about them."""
+    seen = {os.path.realpath(s.path) for s in run if s.path is not None}
+    seen |= {os.path.realpath(t.file) for t in templates if not t.file.startswith("<")}
+    sources = [s for s in context if s.path is not None and os.path.realpath(s.path) not in seen]
+    quiet = RunResult()
+    loaded = load_sources(sources, quiet, phases, record=False)
+    return loaded, unreadable_texts(sources, quiet)
 
 
 def _can_fork() -> bool:
@@ -388,7 +415,30 @@ def _check_alone(source: Source, options: RunOptions) -> tuple[list[Finding], li
         # The resolver refers back to the project: dropping it lets reference counting free the
         # template's whole analysis now (the cyclic collector is off for the run).
         del project.resolvers[template.file]
-    return findings, local.errors, local.internal_errors, dict(local.timings)
+    return findings + _tool_input_findings(local, options), local.errors, local.internal_errors, dict(local.timings)
+
+
+def _tool_input_findings(result: RunResult, options: RunOptions) -> list[Finding]:
+    """CFN903 for each file that only another tool can turn into a template (it was not checked)."""
+    entry = find("CFN903")
+    if entry is None or entry not in options.checks:
+        return []
+    return [
+        Finding(
+            entry.id,
+            entry.name,
+            entry.severity,
+            note.file,
+            note.line or 1,
+            note.column or 1,
+            note.line or 1,
+            note.column or 1,
+            None,
+            (),
+            tool_input_message(note.tool, note.message),
+        )
+        for note in result.tool_inputs
+    ]
 
 
 def check_template(

@@ -20,13 +20,14 @@ if TYPE_CHECKING:  # networkx takes a tenth of a second to import: only when a g
 RESOURCE, PARAMETER, CONDITION, MAPPING, OUTPUT = "Resource", "Parameter", "Condition", "Mapping", "Output"
 
 SAM_SPLIT_PROPERTIES = {
-    "AWS::Serverless::Function": ("Events",),
+    "AWS::Serverless::Function": ("Events", "DeploymentPreference"),
     "AWS::Serverless::StateMachine": ("Events",),
     "AWS::Serverless::GraphQLApi": ("DataSources", "Functions", "Resolvers"),
 }
 """Properties the SAM transform turns into resources of their own (permissions, event source
-mappings, AppSync data sources…): what they name is a dependency of those, not of the SAM
-resource, so they never close a cycle through it."""
+mappings, the CodeDeploy deployment group with its alarms and hooks, AppSync data sources…):
+what they name is a dependency of those, not of the SAM resource, so they never close a cycle
+through it."""
 
 
 def _target(template: Template, use: Use) -> tuple[str, str] | None:

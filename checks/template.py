@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 
+from cfncheck.analysis.other_tools import expanded_elsewhere, tool_uses
 from cfncheck.analysis.returns import ARN, ARN_PROPERTIES, URL_PROPERTIES, expand, ref_returns
-from cfncheck.api import ERROR, WARNING, Scenario, check
+from cfncheck.api import ERROR, INFO, WARNING, Scenario, check
 from cfncheck.graph import RESOURCE, edges_between, has_resource_cycle, resource_cycles
 from cfncheck.nodes import MarkedDict, derived
 from cfncheck.references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_calls, iter_uses, resource_uses
@@ -50,7 +51,13 @@ SAM_TYPES = (
     "AWS::Serverless::GraphQLApi",
     "AWS::Serverless::CapacityProvider",
 )
-SAM_IMPLICIT_PREFIXES = ("ServerlessRestApi", "ServerlessHttpApi", "ServerlessDeploymentApplication")
+SAM_IMPLICIT_PREFIXES = (
+    "ServerlessRestApi",
+    "ServerlessHttpApi",
+    "ServerlessDeploymentApplication",
+    "ServerlessUsagePlan",
+    "ServerlessApiKey",
+)
 CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals", "Condition")
 _TYPE_NAME = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$")
 _CUSTOM_TYPE = re.compile(r"^Custom::[A-Za-z0-9_@-]{1,60}$")
@@ -70,22 +77,7 @@ def _expanded_elsewhere(template) -> bool:
     resources = template.root.get("Resources") or {}
     if any(str(key).startswith("Fn::ForEach") for key in resources):
         return True
-    hinted = "Rain::" in template.document.text or _FRAMEWORK_VARIABLE.search(template.document.text)
-    return bool(hinted) and derived(template.root, "preprocessed", lambda: _preprocessed(template.root))
-
-
-_FRAMEWORK_VARIABLE = re.compile(r"\$\{(?:(?:self|opt|sls|env):|file\()")
-
-
-def _preprocessed(node) -> bool:
-    """Whether the template is the input of another tool: rain directives (Rain::Module creates
-    resources, Rain::Embed inserts files) or Serverless Framework variables (a resources
-    fragment merged with others)."""
-    if isinstance(node, dict):
-        return any(str(key).startswith("Rain::") or _preprocessed(value) for key, value in node.items())
-    if isinstance(node, list):
-        return any(_preprocessed(item) for item in node)
-    return isinstance(node, str) and _FRAMEWORK_VARIABLE.search(node) is not None
+    return expanded_elsewhere(template)
 
 
 def _as_list(value) -> list:
@@ -93,8 +85,10 @@ def _as_list(value) -> list:
 
 
 def _sam_implicit(template, name: str) -> bool:
-    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…)."""
-    if not template.is_sam:
+    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…).
+    A template of AWS::Serverless resources without the transform line is SAM's too: tools such as
+    SAM's own test harness add the line, and CFN003 reports a template deployed without it."""
+    if not (template.is_sam or any(r.type.startswith("AWS::Serverless::") for r in template.resources.values())):
         return False
     if name.startswith(SAM_IMPLICIT_PREFIXES):
         return True
@@ -366,6 +360,22 @@ def undefined_condition(ctx):
         yield ctx.finding(None, ("Conditions", cycle[0]), "Condition depends on itself: " + " → ".join(cycle) + ".")
 
 
+def _entry_of(section: str, node) -> bool:
+    """Whether ``node`` has the shape of an entry of ``section`` (a parameter named Description
+    is a parameter), rather than a section indented under another one."""
+    if not isinstance(node, dict):
+        return False
+    if section == "Parameters":
+        return "Type" in node
+    if section == "Outputs":
+        return "Value" in node
+    if section == "Conditions":
+        return len(node) == 1 and next(iter(node)) in CONDITION_FUNCTIONS
+    if section == "Mappings":
+        return bool(node) and all(isinstance(value, dict) for value in node.values())
+    return False
+
+
 def _condition_body(ctx, name, node, path):
     if not (isinstance(node, dict) and len(node) == 1):
         yield ctx.finding(
@@ -560,17 +570,26 @@ def parameter_value_undeclared(ctx):
         )
 
 
+CDK_ASSET_PARAMETER = "AssetParameters"
+"""The CDK's legacy synthesizer declares three parameters per asset (bucket, key, hash) and uses two."""
+
+
+def _synthesized_by_cdk(template) -> bool:
+    return any(r.type == "AWS::CDK::Metadata" or "aws:cdk:path" in r.metadata for r in template.resources.values())
+
+
 @check("CFN011", "cfn-unused-parameter", WARNING, fix="Use the parameter, or remove it.")
 def unused_parameter(ctx):
     """A parameter that nothing refers to (no Ref, Fn::Sub, FindInMap key, condition, output,
     nested-stack parameter or Metadata) is a dead input — or a typo in the Ref that was meant to
-    use it. Interface labels alone do not count as a use."""
+    use it. Interface labels alone do not count as a use. The asset parameters the CDK declares
+    in a synthesized template are not reported: nobody edits that template."""
     template = ctx.template
     if _expanded_elsewhere(template):
         return
     used = _used_names(template, ("Ref", "Sub"))
     for name in template.parameters:
-        if name not in used:
+        if name not in used and not (name.startswith(CDK_ASSET_PARAMETER) and _synthesized_by_cdk(template)):
             yield ctx.finding(
                 None, ("Parameters", name), f"Parameter {name} is declared but never used. Use it or remove it."
             )
@@ -591,13 +610,30 @@ def unused_condition(ctx):
             )
 
 
+def _computed_map_names(ctx) -> set[str | None]:
+    """The map names an Fn::FindInMap computes (``!FindInMap [!FindInMap [Maps, k, k2], …]``,
+    ``!FindInMap [!Ref MapName, …]``), resolved in every scenario; None for one not known here."""
+    names: set[str | None] = set()
+    for arguments, _ in iter_calls(ctx.template.root, "Fn::FindInMap"):
+        if isinstance(arguments, list) and arguments and not isinstance(arguments[0], str):
+            for alt in ctx.resolve(arguments[0]):
+                names.add(alt.value if isinstance(alt.value, str) else None)
+    return names
+
+
 @check("CFN013", "cfn-unused-mapping", WARNING, fix="Use the mapping with Fn::FindInMap, or remove it.")
 def unused_mapping(ctx):
-    """A mapping that no Fn::FindInMap reads is dead data."""
+    """A mapping that no Fn::FindInMap reads is dead data. A map name computed by another
+    Fn::FindInMap (or a Ref) counts for the names it can take; one not known here silences the check."""
     template = ctx.template
     if _expanded_elsewhere(template):
         return
     used = _used_names(template, ("FindInMap",))
+    if set(template.mappings) <= used:
+        return
+    used |= _computed_map_names(ctx)
+    if None in used:
+        return  # a map name that cannot be known here may be any of them
     for name in template.mappings:
         if name not in used:
             yield ctx.finding(
@@ -650,7 +686,7 @@ def template_structure_invalid(ctx):
             yield ctx.finding(None, (section,), message or f"{section} must be a mapping.")
             continue
         for key in node or ():
-            if key in SECTIONS and key != "Metadata":
+            if key in SECTIONS and key != "Metadata" and not _entry_of(section, node[key]):
                 message = f"{key!r} is nested inside {section}; it looks mis-indented and belongs at the top level."
                 yield ctx.finding(None, (section, key), message)
     resource_keys = RESOURCE_KEYS + (SAM_RESOURCE_KEYS if template.is_sam else ())
@@ -676,3 +712,27 @@ def template_structure_invalid(ctx):
                     message += " Did you mean to put it under Properties?"
                 where = (key,) if resource is not None else path + (key,)
                 yield ctx.finding(resource, where, message, severity=WARNING if sam else None)
+
+
+@check(
+    "CFN903",
+    "template-for-another-tool",
+    INFO,
+    fix="Check the template the tool writes as well (the message says how to get it).",
+)
+def template_for_another_tool(ctx):
+    """The file is written for another tool that expands it before CloudFormation reads it:
+    rain (``!Rain::Module``, ``!Rain::Embed``, ``!Rain::S3``, ``!Rain::Constant``…), the Serverless
+    Framework (``${self:…}``, ``${opt:…}``), Sceptre's Jinja templates, or ``aws cloudformation
+    package`` (``Code: ./src``, ``TemplateURL: ./child.yaml``, local modules). That tool's syntax is
+    not a CloudFormation error; what it inserts cannot be seen here, so the checks that depend on
+    it (undefined names, unused declarations, the values it replaces) are skipped, and the rest of
+    the template is checked. One finding per file, at the first use of each tool's syntax."""
+    uses = tool_uses(ctx.template)
+    if not uses:
+        return
+    first, *others = uses
+    message = f"Written for {first.about.name} ({first.syntax}): {first.about.expand}; check that template too."
+    for other in others:
+        message += f" It also uses {other.about.name} ({other.syntax}): {other.about.expand}."
+    yield ctx.finding(None, first.path or (), message + " cfncheck skipped what the tools insert.", at=first.mark)

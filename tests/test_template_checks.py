@@ -337,7 +337,7 @@ def test_cfn014_structure():
     Descriptin: typo
     Description: [not, text]
     Parameters:
-      Resources: {Type: String}
+      Resources: {Topic: {Type: AWS::SNS::Topic}}
     Resources:
       Function:
         Type: AWS::Lambda::Function
@@ -489,3 +489,42 @@ def test_cfn005_finding_lands_on_the_missing_key():
     found = findings(text, select=["CFN005"])
     assert summary(found) == [("CFN005", "Instance", 16), ("CFN005", "Instance", 22)]
     assert "Add the key, or a DefaultValue" in found[0].message
+
+
+def test_names_equal_to_section_names_are_entries_not_misindented_sections():
+    text = """
+    Parameters:
+      Description: {Type: String, Default: x}
+      Outputs: {Type: String, Default: y}
+    Conditions:
+      Resources: !Equals [!Ref Description, x]
+    Resources:
+      Queue:
+        Type: AWS::SQS::Queue
+        Condition: Resources
+        Properties:
+          QueueName: !Sub "${Description}-${Outputs}"
+    Outputs:
+      Description: {Value: !Ref Queue, Condition: Resources}
+      Parameters:
+        Env: {Type: String}
+    """
+    assert only("CFN014", text) == [("CFN014", None, 14)]
+
+
+def test_a_mapping_named_by_another_findinmap_is_used():
+    text = """
+    Mappings:
+      Tables:
+        prod: {name: ProdSizes}
+      ProdSizes:
+        queue: {retention: "1209600"}
+      Unused:
+        a: {b: c}
+    Resources:
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          MessageRetentionPeriod: !FindInMap [!FindInMap [Tables, prod, name], queue, retention]
+    """
+    assert only("CFN013", text) == [("CFN013", None, 6)]
