@@ -27,6 +27,7 @@ SECTIONS = (
     "Outputs",
 )
 RESOURCE_KEYS = (
+    "Description",  # undocumented but accepted: CodeStar writes it on every resource, cdk's cfn-include reads it
     "Type",
     "Properties",
     "DependsOn",
@@ -708,7 +709,7 @@ def template_structure_invalid(ctx):
                 message = f"{key!r} is not a resource attribute.{_did_you_mean(key, resource_keys)}"
                 if sam:
                     message += " SAM ignores it; if it is a property, move it under Properties."
-                elif key in ("Policies", "Tags", "Code", "Runtime", "Description"):
+                elif key in ("Policies", "Tags", "Code", "Runtime"):
                     message += " Did you mean to put it under Properties?"
                 where = (key,) if resource is not None else path + (key,)
                 yield ctx.finding(resource, where, message, severity=WARNING if sam else None)

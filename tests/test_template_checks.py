@@ -365,8 +365,11 @@ def test_cfn014_sam_resources_with_stray_keys_are_warnings():
     Resources:
       Function:
         Type: AWS::Serverless::Function
-        Description: misplaced
+        Runtime: python3.12
         Properties: {}
+      Queue:
+        Type: AWS::SQS::Queue
+        Description: CloudFormation accepts a Description beside Type
     """
     found = findings(text, select=["CFN014"])
     assert summary(found) == [("CFN014", "Function", 7)]
