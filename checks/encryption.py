@@ -383,7 +383,9 @@ def _member_mismatch(instance, ctx):
                     " cluster.",
                     merged,
                     severity=ERROR,
-                    related=[ctx.location(cluster, "Properties.StorageEncrypted", merged, message="the cluster's setting")],
+                    related=[
+                        ctx.location(cluster, "Properties.StorageEncrypted", merged, message="the cluster's setting")
+                    ],
                 )
 
 

@@ -288,7 +288,9 @@ def dlq_retention_too_short(queue, ctx):
                     f"source ({retention} s): messages can expire before anyone reads them; set 1209600.",
                     scenario,
                     related=[
-                        ctx.location(queue, "Properties.MessageRetentionPeriod", message=f"retention of {queue.logical_id}")
+                        ctx.location(
+                            queue, "Properties.MessageRetentionPeriod", message=f"retention of {queue.logical_id}"
+                        )
                     ],
                 )
     if _is_dead_letter_queue(ctx, queue) and not any(
