@@ -150,7 +150,10 @@ class Resolver:
         return self._walk(node, path, scenario)
 
     def _walk(self, node, path, scenario: Scenario) -> list[Alt]:
-        """The alternatives of ``node[path…]``, resolved only as far as needed to walk the path."""
+        """The alternatives of ``node[path…]``, resolved only as far as needed to walk the path;
+        none where the scenario cannot hold (a resource whose Condition the given parameters make false)."""
+        if not self.satisfiable(scenario):
+            return []
         alts = self._shallow(node, scenario)
         for key in path:
             following: list[Alt] = []
@@ -173,8 +176,47 @@ class Resolver:
             alts = following
         return alts
 
-    def parameter_value(self, name: str):
-        """The value a parameter takes in this run: given, else its Default, else Unknown."""
+    def parameter_value(self, name: str, scenario: Scenario = ALWAYS):
+        """The value a parameter takes in this run where ``scenario`` holds: given, else its
+        Default where the scenario's conditions allow it, else the one value they leave it, else
+        Unknown (see :meth:`parameter_origin`)."""
+        value = self._parameter_value(name)
+        restriction = self._restriction(name, scenario)
+        if restriction is None:
+            return value
+        parameter = self.template.parameters[name]
+        if len(restriction.values) == 1 and not restriction.other:
+            (value,) = restriction.values
+            return _split_list(value) if parameter.is_list else value
+        shown = ", ".join(repr(v) for v in sorted(restriction.values)[:5])
+        if restriction.other:
+            shown = f"{shown} or another value" if shown else "a value"
+        else:
+            shown = f"one of {shown}"
+        reason = f"parameter {name} is {shown} when {scenario}"
+        if parameter.has_default:
+            reason += f" (not its Default {parameter.default!r})"
+        return Unknown(reason)
+
+    def parameter_origin(self, name: str, scenario: Scenario = ALWAYS) -> str | None:
+        """Where :meth:`parameter_value` takes the value from in ``scenario``: "given" (this run's
+        parameters), "default", "condition" (the only value the scenario's conditions leave it),
+        or None when it is not known."""
+        if name in self.given:
+            return "given"
+        value = self.parameter_value(name, scenario)
+        if isinstance(value, Unknown):
+            return None
+        return "default" if self._restriction(name, scenario) is None else "condition"
+
+    def _restriction(self, name: str, scenario: Scenario):
+        """What the scenario's conditions say about a parameter whose value is not given."""
+        if not scenario or name in self.given or self.template.parameters[name].from_ssm:
+            return None
+        return self.conditions.restriction(name, scenario)
+
+    def _parameter_value(self, name: str):
+        """The value of a parameter in this run, before any scenario: given, else its Default."""
         if name in self._parameter_values:
             return self._parameter_values[name]
         parameter = self.template.parameters[name]
@@ -189,7 +231,7 @@ class Resolver:
         else:
             value = Unknown(f"parameter {name} has no Default and no value was given")
         if parameter.is_list and isinstance(value, str):
-            value = [item.strip() for item in value.split(",")] if value else []
+            value = _split_list(value)
         self._parameter_values[name] = value
         return value
 
@@ -220,28 +262,26 @@ class Resolver:
         return self.resolve(node, scenario)
 
     def _container(self, node, scenario: Scenario) -> list[Alt]:
+        """A mapping or list whose items are resolved; each item within the scenario that the
+        items before it chose, since a condition narrows what a parameter can be."""
         is_dict = isinstance(node, dict)
         items = list(node.items()) if is_dict else list(enumerate(node))
         combos: list[tuple[Scenario, list]] = [(scenario, [])]
         changed = False
         for key, child in items:
-            alts = self.resolve(child, scenario)
-            if len(alts) == 1 and alts[0].value is child and alts[0].scenario is scenario:
-                for _, pairs in combos:
-                    pairs.append((key, child))
-                continue
-            changed = True
-            if len(alts) == 1 and alts[0].scenario == scenario:
-                for _, pairs in combos:
-                    pairs.append((key, alts[0].value))
-                continue
             following = []
             for combo_scenario, pairs in combos:
+                alts = self.resolve(child, combo_scenario)
+                if len(alts) == 1 and alts[0].scenario == combo_scenario:
+                    changed = changed or alts[0].value is not child
+                    pairs.append((key, alts[0].value))
+                    following.append((combo_scenario, pairs))
+                    continue
+                changed = True
                 for alt in alts:
                     merged = combo_scenario.merge(alt.scenario)
-                    if merged is None or not self.satisfiable(merged):
-                        continue
-                    following.append((merged, pairs + [(key, alt.value)]))
+                    if merged is not None and self.satisfiable(merged):
+                        following.append((merged, pairs + [(key, alt.value)]))
             combos = following
             if len(combos) > MAX_ALTERNATIVES:
                 return self._bounded(combos, scenario, node)  # type: ignore[arg-type]
@@ -269,14 +309,14 @@ class Resolver:
         return Unknown("depends on conditions")
 
     def _combine(self, nodes: list, scenario: Scenario) -> list[tuple[Scenario, list]]:
-        """Joint alternatives of several arguments, scenario-consistent."""
+        """Joint alternatives of several arguments, scenario-consistent: each argument resolved
+        within the scenario the ones before it chose."""
         combos: list[tuple[Scenario, list]] = [(scenario, [])]
         for node in nodes:
-            alts = self.resolve(node, scenario)
             combos = [
                 (merged, values + [alt.value])
                 for combo_scenario, values in combos
-                for alt in alts
+                for alt in self.resolve(node, combo_scenario)
                 if (merged := combo_scenario.merge(alt.scenario)) is not None and self.satisfiable(merged)
             ]
             if len(combos) > MAX_ALTERNATIVES:  # stop multiplying: the function's value is past the cap
@@ -285,14 +325,14 @@ class Resolver:
 
     # -- functions ----------------------------------------------------------------------
 
-    def _name_value(self, name: str, attribute: str | None = None):
-        """What ``Ref name`` (or ``name.attribute`` in a Sub) stands for."""
+    def _name_value(self, name: str, attribute: str | None = None, scenario: Scenario = ALWAYS):
+        """What ``Ref name`` (or ``name.attribute`` in a Sub) stands for where ``scenario`` holds."""
         if attribute is not None:
             if name in self.template.resources:
                 return Reference(name, attribute)
             return Unknown(f"{name}.{attribute} names no resource")
         if name in self.template.parameters:
-            return self.parameter_value(name)
+            return self.parameter_value(name, scenario)
         if name in PSEUDO_PARAMETERS:
             if name == "AWS::NoValue":
                 return ABSENT
@@ -306,7 +346,7 @@ class Resolver:
     def _ref(self, args, scenario):
         if not isinstance(args, str):
             return [Alt(Unknown("Ref needs a name"), scenario)]
-        return [Alt(self._name_value(args), scenario)]
+        return [Alt(self._name_value(args, scenario=scenario), scenario)]
 
     def _getatt(self, args, scenario):
         parts = getatt_parts(args)
@@ -338,7 +378,7 @@ class Resolver:
                 elif name in variables:
                     pieces.append(variables[name])
                 else:
-                    pieces.append(self._name_value(*split_sub_variable(name)))
+                    pieces.append(self._name_value(*split_sub_variable(name), alt.scenario))
             result.append(Alt(_concat(pieces), alt.scenario))
         return result
 
@@ -495,6 +535,11 @@ class Resolver:
         "Fn::Length": _length,
         "Fn::ToJsonString": _to_json_string,
     }
+
+
+def _split_list(text: str) -> list[str]:
+    """A list parameter's value as CloudFormation passes it: comma-separated text."""
+    return [item.strip() for item in text.split(",")] if text else []
 
 
 def _plain(value) -> bool:
