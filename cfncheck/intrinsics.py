@@ -15,9 +15,10 @@ import json
 from collections.abc import Callable, Mapping
 
 from .conditions import Conditions
+from .language_extensions import Expander, has_loops
 from .nodes import Mark, MarkedDict, MarkedList
 from .references import PSEUDO_PARAMETERS, getatt_parts, split_sub_variable, sub_parts
-from .template import Template
+from .template import LANGUAGE_EXTENSIONS, Skipped, Template
 from .values import ABSENT, ALWAYS, AZ, Alt, AvailabilityZones, Reference, Scenario, Unknown, as_number
 
 MAX_ALTERNATIVES = 64
@@ -79,9 +80,32 @@ class Resolver:
         self.conditions = Conditions(template.conditions, template.parameters, fixed)
         self.limits_hit: list[str] = []
         self.limit_marks: list[Mark | None] = []  # where each of limits_hit was met: the value's region
+        self.skipped: list[Skipped] = []  # the values given up on, with where they are written
         # Keyed by id(node): the node is kept with its result so that its id is never reused for another node.
         self._memo: dict[tuple, tuple[object, list[Alt]]] = {}
         self._parameter_values: dict[str, object] = {}
+        if template.expanded is None and LANGUAGE_EXTENSIONS in template.transforms and has_loops(template):
+            self._expand_loops()
+
+    def _expand_loops(self) -> None:
+        """Expand the template's ``Fn::ForEach`` loops with this run's parameter values, as the
+        transform does before CloudFormation reads the template; conditions are read again."""
+        template = self.template
+        expander = Expander(self._collection)
+        root = expander.root(template.document.root)
+        template.use_expanded(root, expander.skipped, expander.iterations)
+        self.conditions = Conditions(template.conditions, template.parameters, self.conditions.fixed)
+        self._memo.clear()
+
+    def _collection(self, node):
+        """The items of a loop's collection, or Unknown saying why they are not known."""
+        alts = self.resolve(node)
+        if len(alts) != 1:
+            return Unknown("it depends on conditions")
+        value = alts[0].value
+        if isinstance(value, list) and _plain(value):
+            return value
+        return value if isinstance(value, Unknown) else Unknown("it is not a list")
 
     # -- public -------------------------------------------------------------------------
 
@@ -245,11 +269,16 @@ class Resolver:
     def _not_analysed(self, scenario: Scenario, node, message: str | None = None) -> list[Alt]:
         """An unknown value in place of one past the cap; the cap is recorded with the value's region."""
         message = message or f"a value with more than {MAX_ALTERNATIVES} condition scenarios was not analysed"
+        self._skip(message, node)
+        return [Alt(Unknown(message), scenario)]
+
+    def _skip(self, message: str, node) -> None:
+        """Record a value given up on, once per place."""
         mark = getattr(node, "mark", None)
         if (message, mark) not in zip(self.limits_hit, self.limit_marks, strict=True):
             self.limits_hit.append(message)
             self.limit_marks.append(mark)
-        return [Alt(Unknown(message), scenario)]
+            self.skipped.append(Skipped(message, self.template.place(mark) if mark else (), mark))
 
     def _shallow(self, node, scenario: Scenario) -> list[Alt]:
         function = _function(node) if isinstance(node, dict) else None
@@ -498,6 +527,12 @@ class Resolver:
             result.append(Alt(value, alt.scenario))
         return result
 
+    def _transform(self, args, scenario):
+        name = args.get("Name") if isinstance(args, dict) else None
+        shown = f"the macro {name}" if isinstance(name, str) else "a macro"
+        self._skip(f"Fn::Transform calls {shown}, which cfncheck cannot run: what it makes here was not checked", args)
+        return [Alt(Unknown(f"made by {shown} at deploy time"), scenario)]
+
     def _length(self, args, scenario):
         return [
             Alt(
@@ -533,6 +568,7 @@ class Resolver:
         "Fn::Cidr": _cidr,
         "Fn::ImportValue": _import_value,
         "Fn::Length": _length,
+        "Fn::Transform": _transform,
         "Fn::ToJsonString": _to_json_string,
     }
 

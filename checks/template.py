@@ -519,15 +519,28 @@ def _used_names(template, kinds: tuple[str, ...]) -> set[str]:
 
 
 def _uses_outside_definitions(template) -> set[tuple[str, str]]:
+    """The uses in the template as written (a loop's collection is used) and as expanded."""
     used = set()
-    for section, node in template.root.items():
+    roots = (
+        (template.document.root,)
+        if template.root is template.document.root
+        else (template.document.root, template.root)
+    )
+    for section, node in (entry for root in roots for entry in root.items()):
         if section in ("Parameters", "Metadata", "Mappings"):
             continue
         if section == "Resources" and isinstance(node, dict):
-            uses = (use for resource in node.values() if isinstance(resource, dict) for use in resource_uses(resource))
+            uses = (
+                use
+                for resource in node.values()
+                for use in (resource_uses(resource) if isinstance(resource, dict) else iter_uses(resource))
+            )
         else:
             uses = iter_uses(node)
         used.update((use.kind, use.target) for use in uses)
+        for arguments, _ in iter_calls(node, "Fn::FindInMap"):
+            if isinstance(arguments, list) and arguments and not isinstance(arguments[0], str):
+                used.update(("FindInMap", name) for name in template.mappings)  # a map named by a parameter
         if section == "Outputs" and isinstance(node, dict):
             for output in node.values():
                 if isinstance(output, dict) and isinstance(output.get("Condition"), str):
