@@ -14,6 +14,7 @@ import ipaddress
 import json
 from collections.abc import Callable, Mapping
 
+from . import sam
 from .conditions import Conditions
 from .language_extensions import Expander, has_loops
 from .nodes import Mark, MarkedDict, MarkedList
@@ -86,6 +87,8 @@ class Resolver:
         self._parameter_values: dict[str, object] = {}
         if template.expanded is None and LANGUAGE_EXTENSIONS in template.transforms and has_loops(template):
             self._expand_loops()
+        if template.is_sam and not template.generated:
+            template.generated = sam.resources(template, sam.generate(template, self.known))
 
     def _expand_loops(self) -> None:
         """Expand the template's ``Fn::ForEach`` loops with this run's parameter values, as the
@@ -96,6 +99,11 @@ class Resolver:
         template.use_expanded(root, expander.skipped, expander.iterations)
         self.conditions = Conditions(template.conditions, template.parameters, self.conditions.fixed)
         self._memo.clear()
+
+    def known(self, node):
+        """The value of ``node`` when it is plain data that does not depend on conditions, else None."""
+        alts = self.resolve(node)
+        return alts[0].value if len(alts) == 1 and _plain(alts[0].value) else None
 
     def _collection(self, node):
         """The items of a loop's collection, or Unknown saying why they are not known."""
@@ -357,7 +365,7 @@ class Resolver:
     def _name_value(self, name: str, attribute: str | None = None, scenario: Scenario = ALWAYS):
         """What ``Ref name`` (or ``name.attribute`` in a Sub) stands for where ``scenario`` holds."""
         if attribute is not None:
-            if name in self.template.resources:
+            if name in self.template.resources or name in self.template.generated:
                 return Reference(name, attribute)
             return Unknown(f"{name}.{attribute} names no resource")
         if name in self.template.parameters:
@@ -368,7 +376,7 @@ class Resolver:
             if name in self.pseudo:
                 return self.pseudo[name]
             return Unknown(f"{name} is known only at deploy time")
-        if name in self.template.resources:
+        if name in self.template.resources or name in self.template.generated:
             return Reference(name)
         return Unknown(f"{name} is not defined")
 

@@ -111,6 +111,9 @@ class Template:
     iterations: dict[tuple[str, str], tuple] = field(default_factory=dict)
     """The ``Fn::ForEach`` iteration that made an entry of a section, by (section, name):
     ``(("Name", "Orders"),)``, outermost loop first."""
+    generated: dict[str, Resource] = field(default_factory=dict)
+    """The resources the SAM transform generates (``MyFunctionRole``…), by logical id: names a
+    template may use, and wiring checks credit; checks of resources read the written ones."""
     expanded: MarkedDict | None = field(default=None, repr=False, compare=False)
     """The root with ``Fn::ForEach`` loops expanded (``AWS::LanguageExtensions``), once expanded."""
     _by_type: dict[str, list[Resource]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -135,6 +138,9 @@ class Template:
         self.resources, self.outputs = {}, {}
         self._by_type = None
         _model_entries(self, root)
+
+    def generated_of_type(self, *types: str) -> list[Resource]:
+        return [resource for resource in self.generated.values() if resource.type in types]
 
     def iteration(self, path) -> tuple:
         """The loop iteration that made the entry at ``path`` (from the root), or ``()``."""

@@ -96,7 +96,7 @@ def _sam_implicit(template, name: str) -> bool:
     """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…)."""
     if not template.is_sam:
         return False
-    if name.startswith(SAM_IMPLICIT_PREFIXES):
+    if name.split(".", 1)[0] in template.generated or name.startswith(SAM_IMPLICIT_PREFIXES):
         return True
     base = name.split(".", 1)[0]
     return any(

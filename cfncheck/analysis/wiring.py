@@ -441,12 +441,13 @@ def unattached_policies(ctx: Context, kind: str) -> bool:
 
 
 def permissions(ctx: Context, function: Resource) -> list[Resource]:
-    """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of it)."""
+    """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of
+    it), those the SAM transform generates for a function's events included."""
     cache = ctx.analysis.cache
     if "wiring.permissions" not in cache:
         index: dict[str, list[Resource]] = {}
         unknown = []
-        for permission in ctx.resources(PERMISSION):
+        for permission in ctx.resources(PERMISSION) + ctx.template.generated_of_type(PERMISSION):
             targets = {
                 found.logical_id
                 for link in follow(ctx, permission, "Properties.FunctionName")
