@@ -244,8 +244,10 @@ class _Model:
                 self.implicit_rest.append((resource, event))
                 permission("apigateway.amazonaws.com", "Prod")
             else:
-                suffix = self.stage_suffix(api)
-                if suffix is not None:
+                suffix, hashed = self.stage_suffix(api)
+                if hashed:
+                    self.add(resource, f"{base}Permission", PERMISSION, where, True, FunctionName=ref)
+                else:
                     permission("apigateway.amazonaws.com", suffix)
         elif kind == "HttpApi":
             if props.get("ApiId") is None:
@@ -258,17 +260,17 @@ class _Model:
             self.add(resource, f"{base}Queue", "AWS::SQS::Queue", where)
             self.add(resource, f"{base}QueuePolicy", "AWS::SQS::QueuePolicy", where)
 
-    def stage_suffix(self, api) -> str | None:
-        """The suffix of a REST API event's permission: the stage of the SAM API it names."""
-        target = api.get("Ref") if isinstance(api, dict) and len(api) == 1 else None
+    def stage_suffix(self, api) -> tuple[str, bool]:
+        """The suffix of a REST API event's permission, and whether SAM hashes it: the stage of the
+        API of this template it names (``Stage`` when the stage is not a literal), else ``AllStages``."""
+        target = api.get("Ref") if isinstance(api, dict) and len(api) == 1 else api
         found = self.template.resources.get(target) if isinstance(target, str) else None
-        if found is None or found.type != API:
-            return "AllStages"
+        if found is None:
+            return "AllStages", False
         stage = found.properties.get("StageName")
-        if isinstance(stage, dict):
-            return self.text(stage) if _is_parameter(self.template, stage) else "Stage"
-        text = self.text(stage)
-        return text if text is None or text.isalnum() else None
+        if not isinstance(stage, str):
+            return "Stage", False
+        return (stage, False) if stage.isalnum() else ("", True)
 
     # -- APIs --------------------------------------------------------------------------------
 
@@ -276,9 +278,9 @@ class _Model:
         props = self.props(resource) if props is None else props
         name = resource.logical_id
         self.add(resource, f"{name}Deployment", "AWS::ApiGateway::Deployment", ("Properties",), True)
-        stage = props.get("StageName")
-        stage_name = self.text(stage) if not isinstance(stage, dict) or _is_parameter(self.template, stage) else None
-        self.add(resource, f"{name}{_alnum(stage_name or '')}Stage", "AWS::ApiGateway::Stage", ("Properties",))
+        stage = props.get("StageName")  # SAM names the stage after a literal StageName only
+        stage_name = _alnum(stage) if isinstance(stage, str) else ""
+        self.add(resource, f"{name}{stage_name}Stage", "AWS::ApiGateway::Stage", ("Properties",))
         self.authorizers(resource, props)
         auth = props.get("Auth") if isinstance(props.get("Auth"), dict) else {}
         plan = auth.get("UsagePlan") if isinstance(auth.get("UsagePlan"), dict) else {}
@@ -418,7 +420,9 @@ class _Model:
                         resource, f"{name}{key}{suffix}To{target}ConnectorPolicy", "AWS::IAM::ManagedPolicy", where
                     )
         functions = props.get("Functions") if isinstance(props.get("Functions"), dict) else {}
-        if any(isinstance(f, dict) and self.text(f.get("DataSource")) == "NONE" for f in functions.values()):
+        if any(
+            isinstance(f, dict) and (self.text(f.get("DataSource")) or "").upper() == "NONE" for f in functions.values()
+        ):
             self.add(resource, f"{name}NoneDataSource", "AWS::AppSync::DataSource", ("Properties", "Functions"))
         for key in functions:
             self.add(resource, f"{name}{key}", "AWS::AppSync::FunctionConfiguration", ("Properties", "Functions", key))
@@ -459,7 +463,3 @@ def _events(props) -> list[tuple[str, str, dict]]:
 
 def _alnum(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text)
-
-
-def _is_parameter(template: Template, node) -> bool:
-    return isinstance(node, dict) and len(node) == 1 and node.get("Ref") in template.parameters
