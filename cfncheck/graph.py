@@ -39,7 +39,8 @@ def _target(template: Template, use: Use) -> tuple[str, str] | None:
         return (PARAMETER, use.target)
     if use.target in template.resources or use.target in template.generated:
         return (RESOURCE, use.target)
-    return None
+    module = template.module_of(use.target)
+    return (RESOURCE, module) if module is not None else None
 
 
 def _all_resources(template: Template) -> dict:
@@ -88,9 +89,10 @@ def resource_dependencies(template: Template, *, detached: bool = True) -> dict[
     ``detached=False`` leaves out the uses that the SAM transform moves to resources of their own."""
     return {
         name: {
-            use.target
+            target[1]
             for use in resource_uses(resource.node)
-            if _target(template, use) == (RESOURCE, use.target)
+            if (target := _target(template, use)) is not None
+            and target[0] == RESOURCE
             and (detached or not _detached(use, SAM_SPLIT_PROPERTIES.get(resource.type, ())))
         }
         for name, resource in _all_resources(template).items()
@@ -106,8 +108,9 @@ def resource_users(template: Template) -> dict[str, list[tuple[tuple[str, str], 
     users += [((OUTPUT, n), iter_uses(o.node)) for n, o in template.outputs.items()]
     for user, uses in users:
         for use in uses:
-            if _target(template, use) == (RESOURCE, use.target):
-                found[use.target].append((user, use))
+            target = _target(template, use)
+            if target is not None and target[0] == RESOURCE:
+                found[target[1]].append((user, use))
     return found
 
 

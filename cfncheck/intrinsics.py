@@ -364,6 +364,13 @@ class Resolver:
 
     def _name_value(self, name: str, attribute: str | None = None, scenario: Scenario = ALWAYS):
         """What ``Ref name`` (or ``name.attribute`` in a Sub) stands for where ``scenario`` holds."""
+        module = self.template.module_of(f"{name}.{attribute}" if attribute else name)
+        if (
+            module is not None
+            or name in self.template.resources
+            and self.template.resources[name].type.endswith("::MODULE")
+        ):
+            return Unknown(f"{name} is made by the module {module or name}, which cfncheck does not read")
         if attribute is not None:
             if name in self.template.resources or name in self.template.generated:
                 return Reference(name, attribute)

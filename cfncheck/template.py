@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .loader import Document, LoadError
-from .nodes import Mark, MarkedDict, MarkedList, mark_of_child
+from .nodes import Mark, MarkedDict, MarkedList, derived, mark_of_child
 from .values import Scenario
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -138,6 +138,20 @@ class Template:
         self.resources, self.outputs = {}, {}
         self._by_type = None
         _model_entries(self, root)
+
+    def module_of(self, name: str) -> str | None:
+        """The module (a resource of a ``…::MODULE`` type) that makes the resource ``name``
+        names: ``MyModuleMyBucket`` or ``MyModule.MyBucket``. What a module makes is not in
+        the template; a reference to it is unknown, not undefined."""
+        modules = derived(
+            self.root,
+            "modules",
+            lambda: [r.logical_id for r in self.resources.values() if r.type.endswith("::MODULE")],
+        )
+        for module in modules:
+            if name.startswith(module) and len(name) > len(module) and name not in self.resources:
+                return module
+        return None
 
     def generated_of_type(self, *types: str) -> list[Resource]:
         return [resource for resource in self.generated.values() if resource.type in types]

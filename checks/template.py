@@ -93,7 +93,10 @@ def _as_list(value) -> list:
 
 
 def _sam_implicit(template, name: str) -> bool:
-    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…)."""
+    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…),
+    and a module those it contains (MyModuleMyBucket, MyModule.MyBucket)."""
+    if template.module_of(name) is not None:
+        return True
     if not template.is_sam:
         return False
     if name.split(".", 1)[0] in template.generated or name.startswith(SAM_IMPLICIT_PREFIXES):

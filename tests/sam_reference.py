@@ -10,6 +10,7 @@ applications is replaced by one that answers without the network.
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from collections.abc import Iterable
 
@@ -20,6 +21,8 @@ from samtranslator.plugins.application.serverless_app_plugin import ServerlessAp
 from samtranslator.translator.translator import Translator
 
 from cfncheck.sam import Generated
+
+logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its metrics warn of nothing published, at exit
 
 S3 = "s3://bucket/key"
 HASH = re.compile(r"[0-9a-f]{10}")
