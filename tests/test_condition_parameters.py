@@ -187,3 +187,37 @@ def test_a_list_parameter_forced_by_a_condition_is_a_list():
     )
     assert _ref(r, "Zones", Named=True) == ["a", "b"]
     assert _ref(r, "Zones", TwoZones=True) == []  # an opaque term says nothing about the parameter
+
+
+def test_an_import_name_built_from_a_constrained_parameter():
+    from cfncheck.engine import Source
+    from cfncheck.testing import run_sources
+
+    exporter = """
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+Outputs:
+  VpcId: {Value: !Ref Vpc, Export: {Name: prod-VpcId}}
+"""
+    importer = """
+Parameters:
+  Env: {Type: String, AllowedValues: [dev, prod], Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  ProdGroup:
+    Type: AWS::EC2::SecurityGroup
+    Condition: IsProd
+    Properties:
+      GroupDescription: app
+      VpcId: !ImportValue {Fn::Sub: "${Env}-VpcId"}
+  AnyGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: app
+      VpcId: !ImportValue {Fn::Sub: "${Env}-VpcId"}
+"""
+    sources = [Source("exporter.yaml", data=exporter.encode()), Source("importer.yaml", data=importer.encode())]
+    found = run_sources(sources, select=["XSTK001"]).findings
+    # where IsProd is true the name is prod-VpcId, which is exported; with the Default it is dev-VpcId
+    assert summary(found) == [("XSTK001", "AnyGroup", 17)]
