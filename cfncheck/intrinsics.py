@@ -364,17 +364,13 @@ class Resolver:
 
     def _name_value(self, name: str, attribute: str | None = None, scenario: Scenario = ALWAYS):
         """What ``Ref name`` (or ``name.attribute`` in a Sub) stands for where ``scenario`` holds."""
-        module = self.template.module_of(f"{name}.{attribute}" if attribute else name)
-        if (
-            module is not None
-            or name in self.template.resources
-            and self.template.resources[name].type.endswith("::MODULE")
-        ):
-            return Unknown(f"{name} is made by the module {module or name}, which cfncheck does not read")
+        resource = self.template.resources.get(name)
+        if resource is not None and resource.type.endswith("::MODULE"):
+            return self._made_by_module(name)
         if attribute is not None:
-            if name in self.template.resources or name in self.template.generated:
+            if resource is not None or name in self.template.generated:
                 return Reference(name, attribute)
-            return Unknown(f"{name}.{attribute} names no resource")
+            return self._made_by_module(f"{name}.{attribute}") or Unknown(f"{name}.{attribute} names no resource")
         if name in self.template.parameters:
             return self.parameter_value(name, scenario)
         if name in PSEUDO_PARAMETERS:
@@ -383,9 +379,18 @@ class Resolver:
             if name in self.pseudo:
                 return self.pseudo[name]
             return Unknown(f"{name} is known only at deploy time")
-        if name in self.template.resources or name in self.template.generated:
+        if resource is not None or name in self.template.generated:
             return Reference(name)
-        return Unknown(f"{name} is not defined")
+        return self._made_by_module(name) or Unknown(f"{name} is not defined")
+
+    def _made_by_module(self, name: str) -> Unknown | None:
+        """A resource a module makes (``MyModuleMyBucket``, ``MyModule.MyBucket``): not in the template."""
+        if name in self.template.resources:
+            return Unknown(f"{name} is a module, which cfncheck does not read")
+        module = self.template.module_of(name)
+        if module is None:
+            return None
+        return Unknown(f"{name} is made by the module {module}, which cfncheck does not read")
 
     def _ref(self, args, scenario):
         if not isinstance(args, str):
