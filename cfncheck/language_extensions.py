@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .nodes import MarkedDict, MarkedList
+from .nodes import MarkedDict, MarkedList, copy_mapping
 from .template import Skipped, Template
 from .values import Unknown
 
@@ -63,7 +63,7 @@ class Expander:
 
     def root(self, root: MarkedDict) -> MarkedDict:
         """A copy of the document's root with the loops of its sections expanded."""
-        expanded = _copy(root)
+        expanded = copy_mapping(root)
         for section in SECTIONS:
             node = root.get(section)
             if isinstance(node, MarkedDict):
@@ -142,7 +142,7 @@ class Expander:
                 # the transform resolves a Sub left with no variable (an output's Description)
                 if "${" not in text:
                     return text
-                copy = _copy(node)
+                copy = copy_mapping(node)
                 copy["Fn::Sub"] = text
                 return copy
             if not bindings and not _has_loop(node):
@@ -173,10 +173,3 @@ def _replace(text: str, bindings: dict) -> str:
         text = text.replace("${" + identifier + "}", item)
         text = text.replace("&{" + identifier + "}", re.sub(r"[^A-Za-z0-9]", "", item))
     return text
-
-
-def _copy(node: MarkedDict) -> MarkedDict:
-    copy = MarkedDict(node, mark=node.mark)
-    copy.key_marks = dict(node.key_marks)
-    copy.value_marks = dict(node.value_marks)
-    return copy

@@ -169,7 +169,7 @@ class _Model:
                 self.add(
                     resource, f"{name}URLInvokeAllowPublicAccess", PERMISSION, where, FunctionName=ref, Principal="*"
                 )
-        for event, kind, node in _events(props):
+        for event, kind, node in events(props):
             self.function_event(resource, event, kind, node)
 
     def deployment(self, resource: Resource, preference: dict, alias_id: str) -> None:
@@ -219,15 +219,10 @@ class _Model:
                 self.add(resource, f"{base}QueuePolicy", "AWS::SQS::QueuePolicy", where)
             else:
                 permission("sns.amazonaws.com", SourceArn=props.get("Topic"))
-        elif kind in ("Schedule", "CloudWatchEvent", "EventBridgeRule"):
-            self.add(resource, base, RULE, where)
-            permission("events.amazonaws.com", SourceArn={"Fn::GetAtt": [base, "Arn"]})
-            self.dead_letter_queue(resource, base, props, where)
-        elif kind == "ScheduleV2":
-            self.add(resource, base, "AWS::Scheduler::Schedule", where)
-            if "RoleArn" not in props:
-                self.add(resource, f"{base}Role", ROLE, where)
-            self.dead_letter_queue(resource, base, props, where)
+        elif kind in _SCHEDULED:
+            self.scheduled(resource, kind, base, props, where)
+            if kind != "ScheduleV2":
+                permission("events.amazonaws.com", SourceArn={"Fn::GetAtt": [base, "Arn"]})
         elif kind == "CloudWatchLogs":
             self.add(resource, base, "AWS::Logs::SubscriptionFilter", where)
             permission("logs.amazonaws.com")
@@ -253,6 +248,19 @@ class _Model:
             if props.get("ApiId") is None:
                 self.implicit_http.append((resource, event))
             permission("apigateway.amazonaws.com")
+
+    def scheduled(self, resource: Resource, kind: str, base: str, props: dict, where: tuple) -> None:
+        """An EventBridge rule, or a scheduler schedule (``ScheduleV2``) with its role unless one is
+        given, and the dead-letter queue SAM makes for it. A state machine's rule has a role too."""
+        if kind == "ScheduleV2":
+            self.add(resource, base, "AWS::Scheduler::Schedule", where)
+            if "RoleArn" not in props:
+                self.add(resource, f"{base}Role", ROLE, where)
+        else:
+            self.add(resource, base, RULE, where)
+            if resource.type == STATE_MACHINE:
+                self.add(resource, f"{base}Role", ROLE, where)
+        self.dead_letter_queue(resource, base, props, where)
 
     def dead_letter_queue(self, resource: Resource, base: str, props: dict, where: tuple) -> None:
         config = props.get("DeadLetterConfig")
@@ -369,19 +377,12 @@ class _Model:
         if alias is not None:
             self.add(resource, f"{name}Version", "AWS::StepFunctions::StateMachineVersion", ("Properties",))
             self.add(resource, f"{name}Alias{_alnum(alias)}", "AWS::StepFunctions::StateMachineAlias", ("Properties",))
-        for event, kind, node in _events(props):
+        for event, kind, node in events(props):
             base = f"{name}{event}"
             where = ("Properties", "Events", event)
             event_props = node.get("Properties") if isinstance(node.get("Properties"), dict) else {}
-            if kind in ("Schedule", "CloudWatchEvent", "EventBridgeRule"):
-                self.add(resource, base, RULE, where)
-                self.add(resource, f"{base}Role", ROLE, where)
-                self.dead_letter_queue(resource, base, event_props, where)
-            elif kind == "ScheduleV2":
-                self.add(resource, base, "AWS::Scheduler::Schedule", where)
-                if "RoleArn" not in event_props:
-                    self.add(resource, f"{base}Role", ROLE, where)
-                self.dead_letter_queue(resource, base, event_props, where)
+            if kind in _SCHEDULED:
+                self.scheduled(resource, kind, base, event_props, where)
             elif kind == "Api":
                 self.add(resource, f"{base}Role", ROLE, where)
                 if event_props.get("RestApiId") is None:
@@ -438,6 +439,7 @@ class _Model:
             self.add(resource, f"{resource.logical_id}OperatorRole", ROLE, ("Properties",))
 
 
+_SCHEDULED = ("Schedule", "CloudWatchEvent", "EventBridgeRule", "ScheduleV2")
 _PULL_EVENTS = ("SQS", "Kinesis", "DynamoDB", "MSK", "MQ", "SelfManagedKafka", "DocumentDB")
 
 _BUILDERS: dict[str, Callable[[_Model, Resource], None]] = {
@@ -450,7 +452,8 @@ _BUILDERS: dict[str, Callable[[_Model, Resource], None]] = {
 }
 
 
-def _events(props) -> list[tuple[str, str, dict]]:
+def events(props) -> list[tuple[str, str, dict]]:
+    """A SAM resource's events as (name, Type, event), where the Type is written literally."""
     events = props.get("Events")
     if not isinstance(events, dict):
         return []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .loader import Document, LoadError
-from .nodes import Mark, MarkedDict, MarkedList, derived, mark_of_child
+from .nodes import Mark, MarkedDict, MarkedList, copy_mapping, derived, mark_of_child
 from .values import Scenario
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -132,7 +132,7 @@ class Template:
         """Read Conditions, Resources and Outputs again from ``root``, the document with its
         ``Fn::ForEach`` loops expanded."""
         self.expanded = root
-        self.skipped = [entry for entry in self.skipped if entry not in skipped] + skipped
+        self.skipped = self.skipped + skipped
         self.iterations = iterations
         self.conditions = _section(root, "Conditions")
         self.resources, self.outputs = {}, {}
@@ -294,7 +294,7 @@ def _resource(logical_id: str, node: MarkedDict, globals_: MarkedDict) -> Resour
     section = globals_.get(SAM_GLOBAL_SECTIONS.get(kind, ""))
     if isinstance(section, MarkedDict) and section:
         properties = _merge_globals(section, properties, node.get("IgnoreGlobals"))
-        node = _copy(node)
+        node = copy_mapping(node)
         node["Properties"] = properties
         node.key_marks.setdefault("Properties", node.mark_of("Type"))
         node.value_marks.setdefault("Properties", properties.mark)
@@ -313,19 +313,12 @@ def _resource(logical_id: str, node: MarkedDict, globals_: MarkedDict) -> Resour
     )
 
 
-def _copy(node: MarkedDict) -> MarkedDict:
-    copy = MarkedDict(node, mark=node.mark)
-    copy.key_marks = dict(node.key_marks)
-    copy.value_marks = dict(node.value_marks)
-    return copy
-
-
 def _merge_globals(globals_: MarkedDict, own: MarkedDict, ignore) -> MarkedDict:
     """SAM's rules: the resource's own scalars win, mappings merge, lists add the global items first."""
     if ignore == "*":
         return own
     ignored = set(ignore) if isinstance(ignore, list) else set()
-    merged = _copy(own)
+    merged = copy_mapping(own)
     for key, value in globals_.items():
         if key in ignored:
             continue

@@ -18,6 +18,15 @@ from cfncheck.values import Scenario, Unknown
 SAMPLES = Path(__file__).parent.parent / "samples" / "conditions"
 
 
+OPTIONAL_PORT = """
+Parameters:
+  Port: {Type: String, Default: ''}
+Conditions:
+  HasPort: !Not [!Equals [!Ref Port, '']]
+Resources: {}
+"""
+
+
 def _resolver(text: str, **options) -> Resolver:
     return Resolver(build(load_bytes(textwrap.dedent(text).encode(), "t.yaml")), **options)
 
@@ -69,15 +78,7 @@ def test_a_contradiction_is_found_and_says_the_condition_forces_it():
 
 
 def test_not_equals_empty_leaves_any_other_value():
-    r = _resolver(
-        """
-        Parameters:
-          Port: {Type: String, Default: ''}
-        Conditions:
-          HasPort: !Not [!Equals [!Ref Port, '']]
-        Resources: {}
-        """
-    )
+    r = _resolver(OPTIONAL_PORT)
     assert _ref(r, "Port") == ""
     assert _ref(r, "Port", HasPort=False) == ""
     unknown = _ref(r, "Port", HasPort=True)
@@ -159,16 +160,7 @@ def test_a_parameter_without_default_is_known_where_a_condition_names_its_value(
 
 
 def test_a_given_parameter_is_fixed_whatever_the_scenario():
-    r = _resolver(
-        """
-        Parameters:
-          Port: {Type: String, Default: ''}
-        Conditions:
-          HasPort: !Not [!Equals [!Ref Port, '']]
-        Resources: {}
-        """,
-        parameters={"Port": "443"},
-    )
+    r = _resolver(OPTIONAL_PORT, parameters={"Port": "443"})
     assert _ref(r, "Port", HasPort=True) == "443"
     assert r.parameter_origin("Port", Scenario({("HasPort", True)})) == "given"
     assert not r.satisfiable(Scenario({("HasPort", False)}))

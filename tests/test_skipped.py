@@ -23,16 +23,3 @@ def test_an_inline_macro_names_its_resource_and_property():
     assert summary(bounded, severity=True) == [("CFN900", "Queue", 8, "info")]
     assert bounded[0].path == ("Properties", "Tags")
     assert bounded[0].message.startswith("Queue Properties.Tags: Fn::Transform calls the macro AWS::Include")
-
-
-def test_a_value_past_the_cap_names_the_resource_and_property_inside_a_branch():
-    parameters = "\n".join(f"  P{i}: {{Type: String}}" for i in range(7))
-    conditions = "\n".join(f"  F{i}: !Equals [!Ref P{i}, 'yes']" for i in range(7))
-    tags = ", ".join(f"!If [F{i}, {{Key: t{i}, Value: x}}, !Ref AWS::NoValue]" for i in range(7))
-    text = (
-        f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n"
-        f"  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [{tags}]\n"
-    )
-    [bounded] = [f for f in findings(text, select=["S3"]) if f.rule_id == "CFN900"]
-    assert (bounded.resource, bounded.path) == ("Bucket", ("Properties", "Tags"))
-    assert bounded.message.startswith("Bucket Properties.Tags: a value with more than 64 condition scenarios")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import sam
 from ..context import Analysis, Context, parse_path
 from ..findings import Location
 from ..graph import reaches
@@ -178,14 +179,7 @@ def event_sources(resource: Resource) -> list[EventSource]:
 
 def sam_events(resource: Resource) -> list[tuple[str, str, MarkedDict]]:
     """A SAM function's events as (name, Type, event) where the Type is written literally."""
-    events = resource.properties.get("Events")
-    if not isinstance(events, dict):
-        return []
-    return [
-        (name, event["Type"], event)
-        for name, event in events.items()
-        if isinstance(event, dict) and isinstance(event.get("Type"), str)
-    ]
+    return sam.events(resource.properties)
 
 
 def functions_fed(ctx: Context, source: EventSource) -> list[Link]:
