@@ -46,6 +46,7 @@ BASE_TYPES = {
     "AWS::Serverless::Application": "AWS::CloudFormation::Stack",
     "AWS::Serverless::GraphQLApi": "AWS::AppSync::GraphQLApi",
     "AWS::Serverless::CapacityProvider": "AWS::Lambda::CapacityProvider",
+    "AWS::Serverless::WebSocketApi": "AWS::ApiGatewayV2::Api",
 }
 """The resource each SAM resource becomes, under its own logical id (a layer's gets a hash)."""
 
@@ -158,8 +159,17 @@ class _Model:
             )
             if isinstance(preference, dict) and self.value(preference.get("Enabled", True)) is not False:
                 self.deployment(resource, preference, alias_id)
-        if isinstance(props.get("EventInvokeConfig"), dict):
-            self.add(resource, f"{name}EventInvokeConfig", "AWS::Lambda::EventInvokeConfig", ("Properties",))
+        invoke = props.get("EventInvokeConfig")
+        if isinstance(invoke, dict):
+            where = ("Properties", "EventInvokeConfig")
+            self.add(resource, f"{name}EventInvokeConfig", "AWS::Lambda::EventInvokeConfig", where)
+            config = invoke.get("DestinationConfig") if isinstance(invoke.get("DestinationConfig"), dict) else {}
+            for outcome in ("OnSuccess", "OnFailure"):
+                target = config.get(outcome)
+                kind = self.text(target.get("Type")) if isinstance(target, dict) else None
+                if kind in ("SQS", "SNS") and _may_be_absent(target.get("Destination")):
+                    noun, made = ("Queue", "AWS::SQS::Queue") if kind == "SQS" else ("Topic", "AWS::SNS::Topic")
+                    self.add(resource, f"{name}EventInvokeConfig{outcome}{noun}", made, where)
         url = props.get("FunctionUrlConfig")
         if isinstance(url, dict):
             where = ("Properties", "FunctionUrlConfig")
@@ -247,7 +257,11 @@ class _Model:
         elif kind == "HttpApi":
             if props.get("ApiId") is None:
                 self.implicit_http.append((resource, event))
-            permission("apigateway.amazonaws.com")
+            # the default route's permission covers the function's other routes on that API
+            # (unless they invoke an alias, which the default route's integration does not name)
+            aliased = "AutoPublishAlias" in resource.properties
+            if aliased or not (_has_path(props) and self.default_route(resource, props.get("ApiId"))):
+                permission("apigateway.amazonaws.com")
 
     def scheduled(self, resource: Resource, kind: str, base: str, props: dict, where: tuple) -> None:
         """An EventBridge rule, or a scheduler schedule (``ScheduleV2``) with its role unless one is
@@ -262,10 +276,20 @@ class _Model:
                 self.add(resource, f"{base}Role", ROLE, where)
         self.dead_letter_queue(resource, base, props, where)
 
+    def default_route(self, resource: Resource, api) -> bool:
+        """Whether the function has an HTTP API event on ``api`` for the default route, whose
+        permission covers every route of that API (SAM then writes no other)."""
+        for _, kind, node in events(resource.properties):
+            props = node.get("Properties") if isinstance(node.get("Properties"), dict) else {}
+            if kind == "HttpApi" and props.get("ApiId") == api and not _has_path(props):
+                return True
+        return False
+
     def dead_letter_queue(self, resource: Resource, base: str, props: dict, where: tuple) -> None:
         config = props.get("DeadLetterConfig")
         if isinstance(config, dict) and "Arn" not in config and self.text(config.get("Type")) == "SQS":
-            self.add(resource, f"{base}Queue", "AWS::SQS::Queue", where)
+            queue = self.text(config.get("QueueLogicalId")) or f"{base}Queue"
+            self.add(resource, queue, "AWS::SQS::Queue", where)
             self.add(resource, f"{base}QueuePolicy", "AWS::SQS::QueuePolicy", where)
 
     def stage_suffix(self, api) -> tuple[str, bool]:
@@ -286,9 +310,12 @@ class _Model:
         props = self.props(resource) if props is None else props
         name = resource.logical_id
         self.add(resource, f"{name}Deployment", "AWS::ApiGateway::Deployment", ("Properties",), True)
-        stage = props.get("StageName")  # SAM names the stage after a literal StageName only
-        stage_name = _alnum(stage) if isinstance(stage, str) else ""
-        self.add(resource, f"{name}{stage_name}Stage", "AWS::ApiGateway::Stage", ("Properties",))
+        stage = props.get("StageName")  # SAM names the stage after a literal StageName only, hashing other characters
+        if isinstance(stage, str) and not stage.isalnum():
+            self.add(resource, f"{name}Stage", "AWS::ApiGateway::Stage", ("Properties",), True)
+        else:
+            stage_name = stage if isinstance(stage, str) else ""
+            self.add(resource, f"{name}{stage_name}Stage", "AWS::ApiGateway::Stage", ("Properties",))
         self.authorizers(resource, props)
         auth = props.get("Auth") if isinstance(props.get("Auth"), dict) else {}
         plan = auth.get("UsagePlan") if isinstance(auth.get("UsagePlan"), dict) else {}
@@ -304,37 +331,42 @@ class _Model:
         if isinstance(domain, dict):
             where = ("Properties", "Domain")
             self.add(resource, "ApiGatewayDomainName", "AWS::ApiGateway::DomainName", where, True)
-            paths = domain.get("BasePath")
-            for path in paths if isinstance(paths, list) else [paths] if paths is not None else [None]:
-                text = self.text(path) if path is not None else None
-                suffix = _alnum(text or "")
-                self.add(resource, f"{name}BasePathMapping{suffix}", "AWS::ApiGateway::BasePathMapping", where)
-            if isinstance(domain.get("Route53"), dict):
-                self.add(resource, "RecordSetGroup", "AWS::Route53::RecordSetGroup", where, True)
+            self.domain(resource, domain, "BasePathMapping", "AWS::ApiGateway::BasePathMapping")
 
     def http_api(self, resource: Resource, props=None) -> None:
         props = self.props(resource) if props is None else props
         name = resource.logical_id
         stage = props.get("StageName")
-        text = self.text(stage) if stage is not None else None
-        if stage is None or text == "$default":
+        if stage is None or stage == "$default":
             self.add(resource, f"{name}ApiGatewayDefaultStage", "AWS::ApiGatewayV2::Stage", ("Properties",))
         else:
-            self.add(resource, f"{name}Stage", "AWS::ApiGatewayV2::Stage", ("Properties",))
-        self.authorizers(resource, props)
+            stage_name = _alnum(stage) if isinstance(stage, str) else ""
+            self.add(resource, f"{name}{stage_name}Stage", "AWS::ApiGatewayV2::Stage", ("Properties",))
+        self.authorizers(resource, props, only_when_enabled=True)
         domain = props.get("Domain")
         if isinstance(domain, dict):
             where = ("Properties", "Domain")
             self.add(resource, "ApiGatewayDomainNameV2", "AWS::ApiGatewayV2::DomainName", where, True)
-            self.add(resource, f"{name}ApiMapping", "AWS::ApiGatewayV2::ApiMapping", where)
-            if isinstance(domain.get("Route53"), dict):
-                self.add(resource, "RecordSetGroup", "AWS::Route53::RecordSetGroup", where, True)
+            self.domain(resource, domain, "ApiMapping", "AWS::ApiGatewayV2::ApiMapping")
 
-    def authorizers(self, resource: Resource, props) -> None:
+    def domain(self, resource: Resource, domain: dict, suffix: str, kind: str) -> None:
+        """The mappings of a custom domain's base paths to the API (one per path), and its DNS records."""
+        where = ("Properties", "Domain")
+        paths = domain.get("BasePath")
+        for path in paths if isinstance(paths, list) else [paths]:
+            text = self.text(path) if path is not None else None
+            self.add(resource, f"{resource.logical_id}{_alnum(text or '')}{suffix}", kind, where)
+        if isinstance(domain.get("Route53"), dict):
+            self.add(resource, "RecordSetGroup", "AWS::Route53::RecordSetGroup", where, True)
+
+    def authorizers(self, resource: Resource, props, only_when_enabled: bool = False) -> None:
+        """The permissions of Lambda authorizers; an HTTP API's only with EnableFunctionDefaultPermissions."""
         auth = props.get("Auth") if isinstance(props.get("Auth"), dict) else {}
         authorizers = auth.get("Authorizers") if isinstance(auth.get("Authorizers"), dict) else {}
         for key, authorizer in authorizers.items():
-            if isinstance(authorizer, dict) and "FunctionArn" in authorizer:
+            if not (isinstance(authorizer, dict) and "FunctionArn" in authorizer):
+                continue
+            if not only_when_enabled or self.value(authorizer.get("EnableFunctionDefaultPermissions")) is True:
                 self.add(
                     resource,
                     f"{resource.logical_id}{key}AuthorizerPermission",
@@ -389,12 +421,72 @@ class _Model:
                     self.implicit_rest.append((resource, event))
 
     def connectors(self, resource: Resource) -> None:
+        """A connector's grants: a resource policy where the destination has one the source's
+        service is let in by (a function's permission, a queue's or a topic's policy), else a
+        managed policy for the source's role; one per destination when it names several."""
         embedded = resource.node.get("Connectors")
-        if isinstance(embedded, dict):
-            for key in embedded:
-                self.add(resource, f"{resource.logical_id}{key}Policy", "AWS::IAM::ManagedPolicy", ("Connectors", key))
+        for key, connector in embedded.items() if isinstance(embedded, dict) else ():
+            props = connector.get("Properties") if isinstance(connector, dict) else None
+            if isinstance(props, dict):
+                self.connector(resource, f"{resource.logical_id}{key}", resource.type, props, ("Connectors", key))
         if resource.type == "AWS::Serverless::Connector":
-            self.add(resource, f"{resource.logical_id}Policy", "AWS::IAM::ManagedPolicy", ("Properties",))
+            source = self.endpoint_type(resource.properties.get("Source"))
+            self.connector(resource, resource.logical_id, source, resource.properties, ("Properties",))
+
+    def connector(self, resource: Resource, name: str, source: str | None, props: dict, where: tuple) -> None:
+        destinations = props.get("Destination")
+        several = isinstance(destinations, list)
+        for index, destination in enumerate(destinations if several else [destinations]):
+            suffix = f"Destination{index}" if several else ""
+            target = self.endpoint_type(destination)
+            if target in _LAMBDA_TYPES and source in _PUSHING_SERVICES:
+                self.add(resource, f"{name}WriteLambdaPermission{suffix}", PERMISSION, where)
+            elif target == "AWS::SQS::Queue" and source in _QUEUE_PUSHERS:
+                self.add(resource, f"{name}QueuePolicy", "AWS::SQS::QueuePolicy", where)
+            elif target == "AWS::SNS::Topic" and source in _TOPIC_PUSHERS:
+                self.add(resource, f"{name}TopicPolicy", "AWS::SNS::TopicPolicy", where)
+            else:
+                self.add(resource, f"{name}Policy{suffix}", "AWS::IAM::ManagedPolicy", where)
+
+    def endpoint_type(self, endpoint) -> str | None:
+        """The type of a connector's source or destination: the resource its Id names, or its Type."""
+        if not isinstance(endpoint, dict):
+            return None
+        named = self.template.resources.get(endpoint.get("Id")) if isinstance(endpoint.get("Id"), str) else None
+        return named.type if named is not None else self.text(endpoint.get("Type"))
+
+    def websocket_api(self, resource: Resource) -> None:
+        props = self.props(resource)
+        name = resource.logical_id
+        stage = props.get("StageName")
+        stage_name = _alnum(stage) if isinstance(stage, str) else "Default"
+        self.add(resource, f"{name}{stage_name}Stage", "AWS::ApiGatewayV2::Stage", ("Properties",))
+        routes = props.get("Routes") if isinstance(props.get("Routes"), dict) else {}
+        for key, route in routes.items():
+            where = ("Properties", "Routes", key)
+            route_name = _alnum(str(key)).capitalize()
+            self.add(resource, f"{name}{route_name}Integration", "AWS::ApiGatewayV2::Integration", where)
+            self.add(resource, f"{name}{route_name}Route", "AWS::ApiGatewayV2::Route", where)
+            function = route.get("FunctionArn") if isinstance(route, dict) else None
+            self.add(
+                resource,
+                f"{name}{route_name}Permission",
+                PERMISSION,
+                where,
+                FunctionName=function,
+                Principal="apigateway.amazonaws.com",
+            )
+        auth = props.get("Auth") if isinstance(props.get("Auth"), dict) else {}
+        if self.text(auth.get("AuthType")) == "CUSTOM":
+            where = ("Properties", "Auth")
+            self.add(resource, f"{name}ConnectAuthorizer", "AWS::ApiGatewayV2::Authorizer", where)
+            self.add(resource, f"{name}AuthorizerPermission", PERMISSION, where, FunctionName=auth.get("AuthArn"))
+        domain = props.get("Domain")
+        if isinstance(domain, dict):
+            self.add(
+                resource, "ApiGatewayDomainNameV2", "AWS::ApiGatewayV2::DomainName", ("Properties", "Domain"), True
+            )
+            self.domain(resource, domain, "ApiMapping", "AWS::ApiGatewayV2::ApiMapping")
 
     def graphql(self, resource: Resource) -> None:
         props = self.props(resource)
@@ -439,6 +531,21 @@ class _Model:
             self.add(resource, f"{resource.logical_id}OperatorRole", ROLE, ("Properties",))
 
 
+_LAMBDA_TYPES = ("AWS::Lambda::Function", FUNCTION)
+_PUSHING_SERVICES = (
+    "AWS::S3::Bucket",
+    "AWS::Events::Rule",
+    "AWS::SNS::Topic",
+    "AWS::ApiGateway::RestApi",
+    API,
+    "AWS::ApiGatewayV2::Api",
+    HTTP_API,
+    "AWS::AppSync::GraphQLApi",
+    "AWS::Serverless::GraphQLApi",
+)
+"""Sources of a connector whose service invokes a function through the function's permission."""
+_QUEUE_PUSHERS = ("AWS::SNS::Topic", "AWS::Events::Rule")
+_TOPIC_PUSHERS = ("AWS::Events::Rule",)
 _SCHEDULED = ("Schedule", "CloudWatchEvent", "EventBridgeRule", "ScheduleV2")
 _PULL_EVENTS = ("SQS", "Kinesis", "DynamoDB", "MSK", "MQ", "SelfManagedKafka", "DocumentDB")
 
@@ -449,6 +556,7 @@ _BUILDERS: dict[str, Callable[[_Model, Resource], None]] = {
     STATE_MACHINE: _Model.state_machine,
     "AWS::Serverless::GraphQLApi": _Model.graphql,
     "AWS::Serverless::CapacityProvider": _Model.capacity_provider,
+    "AWS::Serverless::WebSocketApi": _Model.websocket_api,
 }
 
 
@@ -462,6 +570,19 @@ def events(props) -> list[tuple[str, str, dict]]:
         for name, event in events.items()
         if isinstance(event, dict) and isinstance(event.get("Type"), str)
     ]
+
+
+def _may_be_absent(node) -> bool:
+    """Not written, or written so that some branch of an Fn::If removes it."""
+    if node is None or node == {"Ref": "AWS::NoValue"}:
+        return True
+    branches = node.get("Fn::If") if isinstance(node, dict) and len(node) == 1 else None
+    return isinstance(branches, list) and len(branches) == 3 and any(_may_be_absent(b) for b in branches[1:])
+
+
+def _has_path(props) -> bool:
+    path = props.get("Path") if isinstance(props, dict) else None
+    return path is not None and path != "$default"
 
 
 def _alnum(text: str) -> str:

@@ -26,6 +26,7 @@ SAM_GLOBAL_SECTIONS = {
     "AWS::Serverless::StateMachine": "StateMachine",
     "AWS::Serverless::LayerVersion": "LayerVersion",
     "AWS::Serverless::CapacityProvider": "CapacityProvider",
+    "AWS::Serverless::WebSocketApi": "WebSocketApi",
 }
 
 

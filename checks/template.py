@@ -49,6 +49,7 @@ SAM_TYPES = (
     "AWS::Serverless::Connector",
     "AWS::Serverless::GraphQLApi",
     "AWS::Serverless::CapacityProvider",
+    "AWS::Serverless::WebSocketApi",
 )
 SAM_IMPLICIT_PREFIXES = ("ServerlessRestApi", "ServerlessHttpApi", "ServerlessDeploymentApplication")
 CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals", "Condition")
