@@ -44,8 +44,25 @@ def internal_error():
 
 @check("CFN900", "analysis-bounded", INFO, scope="engine")
 def analysis_bounded():
-    """A value depends on so many condition scenarios that cfncheck did not enumerate them all;
-    checks treated it as unknown, so findings about it may be missing."""
+    """cfncheck gave up on part of the template and says which: a value with too many condition
+    scenarios to enumerate (or too long a text), an ``Fn::ForEach`` loop whose collection is not
+    known, a macro it cannot run (a ``Transform`` other than SAM and the language extensions,
+    ``Fn::Transform``). The finding names the resource and the property path, or the loop; checks
+    treated what was skipped as unknown, so findings about it may be missing."""
+
+
+def skipped_finding(context: Context, skipped) -> Finding:
+    """The CFN900 finding naming the resource and the property path that was skipped."""
+    template = context.template
+    path = skipped.path
+    resource = template.resources.get(path[1]) if path[:1] == ("Resources",) and len(path) > 1 else None
+    if resource is not None:
+        path = path[2:]
+        where = f"{resource.logical_id}" + (f" {'.'.join(map(str, path))}" if path else "")
+    else:
+        where = str(path[0]) if path else "the template"  # a section: the message names what in it
+    message = f"{where}: {skipped.message}; findings that depend on it may be missing"
+    return context.finding(resource, path, message, at=skipped.mark)
 
 
 @dataclass(frozen=True)
@@ -463,8 +480,8 @@ def check_template(
                     findings.extend(_guarded(entry, (resource, context), context, resource, result))
     bounded = Context(analysis, find("CFN900"))
     resolver = analysis.resolver
-    for message, mark in zip(resolver.limits_hit, resolver.limit_marks, strict=True):
-        findings.append(bounded.finding(None, (), f"{message}; findings that depend on it may be missing", at=mark))
+    for skipped in template.skipped + resolver.skipped:
+        findings.append(skipped_finding(bounded, skipped))
     for message, condition in resolver.conditions.limits_hit:
         findings.append(
             bounded.finding(None, ("Conditions", condition), f"{message}; findings in that scenario may be wrong")

@@ -51,6 +51,7 @@ SAM_TYPES = (
     "AWS::Serverless::Connector",
     "AWS::Serverless::GraphQLApi",
     "AWS::Serverless::CapacityProvider",
+    "AWS::Serverless::WebSocketApi",
 )
 SAM_IMPLICIT_PREFIXES = (
     "ServerlessRestApi",
@@ -86,12 +87,15 @@ def _as_list(value) -> list:
 
 
 def _sam_implicit(template, name: str) -> bool:
-    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…).
-    A template of AWS::Serverless resources without the transform line is SAM's too: tools such as
-    SAM's own test harness add the line, and CFN003 reports a template deployed without it."""
+    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…),
+    and a module those it contains (MyModuleMyBucket, MyModule.MyBucket). A template of
+    AWS::Serverless resources without the transform line is SAM's too: tools such as SAM's own
+    test harness add the line, and CFN003 reports a template deployed without it."""
+    if template.module_of(name) is not None:
+        return True
     if not (template.is_sam or any(r.type.startswith("AWS::Serverless::") for r in template.resources.values())):
         return False
-    if name.startswith(SAM_IMPLICIT_PREFIXES):
+    if name.split(".", 1)[0] in template.generated or name.startswith(SAM_IMPLICIT_PREFIXES):
         return True
     base = name.split(".", 1)[0]
     return any(
@@ -530,12 +534,22 @@ def _used_names(template, kinds: tuple[str, ...]) -> set[str]:
 
 
 def _uses_outside_definitions(template) -> set[tuple[str, str]]:
+    """The uses in the template as written (a loop's collection is used) and as expanded."""
     used = set()
-    for section, node in template.root.items():
+    roots = (
+        (template.document.root,)
+        if template.root is template.document.root
+        else (template.document.root, template.root)
+    )
+    for section, node in (entry for root in roots for entry in root.items()):
         if section in ("Parameters", "Metadata", "Mappings"):
             continue
         if section == "Resources" and isinstance(node, dict):
-            uses = (use for resource in node.values() if isinstance(resource, dict) for use in resource_uses(resource))
+            uses = (
+                use
+                for resource in node.values()
+                for use in (resource_uses(resource) if isinstance(resource, dict) else iter_uses(resource))
+            )
         else:
             uses = iter_uses(node)
         used.update((use.kind, use.target) for use in uses)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import sam
 from ..context import Analysis, Context, parse_path
 from ..findings import Location
 from ..graph import reaches
@@ -178,14 +179,7 @@ def event_sources(resource: Resource) -> list[EventSource]:
 
 def sam_events(resource: Resource) -> list[tuple[str, str, MarkedDict]]:
     """A SAM function's events as (name, Type, event) where the Type is written literally."""
-    events = resource.properties.get("Events")
-    if not isinstance(events, dict):
-        return []
-    return [
-        (name, event["Type"], event)
-        for name, event in events.items()
-        if isinstance(event, dict) and isinstance(event.get("Type"), str)
-    ]
+    return sam.events(resource.properties)
 
 
 def functions_fed(ctx: Context, source: EventSource) -> list[Link]:
@@ -441,12 +435,13 @@ def unattached_policies(ctx: Context, kind: str) -> bool:
 
 
 def permissions(ctx: Context, function: Resource) -> list[Resource]:
-    """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of it)."""
+    """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of
+    it), those the SAM transform generates for a function's events included."""
     cache = ctx.analysis.cache
     if "wiring.permissions" not in cache:
         index: dict[str, list[Resource]] = {}
         unknown = []
-        for permission in ctx.resources(PERMISSION):
+        for permission in ctx.resources(PERMISSION) + ctx.template.generated_of_type(PERMISSION):
             targets = {
                 found.logical_id
                 for link in follow(ctx, permission, "Properties.FunctionName")

@@ -65,11 +65,8 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
                     kind = READ_ONLY
                 where = _mark(resource, properties, path)
                 text = _message(resource, kind, path, message)
-                if kind == VALUE and (parameter := _defaulted_parameter(ctx, resource, path)) is not None:
-                    text = (
-                        f"{text.rstrip('.')}; it is the Default of parameter {parameter}: pass a valid value for "
-                        "it, or correct the Default."
-                    )
+                if kind == VALUE:
+                    text = _parameter_note(ctx, resource, path, text, alt.scenario)
                 result.append(Violation(kind, ("Properties",) + path, text, alt.scenario, where))
         return result
     finally:
@@ -124,18 +121,35 @@ def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
     return f"{describe(path) or 'Properties'}: {message}"
 
 
-def _defaulted_parameter(ctx: Context, resource: Resource, path: tuple) -> str | None:
-    """The parameter whose Default is the value at ``path``, written as a plain Ref to it and not
-    given in this run: a placeholder the user is meant to replace is then named as such."""
+def _parameter_note(ctx: Context, resource: Resource, path: tuple, text: str, scenario: Scenario) -> str:
+    """A bad value that is a parameter's Default is a placeholder the user is meant to replace,
+    and says so; one that the scenario's conditions force on the parameter says that."""
+    parameter = _parameter_at(ctx, resource, path)
+    if parameter is None:
+        return text
+    origin = ctx.resolver.parameter_origin(parameter, scenario)
+    if origin == "default":
+        return (
+            f"{text.rstrip('.')}; it is the Default of parameter {parameter}: pass a valid value for it, or correct "
+            "the Default."
+        )
+    if origin == "condition":
+        return (
+            f"{text.rstrip('.')}; it is the only value parameter {parameter} can have when {scenario}: correct the "
+            "Condition or the property."
+        )
+    return text
+
+
+def _parameter_at(ctx: Context, resource: Resource, path: tuple) -> str | None:
+    """The parameter the value at ``path`` is, written as a plain Ref to it."""
     node = resource.properties
     for key in path:
         node = _child(node, key)
         if node is _MISSING:
             return None
     name = node.get("Ref") if isinstance(node, dict) and len(node) == 1 else None
-    if isinstance(name, str) and name in ctx.template.parameters and name not in ctx.resolver.given:
-        return name
-    return None
+    return name if isinstance(name, str) and name in ctx.template.parameters else None
 
 
 def _mark(resource: Resource, properties: dict, path: tuple) -> Mark | None:
