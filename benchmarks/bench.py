@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parent.parent / "shared" / "corpus"
+CORPORA = (HERE.parent.parent / "shared" / "corpus", HERE.parent.parent / "shared" / "corpus2")
 PHASES = ("load", "model", "resolve", "graph", "checks", "report")
 
 FLOOR = """
@@ -280,7 +280,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per case; medians are reported (default 5)")
     parser.add_argument("--jobs", type=int, help="passed to cfncheck --jobs (default: cfncheck's own default)")
-    parser.add_argument("--corpus", default=str(CORPUS), help="the template corpus (default: ../shared/corpus)")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        help="a template corpus, repeatable (default: ../shared/corpus and ../shared/corpus2)",
+    )
     parser.add_argument("--no-cfn-lint", action="store_true", help="do not run cfn-lint even when installed")
     parser.add_argument("--cfn-lint-timeout", type=float, default=900, help="seconds per cfn-lint run (default 900)")
     parser.add_argument("--quick", action="store_true", help="skip the 5,000-resource and 5,000-template cases")
@@ -295,8 +299,9 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="cfncheck-bench-"))
     try:
         cases = []
-        corpus = [s.path for s in collect([args.corpus])[0]]
-        cases.append(Case("corpus", [args.corpus], corpus))
+        folders = args.corpus or [str(folder) for folder in CORPORA]
+        corpus = [s.path for s in collect(folders)[0]]
+        cases.append(Case("corpus", folders, corpus))
         sizes = [100, 1000] + ([] if args.quick else [5000])
         for size in sizes:
             path = workdir / f"resources-{size}.yaml"

@@ -58,6 +58,12 @@ class Check:
     doc: str = ""  # what it reports and why; the first paragraph is the summary
     parent: str | None = None  # a child's parent: the check whose function reports it
     children: tuple[Check, ...] = ()
+    help_uri: str = ""  # where a plugin documents the check (built-in checks: docs/checks.md)
+
+    @property
+    def is_builtin(self) -> bool:
+        """Whether the check ships with cfncheck (the engine's, or one of ``cfncheck.checks``)."""
+        return self.source.split(".")[0] == "cfncheck"
 
     @property
     def rationale(self) -> str:
@@ -88,6 +94,7 @@ class Child:
     fix: str = ""
     example: str = ""
     tags: tuple[str, ...] | None = None  # None: the parent's
+    help_uri: str | None = None  # None: the parent's
 
     def entry(self, parent: Check) -> Check:
         return Check(
@@ -103,6 +110,7 @@ class Child:
             example=inspect.cleandoc(self.example),
             doc=self.doc,
             parent=parent.id,
+            help_uri=parent.help_uri if self.help_uri is None else self.help_uri,
         )
 
 
@@ -118,11 +126,13 @@ def check(
     options: dict | None = None,
     example: str = "",
     children: Iterable[Child] = (),
+    help_uri: str = "",
 ) -> Callable[[Callable], Callable]:
     """Mark a function as a check. With ``types`` it runs once per resource of those types;
     without, once per template (``scope="project"``: once per run, over every template). Its
     docstring is its rationale. ``children`` are the problems it reports under ids of their own
-    (``ctx.finding(..., rule=CHILD_ID)``)."""
+    (``ctx.finding(..., rule=CHILD_ID)``). ``help_uri`` is the page where a plugin documents the
+    check, for SARIF and ``cfncheck explain``."""
 
     def mark(function: Callable) -> Callable:
         entry = Check(
@@ -138,6 +148,7 @@ def check(
             source=function.__module__,
             example=inspect.cleandoc(example),
             doc=function.__doc__ or "",
+            help_uri=help_uri,
         )
         setattr(function, MARK, replace(entry, children=tuple(child.entry(entry) for child in children)))
         return function
@@ -167,8 +178,11 @@ ANALYSIS_BOUNDED = Check(
     None,
     Scope.ENGINE,
     source=__name__,
-    doc="""A value depends on so many condition scenarios that cfncheck did not enumerate them all;
-    checks treated it as unknown, so findings about it may be missing.""",
+    doc="""cfncheck gave up on part of the template and says which: a value with too many condition
+    scenarios to enumerate (or too long a text), an ``Fn::ForEach`` loop whose collection is not
+    known, a macro it cannot run (a ``Transform`` other than SAM and the language extensions,
+    ``Fn::Transform``). The finding names the resource and the property path, or the loop; checks
+    treated what was skipped as unknown, so findings about it may be missing.""",
 )
 SUPPRESSION_WITHOUT_REASON = Check(
     "CFN901",
@@ -298,13 +312,33 @@ class Catalog:
 
 @functools.cache
 def _builtin() -> tuple[Check, ...]:
-    from . import checks as package
-
+    package = _builtin_package()
     entries = list(ENGINE_CHECKS)
     for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
         if not module.name.rsplit(".", 1)[-1].startswith("_"):
             entries += _marked(importlib.import_module(module.name))
     return tuple(entries)
+
+
+def _builtin_package() -> ModuleType:
+    """``cfncheck.checks``: installed from ``checks/`` by pyproject's package-dir mapping. Run from a
+    source tree that is not installed editable (``python -m cfncheck`` at the repository root after
+    ``pip install .``), the local ``cfncheck`` package shadows the installed one and has no ``checks``:
+    the repository's ``checks/`` folder beside it is mapped the same way here."""
+    name = f"{__package__}.checks"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        folder = Path(__file__).resolve().parent.parent / "checks"
+        if err.name != name or not (folder / "__init__.py").is_file():
+            raise
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[name] = package
+    spec.loader.exec_module(package)
+    return package
 
 
 def _marked(module: ModuleType | None) -> list[Check]:

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .analysis.other_tools import tool_input_message
 from .catalog import ANALYSIS_BOUNDED, INTERNAL_ERROR, Catalog, Check, Scope
 from .context import Analysis, Context
 from .findings import Finding
 from .intrinsics import Resolver
-from .loader import LoadError, load_bytes, load_file, read_head
+from .loader import LoadError, ToolInput, load_bytes, load_file, read_head
 from .phases import Phases, TimedResolver
 from .project import Project, nested_template_paths
 from .result import FileError, RunResult, Source
@@ -39,6 +40,9 @@ class RunOptions:
     file_deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by file name: configured deployments
     jobs: int = 1  # worker processes for the per-template checks of a large run
     timings: bool = False  # also time resolution inside the checks (slower: each resolver call is timed)
+    context: list[Source] | None = field(default_factory=list)
+    """Other templates of the project, read for their exports only (a partial run); None when the
+    run cannot know the rest of the project."""
 
     @cached_property
     def runners(self) -> list[Check]:
@@ -71,6 +75,8 @@ def load_sources(
                 )
             with phases("model"):
                 templates.append(build(document))
+        except ToolInput as note:
+            result.tool_inputs.append(note)
         except LoadError as err:
             result.errors.append(FileError(err.file, err.line, err.message))
         except RecursionError:
@@ -109,10 +115,24 @@ def load_children(
     return children, taken
 
 
+def context_templates(
+    context: Iterable[Source], run: list[Source], templates: list[Template], phases: Phases
+) -> tuple[list[Template], dict[str, str]]:
+    """The project's other templates (not in the run), loaded for their exports, and the text of
+    those that could not be loaded; nothing is reported about them."""
+    seen = {os.path.realpath(s.path) for s in run if s.path is not None}
+    seen |= {os.path.realpath(t.file) for t in templates if not t.file.startswith("<")}
+    sources = [s for s in context if s.path is not None and os.path.realpath(s.path) not in seen]
+    quiet = RunResult()
+    loaded = load_sources(sources, quiet, phases, record=False)
+    return loaded, unreadable_texts(sources, quiet)
+
+
 def unreadable_texts(sources: list[Source], result: RunResult) -> dict[str, str]:
-    """The text of the files that could not be loaded: a project check can tell whether a name
-    it looks for (an export) might be written there."""
-    failed = {error.file for error in result.errors}
+    """The text of the files that could not be loaded (or that only another tool can make
+    templates of): a project check can tell whether a name it looks for (an export) might be
+    written there."""
+    failed = {error.file for error in result.errors} | {note.file for note in result.tool_inputs}
     texts = {}
     for source in sources:
         if source.name in failed:
@@ -178,13 +198,50 @@ def check_template(
                     findings.extend(guarded(entry, (resource, context), context, resource, options, result))
     bounded = Context(analysis, ANALYSIS_BOUNDED)
     resolver = analysis.resolver
-    for message, mark in zip(resolver.limits_hit, resolver.limit_marks, strict=True):
-        findings.append(bounded.finding(None, (), f"{message}; findings that depend on it may be missing", at=mark))
+    for skipped in template.skipped + resolver.skipped:
+        findings.append(skipped_finding(bounded, skipped))
     for message, condition in resolver.conditions.limits_hit:
         findings.append(
             bounded.finding(None, ("Conditions", condition), f"{message}; findings in that scenario may be wrong")
         )
     return findings
+
+
+def skipped_finding(context: Context, skipped) -> Finding:
+    """The CFN900 finding naming the resource and the property path that was skipped."""
+    template = context.template
+    path = skipped.path
+    resource = template.resources.get(path[1]) if path[:1] == ("Resources",) and len(path) > 1 else None
+    if resource is not None:
+        path = path[2:]
+        where = f"{resource.logical_id}" + (f" {'.'.join(map(str, path))}" if path else "")
+    else:
+        where = str(path[0]) if path else "the template"  # a section: the message names what in it
+    message = f"{where}: {skipped.message}; findings that depend on it may be missing"
+    return context.finding(resource, path, message, at=skipped.mark)
+
+
+def tool_input_findings(result: RunResult, options: RunOptions) -> list[Finding]:
+    """CFN903 for each file that only another tool can turn into a template (it was not checked)."""
+    entry = options.catalog.find("CFN903")
+    if entry is None or entry.id not in options.reported:
+        return []
+    return [
+        Finding(
+            entry.id,
+            entry.name,
+            entry.severity,
+            note.file,
+            note.line or 1,
+            note.column or 1,
+            note.line or 1,
+            note.column or 1,
+            None,
+            (),
+            tool_input_message(note.tool, note.message),
+        )
+        for note in result.tool_inputs
+    ]
 
 
 def check_project(project: Project, analyses: list[Analysis], options: RunOptions, result: RunResult) -> list[Finding]:
@@ -244,4 +301,5 @@ def check_alone(source: Source, options: RunOptions) -> Alone:
         # The resolver refers back to the project: dropping it lets reference counting free the
         # template's whole analysis now (the cyclic collector is off for the run).
         del project.resolvers[template.file]
+    local.findings += tool_input_findings(local, options)
     return local.findings, local.suppressions, local.errors, local.internal_errors, dict(local.timings)

@@ -1,4 +1,5 @@
-"""The command line: the only place that reads argv, writes to stdout and chooses the exit status.
+"""The command line: with its other commands (``commands``: explain, graph), the only place that
+reads argv, writes to stdout and chooses the exit status.
 
 Exit status: 0 no finding at or above ``--fail-on``; 1 findings at or above it; 2 a file could
 not be read, a check failed internally, or the command line (or the configuration) is wrong.
@@ -20,9 +21,9 @@ import click
 
 from . import __version__, baseline
 from .baseline import BaselineError
-from .catalog import Catalog
+from .commands import explain_command, graph_command
 from .config import Config, ConfigError, load
-from .docs import explain, listing
+from .docs import listing
 from .engine import run
 from .findings import Severity
 from .outcome import Outcome, settle
@@ -86,6 +87,11 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file.")
 @click.option("--templates-only", is_flag=True, help="Skip named files that are not CloudFormation templates.")
 @click.option(
+    "--require-templates",
+    is_flag=True,
+    help="Exit 2 when the run finds no template to check (a CI step pointed at the wrong folder).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -105,7 +111,7 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
     # collector would walk them all again and again (a third of the run) to free next to nothing.
     gc.disable()
     config = _configure(flags)
-    problems = config.catalog.problems
+    problems = list(config.catalog.problems)
     for problem in problems:
         click.echo(f"cfncheck: {problem}", err=True)
     if show_config:
@@ -130,9 +136,16 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
             timings=flags["timings"],
             compare_baseline=not write_baseline,
         )
+        for notice in session.notices:
+            click.echo(f"cfncheck: {notice}", err=True)
         outcome = settle(session, [run(session.sources, options) for options in session.runs()])
     except (ParameterError, BaselineError) as err:
         raise click.UsageError(str(err)) from None
+    if not outcome.files:
+        problem = "no template to check" if flags["require_templates"] else "no template checked"
+        click.echo(f"cfncheck: {problem} in {' '.join(paths)} ({NO_TEMPLATE_HINT})", err=True)
+        if flags["require_templates"]:
+            problems.append(problem)
     reporting = time.perf_counter()
     if write_baseline:
         count = baseline.write(outcome.findings, write_baseline)
@@ -143,6 +156,12 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
     if flags["timings"]:
         click.echo(summary(outcome.timings, time.perf_counter() - started), nl=False, err=True)
     sys.exit(_status(outcome, problems, config["fail-on"] if not write_baseline else "none"))
+
+
+NO_TEMPLATE_HINT = (
+    "folders are searched for .yaml, .yml, .json and .template files with a top-level Resources or "
+    "AWSTemplateFormatVersion key, and cdk.out for the templates its manifest names; see include and exclude"
+)
 
 
 def _configure(flags: dict) -> Config:
@@ -199,41 +218,6 @@ def _status(outcome: Outcome, problems: list[str], fail_on: str) -> int:
         if any(f.severity >= threshold for f in outcome.findings if f.suppressed is None):
             return 1
     return 0
-
-
-@click.command("explain", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("check_id")
-def explain_command(check_id: str) -> None:
-    """Print a check's documentation: what it reports, why, and how to fix it."""
-    catalog = Catalog.load()
-    entry = catalog.find(check_id)
-    if entry is None:
-        hint = catalog.nearest(check_id)
-        suggestion = f"; did you mean {hint}?" if hint else ""
-        click.echo(f"cfncheck: no check {check_id!r}{suggestion} (see cfncheck --list-checks)", err=True)
-        sys.exit(2)
-    click.echo(explain(entry), nl=False)
-
-
-@click.command("graph", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("template", type=click.Path())
-@click.option(
-    "--format", "output_format", type=click.Choice(("dot", "mermaid", "json")), default="dot", show_default=True
-)
-def graph_command(template: str, output_format: str) -> None:
-    """Print a template's dependency graph (resources, parameters, conditions, mappings, outputs)."""
-    from . import graph
-    from .loader import LoadError, load_bytes, load_file
-    from .template import build
-
-    try:
-        document = load_bytes(sys.stdin.buffer.read(), "<stdin>") if template == "-" else load_file(template)
-        model = build(document)
-    except LoadError as err:
-        click.echo(f"cfncheck: {err}", err=True)
-        sys.exit(2)
-    render = {"dot": graph.to_dot, "mermaid": graph.to_mermaid, "json": graph.to_json}[output_format]
-    click.echo(render(graph.build_graph(model)), nl=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -335,5 +335,6 @@ class Context:
             path=path,
             message=message,
             conditions=scenario.as_dict(),
+            iteration=self.template.iteration(resource.path if resource is not None else path),
             related=tuple(related),
         )

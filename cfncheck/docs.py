@@ -3,15 +3,17 @@
 
 Regenerate the committed reference after adding or changing checks::
 
-    python -m cfncheck.docs > docs/checks.md
+    python -m cfncheck.docs --output docs/checks.md
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from .catalog import Catalog, Check, Scope
 
@@ -24,8 +26,12 @@ def anchor(entry: Check) -> str:
     return re.sub(r"[^a-z0-9_-]", "", f"{entry.id} {entry.name}".lower().replace(" ", "-"))
 
 
-def help_uri(entry: Check) -> str:
-    return f"{DOCS_URL}#{anchor(entry)}"
+def help_uri(entry: Check) -> str | None:
+    """Where the check is documented online: docs/checks.md for cfncheck's own checks, the page a
+    plugin names for its checks, else nowhere (cfncheck's reference does not describe them)."""
+    if entry.help_uri:
+        return entry.help_uri
+    return f"{DOCS_URL}#{anchor(entry)}" if entry.is_builtin else None
 
 
 def applies_to(entry: Check) -> str:
@@ -64,7 +70,7 @@ def render(checks: Iterable[Check]) -> str:
     lines = [
         "# Checks",
         "",
-        "<!-- Generated from the check catalog by `python -m cfncheck.docs > docs/checks.md`; do not edit. -->",
+        "<!-- Generated from the check catalog by `python -m cfncheck.docs --output docs/checks.md`; do not edit. -->",
         "",
         f"{len(checks)} checks. Select or ignore them by id, name or id prefix (`--select SG`, `--ignore CFN011`);",
         "suppress one on a resource with `Metadata: {cfncheck: {ignore: [{id: ID, reason: ...}]}}`.",
@@ -77,9 +83,10 @@ def render(checks: Iterable[Check]) -> str:
 
 
 def explain(entry: Check) -> str:
-    """What ``cfncheck explain ID`` prints: the documentation, where it is online, and the module
-    that defines the check."""
-    return f"{check_markdown(entry)}\nOnline: {help_uri(entry)}\nModule: {entry.source}\n"
+    """What ``cfncheck explain ID`` prints: the documentation, where it is online (when it is), and
+    the module that defines the check."""
+    online = help_uri(entry)
+    return f"{check_markdown(entry)}\n" + (f"Online: {online}\n" if online else "") + f"Module: {entry.source}\n"
 
 
 def listing(checks: list[Check], kind: str) -> str:
@@ -111,8 +118,25 @@ def builtin_checks() -> list[Check]:
     return list(Catalog.builtin())
 
 
-def main() -> None:
-    sys.stdout.write(render(builtin_checks()))
+def main(argv: list[str] | None = None) -> None:
+    """Print the reference, or with ``--output FILE`` replace FILE with it only once it is complete
+    (a shell redirect would empty the file first, and leave it empty when generation fails)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m cfncheck.docs", description=main.__doc__)
+    parser.add_argument("--output", metavar="FILE", help="write the reference to FILE instead of standard output")
+    args = parser.parse_args(argv)
+    text = render(builtin_checks())
+    if args.output is None:
+        sys.stdout.write(text)
+        return
+    target = Path(args.output)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

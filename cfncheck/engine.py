@@ -4,7 +4,9 @@ the run (see ``outcome``).
 
 The templates that export, import or nest stacks, with the children of their nested stacks, are
 kept together as the project: indexed, checked, and given to the project checks. The others are
-checked alone (see ``workers``), in worker processes when the run is large.
+checked alone (see ``workers``), in worker processes when the run is large. A partial run adds the
+project's other exporting templates, read for their exports and never reported on. A file that
+only another tool can make a template of is reported as such (CFN903), not checked.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from .checking import (
     analysis,
     check_project,
     check_template,
+    context_templates,
     index,
     internal_error_finding,
     load_children,
     load_sources,
     resolver,
+    tool_input_findings,
     unreadable_texts,
 )
 from .phases import Phases
@@ -44,16 +48,22 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         # A child of a nested stack is checked with its parent, not on its own.
         children, taken = load_children(templates, result, phases, alone)
         templates += children
+        elsewhere, unread = context_templates(options.context or (), sources, templates, phases)
         project = Project(
-            templates=templates, unreadable=unreadable_texts(local, result), deployments=options.file_deployments
+            templates=templates + elsewhere,
+            unreadable={**unreadable_texts(local, result), **unread},
+            deployments=options.file_deployments,
+            partial=options.context is None,
         )
-        for template in templates:
+        for template in project.templates:
             project.resolvers[template.file] = resolver(template, project, options)
         with phases("resolve"):
-            failures = index(project, templates)
+            failures = index(project, project.templates)
         analyses = [analysis(t, project, options, phases) for t in templates]
         project.analyses.update((a.template.file, a) for a in analyses)
         for template, step, err in failures:
+            if template.file not in project.analyses:
+                continue  # a template read for its exports only: nothing is reported about it
             what = f"cross-template analysis ({step}) failed on this template"
             result.findings.append(
                 internal_error_finding(project.analyses[template.file], None, what, err, "its findings")
@@ -63,6 +73,9 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
             result.findings.extend(check_template(each, options, result, phases))
         with phases("checks"):
             result.findings.extend(check_project(project, analyses, options, result))
+        outside = {template.file for template in elsewhere}
+        result.findings = [finding for finding in result.findings if finding.file not in outside]
+        result.findings += tool_input_findings(result, options)
         result.suppressions = [suppression for template in templates for suppression in read(template)]
         others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}

@@ -49,6 +49,9 @@ class Finding:
     path: tuple
     message: str
     conditions: dict[str, bool] = field(default_factory=dict)
+    iteration: tuple[
+        tuple[str, str], ...
+    ] = ()  # the Fn::ForEach iteration that made the resource: (("Name", "Orders"),)
     related: tuple[Location, ...] = ()
     suppressed: str | None = None  # the justification, when a suppression matched
     suppressed_by: str | None = None  # "metadata" (in the template) or "baseline" (an external file)
@@ -79,8 +82,20 @@ class Finding:
             "path": list(self.path),
             "message": self.message,
             "conditions": dict(self.conditions),
+            **({"iteration": dict(self.iteration)} if self.iteration else {}),
         }
 
     @property
     def scenario_text(self) -> str:
         return ", ".join(f"{k}={'true' if v else 'false'}" for k, v in sorted(self.conditions.items()))
+
+    @property
+    def shown_message(self) -> str:
+        """The message with the loop iteration (``[for Name=Orders]``) and the scenario
+        (``[when IsProd=true]``) in which it holds, as people read it."""
+        message = self.message
+        if self.iteration:
+            message += " [for " + ", ".join(f"{name}={item}" for name, item in self.iteration) + "]"
+        if self.conditions:
+            message += f" [when {self.scenario_text}]"
+        return message

@@ -20,13 +20,14 @@ if TYPE_CHECKING:  # networkx takes a tenth of a second to import: only when a g
 RESOURCE, PARAMETER, CONDITION, MAPPING, OUTPUT = "Resource", "Parameter", "Condition", "Mapping", "Output"
 
 SAM_SPLIT_PROPERTIES = {
-    "AWS::Serverless::Function": ("Events",),
+    "AWS::Serverless::Function": ("Events", "DeploymentPreference"),
     "AWS::Serverless::StateMachine": ("Events",),
     "AWS::Serverless::GraphQLApi": ("DataSources", "Functions", "Resolvers"),
 }
 """Properties the SAM transform turns into resources of their own (permissions, event source
-mappings, AppSync data sources…): what they name is a dependency of those, not of the SAM
-resource, so they never close a cycle through it."""
+mappings, the deployment group that watches a function's alarms, AppSync data sources…): what
+they name is a dependency of those, not of the SAM resource, so they never close a cycle
+through it. The generated resources (``Template.generated``) carry those edges."""
 
 
 def _target(template: Template, use: Use) -> tuple[str, str] | None:
@@ -36,9 +37,15 @@ def _target(template: Template, use: Use) -> tuple[str, str] | None:
         return (MAPPING, use.target)
     if use.kind in ("Ref", "Sub") and use.attribute is None and use.target in template.parameters:
         return (PARAMETER, use.target)
-    if use.target in template.resources:
+    if use.target in template.resources or use.target in template.generated:
         return (RESOURCE, use.target)
-    return None
+    module = template.module_of(use.target)
+    return (RESOURCE, module) if module is not None else None
+
+
+def _all_resources(template: Template) -> dict:
+    """The written resources, then those the SAM transform generates."""
+    return {**template.generated, **template.resources} if template.generated else template.resources
 
 
 def _detached(use: Use, split: tuple[str, ...]) -> bool:
@@ -55,7 +62,7 @@ def build_graph(template: Template) -> nx.MultiDiGraph:
         graph.add_node((MAPPING, name), line=template.mappings.key_marks[name].line)
     for name in template.conditions:
         graph.add_node((CONDITION, name), line=template.conditions.key_marks[name].line)
-    for name, resource in template.resources.items():
+    for name, resource in _all_resources(template).items():
         graph.add_node((RESOURCE, name), type=resource.type, line=resource.node.mark.line)
     for name, output in template.outputs.items():
         graph.add_node((OUTPUT, name), line=output.node.mark.line)
@@ -69,7 +76,7 @@ def build_graph(template: Template) -> nx.MultiDiGraph:
 
     for name, node in template.conditions.items():
         connect((CONDITION, name), iter_uses(node, ("Conditions", name)))
-    for name, resource in template.resources.items():
+    for name, resource in _all_resources(template).items():
         connect((RESOURCE, name), resource_uses(resource.node), SAM_SPLIT_PROPERTIES.get(resource.type, ()))
     for name, output in template.outputs.items():
         connect((OUTPUT, name), iter_uses(output.node))
@@ -82,25 +89,28 @@ def resource_dependencies(template: Template, *, detached: bool = True) -> dict[
     ``detached=False`` leaves out the uses that the SAM transform moves to resources of their own."""
     return {
         name: {
-            use.target
+            target[1]
             for use in resource_uses(resource.node)
-            if _target(template, use) == (RESOURCE, use.target)
+            if (target := _target(template, use)) is not None
+            and target[0] == RESOURCE
             and (detached or not _detached(use, SAM_SPLIT_PROPERTIES.get(resource.type, ())))
         }
-        for name, resource in template.resources.items()
+        for name, resource in _all_resources(template).items()
     }
 
 
 def resource_users(template: Template) -> dict[str, list[tuple[tuple[str, str], Use]]]:
     """For each resource, who uses it and how: ``((kind, name), use)`` for each resource or output
     that uses it — the edges into the resource in :func:`build_graph`, found without building it."""
-    found: dict[str, list[tuple[tuple[str, str], Use]]] = {name: [] for name in template.resources}
-    users = [((RESOURCE, n), resource_uses(r.node)) for n, r in template.resources.items()]
+    everything = _all_resources(template)
+    found: dict[str, list[tuple[tuple[str, str], Use]]] = {name: [] for name in everything}
+    users = [((RESOURCE, n), resource_uses(r.node)) for n, r in everything.items()]
     users += [((OUTPUT, n), iter_uses(o.node)) for n, o in template.outputs.items()]
     for user, uses in users:
         for use in uses:
-            if _target(template, use) == (RESOURCE, use.target):
-                found[use.target].append((user, use))
+            target = _target(template, use)
+            if target is not None and target[0] == RESOURCE:
+                found[target[1]].append((user, use))
     return found
 
 

@@ -14,10 +14,12 @@ import ipaddress
 import json
 from collections.abc import Callable, Mapping
 
+from . import sam
 from .conditions import Conditions
+from .language_extensions import Expander, has_loops
 from .nodes import Mark, MarkedDict, MarkedList
 from .references import PSEUDO_PARAMETERS, getatt_parts, split_sub_variable, sub_parts
-from .template import Template
+from .template import LANGUAGE_EXTENSIONS, Skipped, Template
 from .values import ABSENT, ALWAYS, AZ, Alt, AvailabilityZones, Reference, Scenario, Unknown, as_number
 
 MAX_ALTERNATIVES = 64
@@ -79,9 +81,39 @@ class Resolver:
         self.conditions = Conditions(template.conditions, template.parameters, fixed)
         self.limits_hit: list[str] = []
         self.limit_marks: list[Mark | None] = []  # where each of limits_hit was met: the value's region
+        self.skipped: list[Skipped] = []  # the values given up on, with where they are written
         # Keyed by id(node): the node is kept with its result so that its id is never reused for another node.
         self._memo: dict[tuple, tuple[object, list[Alt]]] = {}
         self._parameter_values: dict[str, object] = {}
+        if template.expanded is None and LANGUAGE_EXTENSIONS in template.transforms and has_loops(template):
+            self._expand_loops()
+        if template.is_sam and not template.generated:
+            template.generated = sam.resources(template, sam.generate(template, self.known))
+
+    def _expand_loops(self) -> None:
+        """Expand the template's ``Fn::ForEach`` loops with this run's parameter values, as the
+        transform does before CloudFormation reads the template; conditions are read again."""
+        template = self.template
+        expander = Expander(self._collection)
+        root = expander.root(template.document.root)
+        template.use_expanded(root, expander.skipped, expander.iterations)
+        self.conditions = Conditions(template.conditions, template.parameters, self.conditions.fixed)
+        self._memo.clear()
+
+    def known(self, node):
+        """The value of ``node`` when it is plain data that does not depend on conditions, else None."""
+        alts = self.resolve(node)
+        return alts[0].value if len(alts) == 1 and _plain(alts[0].value) else None
+
+    def _collection(self, node):
+        """The items of a loop's collection, or Unknown saying why they are not known."""
+        alts = self.resolve(node)
+        if len(alts) != 1:
+            return Unknown("it depends on conditions")
+        value = alts[0].value
+        if isinstance(value, list) and _plain(value):
+            return value
+        return value if isinstance(value, Unknown) else Unknown("it is not a list")
 
     # -- public -------------------------------------------------------------------------
 
@@ -150,7 +182,10 @@ class Resolver:
         return self._walk(node, path, scenario)
 
     def _walk(self, node, path, scenario: Scenario) -> list[Alt]:
-        """The alternatives of ``node[path…]``, resolved only as far as needed to walk the path."""
+        """The alternatives of ``node[path…]``, resolved only as far as needed to walk the path;
+        none where the scenario cannot hold (a resource whose Condition the given parameters make false)."""
+        if not self.satisfiable(scenario):
+            return []
         alts = self._shallow(node, scenario)
         for key in path:
             following: list[Alt] = []
@@ -173,8 +208,47 @@ class Resolver:
             alts = following
         return alts
 
-    def parameter_value(self, name: str):
-        """The value a parameter takes in this run: given, else its Default, else Unknown."""
+    def parameter_value(self, name: str, scenario: Scenario = ALWAYS):
+        """The value a parameter takes in this run where ``scenario`` holds: given, else its
+        Default where the scenario's conditions allow it, else the one value they leave it, else
+        Unknown (see :meth:`parameter_origin`)."""
+        value = self._parameter_value(name)
+        restriction = self._restriction(name, scenario)
+        if restriction is None:
+            return value
+        parameter = self.template.parameters[name]
+        if len(restriction.values) == 1 and not restriction.other:
+            (value,) = restriction.values
+            return _split_list(value) if parameter.is_list else value
+        shown = ", ".join(repr(v) for v in sorted(restriction.values)[:5])
+        if restriction.other:
+            shown = f"{shown} or another value" if shown else "a value"
+        else:
+            shown = f"one of {shown}"
+        reason = f"parameter {name} is {shown} when {scenario}"
+        if parameter.has_default:
+            reason += f" (not its Default {parameter.default!r})"
+        return Unknown(reason)
+
+    def parameter_origin(self, name: str, scenario: Scenario = ALWAYS) -> str | None:
+        """Where :meth:`parameter_value` takes the value from in ``scenario``: "given" (this run's
+        parameters), "default", "condition" (the only value the scenario's conditions leave it),
+        or None when it is not known."""
+        if name in self.given:
+            return "given"
+        value = self.parameter_value(name, scenario)
+        if isinstance(value, Unknown):
+            return None
+        return "default" if self._restriction(name, scenario) is None else "condition"
+
+    def _restriction(self, name: str, scenario: Scenario):
+        """What the scenario's conditions say about a parameter whose value is not given."""
+        if not scenario or name in self.given or self.template.parameters[name].from_ssm:
+            return None
+        return self.conditions.restriction(name, scenario)
+
+    def _parameter_value(self, name: str):
+        """The value of a parameter in this run, before any scenario: given, else its Default."""
         if name in self._parameter_values:
             return self._parameter_values[name]
         parameter = self.template.parameters[name]
@@ -189,7 +263,7 @@ class Resolver:
         else:
             value = Unknown(f"parameter {name} has no Default and no value was given")
         if parameter.is_list and isinstance(value, str):
-            value = [item.strip() for item in value.split(",")] if value else []
+            value = _split_list(value)
         self._parameter_values[name] = value
         return value
 
@@ -203,11 +277,16 @@ class Resolver:
     def _not_analysed(self, scenario: Scenario, node, message: str | None = None) -> list[Alt]:
         """An unknown value in place of one past the cap; the cap is recorded with the value's region."""
         message = message or f"a value with more than {MAX_ALTERNATIVES} condition scenarios was not analysed"
+        self._skip(message, node)
+        return [Alt(Unknown(message), scenario)]
+
+    def _skip(self, message: str, node) -> None:
+        """Record a value given up on, once per place."""
         mark = getattr(node, "mark", None)
         if (message, mark) not in zip(self.limits_hit, self.limit_marks, strict=True):
             self.limits_hit.append(message)
             self.limit_marks.append(mark)
-        return [Alt(Unknown(message), scenario)]
+            self.skipped.append(Skipped(message, self.template.place(mark) if mark else (), mark))
 
     def _shallow(self, node, scenario: Scenario) -> list[Alt]:
         function = _function(node) if isinstance(node, dict) else None
@@ -220,28 +299,26 @@ class Resolver:
         return self.resolve(node, scenario)
 
     def _container(self, node, scenario: Scenario) -> list[Alt]:
+        """A mapping or list whose items are resolved; each item within the scenario that the
+        items before it chose, since a condition narrows what a parameter can be."""
         is_dict = isinstance(node, dict)
         items = list(node.items()) if is_dict else list(enumerate(node))
         combos: list[tuple[Scenario, list]] = [(scenario, [])]
         changed = False
         for key, child in items:
-            alts = self.resolve(child, scenario)
-            if len(alts) == 1 and alts[0].value is child and alts[0].scenario is scenario:
-                for _, pairs in combos:
-                    pairs.append((key, child))
-                continue
-            changed = True
-            if len(alts) == 1 and alts[0].scenario == scenario:
-                for _, pairs in combos:
-                    pairs.append((key, alts[0].value))
-                continue
             following = []
             for combo_scenario, pairs in combos:
+                alts = self.resolve(child, combo_scenario)
+                if len(alts) == 1 and alts[0].scenario == combo_scenario:
+                    changed = changed or alts[0].value is not child
+                    pairs.append((key, alts[0].value))
+                    following.append((combo_scenario, pairs))
+                    continue
+                changed = True
                 for alt in alts:
                     merged = combo_scenario.merge(alt.scenario)
-                    if merged is None or not self.satisfiable(merged):
-                        continue
-                    following.append((merged, pairs + [(key, alt.value)]))
+                    if merged is not None and self.satisfiable(merged):
+                        following.append((merged, pairs + [(key, alt.value)]))
             combos = following
             if len(combos) > MAX_ALTERNATIVES:
                 return self._bounded(combos, scenario, node)  # type: ignore[arg-type]
@@ -269,14 +346,14 @@ class Resolver:
         return Unknown("depends on conditions")
 
     def _combine(self, nodes: list, scenario: Scenario) -> list[tuple[Scenario, list]]:
-        """Joint alternatives of several arguments, scenario-consistent."""
+        """Joint alternatives of several arguments, scenario-consistent: each argument resolved
+        within the scenario the ones before it chose."""
         combos: list[tuple[Scenario, list]] = [(scenario, [])]
         for node in nodes:
-            alts = self.resolve(node, scenario)
             combos = [
                 (merged, values + [alt.value])
                 for combo_scenario, values in combos
-                for alt in alts
+                for alt in self.resolve(node, combo_scenario)
                 if (merged := combo_scenario.merge(alt.scenario)) is not None and self.satisfiable(merged)
             ]
             if len(combos) > MAX_ALTERNATIVES:  # stop multiplying: the function's value is past the cap
@@ -285,28 +362,40 @@ class Resolver:
 
     # -- functions ----------------------------------------------------------------------
 
-    def _name_value(self, name: str, attribute: str | None = None):
-        """What ``Ref name`` (or ``name.attribute`` in a Sub) stands for."""
+    def _name_value(self, name: str, attribute: str | None = None, scenario: Scenario = ALWAYS):
+        """What ``Ref name`` (or ``name.attribute`` in a Sub) stands for where ``scenario`` holds."""
+        resource = self.template.resources.get(name)
+        if resource is not None and resource.type.endswith("::MODULE"):
+            return self._made_by_module(name)
         if attribute is not None:
-            if name in self.template.resources:
+            if resource is not None or name in self.template.generated:
                 return Reference(name, attribute)
-            return Unknown(f"{name}.{attribute} names no resource")
+            return self._made_by_module(f"{name}.{attribute}") or Unknown(f"{name}.{attribute} names no resource")
         if name in self.template.parameters:
-            return self.parameter_value(name)
+            return self.parameter_value(name, scenario)
         if name in PSEUDO_PARAMETERS:
             if name == "AWS::NoValue":
                 return ABSENT
             if name in self.pseudo:
                 return self.pseudo[name]
             return Unknown(f"{name} is known only at deploy time")
-        if name in self.template.resources:
+        if resource is not None or name in self.template.generated:
             return Reference(name)
-        return Unknown(f"{name} is not defined")
+        return self._made_by_module(name) or Unknown(f"{name} is not defined")
+
+    def _made_by_module(self, name: str) -> Unknown | None:
+        """A resource a module makes (``MyModuleMyBucket``, ``MyModule.MyBucket``): not in the template."""
+        if name in self.template.resources:
+            return Unknown(f"{name} is a module, which cfncheck does not read")
+        module = self.template.module_of(name)
+        if module is None:
+            return None
+        return Unknown(f"{name} is made by the module {module}, which cfncheck does not read")
 
     def _ref(self, args, scenario):
         if not isinstance(args, str):
             return [Alt(Unknown("Ref needs a name"), scenario)]
-        return [Alt(self._name_value(args), scenario)]
+        return [Alt(self._name_value(args, scenario=scenario), scenario)]
 
     def _getatt(self, args, scenario):
         parts = getatt_parts(args)
@@ -338,7 +427,7 @@ class Resolver:
                 elif name in variables:
                     pieces.append(variables[name])
                 else:
-                    pieces.append(self._name_value(*split_sub_variable(name)))
+                    pieces.append(self._name_value(*split_sub_variable(name), alt.scenario))
             result.append(Alt(_concat(pieces), alt.scenario))
         return result
 
@@ -458,6 +547,12 @@ class Resolver:
             result.append(Alt(value, alt.scenario))
         return result
 
+    def _transform(self, args, scenario):
+        name = args.get("Name") if isinstance(args, dict) else None
+        shown = f"the macro {name}" if isinstance(name, str) else "a macro"
+        self._skip(f"Fn::Transform calls {shown}, which cfncheck cannot run: what it makes here was not checked", args)
+        return [Alt(Unknown(f"made by {shown} at deploy time"), scenario)]
+
     def _length(self, args, scenario):
         return [
             Alt(
@@ -493,8 +588,14 @@ class Resolver:
         "Fn::Cidr": _cidr,
         "Fn::ImportValue": _import_value,
         "Fn::Length": _length,
+        "Fn::Transform": _transform,
         "Fn::ToJsonString": _to_json_string,
     }
+
+
+def _split_list(text: str) -> list[str]:
+    """A list parameter's value as CloudFormation passes it: comma-separated text."""
+    return [item.strip() for item in text.split(",")] if text else []
 
 
 def _plain(value) -> bool:

@@ -43,6 +43,18 @@ INTRINSIC_TAGS = frozenset(
 )
 """Short-form tags CloudFormation (with its language extensions) accepts."""
 
+RAIN = "rain"
+JINJA = "jinja"
+PACKAGE_MODULES = "package-modules"
+TOOL_TAGS = {"Invoke": ("Fn::Invoke", PACKAGE_MODULES)}
+"""Short-form tags of other tools that are not rain's (``!Rain::…``): the long form each stands
+for, and the tool that expands it (``aws cloudformation package`` with local modules)."""
+_JINJA_BLOCK = re.compile(r"\{%-?\s|\{#-?\s")
+"""A Jinja statement or comment: a template for Sceptre (or another tool that renders Jinja)."""
+_JINJA_EXPRESSION = re.compile(r"\{\{-?\s*(?!resolve:)[A-Za-z_]")
+"""A Jinja expression, which is not a dynamic reference; on its own it proves nothing (SSM
+documents write parameters this way), but it explains a file that is not YAML there."""
+
 
 class LoadError(Exception):
     """A file that cannot be read as a template; names the file and, where known, the line."""
@@ -57,6 +69,15 @@ class LoadError(Exception):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column or 1}" if self.line else self.file
         return f"{where}: {self.message}"
+
+
+class ToolInput(LoadError):
+    """A file that only another tool can turn into a template (a Jinja template that is not YAML
+    or JSON before it is rendered): not an error of the file, but nothing CloudFormation reads."""
+
+    def __init__(self, file: str, tool: str, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(file, message, line, column)
+        self.tool = tool
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,8 @@ class Document:
     format: str
     text: str
     duplicates: list[DuplicateKey] = field(default_factory=list)
+    tools: dict[str, Mark] = field(default_factory=dict)
+    """Other tools whose syntax the file uses (rain's tags, Jinja…), each with its first place."""
 
 
 def read_head(path: str | Path) -> bytes:
@@ -108,27 +131,58 @@ def load_bytes(data: bytes, name: str) -> Document:
         raise LoadError(name, "file is not UTF-8 text", _line_at(data, err.start)) from None
     if not text.strip():
         raise LoadError(name, "empty file: a template needs at least a Resources section")
+    try:
+        document = _parse(name, text)
+    except LoadError as err:
+        line = _jinja_line(text, err.line)
+        if line is None:
+            raise
+        message = f"a Jinja template, not YAML or JSON until it is rendered ({err.message})"
+        raise ToolInput(name, JINJA, message, line) from None
+    if "{" in text and (found := _JINJA_BLOCK.search(text)) is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        document.tools.setdefault(JINJA, Mark(line, 1, line, 1))
+    return document
+
+
+def _jinja_line(text: str, failed_at: int | None) -> int | None:
+    """The line of the first Jinja statement, or of an expression on the line where parsing
+    failed: the reason a file with Jinja in it is not a template yet."""
+    found = _JINJA_BLOCK.search(text)
+    if found is not None:
+        return text.count("\n", 0, found.start()) + 1
+    if failed_at is not None:
+        lines = text.splitlines()
+        if failed_at <= len(lines) and _JINJA_EXPRESSION.search(lines[failed_at - 1]):
+            return failed_at
+    return None
+
+
+def _parse(name: str, text: str) -> Document:
+    """JSON, else YAML. CloudFormation reads a JSON template as YAML when it is not strict JSON
+    (a trailing comma, a comment), whatever the file is called: so does this, keeping the
+    positions YAML gives, which are the same lines and columns."""
     if text.lstrip()[:1] == "{" or name.endswith(".json"):
         try:
             root, duplicates = _JsonReader(name, text).read()
             return _document(name, root, "json", text, duplicates)
         except LoadError as json_error:
-            if name.endswith((".json", ".template")):
-                raise
-            try:  # YAML's flow style reads much that JSON does not
-                root, duplicates = _YamlReader(name, text).read()
+            try:
+                root, duplicates, tools = _YamlReader(name, text).read()
             except LoadError:
                 raise json_error from None
-            return _document(name, root, "yaml", text, duplicates)
-    root, duplicates = _YamlReader(name, text).read()
-    return _document(name, root, "yaml", text, duplicates)
+            return _document(name, root, "json" if text.lstrip()[:1] == "{" else "yaml", text, duplicates, tools)
+    root, duplicates, tools = _YamlReader(name, text).read()
+    return _document(name, root, "yaml", text, duplicates, tools)
 
 
-def _document(name: str, root, fmt: str, text: str, duplicates: list[DuplicateKey]) -> Document:
+def _document(
+    name: str, root, fmt: str, text: str, duplicates: list[DuplicateKey], tools: dict[str, Mark] | None = None
+) -> Document:
     if not isinstance(root, MarkedDict):
         kind = "empty" if root is None else type(root).__name__.replace("Marked", "").lower()
         raise LoadError(name, f"the top level of a template must be a mapping, not {kind}", 1)
-    return Document(name, root, fmt, text, duplicates)
+    return Document(name, root, fmt, text, duplicates, tools or {})
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -180,6 +234,7 @@ class _YamlReader:
         self.duplicates: list[DuplicateKey] = []
         self.nodes = 0
         self.anchors: dict[str, tuple[object, int] | None] = {}
+        self.tools: dict[str, Mark] = {}
         self.lines = _YAML_LINE_BREAK.split(text)  # lines as YAML counts them, so that marks index it
 
     def fail(self, message: str, mark=None):
@@ -259,7 +314,7 @@ class _YamlReader:
                     self.fail("more than one YAML document in the file; a template is one document", event.start_mark)
                 continue
             elif kind is yaml.StreamEndEvent:
-                return root, self.duplicates
+                return root, self.duplicates, self.tools
             else:  # StreamStart, DocumentEnd
                 continue
 
@@ -325,12 +380,18 @@ class _YamlReader:
         return value
 
     def _tagged(self, tag: str, value, start, end=None) -> MarkedDict:
-        """`!Ref x` becomes `{"Ref": x}`, `!GetAtt a.b` becomes `{"Fn::GetAtt": [a, b]}`, as cfn-flip reads them."""
+        """`!Ref x` becomes `{"Ref": x}`, `!GetAtt a.b` becomes `{"Fn::GetAtt": [a, b]}`, as cfn-flip reads them.
+        Another tool's tag becomes its long form (`!Rain::Embed f` is `{"Rain::Embed": f}`, as rain
+        reads it), noted as that tool's syntax."""
         name = tag[1:]
-        if name not in INTRINSIC_TAGS:
-            self.fail(f"unknown tag {tag}: CloudFormation accepts only its intrinsic function tags", start)
-        function = name if name in UNCONVERTED_SUFFIXES else FN_PREFIX + name
         mark = _mark(start, end, self.lines) if end is not None else value.mark
+        if name.startswith("Rain::") or name in TOOL_TAGS:
+            function, tool = TOOL_TAGS.get(name, (name, RAIN))
+            self.tools.setdefault(tool, mark)
+        elif name not in INTRINSIC_TAGS:
+            self.fail(f"unknown tag {tag}: CloudFormation accepts only its intrinsic function tags", start)
+        else:
+            function = name if name in UNCONVERTED_SUFFIXES else FN_PREFIX + name
         if function == "Fn::GetAtt" and isinstance(value, str):
             parts = value.split(".", 1)
             value = MarkedList(parts, mark=mark)

@@ -61,6 +61,14 @@ class MarkedList(list):
         return self.mark
 
 
+def copy_mapping(node: MarkedDict) -> MarkedDict:
+    """A shallow copy of a mapping with its marks, to change without changing the document."""
+    copy = MarkedDict(node, mark=node.mark)
+    copy.key_marks = dict(node.key_marks)
+    copy.value_marks = dict(node.value_marks)
+    return copy
+
+
 def mark_of_child(container, key) -> Mark | None:
     """The region of ``container[key]`` if the container knows it."""
     if isinstance(container, MarkedDict):

@@ -129,6 +129,7 @@ def merge_regions(per_region: list[list[Finding]], regions: list[str | None]) ->
                 finding.column,
                 finding.message,
                 tuple(sorted(finding.conditions.items())),
+                finding.iteration,  # the copies of an Fn::ForEach body share its line and message
             )
             seen.setdefault(key, (finding, []))[1].append(region)
     return [

@@ -23,6 +23,8 @@ from .template import Output, Resource, Template
 from .values import ABSENT, Scenario, is_known
 
 NESTED_STACK = "AWS::CloudFormation::Stack"
+CDK_ASSET_PATH = "aws:asset:path"
+CDK_ASSET_PROPERTY = "aws:asset:property"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Project:
     unresolved_exports: list[tuple[str, Export]] = field(default_factory=list)  # (glob, export)
     unreadable: dict[str, str] = field(default_factory=dict)  # text of the files of the run that did not load
     deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by template file, from the configuration
+    partial: bool = False  # the run does not hold the whole project, and its other templates are not known
 
     def may_export(self, name: str) -> bool:
         """Whether ``name`` might be exported where the project cannot see it: by an export whose
@@ -175,14 +178,20 @@ def import_calls(template: Template) -> Iterator[tuple[object, tuple, Scenario]]
 
 
 def nested_template_paths(template: Template) -> list[tuple[Resource, str]]:
-    """Nested stacks whose TemplateURL is a literal local path, with that path relative to the
-    parent's directory (as ``aws cloudformation package`` reads it)."""
+    """Nested stacks whose template is a local file, with its path relative to the parent's
+    directory: a TemplateURL that is a literal local path (as ``aws cloudformation package``
+    reads it), or the asset a CDK-synthesized stack names in its ``aws:asset:path`` metadata
+    (its TemplateURL is the S3 location the asset is published to)."""
     found = []
     for resource in template.of_type(NESTED_STACK):
         url = resource.properties.get("TemplateURL")
         if not isinstance(url, str) or "://" in url or url.startswith("https:") or not url.strip():
-            continue
-        found.append((resource, os.path.join(os.path.dirname(template.file), url)))
+            url = None
+        if url is None and resource.metadata.get(CDK_ASSET_PROPERTY) == "TemplateURL":
+            asset = resource.metadata.get(CDK_ASSET_PATH)
+            url = asset if isinstance(asset, str) and asset.strip() and "://" not in asset else None
+        if url is not None:
+            found.append((resource, os.path.join(os.path.dirname(template.file), url)))
     return found
 
 

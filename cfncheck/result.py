@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .findings import Finding
+from .loader import ToolInput
 from .suppress import Suppression
 
 
@@ -43,3 +44,4 @@ class RunResult:
     errors: list[FileError] = field(default_factory=list)
     internal_errors: int = 0
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    tool_inputs: list[ToolInput] = field(default_factory=list)  # files only another tool can make templates of

@@ -3,8 +3,9 @@
 Configuration (file, then flags) and paths in; out: the files to check (named files, templates
 in named folders, filtered by the include/exclude globs), the checks selected, the parameter
 values of each template (the flags over the configured globs), the deployments of each template,
-and one set of run options per deploy region. The command line and ``cfncheck.testing`` both
-start a run here.
+and one set of run options per deploy region. A partial run (files named one by one, as pre-commit
+passes them) also reads the project's other exporting templates, for their exports only. The
+command line and ``cfncheck.testing`` both start a run here.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from .baseline import relative_file
 from .catalog import Catalog, Check
 from .checking import RunOptions
 from .config import Config, matches
-from .files import collect, looks_like_template
+from .files import collect, is_partial, looks_like_template, project_context
 from .findings import Severity
+from .loader import read_head
 from .parameters import parse_parameters
 from .result import FileError, Source
 
@@ -34,6 +36,9 @@ class Session:
     jobs: int = 1
     timings: bool = False
     compare_baseline: bool = True  # False while a new baseline is written
+    context: tuple[Source, ...] | None = ()
+    """The project's other templates that export names, read for their exports only (a partial
+    run); None when the run cannot know the rest of the project."""
 
     @classmethod
     def open(
@@ -53,7 +58,19 @@ class Session:
         Raises ``ParameterError`` when a parameters file cannot be read."""
         found, missing = sources(paths, config, templates_only)
         given = parse_parameters(list(parameters))
-        return cls(config, tuple(found), tuple(missing), given, jobs or _cpus(), timings, compare_baseline)
+        context = ()
+        if is_partial(paths, templates_only):
+            context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
+        return cls(
+            config,
+            tuple(found),
+            tuple(missing),
+            given,
+            jobs or _cpus(),
+            timings,
+            compare_baseline,
+            context=None if context is None else tuple(context),
+        )
 
     @property
     def catalog(self) -> Catalog:
@@ -77,6 +94,16 @@ class Session:
     def regions(self) -> list[str | None]:
         return self.config["regions"] or [None]
 
+    @property
+    def notices(self) -> list[str]:
+        """What the user is told before the run: imports that cannot be checked against exports."""
+        if self.context is not None or not any(_imports(source) for source in self.sources):
+            return []
+        return [
+            f"this run does not hold the whole project (a file outside {self.config.root} or standard input): "
+            "imports are not checked against exports (XSTK001)"
+        ]
+
     def runs(self) -> list[RunOptions]:
         """The options of each run: one per deploy region."""
         file_parameters = self._file_parameters()
@@ -94,6 +121,7 @@ class Session:
                 check_options=self.config["options"],
                 jobs=self.jobs,
                 timings=self.timings,
+                context=None if self.context is None else list(self.context),
             )
             for region in self.regions
         ]
@@ -143,15 +171,21 @@ def sources(paths: list[str], config: Config, templates_only: bool = False) -> t
     found, missing = collect(paths)
     if not (config["exclude"] or config["include"] or templates_only):
         return found, missing
-    named = set(paths)
-    kept = []
-    for source in found:
-        file = relative_file(source.name, config.root)
-        if matches(file, config["exclude"]):
-            continue
-        if config["include"] and source.name not in named and not matches(file, config["include"]):
-            continue
-        if templates_only and source.path is not None and not looks_like_template(Path(source.path)):
-            continue
-        kept.append(source)
-    return kept, missing
+    return [s for s in found if _kept(s, set(paths), config, templates_only)], missing
+
+
+def _kept(source: Source, named: set[str], config: Config, templates_only: bool) -> bool:
+    file = relative_file(source.name, config.root)
+    if matches(file, config["exclude"]):
+        return False
+    if config["include"] and source.name not in named and not matches(file, config["include"]):
+        return False
+    return not (templates_only and source.path is not None and not looks_like_template(Path(source.path)))
+
+
+def _imports(source: Source) -> bool:
+    try:
+        data = source.data if source.data is not None else read_head(source.path)
+    except OSError:
+        return False
+    return b"ImportValue" in data

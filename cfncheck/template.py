@@ -10,12 +10,14 @@ resource or in ``Globals``) that set it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .loader import Document, LoadError
-from .nodes import Mark, MarkedDict, MarkedList, mark_of_child
+from .nodes import Mark, MarkedDict, MarkedList, copy_mapping, derived, mark_of_child
 from .values import Scenario
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 SAM_GLOBAL_SECTIONS = {
     "AWS::Serverless::Function": "Function",
     "AWS::Serverless::Api": "Api",
@@ -24,7 +26,17 @@ SAM_GLOBAL_SECTIONS = {
     "AWS::Serverless::StateMachine": "StateMachine",
     "AWS::Serverless::LayerVersion": "LayerVersion",
     "AWS::Serverless::CapacityProvider": "CapacityProvider",
+    "AWS::Serverless::WebSocketApi": "WebSocketApi",
 }
+
+
+class Skipped(NamedTuple):
+    """A part of the template the analysis gave up on (a loop whose collection is not known, a
+    macro it cannot run, a value past a cap): reported once, so nothing goes unchecked in silence."""
+
+    message: str
+    path: tuple  # from the template's root, as written
+    mark: Mark | None  # where it is written, when known
 
 
 @dataclass
@@ -96,6 +108,15 @@ class Template:
     resources: dict[str, Resource] = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
     transforms: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    iterations: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    """The ``Fn::ForEach`` iteration that made an entry of a section, by (section, name):
+    ``(("Name", "Orders"),)``, outermost loop first."""
+    generated: dict[str, Resource] = field(default_factory=dict)
+    """The resources the SAM transform generates (``MyFunctionRole``…), by logical id: names a
+    template may use, and wiring checks credit; checks of resources read the written ones."""
+    expanded: MarkedDict | None = field(default=None, repr=False, compare=False)
+    """The root with ``Fn::ForEach`` loops expanded (``AWS::LanguageExtensions``), once expanded."""
     _by_type: dict[str, list[Resource]] | None = field(default=None, init=False, repr=False, compare=False)
     _indexed: int = field(default=0, init=False, repr=False, compare=False)
 
@@ -105,7 +126,40 @@ class Template:
 
     @property
     def root(self) -> MarkedDict:
-        return self.document.root
+        """The template as CloudFormation reads it: the document, with its loops expanded."""
+        return self.document.root if self.expanded is None else self.expanded
+
+    def use_expanded(self, root: MarkedDict, skipped: list[Skipped], iterations: dict) -> None:
+        """Read Conditions, Resources and Outputs again from ``root``, the document with its
+        ``Fn::ForEach`` loops expanded."""
+        self.expanded = root
+        self.skipped = self.skipped + skipped
+        self.iterations = iterations
+        self.conditions = _section(root, "Conditions")
+        self.resources, self.outputs = {}, {}
+        self._by_type = None
+        _model_entries(self, root)
+
+    def module_of(self, name: str) -> str | None:
+        """The module (a resource of a ``…::MODULE`` type) that makes the resource ``name``
+        names: ``MyModuleMyBucket`` or ``MyModule.MyBucket``. What a module makes is not in
+        the template; a reference to it is unknown, not undefined."""
+        modules = derived(
+            self.root,
+            "modules",
+            lambda: [r.logical_id for r in self.resources.values() if r.type.endswith("::MODULE")],
+        )
+        for module in modules:
+            if name.startswith(module) and len(name) > len(module) and name not in self.resources:
+                return module
+        return None
+
+    def generated_of_type(self, *types: str) -> list[Resource]:
+        return [resource for resource in self.generated.values() if resource.type in types]
+
+    def iteration(self, path) -> tuple:
+        """The loop iteration that made the entry at ``path`` (from the root), or ``()``."""
+        return self.iterations.get(tuple(path[:2]), ()) if len(path) >= 2 else ()
 
     @property
     def is_sam(self) -> bool:
@@ -123,6 +177,22 @@ class Template:
             found.sort(key=lambda r: order[id(r)])
         return found
 
+    def place(self, mark: Mark) -> tuple:
+        """The path from the root of the property written at ``mark``: the deepest entry whose
+        region holds it, stopping at an intrinsic function (the property is what it computes)."""
+        node, path = self.root, ()
+        target = (mark.line, mark.column, mark.end_line, mark.end_column)
+        while isinstance(node, (MarkedDict, MarkedList)) and not _is_intrinsic(node):
+            keys = list(node) if isinstance(node, MarkedDict) else range(len(node))
+            for key in keys:
+                region = mark_of_child(node, key)
+                if region is not None and _holds(region, target):
+                    node, path = node[key], path + (key,)
+                    break
+            else:
+                break
+        return path
+
     def locate(self, path, scenario: Scenario | None = None, start: MarkedDict | None = None) -> Mark:
         """The region of ``path`` (from the root, or from ``start``), or of its deepest existing part.
 
@@ -139,6 +209,10 @@ class Template:
             best = mark
             node = node[key]
         return best
+
+
+def _holds(region: Mark, target: tuple) -> bool:
+    return (region.line, region.column) <= target[:2] and target[2:] <= (region.end_line, region.end_column)
 
 
 def _select_branch(node, scenario):
@@ -165,21 +239,33 @@ def build(document: Document) -> Template:
         )
     transform = root.get("Transform")
     template.transforms = [t for t in (transform if isinstance(transform, list) else [transform]) if isinstance(t, str)]
+    for name in template.transforms:
+        if name not in (SAM_TRANSFORM, LANGUAGE_EXTENSIONS):
+            message = (
+                f"the macro {name} is not run by cfncheck: what it makes or changes was not checked, and the checks "
+                "of names, types and properties were skipped"
+            )
+            template.skipped.append(Skipped(message, ("Transform",), mark_of_child(root, "Transform")))
     template.mappings = _section(root, "Mappings")
     template.conditions = _section(root, "Conditions")
     for name, node in _section(root, "Parameters").items():
         if isinstance(node, MarkedDict):
             template.parameters[name] = _parameter(name, node)
+    _model_entries(template, root)
+    return template
+
+
+def _model_entries(template: Template, root: MarkedDict) -> None:
+    """The outputs and resources of ``root``, with SAM Globals merged into SAM resources."""
     for name, node in _section(root, "Outputs").items():
         if isinstance(node, MarkedDict):
             condition = node.get("Condition")
             template.outputs[name] = Output(name, node, condition if isinstance(condition, str) else None)
     globals_ = _section(root, "Globals") if template.is_sam else MarkedDict()
-    for logical_id, node in (resources or {}).items():
+    for logical_id, node in _section(root, "Resources").items():
         if not isinstance(node, MarkedDict) or not isinstance(node.get("Type"), str):
             continue  # reported by the structure check; nothing to model
         template.resources[logical_id] = _resource(logical_id, node, globals_)
-    return template
 
 
 def _section(root: MarkedDict, name: str) -> MarkedDict:
@@ -209,7 +295,7 @@ def _resource(logical_id: str, node: MarkedDict, globals_: MarkedDict) -> Resour
     section = globals_.get(SAM_GLOBAL_SECTIONS.get(kind, ""))
     if isinstance(section, MarkedDict) and section:
         properties = _merge_globals(section, properties, node.get("IgnoreGlobals"))
-        node = _copy(node)
+        node = copy_mapping(node)
         node["Properties"] = properties
         node.key_marks.setdefault("Properties", node.mark_of("Type"))
         node.value_marks.setdefault("Properties", properties.mark)
@@ -228,19 +314,12 @@ def _resource(logical_id: str, node: MarkedDict, globals_: MarkedDict) -> Resour
     )
 
 
-def _copy(node: MarkedDict) -> MarkedDict:
-    copy = MarkedDict(node, mark=node.mark)
-    copy.key_marks = dict(node.key_marks)
-    copy.value_marks = dict(node.value_marks)
-    return copy
-
-
 def _merge_globals(globals_: MarkedDict, own: MarkedDict, ignore) -> MarkedDict:
     """SAM's rules: the resource's own scalars win, mappings merge, lists add the global items first."""
     if ignore == "*":
         return own
     ignored = set(ignore) if isinstance(ignore, list) else set()
-    merged = _copy(own)
+    merged = copy_mapping(own)
     for key, value in globals_.items():
         if key in ignored:
             continue

@@ -73,8 +73,10 @@ def _exports(project):
 def import_without_export(project, ctx):
     """An ``Fn::ImportValue`` whose name no template of the run exports fails the stack ("No
     export named … found"). Only runs of several templates are checked; names built from values
-    not known here are skipped, and so are names listed in ``external_exports`` (globs)."""
-    if len(project.templates) < 2:
+    not known here are skipped, and so are names listed in ``external_exports`` (globs). A run of
+    files named one by one (pre-commit) reads the project's other exporting templates for this; a
+    run that cannot know the project (a file outside it, standard input) skips the check and says so."""
+    if len(project.templates) < 2 or project.partial:
         return
     external = ctx.options["external_exports"]
     for imp in project.imports:
@@ -294,8 +296,18 @@ def _violation(declaration, value) -> str | None:
     text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     kind = str(declaration.get("Type", "String"))
     allowed = declaration.get("AllowedValues")
-    if isinstance(allowed, list) and all(is_known(a) for a in allowed) and text not in map(str, allowed):
-        return f"is not one of the AllowedValues {', '.join(map(str, allowed))}"
+    # a list parameter's AllowedValues apply to each of its items
+    listed = kind.startswith("List<") or kind == "CommaDelimitedList"
+    items = [item.strip() for item in text.split(",")] if listed else [text]
+    if isinstance(allowed, list) and all(is_known(a) for a in allowed):
+        options = ", ".join(map(str, allowed))
+        for item in items:
+            if item not in map(str, allowed):
+                return (
+                    f"has the item {item!r}, which is not one of the AllowedValues {options}"
+                    if listed
+                    else (f"is not one of the AllowedValues {options}")
+                )
     pattern = declaration.get("AllowedPattern")
     if isinstance(pattern, str) and kind == "String":
         try:

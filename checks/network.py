@@ -128,8 +128,10 @@ def _source(rule: Rule, ctx: Context) -> str:
         text += f" = {network}"
     if peer.parameter is None:
         return text
-    if peer.parameter in ctx.resolver.given:
+    if peer.origin == "given":
         return f"{text}, the value passed for parameter {peer.parameter}"
+    if peer.origin == "condition":
+        return f"{text}, the only value the conditions leave parameter {peer.parameter}"
     return f"{text}, the Default of parameter {peer.parameter}"
 
 
@@ -138,12 +140,12 @@ def _restrict(rule: Rule, ctx: Context) -> str:
     name = rule.peer.parameter
     if name is None:
         return rule.peer.key
-    return f"parameter {name}" if name in ctx.resolver.given else f"parameter {name} (and its Default)"
+    return f"parameter {name} (and its Default)" if rule.peer.origin == "default" else f"parameter {name}"
 
 
 def _parameter_default(rule: Rule, ctx: Context) -> list[Location]:
     name = rule.peer.parameter
-    if name is None or name in ctx.resolver.given:
+    if name is None or rule.peer.origin != "default":
         return []
     return [ctx.location(None, ("Parameters", name, "Default"), message=f"the Default of {name} is the world")]
 

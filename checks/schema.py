@@ -9,7 +9,7 @@ value is not known never fails.
 
 from __future__ import annotations
 
-from cfncheck.api import ERROR, check
+from cfncheck.api import ERROR, WARNING, check
 from cfncheck.schemas.document import default_problems, document_violations
 from cfncheck.schemas.properties import READ_ONLY, REQUIRED, UNKNOWN_PROPERTY, VALUE, violations
 
@@ -70,12 +70,13 @@ def property_value_invalid(ctx):
 @check(
     "CFN033",
     "cfn-read-only-property",
-    ERROR,
+    WARNING,
     fix="Remove the property: AWS sets it when the resource is created; read it with Fn::GetAtt.",
 )
 def read_only_property(ctx):
     """A read-only property (an ARN, an id, an endpoint the service assigns) written in the
-    template; CloudFormation rejects it as an unsupported property."""
+    template. CloudFormation accepts it but does not pass it to the resource: the value has no
+    effect, and the template says something that is not true of the resource."""
     yield from _report(ctx, READ_ONLY)
 
 

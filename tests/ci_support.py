@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import textwrap
 from pathlib import Path
@@ -41,4 +42,11 @@ def cli(args: list[str], directory: Path, env: dict | None = None):
     """Runs the check command in ``directory``; returns click's result (exit_code, stdout, stderr)."""
     base = {"GITHUB_WORKSPACE": None, "GITHUB_STEP_SUMMARY": None, "NO_COLOR": "1"}
     with cwd(directory):
-        return CliRunner().invoke(check_command, args, env={**base, **(env or {})}, catch_exceptions=False)
+        return _runner().invoke(check_command, args, env={**base, **(env or {})}, catch_exceptions=False)
+
+
+def _runner() -> CliRunner:
+    """A runner that keeps stderr apart: click before 8.2 mixes it into stdout unless told not to."""
+    if "mix_stderr" in inspect.signature(CliRunner).parameters:
+        return CliRunner(mix_stderr=False)
+    return CliRunner()

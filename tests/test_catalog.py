@@ -7,6 +7,7 @@ import json
 
 from ci_support import ROOT, cli, write
 
+from cfncheck import docs
 from cfncheck.catalog import Catalog, Scope
 from cfncheck.cli import main
 from cfncheck.testing import run_text, summary
@@ -22,8 +23,16 @@ from cfncheck.api import ERROR, INFO, WARNING, Child, check
     types=["AWS::SQS::Queue"],
     children=[
         Child("ZZC002", "zz-queue-fifo", ERROR, "A FIFO queue, reported under its own id."),
-        Child("ZZC003", "zz-queue-named", INFO, "A named queue, reported under its own id.", tags=("security",)),
+        Child(
+            "ZZC003",
+            "zz-queue-named",
+            INFO,
+            "A named queue, reported under its own id.",
+            tags=("security",),
+            help_uri="https://example.com/zz#named",
+        ),
     ],
+    help_uri="https://example.com/zz",
 )
 def queue_checked(queue, ctx):
     \"\"\"Every queue; FIFO and named queues under the children's ids.\"\"\"
@@ -96,6 +105,18 @@ def test_children_are_listed_and_explained_like_any_check(tmp_path):
     assert (child["name"], child["severity"], child["types"]) == ("zz-queue-fifo", "error", ["AWS::SQS::Queue"])
     markdown = cli(["--checks-dir", str(dirs[0]), "--list-checks", "--format", "markdown"], tmp_path).stdout
     assert "**Reported by:** ZZC001" in markdown and "**Also reports:** ZZC002, ZZC003" in markdown
+
+
+def test_a_plugin_check_links_to_its_own_page_and_a_child_to_its_parents_unless_it_names_one(tmp_path):
+    catalog = Catalog.load(_family(tmp_path))
+    assert [docs.help_uri(catalog.find(i)) for i in ("ZZC001", "ZZC002", "ZZC003", "ZZC009")] == [
+        "https://example.com/zz",
+        "https://example.com/zz",
+        "https://example.com/zz#named",
+        None,
+    ]
+    assert catalog.find("SG001").is_builtin and catalog.find("CFN900").is_builtin
+    assert not catalog.find("ZZC001").is_builtin and not catalog.find("ZZC002").is_builtin
 
 
 def test_a_check_id_defined_twice_is_a_problem_not_a_crash(tmp_path):

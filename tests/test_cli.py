@@ -260,3 +260,14 @@ def test_text_output_notes_the_related_places(capsys):
         f"'network-VpcID'. Did you mean network-VpcId, exported by {project / 'network.yaml'}?",
         f"{project / 'network.yaml'}:14:7: note: export network-VpcId",
     ]
+
+
+def test_every_related_place_in_the_samples_output_says_what_it_is(capsys):
+    # A note passed where the scenario was expected once printed "note:" with nothing after it.
+    _, text, _ = cli(capsys, "--format", "text", ROOT / "samples")
+    notes = [line for line in text.splitlines() if ": note:" in line]
+    assert notes and not [line for line in notes if not line.split(": note:", 1)[1].strip()]
+    _, sarif, _ = cli(capsys, "--format", "sarif", ROOT / "samples")
+    results = json.loads(sarif)["runs"][0]["results"]
+    related = [place for result in results for place in result.get("relatedLocations", [])]
+    assert related and all(place["message"]["text"] not in ("", "related") for place in related)

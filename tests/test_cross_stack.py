@@ -1,8 +1,11 @@
 """Cross-stack checks (catalog 3.2) over several templates, and the project mechanisms they
 stand on: the import index, nested stacks loaded as children, findings naming both files."""
 
+import json
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from cfncheck.engine import Source
 from cfncheck.files import collect
@@ -252,3 +255,33 @@ def test_xstk002_deployments_give_the_same_findings_with_workers():
     alone = deployed(groups, "a.yaml", "b.yaml", "c.yaml", extra=fillers)
     assert short(alone) == [("XSTK002", "b.yaml", None, 6, ["c.yaml"]), ("XSTK002", "c.yaml", None, 6, ["b.yaml"])]
     assert deployed(groups, "a.yaml", "b.yaml", "c.yaml", jobs=2, extra=fillers) == alone
+
+
+def _cli(capsys, monkeypatch, folder, *args):
+    from cfncheck.cli import main
+
+    monkeypatch.chdir(folder)
+    with pytest.raises(SystemExit) as exited:
+        main(["--format", "json", "--select", "XSTK", *args])
+    out, err = capsys.readouterr()
+    found = [(f["rule_id"], f["file"], f["line"]) for f in json.loads(out)["findings"]]
+    return exited.value.code, found, err
+
+
+def test_a_partial_run_finds_the_exports_of_the_projects_other_templates(capsys, monkeypatch):
+    """pre-commit passes the changed files only: an import of an unchanged template's export
+    is found, and the finding of the full run for this file is the same."""
+    _, whole, _ = _cli(capsys, monkeypatch, PROJECT, ".")
+    for args in (["app.yaml"], ["--templates-only", "app.yaml"]):
+        _, partial, err = _cli(capsys, monkeypatch, PROJECT, *args)
+        assert partial == [f for f in whole if f[1] in ("app.yaml", "nested/storage.yaml")]
+        assert ("XSTK001", "app.yaml", 13) in partial  # network-VpcID: a typo of network.yaml's export
+        assert not [f for f in partial if f[1] in ("network.yaml", "other.yaml")]  # read, not reported
+        assert err == ""
+
+
+def test_a_run_that_cannot_know_the_project_skips_imports_and_says_so_once(capsys, monkeypatch, tmp_path):
+    app = str(PROJECT / "app.yaml")
+    _, found, err = _cli(capsys, monkeypatch, tmp_path, app)
+    assert "XSTK001" not in {rule for rule, _, _ in found}
+    assert err.count("does not hold the whole project") == 1

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import subprocess
+import sys
 
-from ci_support import ROOT, cli
+import pytest
+from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli
 
 from cfncheck import docs
 from cfncheck.catalog import Catalog
@@ -14,7 +18,38 @@ from cfncheck.cli import main
 def test_docs_checks_md_is_up_to_date():
     expected = docs.render(docs.builtin_checks())
     actual = (ROOT / "docs/checks.md").read_text(encoding="utf-8")
-    assert actual == expected, "docs/checks.md is stale: run `python -m cfncheck.docs > docs/checks.md`"
+    assert actual == expected, "docs/checks.md is stale: run `python -m cfncheck.docs --output docs/checks.md`"
+
+
+def test_docs_are_generated_from_a_source_tree_that_is_not_installed_editable(tmp_path):
+    # After `pip install .`, `python -m cfncheck.docs` at the repository root imports the local
+    # cfncheck/ (the current folder comes first on sys.path), which has no checks/ inside: the
+    # installed mapping of checks/ to cfncheck.checks is out of reach. Simulated by removing the
+    # editable install's import hook, which would otherwise supply the mapping.
+    target = tmp_path / "checks.md"
+    code = (
+        "import runpy, sys; "
+        "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+        f"sys.argv = ['cfncheck.docs', '--output', {str(target)!r}]; "
+        "runpy.run_module('cfncheck.docs', run_name='__main__')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert target.read_text(encoding="utf-8") == (ROOT / "docs/checks.md").read_text(encoding="utf-8")
+
+
+def test_docs_output_file_is_left_alone_when_generation_fails(tmp_path, monkeypatch):
+    target = tmp_path / "checks.md"
+    target.write_text("the reference as it was\n", encoding="utf-8")
+
+    def broken(_checks):
+        raise RuntimeError("a check's documentation is broken")
+
+    monkeypatch.setattr(docs, "render", broken)
+    with pytest.raises(RuntimeError):
+        docs.main(["--output", str(target)])
+    assert target.read_text(encoding="utf-8") == "the reference as it was\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["checks.md"]
 
 
 def test_every_builtin_check_has_a_section_with_its_fix():
@@ -39,6 +74,23 @@ def test_explain_sarif_and_list_checks_show_the_same_text(capsys):
     assert row["help_uri"] == docs.help_uri(entry) == f"{docs.DOCS_URL}#cfn011-cfn-unused-parameter"
     markdown = cli(["--list-checks", "--format", "markdown"], ROOT).stdout
     assert docs.check_markdown(entry) in markdown
+
+
+def test_explain_knows_checks_of_a_checks_dir_and_links_only_to_their_own_page(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["explain", "TST001", "--checks-dir", str(CHECKS_DIR)])
+    assert stop.value.code in (0, None)
+    printed = capsys.readouterr().out
+    assert printed.startswith("### TST001 test-queue-punctuation")
+    assert "Online:" not in printed and docs.DOCS_URL not in printed
+    entry = Catalog.load([CHECKS_DIR]).find("TST001")
+    assert not entry.is_builtin and docs.help_uri(entry) is None
+    assert (
+        docs.help_uri(dataclasses.replace(entry, help_uri="https://example.com/tst001")) == "https://example.com/tst001"
+    )
+    sarif = cli([*PLUGIN, "--format", "sarif", "--select", "TST001", "samples/quickstart.yaml"], ROOT).stdout
+    (rule,) = json.loads(sarif)["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["id"] == "TST001" and "helpUri" not in rule
 
 
 def test_explain_suggests_the_nearest_id(capsys):

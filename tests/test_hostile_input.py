@@ -99,7 +99,7 @@ UNREADABLE = {
         "yaml",
     ),
     "two-documents": (b"Resources: {}\n---\nResources: {}\n", "more than one YAML document", "yaml"),
-    "unknown-tag": (b"Resources: !Rain::Module x\n", "unknown tag", "yaml"),
+    "unknown-tag": (b"Resources: !Include x\n", "unknown tag", "yaml"),
     "binary-scalar": (b"Resources:\n  Q: !!binary aGVsbG8=\n", "binary scalars", "yaml"),
     "collection-key": (b"Resources:\n  ? [a, b]\n  : x\n", "mapping key must be a string", "yaml"),
 }

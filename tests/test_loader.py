@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cfncheck.loader import MAX_BYTES, LoadError, load_bytes
+from cfncheck.loader import MAX_BYTES, LoadError, ToolInput, load_bytes
 from cfncheck.nodes import MarkedDict, MarkedList
 
 
@@ -100,7 +100,7 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
         (b"   \n\n", "empty file", None),
         (b"- a\n- b\n", "must be a mapping", 1),
         (b"just text\n", "must be a mapping", 1),
-        (b"Resources: !Rain::Module x\n", "unknown tag !Rain::Module", 1),
+        (b"Resources: !Foo::Module x\n", "unknown tag !Foo::Module", 1),
         (b"a: 1\n---\nb: 2\n", "more than one YAML document", 2),
         (b"? [a]\n: b\n", "mapping key must be a string", 1),
         (b"a: !!binary aGVsbG8=\n", "binary scalars", 1),
@@ -119,3 +119,41 @@ def test_hostile_input_fails_with_file_and_line(data, message, line):
 def test_oversize_file_is_refused():
     with pytest.raises(LoadError, match="template limit"):
         load_bytes(b"#" * (MAX_BYTES + 1), "big.yaml")
+
+
+@pytest.mark.parametrize("name", ["t.json", "t.template", "t.yaml"])
+def test_json_with_a_trailing_comma_is_read_as_cloudformation_reads_it(name):
+    text = '{\n  "Resources": {\n    "Q": {\n      "Type": "AWS::SQS::Queue",\n    },\n  },\n}\n'
+    document = load(text, name)
+    queue = document.root["Resources"]["Q"]
+    assert queue == {"Type": "AWS::SQS::Queue"}
+    assert queue.key_marks["Type"][:2] == (4, 7)  # the same line and column as in the file
+    assert document.format == "json"
+
+
+def test_json_that_yaml_cannot_read_either_keeps_the_json_error():
+    with pytest.raises(LoadError) as caught:
+        load('{\n  "Resources": {\n    "Q": [1, 2}\n  }\n}\n', "t.json")
+    assert caught.value.message.startswith("invalid JSON") and caught.value.line == 3
+
+
+def test_other_tools_tags_are_read_as_those_tools_read_them():
+    document = load("Resources:\n  B:\n    Type: !Rain::Module ./bucket.yaml\n  C: !Invoke [M, {N: x}, Id]\n")
+    assert document.root["Resources"]["B"]["Type"] == {"Rain::Module": "./bucket.yaml"}
+    assert document.root["Resources"]["C"] == {"Fn::Invoke": ["M", {"N": "x"}, "Id"]}
+    assert {tool: mark.line for tool, mark in document.tools.items()} == {"rain": 3, "package-modules": 4}
+
+
+def test_a_jinja_template_is_another_tools_input_not_a_broken_file():
+    text = "Resources:\n{% for name in buckets %}\n  {{ name }}:\n    Type: AWS::S3::Bucket\n{% endfor %}\n"
+    with pytest.raises(ToolInput) as caught:
+        load(text)
+    assert caught.value.tool == "jinja" and caught.value.line == 2
+
+
+def test_jinja_like_text_in_a_broken_file_is_still_an_error():
+    # SSM documents write {{ Parameter }}: far from the line that fails, it explains nothing
+    text = 'Resources:\n  D:\n    Properties:\n      Content: "{{ InstanceId }}"\n  E: [\n'
+    with pytest.raises(LoadError) as caught:
+        load(text)
+    assert not isinstance(caught.value, ToolInput)

@@ -63,6 +63,7 @@ def test_a_value_past_the_scenario_cap_is_reported_on_its_line():
     assert 2**7 > MAX_ALTERNATIVES
     bounded = [f for f in result.findings if f.rule_id == "CFN900"]
     assert [(f.line, f.severity.name.lower()) for f in bounded] == [(21, "info")]
+    assert (bounded[0].resource, bounded[0].path) == ("Bucket", ("Properties", "Tags"))
     assert f"more than {MAX_ALTERNATIVES} condition scenarios was not analysed" in bounded[0].message
 
 
@@ -75,7 +76,10 @@ def test_function_arguments_stop_multiplying_at_the_cap():
         f"  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Join ['', [{parts}]]\n",
         select=["CFN015"],
     )
-    assert summary(f for f in result.findings if f.rule_id == "CFN900") == [("CFN900", None, 43)]
+    [bounded] = [f for f in result.findings if f.rule_id == "CFN900"]
+    assert summary([bounded]) == [("CFN900", "Queue", 43)]
+    assert bounded.path == ("Properties", "QueueName")
+    assert bounded.message.startswith("Queue Properties.QueueName: a value with more than")
 
 
 def test_the_condition_cap_is_reported_not_silent():

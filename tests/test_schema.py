@@ -167,9 +167,8 @@ def test_rain_directives_and_macro_templates_are_not_judged():
         )
         == []
     )
-    assert (
-        findings(
-            """
+    found = findings(
+        """
         Transform: MyMacro
         Resources:
           Q:
@@ -177,10 +176,11 @@ def test_rain_directives_and_macro_templates_are_not_judged():
             Properties:
               Anything: 1
         """,
-            select=["CFN015"],
-        )
-        == []
+        select=["CFN015"],
     )
+    # not judged, and said once: the macro is named where it is written
+    assert summary(found, severity=True) == [("CFN900", None, 1, "info")]
+    assert found[0].message.startswith("Transform: the macro MyMacro is not run by cfncheck")
 
 
 def test_a_bad_value_from_a_parameter_default_names_the_parameter():
@@ -202,3 +202,115 @@ def test_a_bad_value_from_a_parameter_default_names_the_parameter():
     assert "parameter" not in found[1].message
     given = findings(text, select=["CFN032"], parameters={"Timeout": "1000"})
     assert "Default" not in given[0].message
+
+
+def test_java_nested_class_patterns_are_not_read_with_python_meaning(recwarn):
+    # AWS::ApplicationInsights::Application's Tier pattern is ^[A-Z][[A-Z]_]*$: a union in Java
+    # (an upper-case letter, then letters or underscores); Python would read another pattern and
+    # reject SQL_SERVER, a value CloudFormation accepts.
+    found = findings(
+        """
+        Resources:
+          App:
+            Type: AWS::ApplicationInsights::Application
+            Properties:
+              ResourceGroupName: my-group
+              ComponentMonitoringSettings:
+                - ComponentName: db
+                  Tier: SQL_SERVER
+                  ComponentConfigurationMode: DEFAULT
+        """,
+        select=["CFN032"],
+    )
+    assert found == []
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]
+
+
+def test_every_registry_read_only_property_is_an_attribute_getatt_can_read():
+    """The vendored data reconciles both sources for every type: what the registry declares
+    read-only is an attribute, and a read-only name is never also a writable property."""
+    types = schemas.index()["types"]
+    reconciled = 0
+    for type_name in types:
+        schema = schemas.resource_schema(type_name)
+        assert schema is not None, type_name
+        assert schema.registry_read_only <= set(schema.attributes), type_name
+        assert not schema.read_only & set(schema.properties), type_name
+        reconciled += bool(schema.registry_read_only)
+    assert reconciled > 1000  # the types the provider schemas cover
+    assert "DomainArn" in schemas.resource_schema("AWS::Elasticsearch::Domain").attributes
+
+
+def test_getatt_of_registry_attributes_and_map_keys_is_accepted():
+    found = findings(
+        """
+        Resources:
+          Product:
+            Type: AWS::ServiceCatalog::CloudFormationProvisionedProduct
+            Properties: {ProductName: p, ProvisioningArtifactName: v1}
+          Search:
+            Type: AWS::Elasticsearch::Domain
+        Outputs:
+          Account: {Value: !GetAtt Product.Outputs.AccountId}
+          Domain: {Value: !GetAtt Search.DomainArn}
+          Wrong: {Value: !GetAtt Product.Output.AccountId}
+        """,
+        select=["CFN001"],
+    )
+    assert summary(found) == [("CFN001", None, 10)]
+
+
+def test_read_only_properties_are_a_warning_since_cloudformation_ignores_them():
+    found = findings(
+        """
+        Resources:
+          Cluster:
+            Type: AWS::Neptune::DBCluster
+            Properties: {Port: 8182}
+        """,
+        select=SCHEMA_CHECKS,
+    )
+    assert summary(found, severity=True) == [("CFN033", "Cluster", 4, "warning")]
+    assert "CloudFormation ignores" in found[0].message
+
+
+def test_list_parameter_types_and_allowed_values_per_item():
+    found = findings(
+        """
+        Parameters:
+          Cidrs: {Type: List<String>, Default: "10.0.0.0/8"}
+          Logs: {Type: CommaDelimitedList, Default: "api,audit", AllowedValues: [api, audit, scheduler]}
+          Bad: {Type: CommaDelimitedList, Default: "api,debug", AllowedValues: [api, audit]}
+        Resources:
+          Topic:
+            Type: AWS::SNS::Topic
+            Properties:
+              TopicName: !Join ["-", [!Join [",", !Ref Cidrs], !Join [",", !Ref Logs], !Join [",", !Ref Bad]]]
+        """,
+        select=SCHEMA_CHECKS,
+    )
+    assert summary(found) == [("CFN018", None, 4)]
+    assert "'debug'" in found[0].message
+
+
+def test_a_float_is_sent_as_cloudformation_writes_it():
+    found = findings(
+        """
+        Resources:
+          Project:
+            Type: AWS::CodeBuild::Project
+            Properties:
+              Artifacts: {Type: NO_ARTIFACTS}
+              Environment:
+                {ComputeType: BUILD_GENERAL1_SMALL, Image: "aws/codebuild/standard:7.0", Type: LINUX_CONTAINER}
+              ServiceRole: arn:aws:iam::123456789012:role/build
+              Source: {Type: NO_SOURCE, BuildSpec: "version: 0.2"}
+              SourceVersion: 2.0
+              Name: 2.0
+        """,
+        select=SCHEMA_CHECKS,
+    )
+    assert summary(found) == []
+    from cfncheck.schemas.validation import _text
+
+    assert [_text(v) for v in (2.0, 1.5, 30, 1e7, True)] == ["2.0", "1.5", "30", "1.0E7", "true"]

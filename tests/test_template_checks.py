@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ci_support import cli, write
+
 from cfncheck.testing import findings, only, run_files, run_text, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "template"
@@ -300,13 +302,42 @@ def test_cfn011_to_cfn013_unused_definitions():
     assert only("CFN013", text) == [("CFN013", None, 10)]
 
 
+def test_cfn034_parameter_values_the_template_does_not_declare():
+    text = """
+    Description: a queue
+    Parameters:
+      Env: {Type: String}
+    Resources:
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          QueueName: !Ref Env
+    """
+    assert only("CFN034", text, parameters={"Evn": "prod", "Env": "dev"}) == [("CFN034", None, 2)]
+    assert "Did you mean Env?" in findings(text, select=["CFN034"], parameters={"Evn": "prod"})[0].message
+    assert only("CFN034", text, parameters={"Env": "dev"}) == []
+    assert only("CFN034", text) == []
+
+
+def test_cfn034_reports_a_configured_glob_that_gives_a_template_an_undeclared_parameter(tmp_path):
+    write(
+        tmp_path, "stacks/app.yaml", "Parameters:\n  Env: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+    )
+    write(tmp_path, "stacks/net.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    write(tmp_path, ".cfncheck.yaml", "select: [CFN034]\nparameters:\n  'stacks/*.yaml': {Env: dev}\n")
+    result = cli(["."], tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("stacks/net.yaml:1:1: warning CFN034 ")
+    assert len(result.stdout.splitlines()) == 1
+
+
 def test_cfn014_structure():
     text = """
     AWSTemplateFormatVersion: "2010-09-10"
     Descriptin: typo
     Description: [not, text]
     Parameters:
-      Resources: {Type: String}
+      Resources: {Topic: {Type: AWS::SNS::Topic}}
     Resources:
       Function:
         Type: AWS::Lambda::Function
@@ -334,8 +365,11 @@ def test_cfn014_sam_resources_with_stray_keys_are_warnings():
     Resources:
       Function:
         Type: AWS::Serverless::Function
-        Description: misplaced
+        Runtime: python3.12
         Properties: {}
+      Queue:
+        Type: AWS::SQS::Queue
+        Description: CloudFormation accepts a Description beside Type
     """
     found = findings(text, select=["CFN014"])
     assert summary(found) == [("CFN014", "Function", 7)]
@@ -458,3 +492,42 @@ def test_cfn005_finding_lands_on_the_missing_key():
     found = findings(text, select=["CFN005"])
     assert summary(found) == [("CFN005", "Instance", 16), ("CFN005", "Instance", 22)]
     assert "Add the key, or a DefaultValue" in found[0].message
+
+
+def test_names_equal_to_section_names_are_entries_not_misindented_sections():
+    text = """
+    Parameters:
+      Description: {Type: String, Default: x}
+      Outputs: {Type: String, Default: y}
+    Conditions:
+      Resources: !Equals [!Ref Description, x]
+    Resources:
+      Queue:
+        Type: AWS::SQS::Queue
+        Condition: Resources
+        Properties:
+          QueueName: !Sub "${Description}-${Outputs}"
+    Outputs:
+      Description: {Value: !Ref Queue, Condition: Resources}
+      Parameters:
+        Env: {Type: String}
+    """
+    assert only("CFN014", text) == [("CFN014", None, 14)]
+
+
+def test_a_mapping_named_by_another_findinmap_is_used():
+    text = """
+    Mappings:
+      Tables:
+        prod: {name: ProdSizes}
+      ProdSizes:
+        queue: {retention: "1209600"}
+      Unused:
+        a: {b: c}
+    Resources:
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          MessageRetentionPeriod: !FindInMap [!FindInMap [Tables, prod, name], queue, retention]
+    """
+    assert only("CFN013", text) == [("CFN013", None, 6)]

@@ -77,6 +77,7 @@ class Peer:
     kind: str | None
     value: object = ABSENT
     parameter: str | None = None  # the parameter the value is (``CidrIp: !Ref SshCidr``)
+    origin: str | None = None  # where the parameter's value comes from: "given", "default" or "condition"
 
     @property
     def is_world(self) -> bool:
@@ -123,7 +124,7 @@ def _rule(
 ) -> Rule:
     peer = next(
         (
-            Peer(key, kind, body[key], _parameter(ctx, resource, path, key, body[key], scenario))
+            Peer(key, kind, body[key], *_parameter(ctx, resource, path, key, body[key], scenario))
             for key, kind in _PEER_KEYS[direction]
             if key in body
         ),
@@ -134,14 +135,17 @@ def _rule(
     return Rule(resource, path, direction, flow, peer, group, scenario)
 
 
-def _parameter(ctx: Context, resource: Resource, path: tuple, key: str, value, scenario: Scenario) -> str | None:
-    """The parameter whose value the rule's ``key`` is in this scenario, if it is one."""
+def _parameter(
+    ctx: Context, resource: Resource, path: tuple, key: str, value, scenario: Scenario
+) -> tuple[str | None, str | None]:
+    """The parameter whose value the rule's ``key`` is in this scenario, if it is one, and where
+    that value comes from (see ``Resolver.parameter_origin``)."""
     for written in ctx.resolver.reach(resource.node, path, scenario):
         if isinstance(written.value, dict):
             for name in whole_parameters(written.value.get(key), ctx.template.parameters):
-                if ctx.resolver.parameter_value(name) == value:
-                    return name
-    return None
+                if ctx.resolver.parameter_value(name, written.scenario) == value:
+                    return name, ctx.resolver.parameter_origin(name, written.scenario)
+    return None, None
 
 
 def admits_nothing(group: Link) -> bool:

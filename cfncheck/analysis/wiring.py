@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import sam
 from ..context import Context, Link, per_template
 from ..graph import reaches
 from ..nodes import MarkedDict
@@ -88,14 +89,7 @@ def event_sources(resource: Resource) -> list[EventSource]:
 
 def sam_events(resource: Resource) -> list[tuple[str, str, MarkedDict]]:
     """A SAM function's events as (name, Type, event) where the Type is written literally."""
-    events = resource.properties.get("Events")
-    if not isinstance(events, dict):
-        return []
-    return [
-        (name, event["Type"], event)
-        for name, event in events.items()
-        if isinstance(event, dict) and isinstance(event.get("Type"), str)
-    ]
+    return sam.events(resource.properties)
 
 
 def functions_fed(ctx: Context, source: EventSource) -> list[Link]:
@@ -349,7 +343,8 @@ def unattached_policies(ctx: Context, kind: str) -> bool:
 
 
 def permissions(ctx: Context, function: Resource) -> list[Resource]:
-    """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of it)."""
+    """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of
+    it), those the SAM transform generates for a function's events included."""
     index, unknown = _permissions_by_function(ctx)
     return index.get(function.logical_id, []) + unknown
 
@@ -359,7 +354,7 @@ def _permissions_by_function(ctx: Context) -> tuple[dict[str, list[Resource]], l
     """The permissions of each function, and those whose function cannot be followed."""
     index: dict[str, list[Resource]] = {}
     unknown = []
-    for permission in ctx.resources(PERMISSION):
+    for permission in ctx.resources(PERMISSION) + ctx.template.generated_of_type(PERMISSION):
         targets = {
             found.logical_id
             for link in ctx.links(permission, "Properties.FunctionName")

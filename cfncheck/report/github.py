@@ -42,12 +42,6 @@ def ordered(findings: Iterable[Finding]) -> list[Finding]:
     return sorted((f for f in findings if f.suppressed is None), key=lambda f: -f.severity)
 
 
-def _message(finding: Finding) -> str:
-    if finding.conditions:
-        return f"{finding.message} [when {finding.scenario_text}]"
-    return finding.message
-
-
 def command(finding: Finding, root: Path) -> str:
     properties = {
         "file": relative_file(finding.file, root),
@@ -58,7 +52,7 @@ def command(finding: Finding, root: Path) -> str:
         "title": f"{finding.rule_id} {finding.name}",
     }
     text = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    return f"::{COMMANDS[finding.severity]} {text}::{escape_data(_message(finding))}"
+    return f"::{COMMANDS[finding.severity]} {text}::{escape_data(finding.shown_message)}"
 
 
 def error_command(error: FileError, root: Path) -> str:
@@ -128,7 +122,7 @@ def summary(result: Outcome, root: Path, notes: Iterable[str] = (), env: Mapping
             if finding.resource:
                 where += f" `{_cell(finding.resource)}`"
             check = f"{finding.rule_id} {finding.name}"
-            lines.append(f"| {finding.severity} | {check} | {where} | {_cell(_message(finding))} |")
+            lines.append(f"| {finding.severity} | {check} | {where} | {_cell(finding.shown_message)} |")
         if len(shown) > SUMMARY_ROWS:
             lines += ["", f"… and {len(shown) - SUMMARY_ROWS} more (see the step log or the SARIF file)."]
     return "\n".join(lines) + "\n"

@@ -34,7 +34,7 @@ def rule(entry: Check) -> dict:
     if "security" in entry.tags:
         properties["security-severity"] = SECURITY_SEVERITY[entry.severity]
     text = check_markdown(entry)
-    return {
+    described = {
         "id": entry.id,
         "name": entry.name,
         "shortDescription": {"text": entry.summary or entry.name},
@@ -44,6 +44,9 @@ def rule(entry: Check) -> dict:
         "defaultConfiguration": {"level": LEVELS[entry.severity]},
         "properties": properties,
     }
+    if described["helpUri"] is None:
+        del described["helpUri"]
+    return described
 
 
 def _uri(name: str, root: Path) -> dict:
@@ -72,9 +75,7 @@ def _related(index: int, location: Location, root: Path) -> dict:
 
 
 def result_object(finding: Finding, rule_index: int, occurrence: int, root: Path) -> dict:
-    message = finding.message
-    if finding.conditions:
-        message += f" [when {finding.scenario_text}]"
+    message = finding.shown_message
     location = _physical(
         finding.file, _region(finding.line, finding.column, finding.end_line, finding.end_column), root
     )
@@ -94,8 +95,11 @@ def result_object(finding: Finding, rule_index: int, occurrence: int, root: Path
     }
     if finding.related:
         result["relatedLocations"] = [_related(i, loc, root) for i, loc in enumerate(finding.related, 1)]
-    if finding.conditions:
-        result["properties"] = {"conditions": dict(finding.conditions)}
+    if finding.conditions or finding.iteration:
+        result["properties"] = {
+            **({"conditions": dict(finding.conditions)} if finding.conditions else {}),
+            **({"iteration": dict(finding.iteration)} if finding.iteration else {}),
+        }
     if finding.suppressed is not None:
         kind = SUPPRESSION_KINDS.get(finding.suppressed_by or "", "external")
         result["suppressions"] = [{"kind": kind, "justification": finding.suppressed}]

@@ -15,9 +15,7 @@ def finding_lines(finding: Finding, color: bool = False) -> list[str]:
     severity = str(finding.severity)
     if color:
         severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
-    message = finding.message
-    if finding.conditions:
-        message += f" [when {finding.scenario_text}]"
+    message = finding.shown_message
     lines = [f"{_where(finding, color)} {severity} {finding.rule_id} {finding.name}: {message}"]
     lines += [f"{_where(related, color)} note: {related.message}" for related in finding.related]
     return lines

@@ -20,6 +20,9 @@ RESOURCES = HERE / "resources"
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 SCHEMA_NAMESPACES = ("AWS::", "Alexa::")
 """Type namespaces the schemas cover: a type there that has no schema does not exist."""
+UNREGISTERED_TYPES = frozenset({"AWS::CDK::Metadata"})
+"""Types CloudFormation accepts that the registry does not list: the CDK's version and analytics
+record, in every template ``cdk synth`` writes (CloudFormation creates nothing for it)."""
 
 
 @dataclass
@@ -29,6 +32,8 @@ class ResourceSchema:
     type_name: str
     schema: dict
     attributes: dict[str, dict] = field(default_factory=dict)
+    registry_read_only: frozenset[str] = frozenset()
+    """The top-level read-only properties the registry declares (the service sets them)."""
 
     @property
     def properties(self) -> dict:
@@ -37,7 +42,8 @@ class ResourceSchema:
     @cached_property
     def read_only(self) -> frozenset[str]:
         """Attributes that are not properties: the service sets them, a template cannot."""
-        return frozenset(name for name in self.attributes if "." not in name and name not in self.properties)
+        names = {name for name in self.attributes if "." not in name} | self.registry_read_only
+        return frozenset(names - set(self.properties))
 
     def attribute_kind(self, name: str) -> str | None:
         """The JSON type an attribute yields ("string", "array"…) when the schema says so."""
@@ -66,7 +72,11 @@ def is_resource_type(type_name: str) -> bool:
 
 def covered(type_name: str) -> bool:
     """The type is in a namespace the schemas cover (AWS, Alexa), so it must have a schema."""
-    return type_name.startswith(SCHEMA_NAMESPACES) and not type_name.startswith("AWS::Serverless::")
+    return (
+        type_name.startswith(SCHEMA_NAMESPACES)
+        and not type_name.startswith("AWS::Serverless::")
+        and type_name not in UNREGISTERED_TYPES
+    )
 
 
 def closest_type(type_name: str) -> str | None:
@@ -92,8 +102,9 @@ def resource_schema(type_name: str) -> ResourceSchema | None:
     for patch in _patches().get(type_name, ()):
         _apply(schema, patch)
     attributes = schema.pop("attributes", {})
+    read_only = frozenset(schema.pop("readOnly", ()))
     _inline_refs(schema)
-    return ResourceSchema(type_name, schema, attributes)
+    return ResourceSchema(type_name, schema, attributes, read_only)
 
 
 def closest_name(name: str, candidates) -> str | None:
@@ -187,6 +198,8 @@ def attribute_problem(type_name: str, attribute: str) -> str | None:
         return None
     if type_name == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
         return None  # a nested stack's outputs are checked against its template (XSTK006)
+    if "." in attribute and schema.attribute_kind(attribute.split(".", 1)[0]) == "object":
+        return None  # a key of a map attribute (a provisioned product's Outputs.Name): only known at deploy
     hint = closest_name(attribute, schema.attributes)
     names = sorted(schema.attributes)
     listed = f" Its attributes: {', '.join(names)}." if names and len(names) <= 12 else ""

@@ -53,9 +53,12 @@ def default_problems(parameter: Parameter) -> list[tuple[tuple, str]]:
         if parameter.is_list and isinstance(parameter.default, str):
             defaults = [item.strip() for item in parameter.default.split(",")] if parameter.default else []
         candidates += [(("Default",), v) for v in defaults]
-        if allowed is not None and parameter.default not in allowed and not parameter.is_list:
-            if not any(_same(parameter.default, value) for value in allowed):
-                result.append((("Default",), f"Default {parameter.default!r} is not one of its AllowedValues"))
+        if allowed is not None:
+            # a list parameter's AllowedValues apply to each of its items
+            for value in defaults if parameter.is_list else [parameter.default]:
+                if not any(_same(value, option) for option in allowed):
+                    item = " item" if parameter.is_list else ""
+                    result.append((("Default",), f"Default{item} {value!r} is not one of its AllowedValues"))
     numeric = parameter.type in ("Number", "List<Number>")
     for path, value in candidates:
         text = _text(value)

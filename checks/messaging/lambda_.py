@@ -32,11 +32,11 @@ def invoker_without_permission(ctx):
     S3 notifications, ALB target groups and Logs subscription filters are validated when
     created: without an AWS::Lambda::Permission for their service principal the stack fails
     (a bucket or target group must also be created after it). SNS, EventBridge, API Gateway
-    and Cognito deploy, but every invocation is refused. SAM events write their own
-    permissions; API integrations with a role (Credentials) do not need one."""
+    and Cognito deploy, but every invocation is refused. SAM events and SAM connectors write their
+    own permissions; API integrations with a role (Credentials) do not need one."""
     for delivery in deliveries(ctx):
         function = delivery.destination
-        if function.type not in FUNCTIONS:
+        if function.type not in FUNCTIONS or (not function.foreign and _sam_connector_to(ctx, function.logical_id)):
             continue
         candidates = [p for p in permissions(ctx, function.resource) if _permits(ctx, p, delivery)]
         severity = ERROR if delivery.deliverer.breaks_deployment else WARNING
@@ -61,6 +61,22 @@ def invoker_without_permission(ctx):
                 function.scenario,
                 related=[ctx.location(candidates[0], (), message=candidates[0].logical_id)],
             )
+
+
+def _sam_connector_to(ctx, logical_id: str) -> bool:
+    """Whether a SAM connector (a resource, or an entry of a resource's Connectors) has the
+    function as its destination: SAM writes the function's permission for it."""
+    connectors = [r.properties for r in ctx.resources("AWS::Serverless::Connector")]
+    for resource in ctx.resources():
+        entries = resource.node.get("Connectors")
+        if isinstance(entries, dict):
+            connectors += [e.get("Properties") for e in entries.values() if isinstance(e, dict)]
+    for properties in connectors:
+        destinations = properties.get("Destination") if isinstance(properties, dict) else None
+        for destination in destinations if isinstance(destinations, list) else [destinations]:
+            if isinstance(destination, dict) and destination.get("Id") == logical_id:
+                return True
+    return False
 
 
 def _permits(ctx, permission, delivery) -> bool:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import re
 
+from cfncheck.analysis.other_tools import expanded_elsewhere as expanded_by_other_tool
 from cfncheck.api import iter_uses, resource_uses
-from cfncheck.nodes import derived
 from cfncheck.template import SAM_TRANSFORM
 
 
@@ -24,22 +23,7 @@ def expanded_elsewhere(template) -> bool:
     resources = template.root.get("Resources") or {}
     if any(str(key).startswith("Fn::ForEach") for key in resources):
         return True
-    hinted = "Rain::" in template.document.text or FRAMEWORK_VARIABLE.search(template.document.text)
-    return bool(hinted) and derived(template.root, "preprocessed", lambda: preprocessed(template.root))
-
-
-FRAMEWORK_VARIABLE = re.compile(r"\$\{(?:(?:self|opt|sls|env):|file\()")
-
-
-def preprocessed(node) -> bool:
-    """Whether the template is the input of another tool: rain directives (Rain::Module creates
-    resources, Rain::Embed inserts files) or Serverless Framework variables (a resources
-    fragment merged with others)."""
-    if isinstance(node, dict):
-        return any(str(key).startswith("Rain::") or preprocessed(value) for key, value in node.items())
-    if isinstance(node, list):
-        return any(preprocessed(item) for item in node)
-    return isinstance(node, str) and FRAMEWORK_VARIABLE.search(node) is not None
+    return expanded_by_other_tool(template)
 
 
 def listed(value) -> list:

@@ -9,14 +9,25 @@ from cfncheck.schemas import attribute_problem
 
 from . import all_uses, did_you_mean, expanded_elsewhere
 
-SAM_IMPLICIT_PREFIXES = ("ServerlessRestApi", "ServerlessHttpApi", "ServerlessDeploymentApplication")
+SAM_IMPLICIT_PREFIXES = (
+    "ServerlessRestApi",
+    "ServerlessHttpApi",
+    "ServerlessDeploymentApplication",
+    "ServerlessUsagePlan",
+    "ServerlessApiKey",
+)
 
 
 def _sam_implicit(template, name: str) -> bool:
-    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…)."""
-    if not template.is_sam:
+    """SAM creates resources named after the ones it expands (MyFunctionRole, ServerlessRestApi…),
+    and a module those it contains (MyModuleMyBucket, MyModule.MyBucket). A template of
+    AWS::Serverless resources without the transform line is SAM's too: tools such as SAM's own
+    test harness add the line, and CFN003 reports a template deployed without it."""
+    if template.module_of(name) is not None:
+        return True
+    if not (template.is_sam or any(r.type.startswith("AWS::Serverless::") for r in template.resources.values())):
         return False
-    if name.startswith(SAM_IMPLICIT_PREFIXES):
+    if name.split(".", 1)[0] in template.generated or name.startswith(SAM_IMPLICIT_PREFIXES):
         return True
     base = name.split(".", 1)[0]
     return any(

@@ -10,6 +10,7 @@ from cfncheck.schemas import CUSTOM_RESOURCE, type_problem
 from cfncheck.template import SAM_TRANSFORM
 
 from . import did_you_mean, expanded_elsewhere
+from .conditions import CONDITION_FUNCTIONS
 
 SECTIONS = (
     "AWSTemplateFormatVersion",
@@ -24,6 +25,7 @@ SECTIONS = (
     "Outputs",
 )
 RESOURCE_KEYS = (
+    "Description",  # undocumented but accepted: CodeStar writes it on every resource, cdk's cfn-include reads it
     "Type",
     "Properties",
     "DependsOn",
@@ -47,6 +49,7 @@ SAM_TYPES = (
     "AWS::Serverless::Connector",
     "AWS::Serverless::GraphQLApi",
     "AWS::Serverless::CapacityProvider",
+    "AWS::Serverless::WebSocketApi",
 )
 
 
@@ -107,6 +110,22 @@ def invalid_resource_type(ctx):
             yield ctx.finding(resource, "Type", problem)
 
 
+def _entry_of(section: str, node) -> bool:
+    """Whether ``node`` has the shape of an entry of ``section`` (a parameter named Description
+    is a parameter), rather than a section indented under another one."""
+    if not isinstance(node, dict):
+        return False
+    if section == "Parameters":
+        return "Type" in node
+    if section == "Outputs":
+        return "Value" in node
+    if section == "Conditions":
+        return len(node) == 1 and next(iter(node)) in CONDITION_FUNCTIONS
+    if section == "Mappings":
+        return bool(node) and all(isinstance(value, dict) for value in node.values())
+    return False
+
+
 @check(
     "CFN014",
     "cfn-template-structure-invalid",
@@ -152,7 +171,7 @@ def template_structure_invalid(ctx):
             yield ctx.finding(None, (section,), message or f"{section} must be a mapping.")
             continue
         for key in node or ():
-            if key in SECTIONS and key != "Metadata":
+            if key in SECTIONS and key != "Metadata" and not _entry_of(section, node[key]):
                 message = f"{key!r} is nested inside {section}; it looks mis-indented and belongs at the top level."
                 yield ctx.finding(None, (section, key), message)
     resource_keys = RESOURCE_KEYS + (SAM_RESOURCE_KEYS if template.is_sam else ())
@@ -174,7 +193,7 @@ def template_structure_invalid(ctx):
                 message = f"{key!r} is not a resource attribute.{did_you_mean(key, resource_keys)}"
                 if sam:
                     message += " SAM ignores it; if it is a property, move it under Properties."
-                elif key in ("Policies", "Tags", "Code", "Runtime", "Description"):
+                elif key in ("Policies", "Tags", "Code", "Runtime"):
                     message += " Did you mean to put it under Properties?"
                 where = (key,) if resource is not None else path + (key,)
                 yield ctx.finding(resource, where, message, severity=WARNING if sam else None)
