@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli
+from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli, cwd, write
 
 from cfncheck import docs
 from cfncheck.catalog import Catalog
@@ -91,6 +91,21 @@ def test_explain_knows_checks_of_a_checks_dir_and_links_only_to_their_own_page(c
     sarif = cli([*PLUGIN, "--format", "sarif", "--select", "TST001", "samples/quickstart.yaml"], ROOT).stdout
     (rule,) = json.loads(sarif)["runs"][0]["tool"]["driver"]["rules"]
     assert rule["id"] == "TST001" and "helpUri" not in rule
+
+
+def test_explain_knows_the_checks_of_the_configurations_checks_dir(tmp_path, capsys):
+    write(tmp_path, "project/.cfncheck.yaml", f"checks-dir: [{CHECKS_DIR}]\n")
+    for args, folder in (
+        ([], tmp_path / "project"),
+        (["--config", str(tmp_path / "project/.cfncheck.yaml")], tmp_path),
+    ):
+        with cwd(folder), pytest.raises(SystemExit) as stop:
+            main(["explain", "TST001", *args])
+        assert stop.value.code in (0, None)
+        assert capsys.readouterr().out.startswith("### TST001 test-queue-punctuation")
+    with cwd(tmp_path), pytest.raises(SystemExit) as stop:
+        main(["explain", "TST001"])
+    assert stop.value.code == 2 and "no check 'TST001'" in capsys.readouterr().err
 
 
 def test_explain_suggests_the_nearest_id(capsys):
