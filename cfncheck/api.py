@@ -1,8 +1,13 @@
-"""Everything a check needs, in one import: ``from cfncheck.api import check, ERROR, ...``."""
+"""Everything a check needs, in one import: ``from cfncheck.api import check, ERROR, ...``.
 
-from .context import Context
+Shared analyses (policy documents, ports, zones, wiring…) are imported from ``cfncheck.analysis``.
+"""
+
+from .catalog import Child, check
+from .context import Context, Link, per_template
 from .findings import ERROR, INFO, WARNING, Finding, Location, Severity
-from .registry import check
+from .project import import_calls, output_scenario
+from .references import PSEUDO_PARAMETERS, getatt_parts, guards, iter_calls, iter_uses, resource_uses
 from .template import Output, Parameter, Resource, Template
 from .values import (
     ABSENT,
@@ -23,10 +28,13 @@ from .values import (
 __all__ = [
     "ABSENT",
     "ALWAYS",
+    "PSEUDO_PARAMETERS",
     "AZ",
     "Alt",
     "AvailabilityZones",
+    "Child",
     "Context",
+    "Link",
     "ERROR",
     "Finding",
     "INFO",
@@ -44,6 +52,14 @@ __all__ = [
     "as_list",
     "as_number",
     "check",
+    "getatt_parts",
+    "guards",
+    "import_calls",
     "is_known",
+    "iter_calls",
+    "iter_uses",
     "lookup",
+    "output_scenario",
+    "per_template",
+    "resource_uses",
 ]

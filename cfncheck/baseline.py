@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 from .findings import Finding
@@ -55,12 +55,6 @@ def fingerprint(finding: Finding, file: str) -> str:
     return hashlib.sha256(identity(finding, file).encode("utf-8")).hexdigest()[:32]
 
 
-@dataclass
-class Outcome:
-    matched: int  # findings the baseline accepts
-    fixed: int  # baseline entries no finding matched: fixed since the baseline was written
-
-
 def write(findings: list[Finding], path: str | os.PathLike) -> int:
     """Record the unsuppressed findings; returns how many were written."""
     root = Path(path).resolve().parent
@@ -98,18 +92,19 @@ def read(path: str | os.PathLike) -> Counter:
     return Counter(str(e["fingerprint"]) for e in entries)
 
 
-def apply(findings: list[Finding], path: str | os.PathLike) -> Outcome:
-    """Mark the findings the baseline at ``path`` accepts as suppressed (externally)."""
+def apply(findings: list[Finding], path: str | os.PathLike) -> tuple[list[Finding], int, int]:
+    """The findings with those the baseline at ``path`` accepts marked as suppressed (externally),
+    how many it accepted, and how many of its entries no finding matched (fixed since)."""
     accepted = read(path)
     root = Path(path).resolve().parent
-    matched = 0
+    justification = f"accepted in baseline {Path(path).name}"
+    marked, matched = [], 0
     for finding in findings:
-        if finding.suppressed is not None:
-            continue
-        key = fingerprint(finding, baseline_file(finding.file, root))
-        if accepted[key] > 0:
-            accepted[key] -= 1
-            matched += 1
-            finding.suppressed = f"accepted in baseline {Path(path).name}"
-            finding.suppressed_by = "baseline"
-    return Outcome(matched, sum(accepted.values()))
+        if finding.suppressed is None:
+            key = fingerprint(finding, baseline_file(finding.file, root))
+            if accepted[key] > 0:
+                accepted[key] -= 1
+                matched += 1
+                finding = replace(finding, suppressed=justification, suppressed_by="baseline")
+        marked.append(finding)
+    return marked, matched, sum(accepted.values())

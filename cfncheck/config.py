@@ -19,7 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from . import registry
+from .catalog import Catalog, Check
+from .findings import Severity
 
 FILE_NAMES = (".cfncheck.yaml", ".cfncheck.yml")
 DEFAULT = "default"
@@ -61,34 +62,34 @@ def _text(key: str, value) -> str:
     return str(value)
 
 
-def _check(key: str, selector: str) -> registry.Check:
-    entry = registry.find(str(selector))
+def _check(key: str, selector: str, catalog: Catalog) -> Check:
+    entry = catalog.find(str(selector))
     if entry is None:
-        hint = registry.nearest(str(selector))
+        hint = catalog.nearest(str(selector))
         raise ConfigError(f"{key}: no check {selector!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
     return entry
 
 
-def _selectors(key: str, value) -> list[str]:
+def _selectors(key: str, value, catalog: Catalog) -> list[str]:
     selectors = _strings(key, value)
-    for selector in registry.unknown_selectors(registry.all_checks(), selectors):
-        hint = registry.nearest(selector)
+    for selector in catalog.unknown(selectors):
+        hint = catalog.nearest(selector)
         raise ConfigError(f"{key}: no check matches {selector!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
     return selectors
 
 
-def _severities(key: str, value) -> dict[str, str]:
+def _severities(key: str, value, catalog: Catalog) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a mapping of check id to severity, got {value!r}")
-    return {_check(key, name).id: _choice(SEVERITIES)(f"{key}.{name}", level) for name, level in value.items()}
+    return {_check(key, name, catalog).id: _choice(SEVERITIES)(f"{key}.{name}", level) for name, level in value.items()}
 
 
-def _options(key: str, value) -> dict[str, dict]:
+def _options(key: str, value, catalog: Catalog) -> dict[str, dict]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a mapping of check id to options, got {value!r}")
     parsed = {}
     for name, settings in value.items():
-        entry = _check(key, name)
+        entry = _check(key, name, catalog)
         if not isinstance(settings, dict):
             raise ConfigError(f"{key}.{name}: expected a mapping of option to value, got {settings!r}")
         for option, setting in settings.items():
@@ -144,17 +145,18 @@ def _deployments(key: str, value) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Key:
-    parse: Callable[[str, object], object]
+    parse: Callable[..., object]  # (key, value), or (key, value, catalog) for a key that names checks
     default: object
     help: str
+    names_checks: bool = False
 
 
 KEYS: dict[str, Key] = {
-    "select": Key(_selectors, [], "run only these checks (ids, names or id prefixes)"),
-    "ignore": Key(_selectors, [], "skip these checks"),
+    "select": Key(_selectors, [], "run only these checks (ids, names or id prefixes)", True),
+    "ignore": Key(_selectors, [], "skip these checks", True),
     "fail-on": Key(_choice(FAIL_ON), "warning", "exit 1 when a finding has this severity or a higher one"),
-    "severity": Key(_severities, {}, "per-check severity overrides, e.g. {SG004: error}"),
-    "options": Key(_options, {}, "per-check options, e.g. {SQS001: {multiple: 6}}"),
+    "severity": Key(_severities, {}, "per-check severity overrides, e.g. {SG004: error}", True),
+    "options": Key(_options, {}, "per-check options, e.g. {SQS001: {multiple: 6}}", True),
     "include": Key(_strings, [], "globs of templates to check inside the given directories (default: all)"),
     "exclude": Key(_strings, [], "globs of files never to check"),
     "parameters": Key(_parameters, {}, "template glob → parameters file(s) or values"),
@@ -175,6 +177,7 @@ class Config:
     values: dict = field(default_factory=lambda: {k: key.default for k, key in KEYS.items()})
     sources: dict = field(default_factory=lambda: dict.fromkeys(KEYS, DEFAULT))
     file: Path | None = None
+    catalog: Catalog = field(default_factory=Catalog)  # the checks its settings name, its checks-dir's included
 
     def __getitem__(self, key: str):
         return self.values[key]
@@ -185,11 +188,17 @@ class Config:
         return self.file.parent if self.file else Path.cwd()
 
     def set(self, key: str, value, source: str) -> None:
-        value = KEYS[key].parse(key, value)
+        spec = KEYS[key]
+        value = spec.parse(key, value, self.catalog) if spec.names_checks else spec.parse(key, value)
         if key in PATH_KEYS and source != COMMAND_LINE:
             value = [self.path(v) for v in value] if isinstance(value, list) else self.path(value)
         self.values[key] = value
         self.sources[key] = source
+
+    @property
+    def severities(self) -> dict[str, Severity]:
+        """The configured severities, by check id."""
+        return {rule_id: Severity.parse(level) for rule_id, level in self.values["severity"].items()}
 
     def path(self, value: str) -> str:
         """A path written in the file, relative to the file's folder."""
@@ -241,26 +250,19 @@ def read_file(path: Path) -> dict:
     return section
 
 
-def load_checks(folders: Iterable[str]) -> None:
-    """The checks settings may name: built-in ones and those of the configured folders."""
-    from . import engine  # noqa: F401 - the engine module registers the engine's own checks
-
-    registry.load_builtin()
-    for folder in folders:
-        registry.load_directory(folder)
-
-
 def load(
     explicit: str | None = None,
     overrides: dict | None = None,
-    prepare: Callable[[list[str]], object] | None = None,
+    catalog: Callable[[list[str]], Catalog] = Catalog.load,
+    discover: bool = True,
 ) -> Config:
-    """The effective configuration: defaults, then the file, then the command line's ``overrides``.
+    """The effective configuration: defaults, then the file (``explicit``, or the nearest one when
+    ``discover``), then the command line's ``overrides``.
 
-    ``prepare`` receives the check folders before any setting that names a check is read, so
-    that the checks of a ``checks-dir`` can be selected and configured like built-in ones."""
+    ``catalog`` builds the catalog from the check folders before any setting that names a check is
+    read, so that the checks of a ``checks-dir`` are selected and configured like built-in ones."""
     config = Config()
-    path = Path(explicit) if explicit else find_file()
+    path = Path(explicit) if explicit else find_file() if discover else None
     settings = []
     if path is not None:
         if explicit and not path.is_file():
@@ -273,18 +275,17 @@ def load(
             settings.append((normal, value, str(path)))
     settings += [(key, value, COMMAND_LINE) for key, value in (overrides or {}).items()]
     settings.sort(key=lambda setting: setting[0] != "checks-dir")  # stable: the flags still come last
-    prepare = prepare or load_checks
     ready = False
     for key, value, source in settings:
         if not ready and key != "checks-dir":
-            prepare(config["checks-dir"])
+            config.catalog = catalog(config["checks-dir"])
             ready = True
         try:
             config.set(key, value, source)
         except ConfigError as err:
             raise ConfigError(f"{source}: {err}" if source != COMMAND_LINE else str(err)) from None
     if not ready:
-        prepare(config["checks-dir"])
+        config.catalog = catalog(config["checks-dir"])
     return config
 
 

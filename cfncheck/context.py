@@ -1,26 +1,36 @@
-"""What a check receives: the template, the resolver, the graph, and a way to report."""
+"""What a check receives: the template, the resolver, the graph, the resources its values name
+(in this template or, through ``Fn::ImportValue``, in another of the run), and a way to report.
+
+Analyses shared by the checks of a template (an index of who delivers to a queue, the statements
+of a policy, the classification of security-group rules) are computed once per template through
+:meth:`Analysis.memo`, keyed by the function that computes them (see :func:`per_template`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from functools import cached_property
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from .findings import Finding, Location, Severity
 from .graph import build_graph, resource_dependencies, resource_users
 from .intrinsics import Resolver
 from .nodes import Mark
-from .registry import find
+from .project import output_scenario
 from .template import Resource, Template
 from .values import ALWAYS, Alt, Reference, Scenario, Unknown, parse_path
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .catalog import Check
     from .project import Project
     from .references import Use
-    from .registry import Check
+
+
+T = TypeVar("T")
 
 
 class Analysis:
@@ -32,33 +42,159 @@ class Analysis:
         self.template = template
         self.resolver = resolver
         self.project = project
-        self.options = options or {}  # the run's per-check options, by check id
-        self.cache: dict = {}  # shared analyses computed once per template (indexes of wiring, policies…)
+        self.options = options or {}  # every check's options in this run (defaults under configured values), by id
         self.timing: Callable[[str], AbstractContextManager] = nullcontext  # the engine's phase timer
+        self._memo: dict[Hashable, object] = {}
 
-    @cached_property
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value of ``compute()`` for this template, computed on first use. ``key`` starts with
+        the function that computes it, so two analyses never share an entry."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
+
+    @property
     def graph(self) -> nx.MultiDiGraph:
-        with self.timing("graph"):
-            return build_graph(self.template)  # networkx is imported only when a check asks for the graph
+        """The dependency graph (networkx is imported only when a check asks for it)."""
+        return self.memo(build_graph, self._timed_graph)
 
-    @cached_property
+    def _timed_graph(self) -> nx.MultiDiGraph:
+        with self.timing("graph"):
+            return build_graph(self.template)
+
+    @property
     def dependencies(self) -> dict[str, set[str]]:
         """The resources each resource uses: the graph's edges between resources, without networkx."""
-        return resource_dependencies(self.template)
+        return self.memo(resource_dependencies, lambda: resource_dependencies(self.template))
 
-    @cached_property
+    @property
     def users(self) -> dict[str, list[tuple[tuple[str, str], Use]]]:
         """Who uses each resource, and how: the graph's edges into it, without networkx."""
-        return resource_users(self.template)
+        return self.memo(resource_users, lambda: resource_users(self.template))
+
+    def follow(self, value, scenario: Scenario = ALWAYS, via: str | None = None) -> Link | None:
+        """The resource a resolved value names: a Ref or GetAtt, a string built (with Fn::Sub or
+        Fn::Join) from exactly one resource's reference, or an ``Fn::ImportValue`` of an export of
+        another template of the run, followed on to the exporting resource. None when it names
+        none, or several, or what it names is not in the run."""
+        resources = self.template.resources
+        if isinstance(value, Reference):
+            found = resources.get(value.target)
+            return Link(found, self, scenario, via) if found is not None else None
+        if not isinstance(value, Unknown):
+            return None
+        if value.import_name is not None:
+            return self._imported(value.import_name, scenario)
+        targets = {ref.target for ref in value.refs if isinstance(ref, Reference)}
+        if len(targets) == 1:
+            found = resources.get(targets.pop())
+            return Link(found, self, scenario, via) if found is not None else None
+        return None
+
+    def refers_to(self, value, resource: Resource) -> bool:
+        """Whether a resolved value of this template names ``resource``."""
+        link = self.follow(value)
+        return link is not None and link.resource is resource
+
+    def _imported(self, name: str, scenario: Scenario) -> Link | None:
+        project = self.project
+        exports = project.exports.get(name, []) if project is not None else []
+        if len(exports) != 1 or exports[0].template is self.template:
+            return None
+        export = exports[0]
+        exporter = project.analyses.get(export.template.file) or Analysis(
+            export.template, project.resolvers[export.template.file], project, self.options
+        )
+        alts = exporter.resolver.resolve(export.output.value, output_scenario(export.output))
+        if len(alts) != 1:
+            return None
+        found = exporter.follow(alts[0].value)
+        return Link(found.resource, exporter, scenario, name) if found is not None else None
+
+
+def per_template(compute: Callable[[Context], T]) -> Callable[[Context], T]:
+    """A shared analysis: ``compute(ctx)`` runs once per template, for whichever check asks first,
+    so it must not depend on which check asks (its options included, see ``Context.options_of``)."""
+
+    @functools.wraps(compute)
+    def shared(ctx: Context) -> T:
+        return ctx.analysis.memo(compute, lambda: compute(ctx))
+
+    return shared
+
+
+@dataclass(frozen=True)
+class Link:
+    """A resource a value names, with the scenario (of the naming template) in which it does: the
+    one handle for "a resource, possibly in another template".
+
+    ``via`` is the export name when the resource was reached through ``Fn::ImportValue``: it
+    then lives in another template, whose conditions are not this template's."""
+
+    resource: Resource
+    analysis: Analysis  # of the template the resource is in
+    scenario: Scenario = ALWAYS
+    via: str | None = None
+
+    @property
+    def type(self) -> str:
+        return self.resource.type
+
+    @property
+    def logical_id(self) -> str:
+        return self.resource.logical_id
+
+    @property
+    def template(self) -> Template:
+        return self.analysis.template
+
+    @property
+    def foreign(self) -> bool:
+        return self.via is not None
+
+    def values(self, path) -> list[Alt]:
+        """The alternatives of the resource's property, in the scenarios of the naming template."""
+        path = parse_path(path)
+        resolver = self.analysis.resolver
+        if not self.foreign:
+            start = self.scenario.merge(self.resource.exists_in)
+            if start is None or not resolver.satisfiable(start):
+                return []
+            return resolver.get(self.resource.node, path, start)
+        alts = resolver.get(self.resource.node, path, self.resource.exists_in)
+        # the exporter's conditions are another stack's: only a value that does not depend on them is used
+        if len(alts) == 1:
+            return [Alt(alts[0].value, self.scenario)]
+        return [Alt(Unknown(f"depends on the conditions of {self.template.file}"), self.scenario)]
+
+    def follow(self, value, scenario: Scenario | None = None) -> Link | None:
+        """What a value read from this resource (with :meth:`values`) names, in the resource's template."""
+        return self.analysis.follow(value, self.scenario if scenario is None else scenario, self.via)
+
+    def refers_to(self, value, resource: Resource) -> bool:
+        """Whether a value read from this resource names ``resource``."""
+        return self.analysis.refers_to(value, resource)
+
+    def location(self, ctx: Context, path, scenario: Scenario | None = None, *, message: str = "") -> Location:
+        """Where the property is written, in whichever template the resource lives (``scenario``
+        picks the ``Fn::If`` branch in this template; another template's branches are not chosen)."""
+        chosen = None if self.foreign else self.scenario if scenario is None else scenario
+        return ctx.on(self.template).location(self.resource, path, chosen, message=message)
+
+    def describe(self) -> str:
+        where = f" (imported as {self.via} from {self.template.file})" if self.foreign else ""
+        return f"{self.logical_id}{where}"
 
 
 class Context:
     """One check's view of an :class:`Analysis`; the findings it makes carry the check's id."""
 
-    def __init__(self, analysis: Analysis, check: Check, options: dict | None = None) -> None:
+    def __init__(self, analysis: Analysis, check: Check) -> None:
         self.analysis = analysis
         self.check = check
-        self.options = {**check.options, **(options or {})}
+        self.options = analysis.options.get(check.id, check.options)
 
     @property
     def template(self) -> Template:
@@ -83,16 +219,13 @@ class Context:
             return self
         analysis = self.project.analyses.get(template.file) if self.project is not None else None
         if analysis is None:
-            analysis = Analysis(template, self.project.resolvers[template.file], self.project)
-        context = Context(analysis, self.check)
-        context.options = self.options
-        return context
+            analysis = Analysis(template, self.project.resolvers[template.file], self.project, self.analysis.options)
+        return Context(analysis, self.check)
 
     def options_of(self, check_id: str) -> dict:
         """The options another check runs with, so checks that share out one practice (each
         finding to the first that matches) agree on where the boundaries are."""
-        entry = find(check_id)
-        return {**(entry.options if entry else {}), **self.analysis.options.get(check_id, {})}
+        return self.analysis.options[check_id]
 
     def resources(self, *types: str) -> list[Resource]:
         return self.template.of_type(*types) if types else list(self.template.resources.values())
@@ -142,16 +275,24 @@ class Context:
                 return None
         return merged if self.resolver.satisfiable(merged) else None
 
-    def target(self, value) -> Resource | None:
-        """The resource of this template a resolved value names: a Ref, a GetAtt, or a string
-        built (with Fn::Sub or Fn::Join) from exactly one resource's reference."""
-        if isinstance(value, Reference):
-            return self.template.resources.get(value.target)
-        if isinstance(value, Unknown) and value.refs:
-            targets = {ref.target for ref in value.refs if isinstance(ref, Reference)}
-            if len(targets) == 1:
-                return self.template.resources.get(targets.pop())
-        return None
+    def follow(self, value, scenario: Scenario = ALWAYS) -> Link | None:
+        """The resource a resolved value names, in this template or, through an import, in the
+        exporting template of the run (see :meth:`Analysis.follow`)."""
+        return self.analysis.follow(value, scenario)
+
+    def refers_to(self, value, resource: Resource) -> bool:
+        """Whether a resolved value names ``resource`` (of this template or, imported, of another)."""
+        return self.analysis.refers_to(value, resource)
+
+    def local(self, value) -> Resource | None:
+        """The resource of this template a value names, None for one of another template: for an
+        analysis of how one template wires its own resources (route tables, subnet groups)."""
+        link = self.follow(value)
+        return link.resource if link is not None and not link.foreign else None
+
+    def links(self, resource: Resource, path) -> list[Link]:
+        """The resources a property of ``resource`` names, one link per scenario that names one."""
+        return [link for alt in self.values(resource, path) if (link := self.follow(alt.value, alt.scenario))]
 
     def location(
         self, resource: Resource | None, path, scenario: Scenario | None = None, *, message: str = ""
@@ -171,17 +312,20 @@ class Context:
         severity: Severity | None = None,
         related: Iterable[Location] = (),
         at: Mark | None = None,
+        rule: str | None = None,
     ) -> Finding:
         """A finding at ``path`` (relative to the resource, or to the template root when
         ``resource`` is None); an absent property is reported on its nearest enclosing key.
         The path is kept relative: with the logical id it identifies the finding across edits.
-        ``at`` places the finding on a region the loader saw (a duplicate key) instead."""
+        ``at`` places the finding on a region the loader saw (a duplicate key) instead. ``rule``:
+        the id of one of the check's children, to report that problem under its own id."""
+        entry = self.check if rule is None else self.check.child(rule)
         path = parse_path(path)
         where = self.location(resource, path, scenario) if at is None else Location(self.template.file, *at)
         return Finding(
-            rule_id=self.check.id,
-            name=self.check.name,
-            severity=severity or self.check.severity,
+            rule_id=entry.id,
+            name=entry.name,
+            severity=severity or entry.severity,
             file=where.file,
             line=where.line,
             column=where.column,

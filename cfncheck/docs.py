@@ -1,5 +1,5 @@
-"""Check documentation, written once from the registry: ``docs/checks.md``, ``cfncheck explain ID``,
-``cfncheck --list-checks --format markdown`` and the SARIF rule help all show the same text.
+"""Check documentation, written once from the catalog: ``docs/checks.md``, ``cfncheck explain ID``,
+``cfncheck --list-checks`` and the SARIF rule help all show the same text.
 
 Regenerate the committed reference after adding or changing checks::
 
@@ -8,13 +8,14 @@ Regenerate the committed reference after adding or changing checks::
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from .registry import Check
+from .catalog import Catalog, Check, Scope
 
 HOME_URL = "https://github.com/cfncheck/cfncheck"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/checks.md"
@@ -30,20 +31,16 @@ def help_uri(entry: Check) -> str | None:
     plugin names for its checks, else nowhere (cfncheck's reference does not describe them)."""
     if entry.help_uri:
         return entry.help_uri
-    return f"{DOCS_URL}#{anchor(entry)}" if is_builtin(entry) else None
-
-
-def is_builtin(entry: Check) -> bool:
-    return entry.source.split(".")[0] == "cfncheck"
+    return f"{DOCS_URL}#{anchor(entry)}" if entry.is_builtin else None
 
 
 def applies_to(entry: Check) -> str:
     if entry.types:
         return ", ".join(f"`{t}`" for t in entry.types)
     scopes = {
-        "project": "all templates of a run",
-        "engine": "the run itself",
-        "suppression": "suppressions in Metadata",
+        Scope.PROJECT: "all templates of a run",
+        Scope.ENGINE: "the run itself",
+        Scope.SUPPRESSION: "suppressions in Metadata",
     }
     return scopes.get(entry.scope, "the template")
 
@@ -51,6 +48,10 @@ def applies_to(entry: Check) -> str:
 def check_markdown(entry: Check, level: int = 3) -> str:
     """One check's documentation: what it reports, why, how to fix it, and an example."""
     facts = [f"**Severity:** {entry.severity}", f"**Applies to:** {applies_to(entry)}"]
+    if entry.parent:
+        facts.append(f"**Reported by:** {entry.parent}")
+    if entry.children:
+        facts.append(f"**Also reports:** {', '.join(child.id for child in entry.children)}")
     if entry.tags:
         facts.append(f"**Tags:** {', '.join(entry.tags)}")
     if entry.options:
@@ -69,7 +70,7 @@ def render(checks: Iterable[Check]) -> str:
     lines = [
         "# Checks",
         "",
-        "<!-- Generated from the check registry by `python -m cfncheck.docs --output docs/checks.md`; do not edit. -->",
+        "<!-- Generated from the check catalog by `python -m cfncheck.docs --output docs/checks.md`; do not edit. -->",
         "",
         f"{len(checks)} checks. Select or ignore them by id, name or id prefix (`--select SG`, `--ignore CFN011`);",
         "suppress one on a resource with `Metadata: {cfncheck: {ignore: [{id: ID, reason: ...}]}}`.",
@@ -81,12 +82,40 @@ def render(checks: Iterable[Check]) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c) for c in checks)
 
 
+def explain(entry: Check) -> str:
+    """What ``cfncheck explain ID`` prints: the documentation, where it is online (when it is), and
+    the module that defines the check."""
+    online = help_uri(entry)
+    return f"{check_markdown(entry)}\n" + (f"Online: {online}\n" if online else "") + f"Module: {entry.source}\n"
+
+
+def listing(checks: list[Check], kind: str) -> str:
+    """The checks for ``--list-checks``: one line each (text), a JSON array, or the Markdown reference."""
+    if kind == "markdown":
+        return render(checks)
+    if kind == "json":
+        rows = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "severity": str(c.severity),
+                "types": list(c.types),
+                "scope": str(c.scope),
+                "tags": list(c.tags),
+                "options": c.options,
+                "summary": c.summary,
+                "fix": c.fix,
+                "help_uri": help_uri(c),
+            }
+            for c in checks
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    return "".join(f"{c.id:<12} {str(c.severity):<8} {c.name:<45} {c.summary}\n" for c in checks)
+
+
 def builtin_checks() -> list[Check]:
     """The checks that ship with cfncheck: the engine's and the ``checks`` package's, no plugins."""
-    from . import engine, registry  # noqa: F401 - the engine module registers the engine's own checks
-
-    registry.load_builtin()
-    return [c for c in registry.all_checks() if is_builtin(c)]
+    return list(Catalog.builtin())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from .cdk import ASSEMBLY_DIRECTORY, assembly_templates, is_assembly
-from .engine import FileError, Source
 from .loader import read_head
+from .result import FileError, Source
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", ".aws-sam", "venv", ".venv"}

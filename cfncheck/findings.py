@@ -32,8 +32,11 @@ class Location:
     message: str = ""  # what is there, for a related location
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
+    """One problem found; a step after the checks that changes it (merging scenarios or regions,
+    overriding the severity, suppressing) makes a new one."""
+
     rule_id: str
     name: str
     severity: Severity

@@ -12,61 +12,32 @@ themselves (as info) so that stale ignores get cleaned up.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from . import registry
-from .findings import INFO, Finding
-from .registry import Check, check
+from .catalog import SUPPRESSION_UNUSED, SUPPRESSION_WITHOUT_REASON, Catalog, Check, Scope, matches
+from .findings import Finding, Location
 from .template import Template
-
-SUPPRESSION = "suppression"
-"""Scope of the checks below: selectable like any check, run by this module after the others."""
 
 NO_REASON = "no reason given"
 
 
-@check(
-    "CFN901",
-    "suppression-without-reason",
-    INFO,
-    scope=SUPPRESSION,
-    fix="Write the entry as `{id: ID, reason: why this finding does not apply here}`.",
-)
-def suppression_without_reason():
-    """A suppression in Metadata should say why the finding does not apply, so that a reviewer
-    can judge it and a later reader knows when it can go."""
-
-
-@check(
-    "CFN902",
-    "suppression-unused",
-    INFO,
-    scope=SUPPRESSION,
-    fix="Remove the entry from `Metadata.cfncheck.ignore`.",
-)
-def suppression_unused():
-    """A suppression that matches no finding is stale: the problem was fixed, or the id is
-    misspelled. Left in place, it would silently hide the problem if it came back.
-
-    Only suppressions of checks that ran are judged: with ``--select``, an entry for a check
-    that was not selected is left alone."""
-
-
-@dataclass
+@dataclass(frozen=True)
 class Suppression:
+    """One entry of a ``Metadata.cfncheck.ignore`` list, kept without its template (a run frees
+    each template once checked; its suppressions are applied after the run)."""
+
     selector: str
     reason: str | None
-    template: Template
     resource: str | None  # None: the whole template
     path: tuple  # where the entry is written, from the template root
-    used: bool = False
+    where: Location  # the entry's place, for a finding about it
 
     def covers(self, finding: Finding, entry: Check | None) -> bool:
         return (
             entry is not None
-            and finding.file == self.template.file
+            and finding.file == self.where.file
             and (self.resource is None or finding.resource == self.resource)
-            and registry.matches(entry, self.selector)
+            and matches(entry, self.selector)
         )
 
 
@@ -89,67 +60,71 @@ def _entries(metadata, template: Template, resource: str | None, path: tuple) ->
     for index, item in enumerate(ignore):
         where = path + ("cfncheck", "ignore", index)
         if isinstance(item, str):
-            found.append(Suppression(item, None, template, resource, where))
+            selector, reason = item, None
         elif isinstance(item, dict) and isinstance(item.get("id"), str):
-            reason = item.get("reason")
-            text = reason.strip() if isinstance(reason, str) else ""
-            found.append(Suppression(item["id"], text or None, template, resource, where))
+            text = item["reason"].strip() if isinstance(item.get("reason"), str) else ""
+            selector, reason = item["id"], text or None
+        else:
+            continue
+        mark = template.locate(where)
+        location = Location(template.file, mark.line, mark.column, mark.end_line, mark.end_column)
+        found.append(Suppression(selector, reason, resource, where, location))
     return found
 
 
-def apply(findings: list[Finding], templates: Iterable[Template], checks: Iterable[Check]) -> list[Finding]:
-    """Mark the findings the templates suppress, and add the findings about the suppressions."""
-    suppressions = [s for t in templates for s in read(t)]
+def apply(
+    findings: list[Finding], suppressions: list[Suppression], checks: Iterable[Check], catalog: Catalog
+) -> list[Finding]:
+    """The findings with those the suppressions cover marked, and the findings about the
+    suppressions (``checks``: those that ran)."""
     if not suppressions:
         return findings
+    used: set[int] = set()
+    marked = []
     for finding in findings:
-        if finding.suppressed is not None:
-            continue
-        entry = registry.find(finding.rule_id)
-        for suppression in suppressions:
-            if suppression.covers(finding, entry):
-                suppression.used = True
-                finding.suppressed = suppression.reason or NO_REASON
-                finding.suppressed_by = "metadata"
-                break
+        if finding.suppressed is None:
+            entry = catalog.find(finding.rule_id)
+            for index, suppression in enumerate(suppressions):
+                if suppression.covers(finding, entry):
+                    used.add(index)
+                    finding = replace(finding, suppressed=suppression.reason or NO_REASON, suppressed_by="metadata")
+                    break
+        marked.append(finding)
     ran = list(checks)
     selected = {c.id for c in ran}
-    extra = []
-    for suppression in suppressions:
-        if "CFN901" in selected and suppression.reason is None:
-            extra.append(
-                _finding("CFN901", suppression, f"Say why {suppression.selector} is suppressed: add a reason.")
-            )
-        if "CFN902" in selected and not suppression.used:
-            message = _unused_message(suppression, ran)
+    for index, suppression in enumerate(suppressions):
+        if SUPPRESSION_WITHOUT_REASON.id in selected and suppression.reason is None:
+            message = f"Say why {suppression.selector} is suppressed: add a reason."
+            marked.append(_finding(SUPPRESSION_WITHOUT_REASON, suppression, message))
+        if SUPPRESSION_UNUSED.id in selected and index not in used:
+            message = _unused_message(suppression, ran, catalog)
             if message:
-                extra.append(_finding("CFN902", suppression, message))
-    return findings + extra
+                marked.append(_finding(SUPPRESSION_UNUSED, suppression, message))
+    return marked
 
 
-def _unused_message(suppression: Suppression, ran: list[Check]) -> str | None:
+def _unused_message(suppression: Suppression, ran: list[Check], catalog: Catalog) -> str | None:
     where = f"resource {suppression.resource}" if suppression.resource else "this template"
-    if any(registry.matches(c, suppression.selector) for c in ran if c.scope != SUPPRESSION):
+    if any(matches(c, suppression.selector) for c in ran if c.scope != Scope.SUPPRESSION):
         return f"Remove the suppression of {suppression.selector}: it matches no finding on {where}."
-    if any(registry.matches(c, suppression.selector) for c in registry.all_checks()):
+    if any(matches(c, suppression.selector) for c in catalog):
         return None  # the check did not run, so whether it would still fire is unknown
-    hint = registry.nearest(suppression.selector)
+    hint = catalog.nearest(suppression.selector)
     suggestion = f" (did you mean {hint}?)" if hint else ""
     return f"Fix or remove the suppression of {suppression.selector}: no check has this id or name{suggestion}."
 
 
-def _finding(rule_id: str, suppression: Suppression, message: str) -> Finding:
-    entry = registry.find(rule_id)
-    mark = suppression.template.locate(suppression.path)
+def _finding(entry: Check, suppression: Suppression, message: str) -> Finding:
+    where = suppression.where
     return Finding(
         rule_id=entry.id,
         name=entry.name,
         severity=entry.severity,
-        file=suppression.template.file,
-        line=mark.line,
-        column=mark.column,
-        end_line=mark.end_line,
-        end_column=mark.end_column,
+        file=where.file,
+        line=where.line,
+        column=where.column,
+        end_line=where.end_line,
+        end_column=where.end_column,
         resource=suppression.resource,
         path=suppression.path[2:] if suppression.resource else suppression.path,
         message=message,

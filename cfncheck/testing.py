@@ -1,45 +1,94 @@
-"""Helpers for testing checks, built-in or third-party: run the engine on text or files."""
+"""Helpers for testing checks, built-in or third-party: run cfncheck on text or files the way the
+command line does — configuration, session, engine, outcome — and look at what a user would see.
+
+Settings are the configuration file's keys (``select``, ``ignore``, ``regions``, ``severity``,
+``options``, ``baseline``, ``checks_dir``…, with ``_`` for ``-``), or a configuration file
+(``config=``); no configuration is searched for. ``parameters=`` gives values for every template,
+as ``--parameters`` does (values per template glob come with a configuration file). The checks
+are the built-in ones, those of installed plugins, and those of the ``checks_dir`` folders.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import registry
-from .engine import RunOptions, RunResult, Source, run
+from .catalog import Catalog
+from .config import Config, load
+from .engine import run
 from .findings import Finding
+from .outcome import Outcome, settle
+from .result import Source
+from .session import Session
+from .session import sources as found_in
+
+__all__ = [
+    "Source",
+    "configuration",
+    "expected",
+    "file_findings",
+    "findings",
+    "only",
+    "run_files",
+    "run_sources",
+    "run_text",
+    "summary",
+]
 
 
-def run_sources(
-    sources: Iterable[Source],
-    select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-    parameters: dict | None = None,
-    region: str | None = None,
-    account_id: str | None = None,
-    check_options: dict | None = None,
-) -> RunResult:
-    registry.load_builtin()
-    options = RunOptions(
-        checks=registry.select(registry.all_checks(), select, ignore),
-        parameters=dict(parameters or {}),
-        region=region,
-        account_id=account_id,
-        check_options=dict(check_options or {}),
-    )
-    return run(list(sources), options)
+def _catalog(folders: list[str]) -> Catalog:
+    """The catalog for a set of check folders, built once per test session."""
+    return _cached_catalog(tuple(map(str, folders)))
 
 
-def run_text(text: str, name: str = "template.yaml", **options) -> RunResult:
+@functools.cache
+def _cached_catalog(folders: tuple[str, ...]) -> Catalog:
+    return Catalog.load(folders)
+
+
+_ALIASES = {"region": "regions", "account_id": "account-id", "check_options": "options"}
+"""Shorter names for settings a test often gives: one region, the account, the checks' options."""
+
+
+def configuration(config: str | Path | None = None, **settings) -> Config:
+    """The configuration of a test run: ``config`` (a file) under ``settings`` (its keys)."""
+    overrides = {}
+    for key, value in settings.items():
+        if value is None or (not value and isinstance(value, list | tuple | dict)):
+            continue
+        if key == "region":
+            value = [value]
+        if isinstance(value, list | tuple):
+            value = [str(item) if isinstance(item, Path) else item for item in value]
+        overrides[_ALIASES.get(key, key.replace("_", "-"))] = str(value) if isinstance(value, Path) else value
+    return load(str(config) if config else None, overrides, _catalog, discover=False)
+
+
+def run_sources(sources: Iterable[Source], *, parameters: dict | None = None, **settings) -> Outcome:
+    """The outcome of a run over ``sources``; ``parameters``: values for every template, as
+    ``--parameters`` gives them; ``settings``: see :func:`configuration`."""
+    session = Session(configuration(**settings), tuple(sources), parameters=dict(parameters or {}))
+    return _check(session)
+
+
+def run_text(text: str, name: str = "template.yaml", **options) -> Outcome:
     """Check one template given as text (dedented, so tests can indent it)."""
     data = textwrap.dedent(text).lstrip("\n").encode("utf-8")
     return run_sources([Source(name, data=data)], **options)
 
 
-def run_files(paths: Iterable[str], **options) -> RunResult:
-    return run_sources([Source(str(p), str(p)) for p in paths], **options)
+def run_files(paths: Iterable[str | Path], *, parameters: dict | None = None, **settings) -> Outcome:
+    """Check files and folders, found as the command line finds them (folders are searched)."""
+    config = configuration(**settings)
+    found, missing = found_in([str(p) for p in paths], config)
+    return _check(Session(config, tuple(found), tuple(missing), parameters=dict(parameters or {})))
+
+
+def _check(session: Session) -> Outcome:
+    return settle(session, [run(session.sources, options) for options in session.runs()])
 
 
 def findings(text: str, select: Iterable[str] = (), **options) -> list[Finding]:

@@ -10,11 +10,19 @@ import difflib
 import re
 from fnmatch import fnmatchcase
 
-from cfncheck.api import ERROR, INFO, Scenario, as_number, check
+from cfncheck.api import (
+    ERROR,
+    INFO,
+    Scenario,
+    as_number,
+    check,
+    import_calls,
+    is_known,
+    iter_uses,
+    output_scenario,
+    resource_uses,
+)
 from cfncheck.intrinsics import Resolver
-from cfncheck.project import import_calls, output_scenario
-from cfncheck.references import iter_uses, resource_uses
-from cfncheck.values import is_known
 
 
 def _place(ctx, template, path: tuple):

@@ -35,8 +35,6 @@ from cfncheck.analysis.policy import (
 )
 from cfncheck.api import ERROR, WARNING, Context, Resource, check
 
-DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
-
 CRITICAL_SERVICES = ("iam", "sts", "kms", "organizations")
 _SERVICE_WILDCARD = re.compile(r"([\w-]+):\*")
 _ANY_ROLE = re.compile(r":role/\*$")
@@ -62,6 +60,7 @@ def _below_admin(resource: Resource, ctx: Context) -> Iterator[Statement]:
     types=IDENTITY_TYPES,
     fix="List the actions and resources the identity needs instead of Action '*' on Resource '*', "
     "and do not attach AdministratorAccess.",
+    tags=("security",),
 )
 def admin_policy(resource, ctx):
     """An identity policy that allows every action on every resource makes its holder an administrator.
@@ -94,6 +93,7 @@ def admin_policy(resource, ctx):
     ERROR,
     types=IDENTITY_TYPES,
     fix="Replace '*' and '<service>:*' in Action with the specific actions used (prefixes such as s3:Get* are fine).",
+    tags=("security",),
 )
 def wildcard_action(resource, ctx):
     """An Allow with Action ``*`` or a whole-service wildcard grants far more than any workload uses.
@@ -126,6 +126,7 @@ def wildcard_action(resource, ctx):
     WARNING,
     types=IDENTITY_TYPES,
     fix="Set Resource to the ARNs of the buckets, tables, queues, keys… the actions are used on.",
+    tags=("security",),
 )
 def wildcard_resource(resource, ctx):
     """An Allow on Resource ``*`` for actions that support resource-level permissions grants them on
@@ -161,6 +162,7 @@ def wildcard_resource(resource, ctx):
         "AWS::SNS::TopicInlinePolicy",
     ),
     fix="Use Action with the actions to allow (and Resource with the ARNs) instead of NotAction/NotResource.",
+    tags=("security",),
 )
 def allow_not_action(resource, ctx):
     """Allow with NotAction grants every action of every AWS service except those listed, including
@@ -198,6 +200,7 @@ def allow_not_action(resource, ctx):
     ERROR,
     types=IDENTITY_TYPES,
     fix="Limit iam:PassRole to the ARNs of the roles to pass, ideally with an iam:PassedToService condition.",
+    tags=("security",),
 )
 def passrole_unscoped(resource, ctx):
     """``iam:PassRole`` on every role lets the holder hand any role, administrators' included, to a
@@ -230,6 +233,7 @@ def passrole_unscoped(resource, ctx):
     types=["AWS::IAM::Role"],
     fix="Name the accounts, roles or services that may assume the role, or add an aws:PrincipalOrgID, "
     "aws:PrincipalArn or sts:ExternalId condition.",
+    tags=("security",),
 )
 def trust_open_principal(resource, ctx):
     """A trust policy that allows anyone (``Principal: "*"``, ``{"AWS": "*"}`` or NotPrincipal) to
@@ -269,6 +273,7 @@ def trust_open_principal(resource, ctx):
     "iam-role-trust-service-mismatch",
     ERROR,
     fix="Add a trust statement: Effect Allow, Principal Service <service>.amazonaws.com, Action sts:AssumeRole.",
+    tags=("security",),
 )
 def trust_service_mismatch(ctx):
     """A role handed to a service whose trust policy does not let that service assume it cannot work.
@@ -301,6 +306,7 @@ def trust_service_mismatch(ctx):
     WARNING,
     types=["AWS::IAM::User", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"],
     fix="Attach the policy to a group and add the user to the group (or use a role).",
+    tags=("security",),
 )
 def user_direct_permissions(resource, ctx):
     """Permissions attached directly to an IAM user are hard to audit and to revoke: grant them

@@ -10,14 +10,25 @@ inbound connection, so its group's ingress rules admit nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from cfncheck.analysis import cidr
 from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
 from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, admits_nothing, attachments, rules
-from cfncheck.api import ERROR, INFO, WARNING, Context, Finding, Location, Resource, Scenario, Severity, check
-
-DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
+from cfncheck.api import (
+    ERROR,
+    INFO,
+    WARNING,
+    Context,
+    Finding,
+    Location,
+    Resource,
+    Scenario,
+    Severity,
+    check,
+    per_template,
+)
 
 RULE_TYPES = [GROUP, STANDALONE[INGRESS]]
 ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389"]
@@ -54,24 +65,40 @@ def _opened(rule: Rule, specs: list[str]) -> list[tuple[str, int]]:
     return [(protocol, port) for protocol, port in _ports(specs) if rule.traffic.covers(protocol, port)]
 
 
-def _world_ingress(resource: Resource, ctx: Context) -> Iterator[Rule]:
-    """The ingress rules open to the world, on groups that can receive connections at all."""
-    for rule in rules(resource, ctx, INGRESS):
-        if rule.traffic is not None and rule.peer.is_world:
-            if rule.group is None or not admits_nothing(rule.group, ctx):
-                yield rule
+@dataclass(frozen=True)
+class _WorldOpen:
+    """A world-open ingress rule, the one of SG001–SG005 that reports it, and the data-tier
+    resources of the template its group is attached to (with where and when)."""
+
+    rule: Rule
+    owner: str
+    data_tier: tuple[tuple[Resource, tuple, Scenario], ...]
 
 
-def _owned(resource: Resource, ctx: Context) -> Iterator[Rule]:
-    """The world-open ingress rules of ``resource`` that the running check reports (``_owner``)."""
-    return (rule for rule in _world_ingress(resource, ctx) if _owner(rule, ctx) == ctx.check.id)
+@per_template
+def _world_open(ctx: Context) -> dict[str, list[_WorldOpen]]:
+    """The world-open ingress rules of the template, by the logical id of the resource that writes
+    them, on groups that can receive connections at all: classified once for the five checks."""
+    found: dict[str, list[_WorldOpen]] = {}
+    for resource in ctx.resources(*RULE_TYPES):
+        for rule in rules(resource, ctx, INGRESS):
+            if rule.traffic is None or not rule.peer.is_world or (rule.group and admits_nothing(rule.group)):
+                continue
+            data_tier = tuple(attachments(rule.group.resource, ctx)) if rule.group is not None else ()
+            found.setdefault(resource.logical_id, []).append(_WorldOpen(rule, _owner(rule, data_tier, ctx), data_tier))
+    return found
 
 
-def _data_tier(rule: Rule, ctx: Context) -> list[tuple[Resource, tuple, object]]:
-    return attachments(rule.group, ctx) if rule.group is not None else []
+def _owned(resource: Resource, ctx: Context) -> list[_WorldOpen]:
+    """The world-open ingress rules of ``resource`` that the running check reports."""
+    return [found for found in _world_open(ctx).get(resource.logical_id, ()) if found.owner == ctx.check.id]
 
 
-def _owner(rule: Rule, ctx: Context) -> str:
+def _owned_rules(resource: Resource, ctx: Context) -> list[Rule]:
+    return [found.rule for found in _owned(resource, ctx)]
+
+
+def _owner(rule: Rule, data_tier: tuple, ctx: Context) -> str:
     """Which of SG001–SG005 reports this world-open rule (the first match, catalog order)."""
     if rule.traffic.is_all:
         return "SG002"
@@ -79,7 +106,7 @@ def _owner(rule: Rule, ctx: Context) -> str:
         return "SG001"
     if _opened(rule, ctx.options_of("SG003")["ports"]):
         return "SG003"
-    if any(ctx.merge(rule.scenario, scenario) is not None for *_, scenario in _data_tier(rule, ctx)):
+    if any(ctx.merge(rule.scenario, scenario) is not None for *_, scenario in data_tier):
         return "SG005"
     return "SG004"
 
@@ -160,6 +187,7 @@ def _admits(rule: Rule, opened: list[tuple[str, int]], ctx: Context) -> str:
     types=RULE_TYPES,
     options={"ports": ADMIN_PORTS},
     fix="Restrict CidrIp/CidrIpv6 to your administration network, or drop the rule and use SSM Session Manager.",
+    tags=("security",),
 )
 def admin_port_open(resource, ctx):
     """SSH (TCP 22) or RDP (TCP/UDP 3389) reachable from the whole internet: the hosts are
@@ -170,7 +198,7 @@ def admin_port_open(resource, ctx):
     or a source security group is not. A group attached only to Lambda functions admits nothing
     and is not reported (as for SG002–SG005). The admin ports are configurable (option ``ports``,
     ``protocol/port`` strings)."""
-    for rule in _owned(resource, ctx):
+    for rule in _owned_rules(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
         yield _report(
             ctx,
@@ -187,12 +215,13 @@ def admin_port_open(resource, ctx):
     ERROR,
     types=RULE_TYPES,
     fix="Open only the protocol and ports the service needs, to the sources that need them.",
+    tags=("security",),
 )
 def all_traffic_open(resource, ctx):
     """An ingress rule open to the world on every protocol (``IpProtocol: -1``, whatever its
     ports) or on every TCP or UDP port (0–65535, 1–65535): every service on the instances is
     exposed. Security groups deny all inbound traffic by default, so this is always explicit."""
-    for rule in _owned(resource, ctx):
+    for rule in _owned_rules(resource, ctx):
         yield _report(
             ctx,
             resource,
@@ -209,6 +238,7 @@ def all_traffic_open(resource, ctx):
     types=RULE_TYPES,
     options={"ports": DATA_PORTS},
     fix="Admit the database port only from the application tier's security group (SourceSecurityGroupId).",
+    tags=("security",),
 )
 def data_port_open(resource, ctx):
     """A database, cache, file-system or search port (MySQL 3306, PostgreSQL 5432, Redis 6379,
@@ -216,7 +246,7 @@ def data_port_open(resource, ctx):
     subnets, reachable only from the application tier's security group.
 
     The port list is the notes' plus Neptune 8182, and is configurable (option ``ports``)."""
-    for rule in _owned(resource, ctx):
+    for rule in _owned_rules(resource, ctx):
         opened = _opened(rule, ctx.options["ports"])
         yield _report(
             ctx,
@@ -233,6 +263,7 @@ def data_port_open(resource, ctx):
     WARNING,
     types=RULE_TYPES,
     fix="Restrict the source to the clients that need the port, or to the load balancer's security group.",
+    tags=("security",),
 )
 def port_open(resource, ctx):
     """Any other ingress open to the world. Behind a load balancer, the application tier should
@@ -241,7 +272,7 @@ def port_open(resource, ctx):
 
     Warning in general; info for TCP 80/443 and ICMP, which public web endpoints expose on
     purpose."""
-    for rule in _owned(resource, ctx):
+    for rule in _owned_rules(resource, ctx):
         traffic = rule.traffic
         web = traffic.protocol == TCP and traffic.ports.start == traffic.ports.end in _WEB_PORTS
         yield _report(
@@ -260,15 +291,17 @@ def port_open(resource, ctx):
     ERROR,
     types=RULE_TYPES,
     fix="Admit only the application tier's security group (SourceSecurityGroupId) into the data tier's group.",
+    tags=("security",),
 )
 def data_tier_open(resource, ctx):
     """A security group attached to a database, cache, file system, search domain, warehouse or
     broker admits the world on some port (one SG001–SG003 do not already report). Whatever the
     port, the data tier should be reachable only from the application tier."""
-    for rule in _owned(resource, ctx):
+    for found in _owned(resource, ctx):
+        rule = found.rule
         uses = [
             (attached, path, merged)
-            for attached, path, scenario in _data_tier(rule, ctx)
+            for attached, path, scenario in found.data_tier
             if (merged := ctx.merge(rule.scenario, scenario)) is not None
         ]
         scenarios = {merged for *_, merged in uses}
@@ -278,7 +311,7 @@ def data_tier_open(resource, ctx):
             resource,
             rule,
             f"The rule admits {rule.traffic} from the world ({_source(rule, ctx)}) on security group "
-            f"{rule.group.logical_id}, which {names} uses: replace {rule.peer.key} with SourceSecurityGroupId "
+            f"{rule.group.describe()}, which {names} uses: replace {rule.peer.key} with SourceSecurityGroupId "
             "of the application tier.",
             scenarios.pop() if len(scenarios) == 1 else rule.scenario,
             related=[

@@ -16,10 +16,7 @@ from cfncheck.schemas.properties import READ_ONLY, REQUIRED, UNKNOWN_PROPERTY, V
 
 def _report(ctx, kind: str):
     """The violations of one kind: the template's own declarations, then each resource's properties."""
-    cache = ctx.analysis.cache
-    if "schemas.document" not in cache:
-        cache["schemas.document"] = document_violations(ctx.template)
-    for violation in cache["schemas.document"]:
+    for violation in ctx.analysis.memo(document_violations, lambda: document_violations(ctx.template)):
         if violation.kind == kind:
             yield ctx.finding(None, violation.path, violation.message)
     for resource in ctx.resources():

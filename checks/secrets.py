@@ -17,10 +17,7 @@ from cfncheck.analysis.secrets import (
     may_leak_credentials,
     secret_sites,
 )
-from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check
-from cfncheck.references import guards, iter_uses
-
-DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SARIF security-severity)
+from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check, guards, iter_uses
 
 
 @check(
@@ -29,6 +26,7 @@ DEFAULT_TAGS = ("security",)  # every check here is rated for code scanning (SAR
     ERROR,
     fix="Use a dynamic reference ({{resolve:secretsmanager:…}} or {{resolve:ssm-secure:…}}), a generated "
     "secret, or a NoEcho parameter without Default.",
+    tags=("security",),
 )
 def hardcoded_secret(ctx):
     """A password, token or key written in the template: in a property that holds a secret
@@ -78,6 +76,7 @@ def _may_hold_secret(parameter: Parameter) -> bool:
     "secret-parameter-without-noecho",
     WARNING,
     fix="Add `NoEcho: true` to the parameter.",
+    tags=("security",),
 )
 def parameter_without_noecho(ctx):
     """A parameter that holds a secret — by its name, or because it sets a secret property —
@@ -98,6 +97,7 @@ def parameter_without_noecho(ctx):
     "secret-parameter-with-default",
     ERROR,
     fix="Remove the Default and pass the value at deploy time, or use a dynamic reference.",
+    tags=("security",),
 )
 def parameter_with_default(ctx):
     """A secret parameter with a literal Default: the secret is written in the template, for
@@ -134,6 +134,7 @@ def _exposing_sections(ctx: Context) -> Iterator[tuple[object, tuple, object, Sc
     "secret-noecho-parameter-exposed",
     ERROR,
     fix="Remove the reference from Outputs/Metadata; read the secret where it is needed instead.",
+    tags=("security",),
 )
 def noecho_exposed(ctx):
     """A NoEcho parameter referenced (``Ref``, ``Fn::Sub``, ``Fn::Join``) in ``Outputs``, the
@@ -192,6 +193,7 @@ def _strings(node, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     ERROR,
     fix="Give the workload an IAM role (instance profile, execution role) instead of access keys; "
     "keep generated keys in Secrets Manager.",
+    tags=("security",),
 )
 def access_key_exposed(ctx):
     """AWS access keys in a template: an access key id (AKIA…/ASIA…), a secret access key, a

@@ -8,10 +8,8 @@ import os
 import textwrap
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from cfncheck import registry
 from cfncheck.cli import check_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,14 +17,8 @@ CHECKS_DIR = Path(__file__).resolve().parent / "ci_checks"
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"  # ../shared beside the clone
 
 
-@pytest.fixture
-def plugin_checks():
-    """Registers TST001/TST002 for one test, then removes them so other tests never see them."""
-    problems = registry.load_directory(CHECKS_DIR)
-    assert not problems
-    yield CHECKS_DIR
-    for check_id in ("TST001", "TST002"):
-        registry._REGISTRY.pop(check_id, None)
+PLUGIN = ["--checks-dir", str(CHECKS_DIR)]
+"""Loads TST001/TST002, checks for these tests only, the way a user loads a folder of checks."""
 
 
 def write(directory: Path, name: str, text: str) -> Path:

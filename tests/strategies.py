@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from cfncheck import registry
+from cfncheck.catalog import Catalog
 from cfncheck.engine import RunOptions, RunResult, Source, run
 
 CI_EXAMPLES = int(os.environ.get("CFNCHECK_CI_EXAMPLES", "80"))
@@ -49,12 +49,10 @@ settings.load_profile(os.environ.get("CFNCHECK_HYPOTHESIS_PROFILE", "ci"))
 
 VOCABULARY: dict[str, dict] = json.loads((Path(__file__).with_name("robustness_vocabulary.json")).read_text())
 
-registry.load_builtin()
-RESOURCE_TYPES = sorted(
-    {t for c in registry.all_checks() for t in c.types} | set(VOCABULARY) | {"Custom::Thing", "AWS::No::Such"}
-)
-"""The catalog's types, every type a registered check reads, and two a check has never heard of."""
-CHECKS = registry.select(registry.all_checks())
+CATALOG = Catalog.load()
+RESOURCE_TYPES = sorted({t for c in CATALOG for t in c.types} | set(VOCABULARY) | {"Custom::Thing", "AWS::No::Such"})
+"""The catalog's types, every type a check reads, and two a check has never heard of."""
+CHECKS = CATALOG.select()
 """Every check there is: built-in and from installed plugins."""
 
 PARAMETERS = ["Env", "Size", "Subnets", "Secret", "Flag"]
@@ -436,8 +434,8 @@ def shuffled(node, rng: random.Random):
 
 
 def run_text(text: str, name: str, **options) -> RunResult:
-    """Every registered check on one template (``options``: parameters, region… as ``RunOptions`` takes them)."""
-    return run([Source(name, data=text.encode("utf-8"))], RunOptions(checks=CHECKS, **options))
+    """Every check on one template (``options``: parameters, region… as ``RunOptions`` takes them)."""
+    return run([Source(name, data=text.encode("utf-8"))], RunOptions(checks=CHECKS, catalog=CATALOG, **options))
 
 
 run_options = st.fixed_dictionaries(

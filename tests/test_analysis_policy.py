@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from cfncheck import registry
 from cfncheck.analysis import policy
 from cfncheck.analysis.subnets import public_subnets
+from cfncheck.catalog import Catalog
 from cfncheck.context import Analysis, Context
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
@@ -18,8 +18,7 @@ from cfncheck.values import ABSENT, Scenario, Unknown
 
 def context(text: str, **resolver_options) -> Context:
     template = build(load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "t.yaml"))
-    registry.load_builtin()
-    return Context(Analysis(template, Resolver(template, **resolver_options)), registry.find("IAM001"))
+    return Context(Analysis(template, Resolver(template, **resolver_options)), Catalog.builtin().find("IAM001"))
 
 
 def statements(ctx: Context, logical_id: str, kinds=(policy.IDENTITY, policy.TRUST, policy.RESOURCE)):

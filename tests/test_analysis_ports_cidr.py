@@ -7,7 +7,6 @@ import textwrap
 
 import pytest
 
-from cfncheck import registry
 from cfncheck.analysis import cidr
 from cfncheck.analysis.ports import ALL, ICMP, ICMPV6, TCP, UDP, PortRange, Traffic, protocol, traffic
 from cfncheck.analysis.secrets import credential_leaks, decoded, is_secret_name
@@ -21,6 +20,7 @@ from cfncheck.analysis.security_groups import (
     attachments,
     rules,
 )
+from cfncheck.catalog import Catalog
 from cfncheck.context import Analysis, Context
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
@@ -208,8 +208,7 @@ def test_base64_user_data_is_decoded():
 
 def _context(text: str, parameters: dict | None = None) -> Context:
     template = build(load_bytes(textwrap.dedent(text).encode(), "t.yaml"))
-    registry.load_builtin()
-    return Context(Analysis(template, Resolver(template, parameters)), registry.find("SG001"))
+    return Context(Analysis(template, Resolver(template, parameters)), Catalog.builtin().find("SG001"))
 
 
 RULES = """
@@ -254,7 +253,7 @@ def test_inline_rules_keep_their_written_index_and_scenario():
         (("Properties", "SecurityGroupIngress", 3), PREFIX_LIST, "all traffic", Scenario()),
     ]
     assert [r.peer.is_world for r in found] == [True, True, False, False]
-    assert all(r.group is ctx.template.resources["Group"] for r in found)
+    assert all(r.group.resource is ctx.template.resources["Group"] and not r.group.foreign for r in found)
     assert found[1].at(found[1].peer.key) == ("Properties", "SecurityGroupIngress", 1, "CidrIp")
 
 
@@ -269,7 +268,7 @@ def test_egress_and_standalone_rules():
     (egress,) = rules(ctx.template.resources["Group"], ctx, EGRESS)
     assert egress.direction == EGRESS and egress.peer.kind == CIDR_IPV6 and egress.peer.is_world
     (standalone,) = rules(ctx.template.resources["Standalone"], ctx, INGRESS)
-    assert standalone.path == ("Properties",) and standalone.group is ctx.template.resources["Group"]
+    assert standalone.path == ("Properties",) and standalone.group.resource is ctx.template.resources["Group"]
     assert standalone.peer.is_world and str(standalone.traffic) == "TCP port 443"
     assert rules(ctx.template.resources["Standalone"], ctx, EGRESS) == []
 

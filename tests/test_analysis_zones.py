@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 
 from cfncheck.analysis.zones import ParameterZone, RegionZone, Span, ZoneId, Zones, distinct
+from cfncheck.catalog import Check
 from cfncheck.context import Analysis, Context
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
-from cfncheck.registry import Check
 from cfncheck.template import build
 from cfncheck.values import ABSENT, ALWAYS, AZ
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from ci_support import CHECKS_DIR, cli, cwd, plugin_checks, write  # noqa: F401 - plugin_checks is a fixture
+from ci_support import CHECKS_DIR, cli, cwd, write
 
 from cfncheck import config
-from cfncheck.cli import _merge_regions, _parameters
 from cfncheck.config import ConfigError
-from cfncheck.engine import Source
+from cfncheck.outcome import merge_regions
+from cfncheck.result import Source
+from cfncheck.session import Session
 from cfncheck.testing import run_text
 
 QUEUE = "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n"
@@ -55,14 +56,16 @@ def test_pyproject_without_the_table_is_skipped(tmp_path):
             "ignore: no check matches 'cfn-unused-paramter' (did you mean 'cfn-unused-parameter'?)",
         ),
         (
-            "options: {TST001: {multipel: 6}}\n",
+            f"checks-dir: [{CHECKS_DIR}]\noptions: {{TST001: {{multipel: 6}}}}\n",
             "options.TST001.multipel: TST001 has no option 'multipel' (did you mean 'multiple'?)",
         ),
-        ("options: {TST001: {multiple: six}}\n", "options.TST001.multiple: expected a int like the default 6"),
+        (
+            f"checks-dir: [{CHECKS_DIR}]\noptions: {{TST001: {{multiple: six}}}}\n",
+            "options.TST001.multiple: expected a int like the default 6",
+        ),
         ("- a list\n", "expected a mapping of settings, got list"),
     ],
 )
-@pytest.mark.usefixtures("plugin_checks")
 def test_bad_keys_and_values_name_the_key_and_suggest(tmp_path, text, message):
     write(tmp_path, ".cfncheck.yaml", text)
     with cwd(tmp_path), pytest.raises(ConfigError) as error:
@@ -81,7 +84,6 @@ def test_show_config_names_the_source_of_each_value(tmp_path):
     assert lines["select"].endswith("# default")
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_options_severity_and_flags_override(tmp_path):
     write(
         tmp_path,
@@ -104,7 +106,6 @@ def test_options_severity_and_flags_override(tmp_path):
     assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] == "error"
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_include_exclude_globs(tmp_path):
     for name in ("stacks/app.yaml", "stacks/test/fixture.yaml", "other/x.yaml"):
         write(tmp_path, name, QUEUE)
@@ -128,11 +129,11 @@ def test_parameters_file_per_template_glob(tmp_path):
     write(tmp_path, "dev/stack.yaml", template)
     write(tmp_path, "params/prod.json", '[{"ParameterKey": "Env", "ParameterValue": "prod"}]')
     write(tmp_path, ".cfncheck.yaml", "parameters:\n  'prod/*.yaml': params/prod.json\n  'dev/*': {Env: dev}\n")
-    sources = [Source("prod/stack.yaml", "prod/stack.yaml"), Source("dev/stack.yaml", "dev/stack.yaml")]
     with cwd(tmp_path):
-        given, per_file = _parameters(sources, config.load(), ("Other=1",))
-    assert given == {"Other": "1"}
-    assert per_file == {
+        session = Session.open(config.load(), ["prod/stack.yaml", "dev/stack.yaml"], ["Other=1"])
+        (options,) = session.runs()
+    assert options.parameters == {"Other": "1"}
+    assert options.file_parameters == {
         "prod/stack.yaml": {"Env": "prod", "Other": "1"},
         "dev/stack.yaml": {"Env": "dev", "Other": "1"},
     }
@@ -144,7 +145,6 @@ def test_glob_rules():
     assert config.matches("a/b/c.yaml", ["a/**"]) and not config.matches("ab/c.yaml", ["a/**"])
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_regions_each_analysed_and_region_only_findings_say_where(tmp_path):
     write(
         tmp_path, ".cfncheck.yaml", f"checks-dir: [{CHECKS_DIR}]\nselect: [TST001]\nregions: [us-east-1, eu-west-1]\n"
@@ -155,11 +155,13 @@ def test_regions_each_analysed_and_region_only_findings_say_where(tmp_path):
     ]
     both = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n"
     results = [
-        run_text(both, select=["TST001"], region="us-east-1"),
-        run_text(both + "  B:\n    Type: AWS::SQS::Queue\n", select=["TST001"], region="eu-west-1"),
+        run_text(both, select=["TST001"], region="us-east-1", checks_dir=[CHECKS_DIR]).findings,
+        run_text(
+            both + "  B:\n    Type: AWS::SQS::Queue\n", select=["TST001"], region="eu-west-1", checks_dir=[CHECKS_DIR]
+        ).findings,
     ]
-    merged = _merge_regions(results, ["us-east-1", "eu-west-1"])
-    assert [(f.resource, f.message) for f in merged.findings] == [
+    merged = merge_regions(list(map(list, results)), ["us-east-1", "eu-west-1"])
+    assert [(f.resource, f.message) for f in merged] == [
         ("A", "Queue A: 100% sure, multiple=6"),
         ("B", "Queue B: 100% sure, multiple=6 [in eu-west-1]"),
     ]
@@ -194,13 +196,12 @@ def test_deployments_of_the_wrong_shape_name_the_key(tmp_path, text, message):
 
 
 def test_deployments_globs_are_relative_to_the_configuration_and_shown(tmp_path):
-    from cfncheck.cli import _deployments
-
     write(tmp_path, ".cfncheck.yaml", "deployments:\n  prod: [prod/*.yaml, shared/*]\n  dev: [dev/*.yaml, shared/*]\n")
     (tmp_path / "prod").mkdir()
     sources = [Source(name, name) for name in ("a.yaml", "../shared/m.yaml", "../dev/b.yaml", "../other.yaml")]
     with cwd(tmp_path / "prod"):
-        assert _deployments(sources, config.load()) == {
+        (options,) = Session(config.load(), tuple(sources)).runs()
+        assert options.file_deployments == {
             "a.yaml": frozenset({"prod"}),
             "../shared/m.yaml": frozenset({"prod", "dev"}),
             "../dev/b.yaml": frozenset({"dev"}),

@@ -195,16 +195,13 @@ Outputs:
 
 def deployed(deployments: dict[str, frozenset[str]], *names: str, jobs: int = 1, extra=()):
     """XSTK002 over templates exporting the same name, each in the configured deployments."""
-    from cfncheck import registry
+    from cfncheck.catalog import Catalog
     from cfncheck.engine import RunOptions
     from cfncheck.engine import run as run_engine
 
-    registry.load_builtin()
     data = textwrap.dedent(TOPIC_EXPORT).lstrip().encode()
     sources = [Source(name, data=data) for name in names] + list(extra)
-    options = RunOptions(
-        checks=registry.select(registry.all_checks(), ["XSTK002"]), file_deployments=deployments, jobs=jobs
-    )
+    options = RunOptions(checks=Catalog.builtin().select(["XSTK002"]), file_deployments=deployments, jobs=jobs)
     result = run_engine(sources, options)
     assert not result.errors and not result.internal_errors
     return result.findings

@@ -1,4 +1,4 @@
-"""The check reference: generated from the registry, and the same text everywhere it is shown."""
+"""The check reference: generated from the catalog, and the same text everywhere it is shown."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from ci_support import CHECKS_DIR, ROOT, cli, plugin_checks  # noqa: F401 - plugin_checks is a fixture
+from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli, cwd, write
 
-from cfncheck import docs, registry
+from cfncheck import docs
+from cfncheck.catalog import Catalog
 from cfncheck.cli import main
 
 
@@ -59,8 +60,7 @@ def test_every_builtin_check_has_a_section_with_its_fix():
 
 
 def test_explain_sarif_and_list_checks_show_the_same_text(capsys):
-    docs.builtin_checks()
-    entry = registry.find("CFN011")
+    entry = Catalog.builtin().find("CFN011")
     try:
         main(["explain", "cfn-unused-parameter"])
     except SystemExit as exit:
@@ -76,28 +76,39 @@ def test_explain_sarif_and_list_checks_show_the_same_text(capsys):
     assert docs.check_markdown(entry) in markdown
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_explain_knows_checks_of_a_checks_dir_and_links_only_to_their_own_page(capsys):
-    # The fixture registered the plugin's checks in this process; explain must load them itself.
-    registry._REGISTRY.pop("TST001")
     with pytest.raises(SystemExit) as stop:
         main(["explain", "TST001", "--checks-dir", str(CHECKS_DIR)])
     assert stop.value.code in (0, None)
     printed = capsys.readouterr().out
     assert printed.startswith("### TST001 test-queue-punctuation")
     assert "Online:" not in printed and docs.DOCS_URL not in printed
-    entry = registry.find("TST001")
-    assert docs.help_uri(entry) is None
+    entry = Catalog.load([CHECKS_DIR]).find("TST001")
+    assert not entry.is_builtin and docs.help_uri(entry) is None
     assert (
         docs.help_uri(dataclasses.replace(entry, help_uri="https://example.com/tst001")) == "https://example.com/tst001"
     )
-    rules = json.loads(cli(["--format", "sarif", "--select", "TST001", "samples/quickstart.yaml"], ROOT).stdout)
-    (rule,) = rules["runs"][0]["tool"]["driver"]["rules"]
+    sarif = cli([*PLUGIN, "--format", "sarif", "--select", "TST001", "samples/quickstart.yaml"], ROOT).stdout
+    (rule,) = json.loads(sarif)["runs"][0]["tool"]["driver"]["rules"]
     assert rule["id"] == "TST001" and "helpUri" not in rule
 
 
+def test_explain_knows_the_checks_of_the_configurations_checks_dir(tmp_path, capsys):
+    write(tmp_path, "project/.cfncheck.yaml", f"checks-dir: [{CHECKS_DIR}]\n")
+    for args, folder in (
+        ([], tmp_path / "project"),
+        (["--config", str(tmp_path / "project/.cfncheck.yaml")], tmp_path),
+    ):
+        with cwd(folder), pytest.raises(SystemExit) as stop:
+            main(["explain", "TST001", *args])
+        assert stop.value.code in (0, None)
+        assert capsys.readouterr().out.startswith("### TST001 test-queue-punctuation")
+    with cwd(tmp_path), pytest.raises(SystemExit) as stop:
+        main(["explain", "TST001"])
+    assert stop.value.code == 2 and "no check 'TST001'" in capsys.readouterr().err
+
+
 def test_explain_suggests_the_nearest_id(capsys):
-    docs.builtin_checks()
     try:
         main(["explain", "CFN0111"])
     except SystemExit as exit:

@@ -1,4 +1,4 @@
-"""Encryption at rest and in transit (checks/encryption.py) and the analyses it stands on."""
+"""Encryption at rest and in transit (checks/encryption/) and the analyses it stands on."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cfncheck.values import ABSENT, Unknown, lookup
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "encryption"
 ENCRYPTION = [
-    "KMS001", "S3004", "S3005", "RDS002", "RDS008", "DDB002", "DDB003", "EC001", "EC002", "EBS001",
+    "KMS001", "KMS004", "S3004", "S3005", "RDS002", "RDS008", "DDB002", "DDB003", "EC001", "EC002", "EBS001",
     "EFS001", "ELB001", "ELB002", "ELB004", "CF001", "CF002", "CF003", "SQS002", "SQS003", "SNS001",
     "SNS005", "KIN001", "KIN002", "APIGW001", "LOGS001", "TRAIL003", "REDSHIFT001", "REDSHIFT003",
     "ES001", "ES002",

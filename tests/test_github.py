@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from ci_support import ROOT, cli, plugin_checks, write  # noqa: F401 - plugin_checks is a fixture
+from ci_support import PLUGIN, ROOT, cli, write
 
 from cfncheck.report.github import escape_data, escape_property
 
@@ -34,7 +34,6 @@ def test_every_sample_finding_is_a_well_formed_command(sample):
     assert len(lines) == len([line for line in shown if not re.match(r"\S+:\d+:\d+: note: ", line)])
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_messages_with_percent_colon_comma_and_newlines(tmp_path):
     write(
         tmp_path,
@@ -49,7 +48,7 @@ def test_messages_with_percent_colon_comma_and_newlines(tmp_path):
               TopicName: alerts
     """,
     )
-    result = cli(["--format", "github", "--select", "TST", "a,b:c.yaml"], tmp_path)
+    result = cli([*PLUGIN, "--format", "github", "--select", "TST", "a,b:c.yaml"], tmp_path)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "::error file=a%2Cb%3Ac.yaml,line=7,col=7,endLine=7,endColumn=23,title=TST002 test-topic-error"
@@ -60,18 +59,16 @@ def test_messages_with_percent_colon_comma_and_newlines(tmp_path):
     assert all(COMMAND.match(line) for line in result.stdout.splitlines())
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_paths_are_relative_to_the_workspace(tmp_path):
     write(tmp_path, "infra/stack.yaml", "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n")
     result = cli(
-        ["--format", "github", "--select", "TST001", "stack.yaml"],
+        [*PLUGIN, "--format", "github", "--select", "TST001", "stack.yaml"],
         tmp_path / "infra",
         env={"GITHUB_WORKSPACE": str(tmp_path)},
     )
     assert result.stdout.startswith("::warning file=infra/stack.yaml,line=3,")
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_most_severe_first_and_summary_explains_the_annotation_limit(tmp_path):
     resources = "".join(f"  Q{i}:\n    Type: AWS::SQS::Queue\n" for i in range(12))
     resources += "".join(f"  T{i}:\n    Type: AWS::SNS::Topic\n" for i in range(11))
@@ -84,7 +81,7 @@ def test_most_severe_first_and_summary_explains_the_annotation_limit(tmp_path):
         "GITHUB_REPOSITORY": "acme/infra",
         "GITHUB_SHA": "abc123",
     }
-    result = cli(["--format", "github", "--select", "TST", "many.yaml"], tmp_path, env=env)
+    result = cli([*PLUGIN, "--format", "github", "--select", "TST", "many.yaml"], tmp_path, env=env)
     kinds = [line.split(" ", 1)[0] for line in result.stdout.splitlines()]
     assert kinds == ["::error"] * 11 + ["::warning"] * 12
     text = summary.read_text()

@@ -28,6 +28,15 @@ def test_findings_in_a_loop_land_on_its_body_and_name_the_iteration():
     }
 
 
+def test_a_run_over_several_regions_keeps_each_iteration():
+    # The copies of a loop body share its line and message: only the iteration tells them apart.
+    found = [
+        f for f in file_findings(SAMPLES / "foreach.yaml", regions=["us-east-1", "eu-west-1"]) if f.severity > INFO
+    ]
+    assert sorted(summary(found)) == sorted(expected(SAMPLES / "foreach.yaml", severity=False))
+    assert not [f.message for f in found if "[in " in f.message]
+
+
 def test_a_collection_given_on_the_command_line_is_the_one_expanded():
     found = file_findings(SAMPLES / "foreach.yaml", select=["CFN032"], parameters={"Queues": "Refunds"})
     assert summary(found) == [("CFN032", "RefundsQueue", 42)]

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from cfncheck import engine, registry
+from cfncheck import checking, engine, workers
+from cfncheck import phases as phase_timer
+from cfncheck.catalog import Catalog
 from cfncheck.conditions import MAX_ASSIGNMENTS, Conditions
-from cfncheck.engine import Phases, RunOptions, Source
+from cfncheck.engine import RunOptions, RunResult, Source
 from cfncheck.graph import (
     build_graph,
     has_resource_cycle,
@@ -25,6 +27,7 @@ from cfncheck.graph import (
 )
 from cfncheck.intrinsics import MAX_ALTERNATIVES
 from cfncheck.loader import load_bytes
+from cfncheck.phases import Phases
 from cfncheck.references import iter_uses, resource_uses
 from cfncheck.template import build
 from cfncheck.testing import run_text, summary
@@ -109,30 +112,30 @@ def test_independent_conditions_are_decided_one_by_one():
 # -- the same output in parallel ------------------------------------------------------------
 
 
-def _same_in_workers(sources: list[Source], monkeypatch) -> engine.RunResult:
+def _same_in_workers(sources: list[Source], monkeypatch) -> RunResult:
     """The run of ``sources`` with workers, asserted equal to the run in one process."""
-    registry.load_builtin()
-    checks = registry.select(registry.all_checks())
+    checks = Catalog.builtin().select()
     pooled = []
-    original = engine._Alone.collect
+    original = workers.Alone.collect
 
     def spy(self, result, **options):
         pooled.append(self.pool is not None)
         return original(self, result, **options)
 
-    monkeypatch.setattr(engine._Alone, "collect", spy)
+    monkeypatch.setattr(workers.Alone, "collect", spy)
     alone = engine.run(sources, RunOptions(checks=checks, jobs=1))
     shared = engine.run(sources, RunOptions(checks=checks, jobs=2))
     assert pooled == [False, True]  # jobs=1 checks every template in this process
     assert shared.findings == alone.findings and shared.findings
     assert shared.errors == alone.errors and shared.files == alone.files
+    assert shared.suppressions == alone.suppressions
     assert shared.internal_errors == alone.internal_errors
     return shared
 
 
 def test_workers_give_the_findings_of_one_process(monkeypatch):
     sources = [Source(str(p), str(p)) for p in _corpus_slice(12)]
-    assert len(sources) >= engine.PARALLEL_MIN_TEMPLATES
+    assert len(sources) >= workers.PARALLEL_MIN_TEMPLATES
     _same_in_workers(sources, monkeypatch)
 
 
@@ -154,7 +157,7 @@ def test_a_nested_child_is_checked_with_its_parent_not_in_a_worker(tmp_path, mon
     (tmp_path / "child.yaml").write_text(
         "Parameters: {Unused: {Type: String}}\nResources: {Q: {Type: AWS::SQS::Queue}}\n"
     )
-    for index in range(engine.PARALLEL_MIN_TEMPLATES):
+    for index in range(workers.PARALLEL_MIN_TEMPLATES):
         (tmp_path / f"t{index:02}.yaml").write_text("Resources: {Q: {Type: AWS::SQS::Queue}}\n")
     sources = [Source(str(p), str(p)) for p in sorted(tmp_path.iterdir())]
     result = _same_in_workers(sources, monkeypatch)
@@ -166,23 +169,22 @@ def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
     """Memory must not grow with the number of files: with the cyclic collector off (as in a
     run), a template that takes no part in cross-template analysis is freed by reference
     counting once checked; one that exports is kept with the project."""
-    registry.load_builtin()
     built = []
-    original = engine.build
+    original = checking.build
 
     def recording(document):
         template = original(document)
         built.append((template.file, weakref.ref(template)))
         return template
 
-    monkeypatch.setattr(engine, "build", recording)
+    monkeypatch.setattr(checking, "build", recording)
     for index in range(3):
         (tmp_path / f"alone{index}.yaml").write_text("Resources: {Q: {Type: AWS::SQS::Queue}}\n")
     (tmp_path / "exports.yaml").write_text(
         "Resources: {Q: {Type: AWS::SQS::Queue}}\nOutputs: {U: {Value: !Ref Q, Export: {Name: q}}}\n"
     )
     sources = [Source(str(p), str(p)) for p in sorted(tmp_path.iterdir())]
-    checks = registry.select(registry.all_checks())
+    checks = Catalog.builtin().select()
     gc.collect()
     gc.disable()
     try:
@@ -299,7 +301,7 @@ def test_uses_are_found_once_and_given_under_any_prefix():
 
 def test_phases_count_nested_time_once(monkeypatch):
     clock = iter(range(100))
-    monkeypatch.setattr(engine.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(phase_timer.time, "perf_counter", lambda: next(clock))
     timings: dict[str, float] = {"load": 0, "checks": 0, "graph": 0}
     phases = Phases(timings)
     with phases("checks"):  # 0

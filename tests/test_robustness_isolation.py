@@ -2,8 +2,7 @@
 
 The broken checks are a test-only plugin written to a temporary folder and loaded with
 ``--checks-dir``, the way a user's own checks are, and run by the real command line in a child
-process, so the registry of this test session never sees them. The in-process tests build
-``Check`` records directly and hand them to the engine, again without registering anything.
+process. The in-process tests build ``Check`` records directly and hand them to the engine.
 """
 
 from __future__ import annotations
@@ -13,11 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cfncheck import registry
+from cfncheck.catalog import INTERNAL_ERROR, Check, Scope
 from cfncheck.engine import RunOptions, Source, run
 from cfncheck.findings import ERROR, WARNING
 from cfncheck.project import Project
-from cfncheck.registry import RESOURCE, TEMPLATE, Check
 
 PLUGIN = '''
 from cfncheck.api import ERROR, WARNING, check
@@ -129,14 +127,12 @@ def _entry(check_id: str, function, types: tuple[str, ...] = ()) -> Check:
         f"test-{check_id.lower()}",
         ERROR if types else WARNING,
         function,
-        RESOURCE if types else TEMPLATE,
+        Scope.RESOURCE if types else Scope.TEMPLATE,
         types,
     )
 
 
 def test_every_kind_of_exception_is_contained():
-    registry.load_builtin()  # CFN000 is an engine check, registered with the engine
-
     def deep(n):
         return deep(n + 1)
 
@@ -158,8 +154,6 @@ def test_every_kind_of_exception_is_contained():
 
 
 def test_findings_given_before_a_check_raises_are_kept():
-    registry.load_builtin()
-
     def reports_then_raises(queue, ctx):
         yield ctx.finding(queue, "Properties", "found before the failure")
         raise RuntimeError("deliberate failure")
@@ -186,7 +180,6 @@ Outputs:
 
 
 def test_a_failure_while_indexing_exports_is_reported_on_that_template(monkeypatch):
-    registry.load_builtin()
     original = Project.index_exports
 
     def index_exports(self, templates):
@@ -195,7 +188,7 @@ def test_a_failure_while_indexing_exports_is_reported_on_that_template(monkeypat
         return original(self, templates)
 
     monkeypatch.setattr(Project, "index_exports", index_exports)
-    checks = [registry.find("CFN000"), _entry("ZZT922", lambda ctx: [ctx.finding(None, "Resources", "checked")])]
+    checks = [INTERNAL_ERROR, _entry("ZZT922", lambda ctx: [ctx.finding(None, "Resources", "checked")])]
     sources = [Source(name, data=EXPORTER.encode()) for name in ("broken.yaml", "fine.yaml")]
     result = run(sources, RunOptions(checks=checks))
     internal = [(f.file, f.line) for f in result.findings if f.rule_id == "CFN000"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from ci_support import ROOT, cli, plugin_checks, write  # noqa: F401 - plugin_checks is a fixture
+from ci_support import PLUGIN, ROOT, cli, write
 
 from cfncheck.report import sarif
 from cfncheck.testing import run_files
@@ -42,7 +42,6 @@ def test_samples_exist():
     assert len(SAMPLES) >= 3
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_rules_results_and_security_severity(tmp_path):
     write(
         tmp_path,
@@ -57,7 +56,7 @@ def test_rules_results_and_security_severity(tmp_path):
               TopicName: alerts
     """,
     )
-    result = cli(["--format", "sarif", "--select", "TST", "stack"], tmp_path)
+    result = cli([*PLUGIN, "--format", "sarif", "--select", "TST", "stack"], tmp_path)
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     validate(document)
@@ -81,14 +80,13 @@ def test_rules_results_and_security_severity(tmp_path):
     assert location["logicalLocations"][0]["name"] == "Alerts"
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_fingerprints_stay_when_lines_move(tmp_path):
     text = "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Alerts:\n    Type: AWS::SNS::Topic\n"
     path = tmp_path / "t.yaml"
     path.write_text(text)
-    before = json.loads(cli(["--format", "sarif", "--select", "TST", "t.yaml"], tmp_path).stdout)
+    before = json.loads(cli([*PLUGIN, "--format", "sarif", "--select", "TST", "t.yaml"], tmp_path).stdout)
     path.write_text("Description: moved down\n# a comment\n\n" + text)
-    after = json.loads(cli(["--format", "sarif", "--select", "TST", "t.yaml"], tmp_path).stdout)
+    after = json.loads(cli([*PLUGIN, "--format", "sarif", "--select", "TST", "t.yaml"], tmp_path).stdout)
     lines = [
         [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in d["runs"][0]["results"]]
         for d in (before, after)
@@ -100,7 +98,7 @@ def test_fingerprints_stay_when_lines_move(tmp_path):
 
 def test_suppressed_findings_are_listed_with_their_suppression():
     result = run_files([ROOT / "samples/ci/suppressions.yaml"])
-    document = sarif.document(result, [], ROOT)
+    document = sarif.document(result, ROOT)
     validate(document)
     suppressed = [r for r in document["runs"][0]["results"] if "suppressions" in r]
     assert {r["ruleId"] for r in suppressed} == {"CFN003", "CFN013"}

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from ci_support import ROOT, cli, plugin_checks, write  # noqa: F401 - plugin_checks is a fixture
+from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli, write
 
 from cfncheck.testing import run_text, summary
 
@@ -24,31 +23,28 @@ TEMPLATE = """
 """
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_suppressed_finding_leaves_text_but_stays_in_sarif_and_json(tmp_path):
     write(tmp_path, "t.yaml", TEMPLATE)
-    text = cli(["--select", "TST001,CFN9", "t.yaml"], tmp_path)
+    text = cli([*PLUGIN, "--select", "TST001,CFN9", "t.yaml"], tmp_path)
     assert text.stdout.splitlines() == [
         "t.yaml:10:5: warning TST001 test-queue-punctuation: Queue Other: 100% sure, multiple=6"
     ]
-    sarif = json.loads(cli(["--format", "sarif", "--select", "TST001,CFN9", "t.yaml"], tmp_path).stdout)
+    sarif = json.loads(cli([*PLUGIN, "--format", "sarif", "--select", "TST001,CFN9", "t.yaml"], tmp_path).stdout)
     results = {r["locations"][0]["logicalLocations"][0]["name"]: r for r in sarif["runs"][0]["results"]}
     assert results["Jobs"]["suppressions"] == [{"kind": "inSource", "justification": "Test queue: 100% temporary"}]
     assert "suppressions" not in results["Other"]
-    document = json.loads(cli(["--format", "json", "--select", "TST001,CFN9", "t.yaml"], tmp_path).stdout)
+    document = json.loads(cli([*PLUGIN, "--format", "json", "--select", "TST001,CFN9", "t.yaml"], tmp_path).stdout)
     assert [(f["resource"], f["suppression"]["justification"]) for f in document["suppressed"]] == [
         ("Jobs", "Test queue: 100% temporary")
     ]
     assert document["summary"]["suppressed"] == 1 and document["summary"]["findings"] == 1
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_a_suppressed_finding_does_not_fail_the_run(tmp_path):
     write(tmp_path, "t.yaml", TEMPLATE.replace("      Other:\n        Type: AWS::SQS::Queue\n", ""))
-    assert cli(["--select", "TST001", "t.yaml"], tmp_path).exit_code == 0
+    assert cli([*PLUGIN, "--select", "TST001", "t.yaml"], tmp_path).exit_code == 0
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_unused_and_unexplained_suppressions_are_reported():
     found = run_text(
         """
@@ -66,6 +62,7 @@ def test_unused_and_unexplained_suppressions_are_reported():
                   - {id: TST01, reason: typo}
     """,
         select=["TST", "CFN901", "CFN902"],
+        checks_dir=[CHECKS_DIR],
     ).findings
     assert [f.suppressed for f in found if f.rule_id == "TST001"] == ["by name"]
     reported = [(f.rule_id, f.resource, f.line, f.message) for f in found if f.rule_id.startswith("CFN9")]
@@ -82,7 +79,6 @@ def test_unused_and_unexplained_suppressions_are_reported():
     ]
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_template_level_suppression_covers_every_resource():
     found = run_text(
         """
@@ -94,6 +90,7 @@ def test_template_level_suppression_covers_every_resource():
           B: {Type: AWS::SNS::Topic}
     """,
         select=["TST", "CFN9"],
+        checks_dir=[CHECKS_DIR],
     ).findings
     assert [(f.rule_id, f.resource, f.suppressed) for f in found] == [
         ("TST001", "A", "whole family"),
@@ -101,7 +98,6 @@ def test_template_level_suppression_covers_every_resource():
     ]
 
 
-@pytest.mark.usefixtures("plugin_checks")
 def test_suppressions_of_checks_that_did_not_run_are_not_judged():
     found = run_text(
         """
@@ -111,6 +107,7 @@ def test_suppressions_of_checks_that_did_not_run_are_not_judged():
             Metadata: {cfncheck: {ignore: [{id: TST002, reason: not selected}]}}
     """,
         select=["TST001", "CFN9"],
+        checks_dir=[CHECKS_DIR],
     ).findings
     assert summary(found) == [("TST001", "A", 3)]
 

@@ -4,13 +4,13 @@ index, nested children, unreadable files, and contexts on other templates."""
 
 import textwrap
 
-from cfncheck.analysis.wiring import deliveries, event_sources, follow, function_of, polled
+from cfncheck.analysis.wiring import deliveries, event_sources, function_of, polled
+from cfncheck.catalog import Check
 from cfncheck.context import Analysis, Context
 from cfncheck.engine import RunOptions, Source, run
 from cfncheck.intrinsics import Resolver
 from cfncheck.loader import load_bytes
 from cfncheck.project import Project, import_calls
-from cfncheck.registry import Check
 from cfncheck.template import build
 from cfncheck.values import ABSENT, Scenario
 
@@ -50,14 +50,14 @@ Resources:
 def test_follow_reaches_the_function_through_ref_sub_alias_and_version():
     _, (ctx,) = project_of(WIRED)
     for name in ("ByRef", "BySub", "ByAlias", "ByVersion"):
-        (link,) = follow(ctx, ctx.template.resources[name], "Properties.FunctionName")
+        (link,) = ctx.links(ctx.template.resources[name], "Properties.FunctionName")
         assert function_of(link).logical_id == "Fn", name
-    assert follow(ctx, ctx.template.resources["Unknown"], "Properties.FunctionName") == []
+    assert ctx.links(ctx.template.resources["Unknown"], "Properties.FunctionName") == []
 
 
 def test_follow_keeps_the_scenario_of_each_branch():
     _, (ctx,) = project_of(WIRED)
-    links = follow(ctx, ctx.template.resources["ByIf"], "Properties.FunctionName")
+    links = ctx.links(ctx.template.resources["ByIf"], "Properties.FunctionName")
     assert [(link.logical_id, link.scenario) for link in links] == [
         ("Fn", Scenario({("IsProd", True)})),
         ("Other", Scenario({("IsProd", False)})),
@@ -77,7 +77,7 @@ def test_follow_goes_through_an_import_to_the_exporting_resource():
       Mapping: {Type: AWS::Lambda::EventSourceMapping, Properties: {EventSourceArn: !ImportValue q-arn}}
     """
     project, (_, ctx) = project_of(exporter, importer)
-    (link,) = follow(ctx, ctx.template.resources["Mapping"], "Properties.EventSourceArn")
+    (link,) = ctx.links(ctx.template.resources["Mapping"], "Properties.EventSourceArn")
     # the importer's own resource named Queue is not confused with the exporter's
     assert (link.type, link.via, link.analysis.template.file) == ("AWS::SQS::Queue", "q-arn", "t0.yaml")
     assert [alt.value for alt in link.values("Properties.VisibilityTimeout")] == [40]

@@ -33,8 +33,9 @@ def policies_of(ctx: Context, bucket: Resource) -> list[Resource] | None:
     for policy in ctx.resources(BUCKET_POLICY):
         for alt in ctx.values(policy, "Properties.Bucket"):
             value = alt.value
-            if ctx.target(value) is not None:
-                if ctx.target(value) is bucket:
+            named = ctx.follow(value)
+            if named is not None:
+                if named.resource is bucket:
                     found.append(policy)
                     break
             elif isinstance(value, str):

@@ -12,7 +12,16 @@ from __future__ import annotations
 from ..context import Context
 from ..template import Resource
 from ..values import ABSENT, as_list, is_known
-from .policy import IDENTITY, RESOURCE, Statement, action_matches, aws_managed_policy, fully_known, readable_statements
+from .policy import (
+    IDENTITY,
+    RESOURCE,
+    Statement,
+    action_matches,
+    aws_managed_policy,
+    fully_known,
+    readable_statements,
+    text_of,
+)
 
 MANAGED_POLICY_ACTIONS: dict[str, tuple[str, ...]] = {
     "AdministratorAccess": ("*",),
@@ -71,9 +80,16 @@ def principal_allowed(statement: Statement, service: str) -> bool | None:
     if "?" in principal:  # written as neither a mapping nor a string
         return False if is_known(principal["?"][0]) else None
     everyone, services = principal.get("AWS", ()), principal.get("Service", ())
-    if not fully_known(everyone) or not fully_known(services):
+    if not all(isinstance(item, str) or _named_principal(item) for item in everyone) or not fully_known(services):
         return None
     return "*" in everyone or any(same_service(name, service) for name in services)
+
+
+def _named_principal(item) -> bool:
+    """An AWS principal known to be an ARN, not everyone, though some of it is not known
+    (``!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root``)."""
+    text = text_of(item)
+    return text is not None and text.startswith("arn:")
 
 
 def same_service(name: str, service: str) -> bool:
@@ -159,18 +175,20 @@ def _add_managed(ctx: Context, granted: list, arn) -> bool:
             return False
         granted.extend((action, None) for action in actions)
         return True
-    target = ctx.target(arn)
-    if target is None or target.type != "AWS::IAM::ManagedPolicy":
+    policy = ctx.follow(arn)
+    if policy is None or policy.type != "AWS::IAM::ManagedPolicy":
         return False
-    return _add(granted, readable_statements(ctx, target, (IDENTITY,)), None)
+    return _add(granted, readable_statements(ctx.on(policy.template), policy.resource, (IDENTITY,)), None)
 
 
 def _attaches(ctx: Context, policy: Resource, path: tuple, role: Resource) -> bool | None:
     """Whether a policy resource attaches to the role; None when its roles are not known."""
     for alt in ctx.values(policy, path):
         for name in as_list(alt.value):
-            target = ctx.target(name)
-            if target is role or (isinstance(name, str) and name == role.properties.get("RoleName")):
+            target = ctx.follow(name)
+            if (target is not None and target.resource is role) or (
+                isinstance(name, str) and name == role.properties.get("RoleName")
+            ):
                 return True
             if target is None and not isinstance(name, str):
                 return None

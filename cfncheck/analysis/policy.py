@@ -230,12 +230,8 @@ def _is_document(value) -> bool:
 def _read(ctx: Context, document: Document) -> list[Statement | None]:
     """The statements of a document, and None for each part of it that cannot be read; read
     once per template, since most IAM checks ask for the same documents."""
-    cache = ctx.analysis.cache.setdefault("policy.statements", {})
-    key = (document.resource.logical_id, document.kind, document.path, document.scenario)
-    found = cache.get(key)
-    if found is None:
-        found = cache[key] = list(_read_document(ctx, document))
-    return found
+    key = (_read, document.resource.logical_id, document.kind, document.path, document.scenario)
+    return ctx.analysis.memo(key, lambda: list(_read_document(ctx, document)))
 
 
 def _read_document(ctx: Context, document: Document) -> Iterator[Statement | None]:
@@ -546,7 +542,7 @@ def role_uses(ctx: Context) -> Iterator[RoleUse]:
     for consumer in ctx.resources(*ROLE_CONSUMERS):
         for spec, service in ROLE_CONSUMERS[consumer.type]:
             for path, alt in _property_values(ctx, consumer, ("Properties",) + parse_path(spec)):
-                role = ctx.target(alt.value)
+                role = ctx.local(alt.value)  # an imported role: its trust policy is read in another template
                 if role is not None and role.type == "AWS::IAM::Role":
                     yield RoleUse(consumer, path, role, service, alt.scenario)
 

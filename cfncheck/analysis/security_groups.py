@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..context import Context
+from ..context import Context, Link
 from ..graph import RESOURCE
 from ..references import whole_parameters
 from ..template import Resource
@@ -92,7 +92,7 @@ class Rule:
     direction: str
     traffic: Traffic | None  # None when protocol or ports are not known
     peer: Peer
-    group: Resource | None  # the group of this template the rule belongs to, if known
+    group: Link | None  # the group the rule belongs to, if known (imported from another template, maybe)
     scenario: Scenario
 
     def at(self, key: str | None) -> tuple:
@@ -105,7 +105,7 @@ def rules(resource: Resource, ctx: Context, direction: str = INGRESS) -> list[Ru
     standalone rule resource itself (with every value resolved, per scenario)."""
     if resource.type == GROUP:
         return [
-            _rule(ctx, resource, path, alt.value, direction, resource, alt.scenario)
+            _rule(ctx, resource, path, alt.value, direction, Link(resource, ctx.analysis, alt.scenario), alt.scenario)
             for path, alt in ctx.elements(resource, ("Properties", _INLINE[direction]))
             if isinstance(alt.value, dict)
         ]
@@ -113,15 +113,15 @@ def rules(resource: Resource, ctx: Context, direction: str = INGRESS) -> list[Ru
         found = []
         for alt in ctx.values(resource, "Properties"):
             if isinstance(alt.value, dict):
-                group = alt.value.get("GroupId", alt.value.get("GroupName", ABSENT))
-                found.append(
-                    _rule(ctx, resource, ("Properties",), alt.value, direction, ctx.target(group), alt.scenario)
-                )
+                group = ctx.follow(alt.value.get("GroupId", alt.value.get("GroupName", ABSENT)), alt.scenario)
+                found.append(_rule(ctx, resource, ("Properties",), alt.value, direction, group, alt.scenario))
         return found
     return []
 
 
-def _rule(ctx: Context, resource: Resource, path: tuple, body: dict, direction: str, group, scenario: Scenario) -> Rule:
+def _rule(
+    ctx: Context, resource: Resource, path: tuple, body: dict, direction: str, group: Link | None, scenario: Scenario
+) -> Rule:
     peer = next(
         (
             Peer(key, kind, body[key], *_parameter(ctx, resource, path, key, body[key], scenario))
@@ -148,13 +148,14 @@ def _parameter(
     return None, None
 
 
-def admits_nothing(group: Resource, ctx: Context) -> bool:
-    """Whether ``group``'s ingress rules admit nothing: the template attaches it, and only to
+def admits_nothing(group: Link) -> bool:
+    """Whether ``group``'s ingress rules admit nothing: its template attaches it, and only to
     resources that accept no inbound connection. A group used elsewhere (an output, another
-    resource) or not attached here may face anything, and is judged on its rules."""
+    resource) or not attached there may face anything, and is judged on its rules."""
     attached = False
-    for (kind, name), use in ctx.analysis.users.get(group.logical_id, ()):
-        user = ctx.template.resources.get(name) if kind == RESOURCE else None
+    template = group.template
+    for (kind, name), use in group.analysis.users.get(group.logical_id, ()):
+        user = template.resources.get(name) if kind == RESOURCE else None
         if user is None:
             return False
         if use.kind == "DependsOn" or user.type == GROUP or user.type in STANDALONE.values():
@@ -169,13 +170,13 @@ def admits_nothing(group: Resource, ctx: Context) -> bool:
 def attachments(
     group: Resource, ctx: Context, kinds: dict[str, tuple[str, ...]] = DATA_TIER_ATTACHMENTS
 ) -> list[tuple[Resource, tuple, Scenario]]:
-    """The resources of ``kinds`` that attach ``group``, each with the path of the list item that
-    names it and the scenario in which it does."""
+    """The resources of ``kinds`` in this template that attach ``group`` (of this template, or
+    imported), each with the path of the list item that names it and the scenario in which it does."""
     found = []
     for kind, paths in kinds.items():
         for resource in ctx.resources(kind):
             for path in paths:
                 for item_path, alt in ctx.elements(resource, path):
-                    if ctx.target(alt.value) is group:
+                    if ctx.refers_to(alt.value, group):
                         found.append((resource, item_path, alt.scenario))
     return found

@@ -252,7 +252,7 @@ def _refused(kind: str, settings: dict) -> bool | None:
 def _rotated(ctx: Context, secret: Resource) -> bool:
     """Whether a rotation schedule of the template changes the secret's value after creation."""
     return any(
-        ctx.target(alt.value) is secret
+        ctx.refers_to(alt.value, secret)
         for schedule in ctx.resources("AWS::SecretsManager::RotationSchedule")
         for alt in ctx.values(schedule, "Properties.SecretId")
     )

@@ -18,7 +18,7 @@ INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
 
 
 def _internet_gateway(ctx: Context, value) -> bool:
-    target = ctx.target(value)
+    target = ctx.follow(value)
     if target is not None:
         return target.type == INTERNET_GATEWAY
     return isinstance(value, str) and value.startswith("igw-")
@@ -34,7 +34,7 @@ def public_route_tables(ctx: Context) -> list[tuple[Resource, Scenario]]:
             ctx.values(route, "Properties.DestinationIpv6CidrBlock"),
             ctx.values(route, "Properties.GatewayId"),
         ):
-            table = ctx.target(table)
+            table = ctx.local(table)
             if table is not None and (is_world(ipv4) or is_world(ipv6)) and _internet_gateway(ctx, gateway):
                 found.append((table, scenario))
     return found
@@ -48,7 +48,7 @@ def public_subnets(ctx: Context) -> list[tuple[Resource, Scenario]]:
         for scenario, (subnet, table) in ctx.joint(
             ctx.values(association, "Properties.SubnetId"), ctx.values(association, "Properties.RouteTableId")
         ):
-            subnet, table = ctx.target(subnet), ctx.target(table)
+            subnet, table = ctx.local(subnet), ctx.local(table)
             if subnet is None or table is None or subnet.type != SUBNET:
                 continue
             for public_table, route_scenario in tables:

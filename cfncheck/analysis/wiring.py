@@ -14,14 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import sam
-from ..context import Analysis, Context, parse_path
-from ..findings import Location
+from ..context import Context, Link, per_template
 from ..graph import reaches
 from ..nodes import MarkedDict
-from ..project import output_scenario
 from ..references import resource_uses
 from ..template import Resource
-from ..values import ALWAYS, Alt, Reference, Scenario, Unknown, lookup
+from ..values import Alt, Scenario, lookup
 from .policy import RESOURCE, policy_statements, services
 
 QUEUE, TOPIC = "AWS::SQS::Queue", "AWS::SNS::Topic"
@@ -45,94 +43,6 @@ SAM_SOURCE_PROPERTY = {
 """SAM event types that generate an event source mapping, and the property naming the source."""
 
 
-@dataclass(frozen=True)
-class Link:
-    """A resource a property names, with the scenario (of the naming template) in which it does.
-
-    ``via`` is the export name when the resource was reached through ``Fn::ImportValue``: it
-    then lives in another template, whose conditions are not this template's."""
-
-    resource: Resource
-    analysis: Analysis
-    scenario: Scenario = ALWAYS
-    via: str | None = None
-
-    @property
-    def type(self) -> str:
-        return self.resource.type
-
-    @property
-    def logical_id(self) -> str:
-        return self.resource.logical_id
-
-    @property
-    def foreign(self) -> bool:
-        return self.via is not None
-
-    def values(self, path) -> list[Alt]:
-        """The alternatives of the resource's property, in the scenarios of the naming template."""
-        path = parse_path(path)
-        resolver = self.analysis.resolver
-        if not self.foreign:
-            start = self.scenario.merge(self.resource.exists_in)
-            if start is None or not resolver.satisfiable(start):
-                return []
-            return resolver.get(self.resource.node, path, start)
-        alts = resolver.get(self.resource.node, path, self.resource.exists_in)
-        # the exporter's conditions are another stack's: only a value that does not depend on them is used
-        if len(alts) == 1:
-            return [Alt(alts[0].value, self.scenario)]
-        return [Alt(Unknown(f"depends on the conditions of {self.analysis.template.file}"), self.scenario)]
-
-    def location(self, ctx: Context, path, *, message: str = "") -> Location:
-        """Where the property is written, in whichever template the resource lives."""
-        scenario = None if self.foreign else self.scenario
-        return ctx.on(self.analysis.template).location(self.resource, path, scenario, message=message)
-
-    def describe(self) -> str:
-        where = f" (imported as {self.via} from {self.analysis.template.file})" if self.foreign else ""
-        return f"{self.logical_id}{where}"
-
-
-def follow(ctx: Context, resource: Resource, path) -> list[Link]:
-    """The resources a property of ``resource`` names, one link per scenario that names one."""
-    return [link for alt in ctx.values(resource, path) if (link := follow_value(ctx.analysis, alt.value, alt.scenario))]
-
-
-def follow_value(analysis: Analysis, value, scenario: Scenario = ALWAYS, via: str | None = None) -> Link | None:
-    """The resource a resolved value names in ``analysis``'s template, or through an import in
-    the exporting template of the run; None when it names none, or several."""
-    resources = analysis.template.resources
-    if isinstance(value, Reference):
-        found = resources.get(value.target)
-        return Link(found, analysis, scenario, via) if found is not None else None
-    if not isinstance(value, Unknown):
-        return None
-    if value.import_name is not None:
-        return _imported(analysis, value.import_name, scenario)
-    targets = {ref.target for ref in value.refs if isinstance(ref, Reference)}
-    if len(targets) == 1:
-        found = resources.get(targets.pop())
-        return Link(found, analysis, scenario, via) if found is not None else None
-    return None
-
-
-def _imported(analysis: Analysis, name: str, scenario: Scenario) -> Link | None:
-    project = analysis.project
-    exports = project.exports.get(name, []) if project is not None else []
-    if len(exports) != 1 or exports[0].template is analysis.template:
-        return None
-    export = exports[0]
-    exporter = project.analyses.get(export.template.file) or Analysis(
-        export.template, project.resolvers[export.template.file], project
-    )
-    alts = exporter.resolver.resolve(export.output.value, output_scenario(export.output))
-    if len(alts) != 1:
-        return None
-    found = follow_value(exporter, alts[0].value)
-    return Link(found.resource, exporter, scenario, name) if found is not None else None
-
-
 def function_of(link: Link | None) -> Link | None:
     """The function a link names: itself, or the function of a Lambda alias or version."""
     for _ in range(3):  # an alias may name a version, which names the function
@@ -143,7 +53,7 @@ def function_of(link: Link | None) -> Link | None:
         named = {
             found.logical_id: found
             for alt in link.values("Properties.FunctionName")
-            if (found := follow_value(link.analysis, alt.value, alt.scenario, link.via)) is not None
+            if (found := link.follow(alt.value, alt.scenario)) is not None
         }
         link = named.popitem()[1] if len(named) == 1 else None
     return None
@@ -186,7 +96,7 @@ def functions_fed(ctx: Context, source: EventSource) -> list[Link]:
     """The functions an event source invokes (through an alias or version if it names one)."""
     if source.is_sam:
         return [Link(source.owner, ctx.analysis, source.owner.exists_in)]
-    return [found for link in follow(ctx, source.owner, source.function_path) if (found := function_of(link))]
+    return [found for link in ctx.links(source.owner, source.function_path) if (found := function_of(link))]
 
 
 def polled(ctx: Context, resource: Resource) -> list[tuple[EventSource, Link, Link]]:
@@ -194,23 +104,21 @@ def polled(ctx: Context, resource: Resource) -> list[tuple[EventSource, Link, Li
     return [
         (source, origin, function)
         for source in event_sources(resource)
-        for origin in follow(ctx, source.owner, source.path)
+        for origin in ctx.links(source.owner, source.path)
         for function in functions_fed(ctx, source)
     ]
 
 
+@per_template
 def consumers(ctx: Context) -> dict[str, list[EventSource]]:
     """The event sources polling each queue or stream of this template, by its logical id."""
-    cache = ctx.analysis.cache
-    if "wiring.consumers" not in cache:
-        found: dict[str, list[EventSource]] = {}
-        for resource in ctx.resources(EVENT_SOURCE_MAPPING, SAM_FUNCTION):
-            for source in event_sources(resource):
-                for origin in follow(ctx, source.owner, source.path):
-                    if not origin.foreign and source not in found.setdefault(origin.logical_id, []):
-                        found[origin.logical_id].append(source)
-        cache["wiring.consumers"] = found
-    return cache["wiring.consumers"]
+    found: dict[str, list[EventSource]] = {}
+    for resource in ctx.resources(EVENT_SOURCE_MAPPING, SAM_FUNCTION):
+        for source in event_sources(resource):
+            for origin in ctx.links(source.owner, source.path):
+                if not origin.foreign and source not in found.setdefault(origin.logical_id, []):
+                    found[origin.logical_id].append(source)
+    return found
 
 
 # -- push deliveries: a service sending to a queue, topic or function -------------------------
@@ -316,30 +224,28 @@ class Delivery:
     deliverer: Deliverer
 
 
+@per_template
 def deliveries(ctx: Context) -> list[Delivery]:
     """Every delivery of a service to a queue, topic or function of this template (SAM events
     are left out: the transform writes their grants)."""
-    cache = ctx.analysis.cache
-    if "wiring.deliveries" not in cache:
-        found = []
-        for deliverer in DELIVERERS:
-            for source in ctx.resources(deliverer.type):
-                if deliverer.exempt_path and any(alt.value for alt in ctx.values(source, deliverer.exempt_path)):
+    found = []
+    for deliverer in DELIVERERS:
+        for source in ctx.resources(deliverer.type):
+            if deliverer.exempt_path and any(alt.value for alt in ctx.values(source, deliverer.exempt_path)):
+                continue
+            for path, alt in _reach(ctx, source, deliverer.path):
+                if deliverer.exempt_sibling and any(
+                    alt.value for alt in ctx.values(source, path[:-1] + (deliverer.exempt_sibling,))
+                ):
                     continue
-                for path, alt in _reach(ctx, source, deliverer.path):
-                    if deliverer.exempt_sibling and any(
-                        alt.value for alt in ctx.values(source, path[:-1] + (deliverer.exempt_sibling,))
-                    ):
-                        continue
-                    link = follow_value(ctx.analysis, alt.value, alt.scenario)
-                    if deliverer.destinations != FUNCTIONS or link is None:
-                        link = link if link is not None and link.type in deliverer.destinations else None
-                    else:
-                        link = function_of(link)
-                    if link is not None and not link.foreign:
-                        found.append(Delivery(source, path, link, deliverer))
-        cache["wiring.deliveries"] = found
-    return cache["wiring.deliveries"]
+                link = ctx.follow(alt.value, alt.scenario)
+                if deliverer.destinations != FUNCTIONS or link is None:
+                    link = link if link is not None and link.type in deliverer.destinations else None
+                else:
+                    link = function_of(link)
+                if link is not None and not link.foreign:
+                    found.append(Delivery(source, path, link, deliverer))
+    return found
 
 
 def _reach(ctx: Context, resource: Resource, pattern: tuple) -> list[tuple[tuple, Alt]]:
@@ -388,17 +294,19 @@ POLICY_ATTACHMENTS = {
 
 def resource_policies(ctx: Context, resource: Resource) -> list[Resource]:
     """The queue or topic policies of this template attached to ``resource``."""
-    cache = ctx.analysis.cache
-    if "wiring.policies" not in cache:
-        index: dict[str, list[Resource]] = {}
-        for kind, path in POLICY_ATTACHMENTS.items():
-            for policy in ctx.resources(kind):
-                for _, alt in _reach(ctx, policy, path):
-                    link = follow_value(ctx.analysis, alt.value, alt.scenario)
-                    if link is not None and policy not in index.setdefault(link.logical_id, []):
-                        index[link.logical_id].append(policy)
-        cache["wiring.policies"] = index
-    return cache["wiring.policies"].get(resource.logical_id, [])
+    return _policies_by_target(ctx).get(resource.logical_id, [])
+
+
+@per_template
+def _policies_by_target(ctx: Context) -> dict[str, list[Resource]]:
+    index: dict[str, list[Resource]] = {}
+    for kind, path in POLICY_ATTACHMENTS.items():
+        for policy in ctx.resources(kind):
+            for _, alt in _reach(ctx, policy, path):
+                link = ctx.follow(alt.value, alt.scenario)
+                if link is not None and not link.foreign and policy not in index.setdefault(link.logical_id, []):
+                    index[link.logical_id].append(policy)
+    return index
 
 
 ALARMS = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
@@ -417,7 +325,7 @@ def service_senders(ctx: Context, resource: Resource) -> list[str]:
     for alarm in ctx.resources(*ALARMS):
         for name in ALARM_ACTIONS:
             for _, alt in ctx.elements(alarm, ("Properties", name)):
-                link = follow_value(ctx.analysis, alt.value, alt.scenario)
+                link = ctx.follow(alt.value, alt.scenario)
                 if link is not None and link.resource is resource:
                     senders.add("cloudwatch.amazonaws.com")
     return sorted(senders)
@@ -428,7 +336,7 @@ def unattached_policies(ctx: Context, kind: str) -> bool:
     URL from a parameter, say): it might be the one that grants, so nothing is reported."""
     path = POLICY_ATTACHMENTS[kind]
     return any(
-        follow_value(ctx.analysis, alt.value) is None and not isinstance(alt.value, str)
+        ctx.follow(alt.value) is None and not isinstance(alt.value, str)
         for policy in ctx.resources(kind)
         for _, alt in _reach(ctx, policy, path)
     )
@@ -437,23 +345,26 @@ def unattached_policies(ctx: Context, kind: str) -> bool:
 def permissions(ctx: Context, function: Resource) -> list[Resource]:
     """The ``AWS::Lambda::Permission`` resources granting on ``function`` (or an alias or version of
     it), those the SAM transform generates for a function's events included."""
-    cache = ctx.analysis.cache
-    if "wiring.permissions" not in cache:
-        index: dict[str, list[Resource]] = {}
-        unknown = []
-        for permission in ctx.resources(PERMISSION) + ctx.template.generated_of_type(PERMISSION):
-            targets = {
-                found.logical_id
-                for link in follow(ctx, permission, "Properties.FunctionName")
-                if (found := function_of(link))
-            }
-            if not targets:
-                unknown.append(permission)
-            for target in targets:
-                index.setdefault(target, []).append(permission)
-        cache["wiring.permissions"] = (index, unknown)
-    index, unknown = cache["wiring.permissions"]
+    index, unknown = _permissions_by_function(ctx)
     return index.get(function.logical_id, []) + unknown
+
+
+@per_template
+def _permissions_by_function(ctx: Context) -> tuple[dict[str, list[Resource]], list[Resource]]:
+    """The permissions of each function, and those whose function cannot be followed."""
+    index: dict[str, list[Resource]] = {}
+    unknown = []
+    for permission in ctx.resources(PERMISSION) + ctx.template.generated_of_type(PERMISSION):
+        targets = {
+            found.logical_id
+            for link in ctx.links(permission, "Properties.FunctionName")
+            if (found := function_of(link))
+        }
+        if not targets:
+            unknown.append(permission)
+        for target in targets:
+            index.setdefault(target, []).append(permission)
+    return index, unknown
 
 
 def named_by(resource: Resource) -> set[str]:
@@ -480,21 +391,21 @@ def file_system_mounts(ctx: Context, file_system: Resource) -> list[Mount]:
     mounts = []
     for function in ctx.resources(*FUNCTIONS):
         for _, config in ctx.elements(function, "Properties.FileSystemConfigs"):
-            point = ctx.target(lookup(config.value, "Arn"))
+            point = ctx.follow(lookup(config.value, "Arn"), config.scenario)
             if point is None or point.type != ACCESS_POINT:
                 continue
-            for alt in ctx.values(point, "Properties.FileSystemId"):
+            for alt in point.values("Properties.FileSystemId"):
                 scenario = ctx.merge(config.scenario, alt.scenario)
-                if scenario is not None and ctx.target(alt.value) is file_system:
+                if scenario is not None and point.refers_to(alt.value, file_system):
                     mounts.append(Mount(function, FUNCTION_SUBNETS, scenario))
     tasks: dict[str, list[Scenario]] = {}
     for task in ctx.resources("AWS::ECS::TaskDefinition"):
         for _, volume in ctx.elements(task, "Properties.Volumes"):
-            if ctx.target(lookup(volume.value, "EFSVolumeConfiguration.FilesystemId")) is file_system:
+            if ctx.refers_to(lookup(volume.value, "EFSVolumeConfiguration.FilesystemId"), file_system):
                 tasks.setdefault(task.logical_id, []).append(volume.scenario)
     for service in ctx.resources("AWS::ECS::Service"):
         for alt in ctx.values(service, "Properties.TaskDefinition"):
-            task = ctx.target(alt.value)
+            task = ctx.local(alt.value)
             for volume_scenario in tasks.get(task.logical_id if task is not None else "", ()):
                 scenario = ctx.merge(alt.scenario, volume_scenario)
                 if scenario is not None and Mount(service, SERVICE_SUBNETS, scenario) not in mounts:

@@ -210,7 +210,7 @@ class Zones:
 
     def linked(self, resource: Resource, path: str, target: Resource) -> list[Scenario]:
         """The scenarios in which ``resource``'s property at ``path`` names ``target``."""
-        return [alt.scenario for alt in self.ctx.values(resource, path) if self.ctx.target(alt.value) is target]
+        return [alt.scenario for alt in self.ctx.values(resource, path) if self.ctx.refers_to(alt.value, target)]
 
     def placed(self, resource: Resource, scenarios: list[Scenario], *, subnet: str = "", zone: str = "") -> list[Alt]:
         """The zone of a resource that sits in one subnet (``subnet`` path) or one zone (``zone``
@@ -256,7 +256,7 @@ class Zones:
                 ctx.values(route, "Properties.DestinationCidrBlock"),
                 ctx.values(route, "Properties.NatGatewayId"),
             ):
-                table, nat = ctx.target(table), ctx.target(nat)
+                table, nat = ctx.local(table), ctx.local(nat)
                 if destination in WORLD and table is not None and nat is not None and nat.type == NAT_GATEWAY:
                     tables.setdefault(table.logical_id, []).append((nat, route, scenario))
         routes = []
@@ -264,7 +264,7 @@ class Zones:
             for scenario, (subnet, table) in ctx.joint(
                 ctx.values(association, "Properties.SubnetId"), ctx.values(association, "Properties.RouteTableId")
             ):
-                subnet, table = self._subnet(subnet), ctx.target(table)
+                subnet, table = self._subnet(subnet), ctx.local(table)
                 if subnet is None or table is None:
                     continue
                 for nat, route, route_scenario in tables.get(table.logical_id, ()):

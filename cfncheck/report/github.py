@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..baseline import relative_file
-from ..engine import FileError, RunResult
 from ..findings import Finding, Severity
+from ..outcome import Outcome
+from ..result import FileError
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 ANNOTATIONS_PER_KIND = 10
@@ -61,13 +62,13 @@ def error_command(error: FileError, root: Path) -> str:
     return f"::error {where},title=cfncheck::{escape_data(error.message)}"
 
 
-def render(result: RunResult, root: Path) -> str:
+def render(result: Outcome, root: Path) -> str:
     lines = [error_command(e, root) for e in result.errors]
     lines += [command(f, root) for f in ordered(result.findings)]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def not_annotated(result: RunResult) -> int:
+def not_annotated(result: Outcome) -> int:
     """How many commands of this run GitHub will not show as annotations."""
     counts = {kind: 0 for kind in COMMANDS.values()}
     counts["error"] += len(result.errors)
@@ -89,7 +90,7 @@ def _link(file: str, line: int, env: Mapping[str, str]) -> str:
     return label
 
 
-def summary(result: RunResult, root: Path, notes: Iterable[str] = (), env: Mapping[str, str] = os.environ) -> str:
+def summary(result: Outcome, root: Path, notes: Iterable[str] = (), env: Mapping[str, str] = os.environ) -> str:
     """The job summary: counts by severity, what was not annotated, and every finding."""
     shown = ordered(result.findings)
     counts = {s: sum(1 for f in shown if f.severity == s) for s in sorted(Severity, reverse=True)}

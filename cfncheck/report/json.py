@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 from .. import __version__
-from ..engine import RunResult
 from ..findings import Severity
+from ..outcome import Outcome
 
 
-def document(result: RunResult, baseline: dict | None = None) -> dict:
-    """``baseline``: ``{"accepted": n, "fixed": n}`` when the run was compared with a baseline."""
+def document(result: Outcome) -> dict:
     findings = [f for f in result.findings if f.suppressed is None]
     suppressed = [f for f in result.findings if f.suppressed is not None]
     by_severity = {str(s): 0 for s in sorted(Severity, reverse=True)}
@@ -29,10 +28,10 @@ def document(result: RunResult, baseline: dict | None = None) -> dict:
             "errors": len(result.errors),
             "by_severity": by_severity,
             "suppressed": len(suppressed),
-            **({"baseline": baseline} if baseline is not None else {}),
+            **({"baseline": result.baseline.as_dict()} if result.baseline is not None else {}),
         },
     }
 
 
-def render(result: RunResult, baseline: dict | None = None) -> str:
-    return json.dumps(document(result, baseline), indent=2) + "\n"
+def render(result: Outcome) -> str:
+    return json.dumps(document(result), indent=2) + "\n"

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__, registry
+from .. import __version__
 from ..baseline import fingerprint, relative_file
+from ..catalog import Check
 from ..docs import HOME_URL, check_markdown, help_uri
-from ..engine import RunResult
 from ..findings import Finding, Location, Severity
-from ..registry import Check
+from ..outcome import Outcome
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -48,17 +47,6 @@ def rule(entry: Check) -> dict:
     if described["helpUri"] is None:
         del described["helpUri"]
     return described
-
-
-def _rules(findings: list[Finding], checks: Iterable[Check]) -> list[Check]:
-    """The checks that ran, and the engine's own checks that reported something."""
-    entries = {c.id: c for c in checks}
-    for finding in findings:
-        if finding.rule_id not in entries:
-            entry = registry.find(finding.rule_id)
-            if entry is not None:
-                entries[entry.id] = entry
-    return sorted(entries.values(), key=lambda c: c.id)
 
 
 def _uri(name: str, root: Path) -> dict:
@@ -118,9 +106,9 @@ def result_object(finding: Finding, rule_index: int, occurrence: int, root: Path
     return result
 
 
-def document(result: RunResult, checks: Iterable[Check], root: str | Path) -> dict:
+def document(result: Outcome, root: str | Path) -> dict:
     root = Path(root).resolve()
-    rules = _rules(result.findings, checks)
+    rules = result.rules
     index = {entry.id: i for i, entry in enumerate(rules)}
     seen: Counter = Counter()
     results = []
@@ -162,5 +150,5 @@ def document(result: RunResult, checks: Iterable[Check], root: str | Path) -> di
     }
 
 
-def render(result: RunResult, checks: Iterable[Check], root: str | Path) -> str:
-    return json.dumps(document(result, checks, root), indent=2) + "\n"
+def render(result: Outcome, root: str | Path) -> str:
+    return json.dumps(document(result, root), indent=2) + "\n"

@@ -4,8 +4,8 @@ cross-stack finding, the function that reads a queue…), as compilers print the
 
 from __future__ import annotations
 
-from ..engine import RunResult
 from ..findings import Finding, Location, Severity
+from ..outcome import Outcome
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
@@ -26,12 +26,12 @@ def _where(place: Finding | Location, color: bool) -> str:
     return f"{_BOLD}{where}{_RESET}" if color else where
 
 
-def render(result: RunResult, color: bool = False) -> str:
+def render(result: Outcome, color: bool = False) -> str:
     lines = [line for f in result.findings if f.suppressed is None for line in finding_lines(f, color)]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render_errors(result: RunResult) -> str:
+def render_errors(result: Outcome) -> str:
     lines = []
     for error in result.errors:
         where = f"{error.file}:{error.line}:" if error.line else f"{error.file}:"
@@ -39,7 +39,7 @@ def render_errors(result: RunResult) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def summary(result: RunResult) -> str:
+def summary(result: Outcome) -> str:
     counts = {s: 0 for s in Severity}
     for finding in result.findings:
         if finding.suppressed is None:

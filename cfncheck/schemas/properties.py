@@ -2,7 +2,7 @@
 
 The Properties are resolved (parameters, mappings, ``Fn::If`` branches, ``AWS::NoValue``) and
 each alternative is validated with :mod:`cfncheck.schemas.validation`, in the scenario that
-selects it. The problems of every kind are computed together and kept in the analysis cache, so
+selects it. The problems of every kind are computed together and kept for the template (``Analysis.memo``), so
 the checks that report them (unknown property, missing property, bad value, read-only
 property) share one validation.
 """
@@ -36,11 +36,7 @@ class Violation(NamedTuple):
 def violations(ctx: Context, resource: Resource) -> list[Violation]:
     """Every schema violation of the resource's Properties; none for types without a schema
     and for templates whose macros rewrite resources before CloudFormation reads them."""
-    cache = ctx.analysis.cache.setdefault("schemas.violations", {})
-    found = cache.get(resource.logical_id)
-    if found is None:
-        found = cache[resource.logical_id] = _violations(ctx, resource)
-    return found
+    return ctx.analysis.memo((violations, resource.logical_id), lambda: _violations(ctx, resource))
 
 
 def _violations(ctx: Context, resource: Resource) -> list[Violation]:

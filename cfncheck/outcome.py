@@ -1,0 +1,153 @@
+"""What a run shows: the engine's findings settled by the one post-run pipeline.
+
+For each deploy region: scenarios that differ in one condition are joined, and the templates'
+suppressions applied. Then the regions are merged (a finding of only some says which) and put in
+the order of the files, the configured severities replace the checks' own, and the baseline
+accepts the findings it lists.
+The command line and ``cfncheck.testing`` both end a run here, so a plugin's tests see what
+users see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from . import baseline, suppress
+from .catalog import Check
+from .findings import Finding
+from .result import FileError, RunResult
+from .values import Scenario
+
+if TYPE_CHECKING:
+    from .session import Session
+
+
+@dataclass(frozen=True)
+class BaselineCount:
+    accepted: int  # findings the baseline accepts
+    fixed: int  # baseline entries no finding matched: fixed since the baseline was written
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "fixed": self.fixed}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The files of a run, its findings as the user sees them, and what could not be checked."""
+
+    files: list[str]
+    findings: list[Finding]
+    errors: list[FileError]
+    internal_errors: int
+    rules: list[Check]  # the checks that ran, and the engine's that reported; configured severities
+    baseline: BaselineCount | None = None  # with a baseline compared
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)
+
+
+def settle(session: Session, results: list[RunResult]) -> Outcome:
+    """The outcome of the runs of a session, one per deploy region in the order of ``session.regions``.
+
+    Raises ``baseline.BaselineError`` when the session's baseline cannot be read."""
+    findings = _in_file_order(
+        merge_regions([_one_region(session, result) for result in results], session.regions), results[0].files
+    )
+    findings = [
+        replace(f, severity=session.severities[f.rule_id]) if f.rule_id in session.severities else f for f in findings
+    ]
+    count = None
+    if session.baseline:
+        findings, accepted, fixed = baseline.apply(findings, session.baseline)
+        count = BaselineCount(accepted, fixed)
+    first = results[0]
+    timings = defaultdict(float)
+    for result in results:
+        for phase, seconds in result.timings.items():
+            timings[phase] += seconds
+    return Outcome(
+        files=[*first.files, *(error.file for error in session.missing)],
+        findings=findings,
+        errors=[*session.missing, *first.errors],
+        internal_errors=sum(result.internal_errors for result in results),
+        rules=_rules(session, findings),
+        baseline=count,
+        timings=timings,
+    )
+
+
+def _one_region(session: Session, result: RunResult) -> list[Finding]:
+    return suppress.apply(merge_scenarios(result.findings), result.suppressions, session.checks, session.catalog)
+
+
+def _in_file_order(findings: list[Finding], files: list[str]) -> list[Finding]:
+    order = {name: index for index, name in enumerate(files)}
+    return sorted(findings, key=lambda f: (order.get(f.file, len(order)), f.sort_key))
+
+
+def merge_scenarios(findings: list[Finding]) -> list[Finding]:
+    """One finding per place and message: scenarios that differ in one condition only are joined."""
+    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[(finding.rule_id, finding.file, finding.resource, finding.path, finding.message, finding.line)].append(
+            finding
+        )
+    merged: list[Finding] = []
+    for group in groups.values():
+        scenarios = {Scenario(f.conditions.items()): f for f in group}
+        changed = True
+        while changed and len(scenarios) > 1:
+            changed = False
+            keys = list(scenarios)
+            for index, first in enumerate(keys):
+                for second in keys[index + 1 :]:
+                    difference = first ^ second
+                    if len(difference) == 2 and len({name for name, _ in difference}) == 1:
+                        joined = Scenario(first & second)
+                        finding = scenarios.pop(first)
+                        scenarios.pop(second)
+                        scenarios[joined] = replace(finding, conditions=joined.as_dict())
+                        changed = True
+                        break
+                if changed:
+                    break
+        merged.extend(scenarios.values())
+    return merged
+
+
+def merge_regions(per_region: list[list[Finding]], regions: list[str | None]) -> list[Finding]:
+    """One list for several deploy regions: a finding of only some regions says which."""
+    if len(per_region) == 1:
+        return per_region[0]
+    seen: dict[tuple, tuple[Finding, list]] = {}
+    for region, findings in zip(regions, per_region, strict=True):
+        for finding in findings:
+            key = (
+                finding.rule_id,
+                finding.file,
+                finding.line,
+                finding.column,
+                finding.message,
+                tuple(sorted(finding.conditions.items())),
+                finding.iteration,  # the copies of an Fn::ForEach body share its line and message
+            )
+            seen.setdefault(key, (finding, []))[1].append(region)
+    return [
+        finding
+        if len(where) == len(regions)
+        else replace(finding, message=f"{finding.message} [in {', '.join(where)}]")
+        for finding, where in seen.values()
+    ]
+
+
+def _rules(session: Session, findings: list[Finding]) -> list[Check]:
+    """The checks that ran, and those the engine reported without their being selected, with the
+    configured severities (what a SARIF log describes)."""
+    configured = session.catalog.configured(session.severities)
+    entries = {c.id: configured.find(c.id) or c for c in session.checks}
+    for finding in findings:
+        if finding.rule_id not in entries:
+            entry = configured.find(finding.rule_id)
+            if entry is not None:
+                entries[entry.id] = entry
+    return sorted(entries.values(), key=lambda c: c.id)

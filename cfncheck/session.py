@@ -1,0 +1,191 @@
+"""A session: the configuration and the files of one invocation, turned into what the engine runs.
+
+Configuration (file, then flags) and paths in; out: the files to check (named files, templates
+in named folders, filtered by the include/exclude globs), the checks selected, the parameter
+values of each template (the flags over the configured globs), the deployments of each template,
+and one set of run options per deploy region. A partial run (files named one by one, as pre-commit
+passes them) also reads the project's other exporting templates, for their exports only. The
+command line and ``cfncheck.testing`` both start a run here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .baseline import relative_file
+from .catalog import Catalog, Check
+from .checking import RunOptions
+from .config import Config, matches
+from .files import collect, is_partial, looks_like_template, project_context
+from .findings import Severity
+from .loader import read_head
+from .parameters import parse_parameters
+from .result import FileError, Source
+
+
+@dataclass(frozen=True)
+class Session:
+    config: Config
+    sources: tuple[Source, ...]
+    missing: tuple[FileError, ...] = ()  # named files that do not exist
+    parameters: Mapping[str, str] = field(default_factory=dict)  # given for every template (the flags)
+    jobs: int = 1
+    timings: bool = False
+    compare_baseline: bool = True  # False while a new baseline is written
+    context: tuple[Source, ...] | None = ()
+    """The project's other templates that export names, read for their exports only (a partial
+    run); None when the run cannot know the rest of the project."""
+
+    @classmethod
+    def open(
+        cls,
+        config: Config,
+        paths: list[str],
+        parameters: list[str] = (),
+        *,
+        templates_only: bool = False,
+        jobs: int | None = None,
+        timings: bool = False,
+        compare_baseline: bool = True,
+    ) -> Session:
+        """The session of a command line: its paths, and its parameter specs (files or Key=Value).
+        ``jobs``: the number of CPUs this process may use when not given.
+
+        Raises ``ParameterError`` when a parameters file cannot be read."""
+        found, missing = sources(paths, config, templates_only)
+        given = parse_parameters(list(parameters))
+        context = ()
+        if is_partial(paths, templates_only):
+            context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
+        return cls(
+            config,
+            tuple(found),
+            tuple(missing),
+            given,
+            jobs or _cpus(),
+            timings,
+            compare_baseline,
+            context=None if context is None else tuple(context),
+        )
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.config.catalog
+
+    @cached_property
+    def checks(self) -> list[Check]:
+        """The checks selected to run."""
+        return self.catalog.select(self.config["select"], self.config["ignore"])
+
+    @cached_property
+    def severities(self) -> dict[str, Severity]:
+        return self.config.severities
+
+    @property
+    def baseline(self) -> str | None:
+        """The baseline file the findings are compared with."""
+        return self.config["baseline"] if self.compare_baseline else None
+
+    @property
+    def regions(self) -> list[str | None]:
+        return self.config["regions"] or [None]
+
+    @property
+    def notices(self) -> list[str]:
+        """What the user is told before the run: imports that cannot be checked against exports."""
+        if self.context is not None or not any(_imports(source) for source in self.sources):
+            return []
+        return [
+            f"this run does not hold the whole project (a file outside {self.config.root} or standard input): "
+            "imports are not checked against exports (XSTK001)"
+        ]
+
+    def runs(self) -> list[RunOptions]:
+        """The options of each run: one per deploy region."""
+        file_parameters = self._file_parameters()
+        deployments = self._deployments()
+        checks = self.checks
+        return [
+            RunOptions(
+                checks=checks,
+                catalog=self.catalog,
+                parameters=dict(self.parameters),
+                file_parameters=file_parameters,
+                file_deployments=deployments,
+                region=region,
+                account_id=self.config["account-id"],
+                check_options=self.config["options"],
+                jobs=self.jobs,
+                timings=self.timings,
+                context=None if self.context is None else list(self.context),
+            )
+            for region in self.regions
+        ]
+
+    def _file(self, source: Source) -> str:
+        return relative_file(source.name, self.config.root)
+
+    def _file_parameters(self) -> dict[str, dict]:
+        """Values per template: the configured globs that match it, under the flags.
+
+        Raises ``ParameterError`` when a configured parameters file cannot be read."""
+        config = self.config
+        per_file = {}
+        for source in self.sources if config["parameters"] else ():
+            file = self._file(source)
+            values = {}
+            for pattern, items in config["parameters"].items():
+                if matches(file, [pattern]):
+                    for item in items:
+                        spec = [f"{k}={v}" for k, v in item.items()] if isinstance(item, dict) else [config.path(item)]
+                        values.update(parse_parameters(spec))
+            if values:
+                per_file[source.name] = {**values, **self.parameters}
+        return per_file
+
+    def _deployments(self) -> dict[str, frozenset[str]]:
+        """The configured deployments of each template its globs match."""
+        deployments = self.config["deployments"]
+        per_file = {}
+        for source in self.sources if deployments else ():
+            file = self._file(source)
+            names = frozenset(name for name, patterns in deployments.items() if matches(file, patterns))
+            if names:
+                per_file[source.name] = names
+        return per_file
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use, not all the machine has
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def sources(paths: list[str], config: Config, templates_only: bool = False) -> tuple[list[Source], list[FileError]]:
+    """The files to check: named files and templates in named folders, filtered by the globs."""
+    found, missing = collect(paths)
+    if not (config["exclude"] or config["include"] or templates_only):
+        return found, missing
+    return [s for s in found if _kept(s, set(paths), config, templates_only)], missing
+
+
+def _kept(source: Source, named: set[str], config: Config, templates_only: bool) -> bool:
+    file = relative_file(source.name, config.root)
+    if matches(file, config["exclude"]):
+        return False
+    if config["include"] and source.name not in named and not matches(file, config["include"]):
+        return False
+    return not (templates_only and source.path is not None and not looks_like_template(Path(source.path)))
+
+
+def _imports(source: Source) -> bool:
+    try:
+        data = source.data if source.data is not None else read_head(source.path)
+    except OSError:
+        return False
+    return b"ImportValue" in data

@@ -1,0 +1,87 @@
+"""Exposure of Lambda functions through their resource-based permissions."""
+
+from __future__ import annotations
+
+from cfncheck.analysis.policy import service_name
+from cfncheck.api import ABSENT, ERROR, WARNING, check
+
+FUNCTION_DEPUTIES = ("s3", "sns", "events", "apigateway", "elasticloadbalancing", "cognito-idp", "logs")
+INVOKE_ACTIONS = ("lambda:invokefunction", "lambda:invokefunctionurl")
+
+
+# A target group registers its Lambda target only once the permission exists, so the permission
+# cannot Ref the target group (a circular dependency): the fix needs its ARN built by hand.
+_SOURCE_ARN_HINTS = {
+    "elasticloadbalancing": ": the target group's ARN, built with Fn::Sub from its Name "
+    "(arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/<name>/*), "
+    "since the target group depends on this permission",
+}
+
+
+@check(
+    "LAMBDA003",
+    "lambda-permission-too-broad",
+    ERROR,
+    types=["AWS::Lambda::Permission", "AWS::Lambda::Url"],
+    fix="Set SourceArn (and SourceAccount for S3) on service permissions, avoid Principal '*', grant only "
+    "lambda:InvokeFunction, and use AuthType AWS_IAM for function URLs.",
+    tags=("security",),
+)
+def lambda_permission_too_broad(resource, ctx):
+    """A Lambda permission for ``Principal: "*"`` without SourceArn, SourceAccount or PrincipalOrgID lets
+    anyone invoke the function (error); a service principal without SourceArn lets that service invoke it
+    for any account's resources (confused deputy), and S3 also needs SourceAccount because bucket ARNs
+    carry no account (warnings); an Action other than lambda:InvokeFunction(Url) grants more than invoking
+    (warning). A function URL with AuthType NONE is publicly invocable (warning)."""
+    if resource.type == "AWS::Lambda::Url":
+        for alt in ctx.values(resource, "Properties.AuthType"):
+            if alt.value == "NONE":
+                yield ctx.finding(
+                    resource,
+                    "Properties.AuthType",
+                    "Set AuthType to AWS_IAM: with NONE anyone on the internet can invoke the function URL.",
+                    alt.scenario,
+                    severity=WARNING,
+                )
+        return
+    for scenario, (principal, source_arn, source_account, org, url_auth, action) in ctx.joint(
+        *(
+            ctx.values(resource, f"Properties.{key}")
+            for key in ("Principal", "SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType", "Action")
+        )
+    ):
+        if principal == "*":
+            if source_arn is ABSENT and source_account is ABSENT and org is ABSENT and url_auth != "AWS_IAM":
+                yield ctx.finding(
+                    resource,
+                    "Properties.Principal",
+                    "Anyone can invoke this function: set SourceArn, SourceAccount or PrincipalOrgID, or name the "
+                    "principal.",
+                    scenario,
+                )
+        elif (
+            isinstance(principal, str)
+            and service_name(principal) in FUNCTION_DEPUTIES
+            and ".amazonaws.com" in principal
+        ):
+            needed = {"SourceArn": source_arn, "SourceAccount": source_account}
+            if service_name(principal) != "s3":
+                needed.pop("SourceAccount")
+            missing = [k for k, v in needed.items() if v is ABSENT]
+            if missing:
+                yield ctx.finding(
+                    resource,
+                    "Properties.Principal",
+                    f"Set {' and '.join(missing)} so that {principal} can invoke the function only for your own "
+                    f"resources (confused deputy){_SOURCE_ARN_HINTS.get(service_name(principal), '')}.",
+                    scenario,
+                    severity=WARNING,
+                )
+        if isinstance(action, str) and action.lower() not in INVOKE_ACTIONS:
+            yield ctx.finding(
+                resource,
+                "Properties.Action",
+                f"Grant lambda:InvokeFunction (or lambda:InvokeFunctionUrl) instead of {action}.",
+                scenario,
+                severity=WARNING,
+            )

@@ -1,0 +1,39 @@
+"""DynamoDB tables: point-in-time recovery."""
+
+from __future__ import annotations
+
+from cfncheck.api import WARNING, as_bool, check, lookup
+
+
+@check(
+    "DDB001",
+    "ddb-pitr-disabled",
+    WARNING,
+    types=["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"],
+    fix="Set `PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}`.",
+)
+def dynamodb_pitr(table, ctx):
+    """Point-in-time recovery restores a DynamoDB table to any second of the last 35 days; without
+    it, a bad write or delete can only be undone from an on-demand backup, if there is one.
+
+    The default is off (`PointInTimeRecoveryEnabled: false`). A global table is checked per replica.
+    """
+    setting = "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"
+    if table.type == "AWS::DynamoDB::Table":
+        places = [
+            (f"Properties.{setting}", alt.value, alt.scenario) for alt in ctx.values(table, f"Properties.{setting}")
+        ]
+    else:
+        places = [
+            (".".join(map(str, path)) + f".{setting}", lookup(replica, setting), scenario)
+            for path, (replica, scenario) in ctx.elements(table, "Properties.Replicas")
+        ]
+    for path, enabled, scenario in places:
+        if as_bool(enabled, False) is False:
+            yield ctx.finding(
+                table,
+                path,
+                "Set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true (the default is off) so the "
+                "table can be restored to any point of the last 35 days.",
+                scenario,
+            )
