@@ -14,17 +14,17 @@ from cfncheck.analysis.policy import (
     IDENTITY,
     IDENTITY_TYPES,
     RESOURCE,
-    RESOURCE_LEVEL_ACTIONS,
     SAM_TYPES,
     TRUST,
     Statement,
     aws_managed_policy,
+    condition_values,
     grants,
     is_public,
     is_wildcard,
     managed_policies,
-    overlaps,
     policy_statements,
+    resource_level,
     resource_scoped,
     restricted,
     role_uses,
@@ -132,14 +132,21 @@ def wildcard_resource(resource, ctx):
     """An Allow on Resource ``*`` for actions that support resource-level permissions grants them on
     every resource of the account, not the one the workload uses.
 
-    Actions that accept only ``*`` (``xray:PutTraceSegments``, ``cloudwatch:PutMetricData``,
-    ``ec2:Describe*``…) pass, and so does a statement whose Condition narrows the resources (by
-    resource tag, account or organisation, or KMS alias). ``iam:PassRole`` is IAM005's,
-    statements reported by IAM001 are not repeated, and an Allow with NotResource is IAM004's."""
+    Which actions support them comes from AWS's Service Authorization Reference (every action of
+    every service, ``cfncheck.analysis.iam_actions``). Actions that accept only ``*``
+    (``xray:PutTraceSegments``, ``cloudwatch:PutMetricData``, ``ec2:DescribeInstances``…) pass, and so
+    does a wildcard entry whose actions that could be scoped are all List actions (``ec2:Describe*``),
+    and a statement whose Condition narrows the resources (by resource tag, account or organisation,
+    or KMS alias). ``iam:PassRole`` is IAM005's, statements reported by IAM001 are not repeated, and an
+    Allow with NotResource is IAM004's."""
     for statement in _below_admin(resource, ctx):
         if not is_wildcard(statement.resources) or resource_scoped(statement):
             continue
-        scoped = [a for a in strings(statement.actions) if overlaps(a, RESOURCE_LEVEL_ACTIONS)]
+        scoped = [
+            _describe(entry, covered)
+            for entry in strings(statement.actions)
+            if (covered := [a for a in resource_level(entry) if str(a).lower() != "iam:passrole"])
+        ]
         if scoped:
             yield ctx.finding(
                 resource,
@@ -147,6 +154,14 @@ def wildcard_resource(resource, ctx):
                 f"Replace Resource '*' with the ARNs that {', '.join(scoped)} should act on.",
                 statement.scenario,
             )
+
+
+def _describe(entry: str, covered: list) -> str:
+    """An Action entry for a message: a wildcard says which actions it covers that could be scoped."""
+    if len(covered) == 1 and str(covered[0]).lower() == entry.lower():
+        return entry
+    shown = ", ".join(str(a) for a in covered[:3]) + (f" and {len(covered) - 3} more" if len(covered) > 3 else "")
+    return f"{entry} ({shown})"
 
 
 @check(
@@ -207,7 +222,9 @@ def passrole_unscoped(resource, ctx):
     service it controls: privilege escalation.
 
     Reported when a statement grants iam:PassRole (explicitly, or through ``iam:*``, ``iam:Pass*`` or
-    ``*``) on Resource ``*`` or on ``…:role/*``. Specific role ARNs pass; IAM001 statements are not repeated."""
+    ``*``) on Resource ``*`` or on ``…:role/*``. Specific role ARNs pass; IAM001 statements are not repeated.
+    An ``iam:PassedToService`` condition limits the services, not the roles: the finding stays, without
+    the advice to add the condition."""
     for statement in _below_admin(resource, ctx):
         if not grants(statement, "iam:PassRole"):
             continue
@@ -217,11 +234,13 @@ def passrole_unscoped(resource, ctx):
             which = "every role of the account"
         else:
             continue
+        limited = condition_values(statement, "iam:PassedToService")
+        advice = "" if limited else " (and add an iam:PassedToService condition)"
         yield ctx.finding(
             resource,
             statement.at("Resource"),
             f"This statement lets the holder pass {which} to a service: limit Resource to the ARNs of the "
-            "roles it must pass (and add an iam:PassedToService condition).",
+            f"roles it must pass{advice}.",
             statement.scenario,
         )
 
