@@ -17,7 +17,7 @@ from cfncheck.analysis.secrets import (
     may_leak_credentials,
     secret_sites,
 )
-from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check, guards, iter_uses
+from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Location, Parameter, Scenario, check, guards, iter_uses
 
 
 @check(
@@ -52,17 +52,20 @@ def hardcoded_secret(ctx):
                 )
 
 
-def _secret_parameters(ctx: Context) -> dict[str, str]:
-    """The parameters that hold a secret, each with why: its name, or the secret it sets."""
-    found: dict[str, str] = {}
+def _secret_parameters(ctx: Context) -> dict[str, tuple[str, tuple[Location, ...]]]:
+    """The parameters that hold a secret, each with why (its name, or the secret it sets) and where
+    its value is received: the resource properties it sets, as related locations."""
+    found: dict[str, tuple[str, tuple[Location, ...]]] = {}
     for resource in ctx.resources():
         for site in secret_sites(resource, ctx):
             for name in site.holders:
-                found.setdefault(name, f"it sets {resource.logical_id} {site.label}")
+                why, received = found.get(name, (f"it sets {resource.logical_id} {site.label}", ()))
+                here = ctx.location(resource, site.path, site.scenario, message=f"{name} sets {site.label} here")
+                found[name] = why, received + (here,)
     for name in ctx.template.parameters:
         if is_secret_name(name):
-            found.setdefault(name, "its name says it holds a secret")
-    return {name: why for name, why in found.items() if _may_hold_secret(ctx.template.parameters[name])}
+            found.setdefault(name, ("its name says it holds a secret", ()))
+    return {name: found[name] for name in found if _may_hold_secret(ctx.template.parameters[name])}
 
 
 def _may_hold_secret(parameter: Parameter) -> bool:
@@ -83,12 +86,13 @@ def parameter_without_noecho(ctx):
     without ``NoEcho: true``: its value is shown in the console, by DescribeStacks and in stack
     events. NoEcho defaults to false. Parameters of the SSM parameter types hold a parameter
     name, not the secret, and pass."""
-    for name, why in _secret_parameters(ctx).items():
+    for name, (why, received) in _secret_parameters(ctx).items():
         if not ctx.template.parameters[name].no_echo:
             yield ctx.finding(
                 None,
                 ("Parameters", name, "NoEcho"),
                 f"Parameter {name} holds a secret ({why}) but is shown in the console and API: add NoEcho: true.",
+                related=received,
             )
 
 
@@ -103,7 +107,7 @@ def parameter_with_default(ctx):
     """A secret parameter with a literal Default: the secret is written in the template, for
     everyone who can read it, and used whenever nobody overrides it. A Default that is a dynamic
     reference or a placeholder (``<>``, "enter your password") passes."""
-    for name in _secret_parameters(ctx):
+    for name, (_, received) in _secret_parameters(ctx).items():
         parameter = ctx.template.parameters[name]
         default = parameter.default
         if parameter.has_default and isinstance(default, (str, int, float)) and not isinstance(default, bool):
@@ -113,6 +117,7 @@ def parameter_with_default(ctx):
                     ("Parameters", name, "Default"),
                     f"Parameter {name} holds a secret and its Default writes it in the template: remove the Default "
                     "(pass the value at deploy time) or use a '{{resolve:secretsmanager:…}}' dynamic reference.",
+                    related=received,
                 )
 
 

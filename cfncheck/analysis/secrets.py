@@ -4,7 +4,8 @@
   ``GITHUB_TOKEN``, ``api-key``) rather than on substrings, so ``PasswordLength``,
   ``SecretArn``, ``TokenTable`` or ``EnablePassword`` are not secrets.
 - :func:`secret_sites`: the values of a resource that hold a secret — the secret-property
-  table (``MasterUserPassword``, ``AuthToken``…), secret-named environment variables of
+  table (``MasterUserPassword``, ``AuthToken``…, derived from the registry schemas:
+  ``data/secret-properties.json``), secret-named environment variables of
   Lambda, ECS, CodeBuild and Elastic Beanstalk, and ``AWS::CloudFormation::Authentication``
   credentials — each with its path, resolved value and the parameters it is built from.
 - :func:`parameter_uses`: which parameters a node passes on as text (``Ref``, ``Fn::Sub``,
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from ..context import Context, parse_path
 from ..references import iter_uses, whole_parameters
@@ -72,40 +76,17 @@ def is_secret_name(name: str) -> bool:
     return parts[-1] in SECRET_WORDS or (parts[-1] == "key" and not KEY_QUALIFIERS.isdisjoint(parts[:-1]))
 
 
-SECRET_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "AWS::RDS::DBInstance": ("Properties.MasterUserPassword",),
-    "AWS::RDS::DBCluster": ("Properties.MasterUserPassword",),
-    "AWS::DocDB::DBCluster": ("Properties.MasterUserPassword",),
-    "AWS::DocDBElastic::Cluster": ("Properties.AdminUserPassword",),
-    "AWS::Redshift::Cluster": ("Properties.MasterUserPassword",),
-    "AWS::RedshiftServerless::Namespace": ("Properties.AdminUserPassword",),
-    "AWS::ElastiCache::ReplicationGroup": ("Properties.AuthToken",),
-    "AWS::ElastiCache::User": ("Properties.Passwords[]",),
-    "AWS::IAM::User": ("Properties.LoginProfile.Password",),
-    "AWS::SecretsManager::Secret": ("Properties.SecretString",),
-    "AWS::DirectoryService::MicrosoftAD": ("Properties.Password",),
-    "AWS::DirectoryService::SimpleAD": ("Properties.Password",),
-    "AWS::AmazonMQ::Broker": ("Properties.Users[].Password",),
-    "AWS::DMS::Endpoint": ("Properties.Password", "Properties.MongoDbSettings.Password"),
-    "AWS::IAM::ServerCertificate": ("Properties.PrivateKey",),
-    "AWS::Amplify::App": ("Properties.AccessToken", "Properties.OauthToken", "Properties.BasicAuthConfig.Password"),
-    "AWS::Amplify::Branch": ("Properties.BasicAuthConfig.Password",),
-    "AWS::Pinpoint::APNSChannel": ("Properties.PrivateKey", "Properties.TokenKey"),
-    "AWS::Pinpoint::GCMChannel": ("Properties.ApiKey",),
-    "AWS::Pinpoint::BaiduChannel": ("Properties.ApiKey", "Properties.SecretKey"),
-    "AWS::EMR::Cluster": (
-        "Properties.KerberosAttributes.KdcAdminPassword",
-        "Properties.KerberosAttributes.ADDomainJoinPassword",
-        "Properties.KerberosAttributes.CrossRealmTrustPrincipalPassword",
-    ),
-    "AWS::KinesisFirehose::DeliveryStream": (
-        "Properties.RedshiftDestinationConfiguration.Password",
-        "Properties.SplunkDestinationConfiguration.HECToken",
-    ),
-    "AWS::CodePipeline::Webhook": ("Properties.AuthenticationConfiguration.SecretToken",),
-    "AWS::CodeBuild::SourceCredential": ("Properties.Token",),
-}
-"""Properties that hold a secret whatever they are called (catalog SECRET001); ``[]`` = every item."""
+SECRET_DATA = Path(__file__).parent / "data" / "secret-properties.json"
+
+
+@cache
+def secret_properties() -> dict[str, tuple[str, ...]]:
+    """The properties that hold a secret whatever they are called (``Properties.Users[].Password``;
+    ``[]`` = every item), by resource type: derived from the registry schemas and reviewed by hand
+    (``tools/derive_secret_properties.py``), read on first use."""
+    table = json.loads(SECRET_DATA.read_text(encoding="utf-8"))["properties"]
+    return {type_name: tuple(f"Properties.{path}" for path in paths) for type_name, paths in table.items()}
+
 
 AUTHENTICATION = ("Metadata", "AWS::CloudFormation::Authentication")
 _AUTHENTICATION_SECRETS = ("password", "secretKey")
@@ -136,7 +117,7 @@ class SecretSite:
 
 def secret_sites(resource: Resource, ctx: Context) -> Iterator[SecretSite]:
     """Every secret-holding value of ``resource``, per scenario."""
-    for pattern in SECRET_PROPERTIES.get(resource.type, ()):
+    for pattern in secret_properties().get(resource.type, ()):
         for path, alt in _leaves(ctx, resource, parse_path(pattern.replace("[]", ".[]"))):
             yield _site(ctx, resource, path, alt, ".".join(str(p) for p in path[1:] if not isinstance(p, int)))
     for path, alt in _leaves(ctx, resource, AUTHENTICATION + ("*",)):
@@ -196,8 +177,14 @@ def _leaves(
             return
     path = prefix + pattern
     for alt in ctx.resolver.get(resource.node, path, scenario):
-        if alt.value is not ABSENT:
+        if alt.value is not ABSENT and not is_unset(alt.value):
             yield path, alt
+
+
+def is_unset(value) -> bool:
+    """An empty string or a YAML null where a secret is expected: the secret is not set (the
+    property is left to its default), which is known, not an unknown value."""
+    return value is None or value == ""
 
 
 def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str) -> SecretSite:
