@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cfncheck.analysis.policy import text_of
 from cfncheck.analysis.secrets import (
+    DYNAMIC_REFERENCE,
+    ENVIRONMENT_TYPES,
     credential_leaks,
     decoded,
+    environment_variables,
     is_literal_secret,
     is_secret_name,
     may_leak_credentials,
@@ -236,4 +240,74 @@ def access_key_exposed(ctx):
                     path + use.path,
                     f"The secret access key of {use.target} is passed here in plaintext: store it in an "
                     "AWS::SecretsManager::Secret instead, or use an IAM role.",
+                )
+
+
+AWS_CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"})
+
+
+@check(
+    "SECRET006",
+    "secret-env-var-aws-credentials",
+    ERROR,
+    fix="Remove the AWS_* credential variables and give the task, project or environment an IAM role "
+    "(TaskRoleArn, ServiceRole, instance profile).",
+    tags=("security",),
+    example="Environment:\n  - {Name: AWS_SECRET_ACCESS_KEY, Value: !Ref SecretKey}",
+)
+def env_var_aws_credentials(ctx):
+    """``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` or ``AWS_SESSION_TOKEN`` set as plain
+    environment variables of an ECS container, a CodeBuild project or an Elastic Beanstalk
+    environment: the keys are stored readable in the task definition, project or environment, and
+    they come first in the SDKs' credentials chain, so they override the role the workload should use.
+
+    Lambda reserves these names: a function that sets them fails to deploy, which is a deploy
+    failure (not this check)."""
+    for resource in ctx.resources(*ENVIRONMENT_TYPES):
+        for variable in environment_variables(ctx, resource):
+            if variable.kind != "lambda" and variable.plaintext and variable.name in AWS_CREDENTIAL_VARIABLES:
+                yield ctx.finding(
+                    resource,
+                    variable.path,
+                    f"{variable.name} puts AWS access keys in plaintext in the environment and overrides the "
+                    "workload's role: remove it and grant the permissions to the role.",
+                    variable.value.scenario,
+                )
+
+
+_STORED_AT = {"ecs": "the task definition", "codebuild": "the project"}
+_SECRET_STORE = {
+    "ecs": "the container's Secrets (ValueFrom: a Secrets Manager or SSM SecureString ARN)",
+    "codebuild": "a PARAMETER_STORE or SECRETS_MANAGER variable",
+}
+
+
+@check(
+    "SECRET007",
+    "secret-env-var-not-from-secret-store",
+    WARNING,
+    fix="Pass the secret through ECS Secrets (ValueFrom) or a CodeBuild PARAMETER_STORE / SECRETS_MANAGER "
+    "variable, so the container or build reads it at start.",
+    tags=("security",),
+    example="Environment:\n  - {Name: DB_PASSWORD, Value: !Ref DbPassword}   # a NoEcho parameter",
+)
+def env_var_not_from_secret_store(ctx):
+    """A secret-named plain environment variable of an ECS container or a CodeBuild project whose
+    value comes from a parameter (NoEcho or not) or a dynamic reference: CloudFormation writes the
+    resolved value into the task definition or project, where anyone who can describe it reads it
+    in plaintext. ECS ``Secrets`` and CodeBuild ``PARAMETER_STORE``/``SECRETS_MANAGER`` variables
+    keep only a reference there. A literal value is SECRET001's."""
+    for resource in ctx.resources(*ENVIRONMENT_TYPES):
+        for site in secret_sites(resource, ctx):
+            if site.kind not in _STORED_AT:
+                continue
+            via_reference = DYNAMIC_REFERENCE in (text_of(site.value) or "")
+            if site.parameters or via_reference:
+                source = f"parameter {site.parameters[0]}" if site.parameters else "a dynamic reference"
+                yield ctx.finding(
+                    resource,
+                    site.path,
+                    f"{site.label} gets its value from {source}, which CloudFormation stores in plaintext in "
+                    f"{_STORED_AT[site.kind]}: pass it through {_SECRET_STORE[site.kind]} instead.",
+                    site.scenario,
                 )

@@ -99,6 +99,7 @@ _ENVIRONMENTS = {
     "AWS::ElasticBeanstalk::Environment": "beanstalk",
     "AWS::ElasticBeanstalk::ConfigurationTemplate": "beanstalk",
 }
+ENVIRONMENT_TYPES = tuple(_ENVIRONMENTS)
 _BEANSTALK_ENVIRONMENT = "aws:elasticbeanstalk:application:environment"
 
 
@@ -111,6 +112,7 @@ class SecretSite:
     value: object  # resolved
     scenario: Scenario
     label: str  # the property or variable name, for messages
+    kind: str  # "property", "authentication", or the kind of environment ("lambda", "ecs"…)
     parameters: tuple[str, ...]  # the parameters whose value it passes on, whole or in part
     holders: tuple[str, ...]  # the parameters whose value is the whole value: they hold the secret
 
@@ -119,20 +121,35 @@ def secret_sites(resource: Resource, ctx: Context) -> Iterator[SecretSite]:
     """Every secret-holding value of ``resource``, per scenario."""
     for pattern in secret_properties().get(resource.type, ()):
         for path, alt in _leaves(ctx, resource, parse_path(pattern.replace("[]", ".[]"))):
-            yield _site(ctx, resource, path, alt, ".".join(str(p) for p in path[1:] if not isinstance(p, int)))
+            label = ".".join(str(p) for p in path[1:] if not isinstance(p, int))
+            yield _site(ctx, resource, path, alt, label, "property")
     for path, alt in _leaves(ctx, resource, AUTHENTICATION + ("*",)):
         if isinstance(alt.value, dict):
             for key in _AUTHENTICATION_SECRETS:
-                if key in alt.value:
-                    yield _site(ctx, resource, path + (key,), Alt(alt.value[key], alt.scenario), f"{path[-1]}.{key}")
-    yield from _environment(ctx, resource, _ENVIRONMENTS.get(resource.type))
+                if key in alt.value and not is_unset(alt.value[key]):
+                    found = Alt(alt.value[key], alt.scenario)
+                    yield _site(ctx, resource, path + (key,), found, f"{path[-1]}.{key}", "authentication")
+    yield from _environment(ctx, resource)
 
 
-def _environment(ctx: Context, resource: Resource, kind: str | None) -> Iterator[SecretSite]:
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable a resource sets for its workload."""
+
+    name: str
+    path: tuple  # of the value, relative to the resource
+    value: Alt  # resolved
+    kind: str  # "lambda", "ecs", "codebuild" or "beanstalk"
+    plaintext: bool  # stored as written (not a CodeBuild PARAMETER_STORE / SECRETS_MANAGER reference)
+
+
+def environment_variables(ctx: Context, resource: Resource) -> Iterator[Variable]:
+    """The environment variables of a function, task definition, CodeBuild project or Elastic
+    Beanstalk environment, with their values per scenario."""
+    kind = _ENVIRONMENTS.get(resource.type)
     if kind == "lambda":
         for path, alt in _leaves(ctx, resource, ("Properties", "Environment", "Variables", "*")):
-            if is_secret_name(str(path[-1])):
-                yield _site(ctx, resource, path, alt, str(path[-1]))
+            yield Variable(str(path[-1]), path, alt, kind, True)
         return
     if kind == "ecs":
         entries = ("Properties", "ContainerDefinitions", "[]", "Environment", "[]")
@@ -147,14 +164,18 @@ def _environment(ctx: Context, resource: Resource, kind: str | None) -> Iterator
         return
     for path, alt in _leaves(ctx, resource, entries):
         entry = alt.value
-        if not isinstance(entry, dict) or not isinstance(entry.get(name_key), str):
-            continue
-        if kind == "codebuild" and entry.get("Type", "PLAINTEXT") != "PLAINTEXT":
+        if not isinstance(entry, dict) or not isinstance(entry.get(name_key), str) or value_key not in entry:
             continue
         if kind == "beanstalk" and entry.get("Namespace") != _BEANSTALK_ENVIRONMENT:
             continue
-        if is_secret_name(entry[name_key]) and value_key in entry:
-            yield _site(ctx, resource, path + (value_key,), Alt(entry[value_key], alt.scenario), entry[name_key])
+        plaintext = kind != "codebuild" or entry.get("Type", "PLAINTEXT") == "PLAINTEXT"
+        yield Variable(entry[name_key], path + (value_key,), Alt(entry[value_key], alt.scenario), kind, plaintext)
+
+
+def _environment(ctx: Context, resource: Resource) -> Iterator[SecretSite]:
+    for variable in environment_variables(ctx, resource):
+        if variable.plaintext and is_secret_name(variable.name) and not is_unset(variable.value.value):
+            yield _site(ctx, resource, variable.path, variable.value, variable.name, variable.kind)
 
 
 def _leaves(
@@ -187,14 +208,14 @@ def is_unset(value) -> bool:
     return value is None or value == ""
 
 
-def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str) -> SecretSite:
+def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str, kind: str) -> SecretSite:
     written = [
         parent.value.get(path[-1]) if isinstance(parent.value, dict) else None
         for parent in ctx.resolver.reach(resource.node, path[:-1], alt.scenario)
     ]
     names = tuple(dict.fromkeys(name for node in written for name in parameter_uses(node, ctx.template)))
     holders = tuple(dict.fromkeys(name for node in written for name in whole_parameters(node, ctx.template.parameters)))
-    return SecretSite(resource, path, alt.value, alt.scenario, label, names, holders)
+    return SecretSite(resource, path, alt.value, alt.scenario, label, kind, names, holders)
 
 
 def parameter_uses(node, template: Template) -> Iterator[str]:
