@@ -1,4 +1,5 @@
-"""Network exposure: security-group ingress open to the world (catalog section 3.3).
+"""Network exposure: security-group ingress open to the world, and what data tiers may send out
+(catalog section 3.3).
 
 Every check reads the normalised rule model of ``cfncheck.analysis.security_groups``: inline
 and standalone ingress rules alike, ``IpProtocol: -1``, port ranges, IPv4 and IPv6, values
@@ -15,7 +16,17 @@ from dataclasses import dataclass
 
 from cfncheck.analysis import cidr
 from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
-from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, admits_nothing, attachments, rules
+from cfncheck.analysis.security_groups import (
+    EGRESS,
+    GROUP,
+    INGRESS,
+    STANDALONE,
+    Rule,
+    admits_nothing,
+    attachments,
+    group_rules,
+    rules,
+)
 from cfncheck.api import (
     ERROR,
     INFO,
@@ -319,3 +330,43 @@ def data_tier_open(resource, ctx):
                 for attached, path, merged in uses
             ],
         )
+
+
+@check(
+    "SG011",
+    "sg-unrestricted-egress-data-tier",
+    INFO,
+    types=[GROUP],
+    fix="Add SecurityGroupEgress rules limited to what the data service calls (often nothing: a rule to "
+    "127.0.0.1/32 removes the default allow-all).",
+    tags=("security",),
+    example="DbSecurityGroup:\n  Type: AWS::EC2::SecurityGroup   # no SecurityGroupEgress: all outbound allowed",
+)
+def unrestricted_egress_data_tier(resource, ctx):
+    """A security group of a database, cache or file system with no egress rule keeps EC2's default,
+    which allows all outbound traffic to anywhere — or it allows it explicitly. A data store rarely
+    needs to open connections: limiting egress stops data leaving through a compromised engine.
+
+    Reported when the template attaches the group to a data service of SG005's list and no egress
+    rule written for the group (inline or standalone) limits it."""
+    data_tier = attachments(resource, ctx)
+    egress = group_rules(resource, ctx, EGRESS)
+    if not data_tier or egress is None:
+        return
+    served = ", ".join(sorted({found.logical_id for found, *_ in data_tier}))
+    if not egress:
+        yield ctx.finding(
+            resource,
+            "Properties" if "Properties" in resource.node else "Type",
+            f"This group of {served} has no egress rule, so EC2 allows all outbound traffic: add "
+            "SecurityGroupEgress rules for what the service must reach.",
+        )
+    for rule in egress:
+        if rule.traffic is not None and rule.traffic.is_all and rule.peer.is_world:
+            yield ctx.finding(
+                rule.resource,
+                rule.at(rule.peer.key),
+                f"This rule lets the group of {served} send all traffic anywhere: limit it to what the service "
+                "must reach.",
+                rule.scenario,
+            )
