@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cfncheck.analysis.subnets import default_routes_known, public_route_tables, public_subnets, route_tables_of
-from cfncheck.api import WARNING, Context, Resource, Scenario, as_bool, check
+from cfncheck.api import ABSENT, WARNING, Context, Resource, Scenario, as_bool, check, iter_uses
 
 PRIVATE_TIER: dict[str, tuple[str, ...]] = {
     "AWS::ElastiCache::SubnetGroup": ("Properties", "SubnetIds"),
@@ -133,3 +133,75 @@ def subnet_auto_public_ip(resource, ctx):
                 related=(ctx.location(table, "Type", merged, message="the route table"),),
             )
             break
+
+
+VPC_ONLY_ENDPOINTS: dict[str, tuple[str, ...]] = {
+    "AWS::RDS::DBInstance": ("Endpoint.Address",),
+    "AWS::RDS::DBCluster": ("Endpoint.Address", "ReadEndpoint.Address"),
+    "AWS::DocDB::DBCluster": ("Endpoint", "ReadEndpoint"),
+    "AWS::Neptune::DBCluster": ("Endpoint", "ReadEndpoint"),
+    "AWS::ElastiCache::ReplicationGroup": (
+        "PrimaryEndPoint.Address",
+        "ReaderEndPoint.Address",
+        "ConfigurationEndPoint.Address",
+    ),
+    "AWS::ElastiCache::CacheCluster": ("RedisEndpoint.Address", "ConfigurationEndpoint.Address"),
+    "AWS::DAX::Cluster": ("ClusterDiscoveryEndpoint", "ClusterDiscoveryEndpointURL"),
+    LOAD_BALANCER: ("DNSName",),
+    "AWS::OpenSearchService::Domain": ("DomainEndpoint",),
+    "AWS::Elasticsearch::Domain": ("DomainEndpoint",),
+}
+"""Attributes that name an endpoint reachable only from inside the resource's VPC (when the
+resource is private: see ``_vpc_only``)."""
+
+
+def _vpc_only(ctx: Context, target: Resource) -> bool:
+    """Whether the template shows the resource reachable only from its VPC."""
+    if target.type == "AWS::RDS::DBInstance":  # without the setting, RDS decides by the VPC's internet gateway
+        return _private_instance(ctx, target)
+    if target.type == "AWS::RDS::DBCluster":  # Aurora: private when every instance of the cluster is
+        members = [
+            instance
+            for instance in ctx.resources("AWS::RDS::DBInstance")
+            if any(ctx.refers_to(alt.value, target) for alt in ctx.values(instance, "Properties.DBClusterIdentifier"))
+        ]
+        return bool(members) and all(_private_instance(ctx, instance) for instance in members)
+    if target.type == LOAD_BALANCER:
+        return all(alt.value == "internal" for alt in ctx.values(target, "Properties.Scheme"))
+    if target.type in ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"):
+        return all(alt.value is not ABSENT for alt in ctx.values(target, "Properties.VPCOptions"))
+    return True
+
+
+def _private_instance(ctx: Context, instance: Resource) -> bool:
+    return all(as_bool(alt.value, True) is False for alt in ctx.values(instance, "Properties.PubliclyAccessible"))
+
+
+@check(
+    "LAMBDA010",
+    "lambda-needs-vpc",
+    WARNING,
+    types=FUNCTIONS,
+    fix="Attach the function to the VPC (VpcConfig with private subnets and a security group the target admits).",
+    example="Environment:\n  Variables: {DB_HOST: !GetAtt Database.Endpoint.Address}   # no VpcConfig",
+)
+def lambda_needs_vpc(function, ctx):
+    """A function outside any VPC cannot reach endpoints that live only inside one: a private RDS
+    instance or Aurora cluster, DocumentDB, Neptune, ElastiCache, DAX, an internal load balancer, a
+    VPC OpenSearch domain. Wiring such an endpoint into its environment without ``VpcConfig`` gives a
+    function whose connections time out. (Every function in a VPC as a rule is LAMBDA021's, opt-in.)"""
+    if any(alt.value is not ABSENT for alt in ctx.values(function, "Properties.VpcConfig")):
+        return
+    environment = function.properties.get("Environment")
+    for use in iter_uses(environment):
+        target = ctx.template.resources.get(use.target)
+        if use.kind not in ("GetAtt", "Sub") or target is None or use.attribute is None:
+            continue
+        if use.attribute in VPC_ONLY_ENDPOINTS.get(target.type, ()) and _vpc_only(ctx, target):
+            yield ctx.finding(
+                function,
+                ("Properties", "Environment") + use.path,
+                f"The function is outside any VPC but connects to {use.target}'s {use.attribute}, which only its VPC "
+                "reaches: add a VpcConfig.",
+                related=(ctx.location(target, "Type", target.exists_in, message="the VPC-only endpoint"),),
+            )

@@ -16,7 +16,7 @@ CHECKS = {
     "exposure": ["CF005", "APIGW004", "APIGW006"],
     "messaging": ["LAMBDA004", "LAMBDA007", "LAMBDA013", "LAMBDA014", "EVT001"],
     "workflows": ["SFN002"],
-    "network": ["SG008", "SG009", "SG011", "VPC004", "VPC005", "LAMBDA009"],
+    "network": ["SG007", "SG008", "SG009", "SG011", "VPC004", "VPC005", "LAMBDA009", "LAMBDA010"],
 }
 CASES = [(folder, rule) for folder, rules in CHECKS.items() for rule in rules]
 
