@@ -449,22 +449,40 @@ def s3_arn_granularity(resource, ctx):
     Which actions are object or bucket actions comes from the Service Authorization Reference
     (their resource types). A wildcard entry counts when every action it covers is of one level;
     statements with ``*`` or an ARN that cannot be read are not judged."""
-    for statement in policy_statements(ctx, resource, (IDENTITY, RESOURCE)):
+    statements = list(policy_statements(ctx, resource, (IDENTITY, RESOURCE)))
+    for statement in statements:
         levels = [_arn_level(ctx, item) for item in statement.resources or ()]
-        if not levels or None in levels or len(set(levels)) != 1:
+        if not statement.allows or not levels or None in levels or len(set(levels)) != 1:
             continue
         given = levels[0]
-        wrong = [entry for entry in strings(statement.actions) if _needs_other_level(entry, given)]
+        wrong = [
+            entry
+            for entry in strings(statement.actions)
+            if _needs_other_level(entry, given) and not _granted_elsewhere(ctx, entry, given, statements)
+        ]
         if wrong:
             needed = "object ARNs ('…/*')" if given == "bucket" else "the bucket ARN"
             level = ("act" if len(wrong) > 1 else "acts") + (" on objects" if given == "bucket" else " on buckets")
             yield ctx.finding(
                 resource,
                 statement.at("Resource"),
-                f"{', '.join(wrong)} {level}, but Resource lists only {given} ARNs: add {needed}, or the calls "
-                "are denied.",
+                f"{', '.join(wrong)} {level}, but Resource lists only {given} ARNs, so this statement grants "
+                f"{'them' if len(wrong) > 1 else 'it'} nothing: add {needed}.",
                 statement.scenario,
             )
+
+
+def _granted_elsewhere(ctx: Context, entry: str, given: str, statements: list[Statement]) -> bool:
+    """Whether another statement of the resource grants the entry's actions on a resource of the
+    other level (or on ``*``, or on something that cannot be read): the usual split of one action
+    list into a bucket statement and an object statement."""
+    covered = [str(action) for action in matching(entry)]
+    for other in statements:
+        if not other.allows or not all(grants(other, action) for action in covered):
+            continue
+        if any(_arn_level(ctx, item) != given or item == "*" for item in other.resources or ()):
+            return True
+    return False
 
 
 def _arn_level(ctx: Context, item) -> str | None:
