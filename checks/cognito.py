@@ -16,7 +16,7 @@ from cfncheck.api import ABSENT, WARNING, Context, Resource, as_bool, check
     fix="Set AllowUnauthenticatedIdentities to false, or give the unauthenticated role only the read "
     "actions guests need, on specific resources.",
     tags=("security",),
-    example="IdentityPool:\n  Type: AWS::Cognito::IdentityPool\n  Properties: {AllowUnauthenticatedIdentities: true}",
+    example="\nIdentityPool:\n  Type: AWS::Cognito::IdentityPool\n  Properties: {AllowUnauthenticatedIdentities: true}",
 )
 def guest_access(pool, ctx):
     """An identity pool with ``AllowUnauthenticatedIdentities: true`` hands AWS credentials (its
@@ -61,7 +61,7 @@ def _guest_writes(pool: Resource, ctx: Context) -> list[str]:
     fix="Set MfaConfiguration to ON (or OPTIONAL) with EnabledMfas [SOFTWARE_TOKEN_MFA] (or SMS_MFA with "
     "an SmsConfiguration).",
     tags=("security",),
-    example="UserPool:\n  Type: AWS::Cognito::UserPool\n  Properties: {UserPoolName: users}   # MfaConfiguration: OFF",
+    example="\nUserPool:\n  Type: AWS::Cognito::UserPool\n  Properties: {UserPoolName: users}   # MFA off",
 )
 def user_pool_mfa_off(pool, ctx):
     """A user pool without multi-factor authentication lets a stolen or guessed password take over an

@@ -358,7 +358,7 @@ def user_direct_permissions(resource, ctx):
     fix="Give the workload a role (instance profile, execution or task role, IAM Roles Anywhere, OIDC "
     "federation) instead of an access key.",
     tags=("security",),
-    example="Key:\n  Type: AWS::IAM::AccessKey\n  Properties: {UserName: !Ref DeployUser}",
+    example="\nKey:\n  Type: AWS::IAM::AccessKey\n  Properties: {UserName: !Ref DeployUser}",
 )
 def long_term_access_key(resource, ctx):
     """An access key is a long-term credential: it does not expire, and wherever it is copied (a CI
@@ -386,7 +386,7 @@ def _broad(name: str | None) -> bool:
     fix="Replace the AWS managed *FullAccess / PowerUserAccess policy with a policy scoped to the resources "
     "the workload uses (in SAM: a policy template such as S3ReadPolicy or DynamoDBCrudPolicy).",
     tags=("security",),
-    example="Role:\n  Type: AWS::IAM::Role\n  Properties:\n"
+    example="\nRole:\n  Type: AWS::IAM::Role\n  Properties:\n"
     "    ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonS3FullAccess]",
 )
 def broad_managed_policy(resource, ctx):
@@ -438,7 +438,7 @@ _BUCKET_TYPES = {"bucket", "accesspoint"}
     fix="Object actions (s3:GetObject, s3:PutObject…) act on 'arn:aws:s3:::bucket/*'; bucket actions "
     "(s3:ListBucket, s3:GetBucket*…) on 'arn:aws:s3:::bucket': list the ARN of the right level.",
     tags=("security",),
-    example="Action: s3:GetObject\nResource: !GetAtt Bucket.Arn   # the bucket, not its objects",
+    example="\nAction: s3:GetObject\nResource: !GetAtt Bucket.Arn   # the bucket, not its objects",
 )
 def s3_arn_granularity(resource, ctx):
     """S3 authorizes object actions against object ARNs (``arn:aws:s3:::bucket/key``) and bucket

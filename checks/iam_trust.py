@@ -53,7 +53,7 @@ _NEEDED = {
     fix="Add the provider's audience or subject condition: cognito-identity.amazonaws.com:aud (the "
     "identity pool id), or <provider>:sub (for GitHub Actions, 'repo:ORG/REPO:*').",
     tags=("security",),
-    example="Principal: {Federated: !Ref GitHubOidc}\nAction: sts:AssumeRoleWithWebIdentity   # no :sub condition",
+    example="\nPrincipal: {Federated: !Ref GitHubOidc}\nAction: sts:AssumeRoleWithWebIdentity   # no :sub condition",
 )
 def federated_trust_unconditioned(resource, ctx):
     """A role trusted by a web-identity provider without a condition on who the token was issued
@@ -89,7 +89,7 @@ def federated_trust_unconditioned(resource, ctx):
     fix="Add an sts:ExternalId condition for a third party (or aws:MultiFactorAuthPresent for people), or "
     "list the account in the trusted_accounts option.",
     tags=("security",),
-    example="Principal: {AWS: arn:aws:iam::999999999999:root}\nAction: sts:AssumeRole   # no sts:ExternalId",
+    example="\nPrincipal: {AWS: arn:aws:iam::999999999999:root}\nAction: sts:AssumeRole   # no sts:ExternalId",
 )
 def cross_account_without_external_id(resource, ctx):
     """A role another account may assume without ``sts:ExternalId`` is open to the confused-deputy

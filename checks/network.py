@@ -343,7 +343,7 @@ def data_tier_open(resource, ctx):
     fix="Add SecurityGroupEgress rules limited to what the data service calls (often nothing: a rule to "
     "127.0.0.1/32 removes the default allow-all).",
     tags=("security",),
-    example="DbSecurityGroup:\n  Type: AWS::EC2::SecurityGroup   # no SecurityGroupEgress: all outbound allowed",
+    example="\nDbSecurityGroup:\n  Type: AWS::EC2::SecurityGroup   # no SecurityGroupEgress: all outbound allowed",
 )
 def unrestricted_egress_data_tier(resource, ctx):
     """A security group of a database, cache or file system with no egress rule keeps EC2's default,

@@ -85,7 +85,7 @@ def _answers(reply: Entry, entry: Entry) -> bool:
     types=[ENTRY],
     fix="Add an entry in the other direction allowing TCP/UDP 1024-65535 to (or from) the same CIDR: "
     "network ACLs are stateless.",
-    example="Inbound: allow tcp 443 from 0.0.0.0/0\nOutbound: allow tcp 443 to 0.0.0.0/0   # no 1024-65535",
+    example="\nInbound: allow tcp 443 from 0.0.0.0/0\nOutbound: allow tcp 443 to 0.0.0.0/0   # no 1024-65535",
 )
 def no_return_traffic(resource, ctx):
     """Network ACLs are stateless: an inbound allow for a service port (HTTPS) does nothing unless an
@@ -127,7 +127,7 @@ def no_return_traffic(resource, ctx):
     WARNING,
     types=[ENTRY],
     fix="Give the deny a lower RuleNumber than the allow it should override, or narrow the allow.",
-    example="Rule 100: allow tcp 0-65535 from 0.0.0.0/0\nRule 200: deny tcp 22 from 203.0.113.0/24   # never applies",
+    example="\nRule 100: allow tcp 0-65535 from 0.0.0.0/0\nRule 200: deny tcp 22 from 203.0.113.0/24   # never applies",
 )
 def rule_conflict(resource, ctx):
     """Network ACL entries are evaluated in RuleNumber order and the first match wins: a deny whose

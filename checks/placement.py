@@ -44,7 +44,7 @@ def _public_in(ctx: Context, resource: Resource, path: tuple) -> Iterator[tuple[
     fix="Place caches, file-system mount targets and internal load balancers in private subnets (no route "
     "to an internet gateway).",
     tags=("security",),
-    example="MountTarget:\n  Type: AWS::EFS::MountTarget\n  Properties: {SubnetId: !Ref PublicSubnet, ...}",
+    example="\nMountTarget:\n  Type: AWS::EFS::MountTarget\n  Properties: {SubnetId: !Ref PublicSubnet, ...}",
 )
 def private_tier_in_public_subnet(resource, ctx):
     """Caches (ElastiCache, DAX), EFS mount targets and internal load balancers serve only the VPC:
@@ -77,7 +77,7 @@ def private_tier_in_public_subnet(resource, ctx):
     types=FUNCTIONS,
     fix="Attach the function to private subnets whose route table sends 0.0.0.0/0 to a NAT gateway (or "
     "add VPC endpoints for the AWS services it calls).",
-    example="VpcConfig:\n  SubnetIds: [!Ref PublicSubnet]   # Lambda's interfaces get no public IP",
+    example="\nVpcConfig:\n  SubnetIds: [!Ref PublicSubnet]   # Lambda's interfaces get no public IP",
 )
 def lambda_in_public_subnet(resource, ctx):
     """A function attached to a public subnet gets no internet access from it: Lambda's network
@@ -103,7 +103,7 @@ def lambda_in_public_subnet(resource, ctx):
     fix="Remove MapPublicIpOnLaunch from subnets without a route to an internet gateway (or assign public "
     "IPs per instance where one is needed).",
     tags=("security",),
-    example="Subnet:\n  Type: AWS::EC2::Subnet\n  Properties: {MapPublicIpOnLaunch: true, ...}   # private route table",
+    example="\nSubnet:\n  Type: AWS::EC2::Subnet\n  Properties: {MapPublicIpOnLaunch: true}   # private route table",
 )
 def subnet_auto_public_ip(resource, ctx):
     """``MapPublicIpOnLaunch: true`` on a subnet whose route table has no route to an internet
@@ -183,7 +183,7 @@ def _private_instance(ctx: Context, instance: Resource) -> bool:
     WARNING,
     types=FUNCTIONS,
     fix="Attach the function to the VPC (VpcConfig with private subnets and a security group the target admits).",
-    example="Environment:\n  Variables: {DB_HOST: !GetAtt Database.Endpoint.Address}   # no VpcConfig",
+    example="\nEnvironment:\n  Variables: {DB_HOST: !GetAtt Database.Endpoint.Address}   # no VpcConfig",
 )
 def lambda_needs_vpc(function, ctx):
     """A function outside any VPC cannot reach endpoints that live only inside one: a private RDS

@@ -82,7 +82,7 @@ DATABASE_TARGETS = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::Redshif
     fix="Add an AWS::SecretsManager::RotationSchedule for the secret (HostedRotationLambda for RDS, "
     "Redshift and DocumentDB), or let the database manage it (ManageMasterUserPassword: true).",
     tags=("security",),
-    example="DbSecret:\n  Type: AWS::SecretsManager::Secret   # attached to a DB, no RotationSchedule",
+    example="\nDbSecret:\n  Type: AWS::SecretsManager::Secret   # attached to a DB, no RotationSchedule",
 )
 def rotation_missing(secret, ctx):
     """A database credential in Secrets Manager that is never rotated stays valid for as long as it

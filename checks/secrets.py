@@ -253,7 +253,7 @@ AWS_CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KE
     fix="Remove the AWS_* credential variables and give the task, project or environment an IAM role "
     "(TaskRoleArn, ServiceRole, instance profile).",
     tags=("security",),
-    example="Environment:\n  - {Name: AWS_SECRET_ACCESS_KEY, Value: !Ref SecretKey}",
+    example="\nEnvironment:\n  - {Name: AWS_SECRET_ACCESS_KEY, Value: !Ref SecretKey}",
 )
 def env_var_aws_credentials(ctx):
     """``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` or ``AWS_SESSION_TOKEN`` set as plain
@@ -289,7 +289,7 @@ _SECRET_STORE = {
     fix="Pass the secret through ECS Secrets (ValueFrom) or a CodeBuild PARAMETER_STORE / SECRETS_MANAGER "
     "variable, so the container or build reads it at start.",
     tags=("security",),
-    example="Environment:\n  - {Name: DB_PASSWORD, Value: !Ref DbPassword}   # a NoEcho parameter",
+    example="\nEnvironment:\n  - {Name: DB_PASSWORD, Value: !Ref DbPassword}   # a NoEcho parameter",
 )
 def env_var_not_from_secret_store(ctx):
     """A secret-named plain environment variable of an ECS container or a CodeBuild project whose

@@ -36,7 +36,7 @@ def _open_api(ctx: Context, value) -> Link | None:
     fix="Set AuthorizationType (AWS_IAM, COGNITO_USER_POOLS, CUSTOM or JWT) with an authorizer, require an "
     "API key, or restrict the API with a resource policy.",
     tags=("security",),
-    example="Method:\n  Type: AWS::ApiGateway::Method\n  Properties: {HttpMethod: POST, AuthorizationType: NONE, ...}",
+    example="\nMethod:\n  Type: AWS::ApiGateway::Method\n  Properties: {HttpMethod: POST, AuthorizationType: NONE}",
 )
 def method_without_authorization(resource, ctx):
     """A method with ``AuthorizationType: NONE`` (the default) on an API that no resource policy
@@ -108,7 +108,7 @@ _VPC_KEYS = {"aws:sourcevpce", "aws:sourcevpc"}
     fix="Add a Deny for execute-api:Invoke with a StringNotEquals aws:SourceVpce (or aws:SourceVpc) "
     "condition naming your endpoints or VPCs.",
     tags=("security",),
-    example="Policy:\n  Statement: [{Effect: Allow, Principal: '*', Action: execute-api:Invoke, Resource: '*'}]",
+    example="\nPolicy:\n  Statement: [{Effect: Allow, Principal: '*', Action: execute-api:Invoke, Resource: '*'}]",
 )
 def private_api_without_vpc_condition(api, ctx):
     """A private REST API is reachable through any ``execute-api`` interface endpoint that can reach

@@ -20,7 +20,7 @@ def _unset(value) -> bool:
     fix="Create an AWS::CloudFront::OriginAccessControl, set the origin's OriginAccessControlId, and let only "
     "cloudfront.amazonaws.com (with the distribution's aws:SourceArn) read the bucket.",
     tags=("security",),
-    example="Origins:\n  - {Id: site, DomainName: !GetAtt Bucket.RegionalDomainName, S3OriginConfig: {}}",
+    example="\nOrigins:\n  - {Id: site, DomainName: !GetAtt Bucket.RegionalDomainName, S3OriginConfig: {}}",
 )
 def s3_origin_without_oac(distribution, ctx):
     """An S3 origin (``S3OriginConfig``) with neither an origin access control nor an origin access

@@ -11,7 +11,7 @@ from cfncheck.api import ABSENT, INFO, check
     INFO,
     types=["AWS::Events::Rule"],
     fix="Add a DeadLetterConfig (an SQS queue) to the target, so events EventBridge cannot deliver are kept.",
-    example="Targets:\n  - {Id: worker, Arn: !GetAtt Queue.Arn}   # no DeadLetterConfig",
+    example="\nTargets:\n  - {Id: worker, Arn: !GetAtt Queue.Arn}   # no DeadLetterConfig",
 )
 def target_without_dead_letter_queue(rule, ctx):
     """EventBridge retries a target it cannot deliver to (throttled, deleted, or refused for lack of

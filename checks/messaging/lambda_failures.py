@@ -84,7 +84,7 @@ STREAMS = ("AWS::Kinesis::Stream", "AWS::DynamoDB::Table", "AWS::Kinesis::Stream
     types=["AWS::Lambda::EventSourceMapping", SAM_FUNCTION],
     fix="Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, BisectBatchOnFunctionError: true, and an "
     "on-failure destination (DestinationConfig.OnFailure).",
-    example="EventSourceMapping:\n  Properties: {EventSourceArn: !GetAtt Stream.Arn, FunctionName: !Ref Fn}",
+    example="\nEventSourceMapping:\n  Properties: {EventSourceArn: !GetAtt Stream.Arn, FunctionName: !Ref Fn}",
 )
 def stream_without_failure_handling(resource, ctx):
     """A Kinesis or DynamoDB stream mapping retries a failing batch until its records expire (a

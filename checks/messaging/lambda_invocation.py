@@ -43,7 +43,7 @@ def _callers(ctx: Context, function: Resource) -> list[tuple[Resource, tuple, fl
     types=FUNCTIONS,
     fix="Lower the function's Timeout to the API's integration timeout (29 s for REST, 30 s for HTTP APIs), "
     "or make the work asynchronous (a queue, Step Functions) and return at once.",
-    example="Function:\n  Properties: {Timeout: 120}   # behind API Gateway, which waits 29 s",
+    example="\nFunction:\n  Properties: {Timeout: 120}   # behind API Gateway, which waits 29 s",
 )
 def timeout_exceeds_caller(function, ctx):
     """API Gateway waits at most its integration timeout (29 seconds for REST APIs by default, 30 for
