@@ -14,7 +14,7 @@ CHECKS = {
     "secrets": ["SECRET006", "SECRET007", "SECRET009", "SECRET010", "SECRET011"],
     "identity": ["COG001", "COG002"],
     "exposure": ["CF005", "APIGW004", "APIGW006"],
-    "messaging": ["LAMBDA004", "LAMBDA007", "LAMBDA013", "LAMBDA014", "EVT001"],
+    "messaging": ["LAMBDA004", "LAMBDA007", "LAMBDA013", "LAMBDA014", "EVT004"],
     "workflows": ["SFN002"],
     "network": ["SG007", "SG008", "SG009", "SG011", "VPC004", "VPC005", "LAMBDA009", "LAMBDA010"],
 }

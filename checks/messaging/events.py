@@ -6,8 +6,8 @@ from cfncheck.api import ABSENT, INFO, check
 
 
 @check(
-    "EVT001",
-    "events-target-missing-role-or-params",
+    "EVT004",
+    "events-target-without-dead-letter-queue",
     INFO,
     types=["AWS::Events::Rule"],
     fix="Add a DeadLetterConfig (an SQS queue) to the target, so events EventBridge cannot deliver are kept.",
@@ -18,9 +18,9 @@ def target_without_dead_letter_queue(rule, ctx):
     permission) for up to 24 hours and 185 attempts, then drops the event — silently, unless the
     target has a dead-letter queue. This is advice (info).
 
-    The catalog entry's other branches — Kinesis, Firehose, Step Functions, ECS, CodeBuild and Run
-    Command targets without RoleArn, ECS targets without a task definition — are rejected by
-    PutTargets, so they are deploy failures, not this check's."""
+    The catalog's EVT001 mixes this advice with deploy failures (Kinesis, Firehose, Step Functions,
+    ECS, CodeBuild and Run Command targets without RoleArn, ECS targets without a task definition,
+    which PutTargets rejects): EVT001 keeps the deploy failures, and the advice has an id of its own."""
     for path, alt in ctx.elements(rule, ("Properties", "Targets")):
         target = alt.value
         if isinstance(target, dict) and target.get("DeadLetterConfig", ABSENT) in (ABSENT, None):
