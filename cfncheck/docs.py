@@ -60,7 +60,10 @@ def check_markdown(entry: Check, level: int = 3) -> str:
     if entry.fix:
         parts.append(f"**Fix:** {entry.fix}")
     if entry.example:
-        parts.append(f"**Example** (reported):\n\n```yaml\n{entry.example}\n```")
+        parts.append(
+            "**Example** (reported):\n\n<!-- example: illustrative: a part of a template, not a whole one -->\n"
+            f"```yaml\n{entry.example}\n```"
+        )
     return "\n\n".join(parts) + "\n"
 
 

@@ -10,21 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from cfncheck.analysis.iam_actions import matching
 from cfncheck.analysis.policy import (
     IDENTITY,
     IDENTITY_TYPES,
     RESOURCE,
-    RESOURCE_LEVEL_ACTIONS,
     SAM_TYPES,
     TRUST,
     Statement,
     aws_managed_policy,
+    condition_values,
     grants,
     is_public,
     is_wildcard,
     managed_policies,
-    overlaps,
     policy_statements,
+    resource_level,
     resource_scoped,
     restricted,
     role_uses,
@@ -132,14 +133,21 @@ def wildcard_resource(resource, ctx):
     """An Allow on Resource ``*`` for actions that support resource-level permissions grants them on
     every resource of the account, not the one the workload uses.
 
-    Actions that accept only ``*`` (``xray:PutTraceSegments``, ``cloudwatch:PutMetricData``,
-    ``ec2:Describe*``…) pass, and so does a statement whose Condition narrows the resources (by
-    resource tag, account or organisation, or KMS alias). ``iam:PassRole`` is IAM005's,
-    statements reported by IAM001 are not repeated, and an Allow with NotResource is IAM004's."""
+    Which actions support them comes from AWS's Service Authorization Reference (every action of
+    every service, ``cfncheck.analysis.iam_actions``). Actions that accept only ``*``
+    (``xray:PutTraceSegments``, ``cloudwatch:PutMetricData``, ``ec2:DescribeInstances``…) pass, and so
+    does a wildcard entry whose actions that could be scoped are all List actions (``ec2:Describe*``),
+    and a statement whose Condition narrows the resources (by resource tag, account or organisation,
+    or KMS alias). ``iam:PassRole`` is IAM005's, statements reported by IAM001 are not repeated, and an
+    Allow with NotResource is IAM004's."""
     for statement in _below_admin(resource, ctx):
         if not is_wildcard(statement.resources) or resource_scoped(statement):
             continue
-        scoped = [a for a in strings(statement.actions) if overlaps(a, RESOURCE_LEVEL_ACTIONS)]
+        scoped = [
+            _describe(entry, covered)
+            for entry in strings(statement.actions)
+            if (covered := [a for a in resource_level(entry) if str(a).lower() != "iam:passrole"])
+        ]
         if scoped:
             yield ctx.finding(
                 resource,
@@ -147,6 +155,14 @@ def wildcard_resource(resource, ctx):
                 f"Replace Resource '*' with the ARNs that {', '.join(scoped)} should act on.",
                 statement.scenario,
             )
+
+
+def _describe(entry: str, covered: list) -> str:
+    """An Action entry for a message: a wildcard says which actions it covers that could be scoped."""
+    if len(covered) == 1 and str(covered[0]).lower() == entry.lower():
+        return entry
+    shown = ", ".join(str(a) for a in covered[:3]) + (f" and {len(covered) - 3} more" if len(covered) > 3 else "")
+    return f"{entry} ({shown})"
 
 
 @check(
@@ -207,7 +223,9 @@ def passrole_unscoped(resource, ctx):
     service it controls: privilege escalation.
 
     Reported when a statement grants iam:PassRole (explicitly, or through ``iam:*``, ``iam:Pass*`` or
-    ``*``) on Resource ``*`` or on ``…:role/*``. Specific role ARNs pass; IAM001 statements are not repeated."""
+    ``*``) on Resource ``*`` or on ``…:role/*``. Specific role ARNs pass; IAM001 statements are not repeated.
+    An ``iam:PassedToService`` condition limits the services, not the roles: the finding stays, without
+    the advice to add the condition."""
     for statement in _below_admin(resource, ctx):
         if not grants(statement, "iam:PassRole"):
             continue
@@ -217,11 +235,13 @@ def passrole_unscoped(resource, ctx):
             which = "every role of the account"
         else:
             continue
+        limited = condition_values(statement, "iam:PassedToService")
+        advice = "" if limited else " (and add an iam:PassedToService condition)"
         yield ctx.finding(
             resource,
             statement.at("Resource"),
             f"This statement lets the holder pass {which} to a service: limit Resource to the ARNs of the "
-            "roles it must pass (and add an iam:PassedToService condition).",
+            f"roles it must pass{advice}.",
             statement.scenario,
         )
 
@@ -328,3 +348,164 @@ def user_direct_permissions(resource, ctx):
                     else "Attach this policy to a group (Groups) that the users belong to, instead of to users."
                 )
                 yield ctx.finding(resource, f"Properties.{key}", message, alt.scenario)
+
+
+@check(
+    "IAM009",
+    "iam-long-term-access-key",
+    WARNING,
+    types=["AWS::IAM::AccessKey"],
+    fix="Give the workload a role (instance profile, execution or task role, IAM Roles Anywhere, OIDC "
+    "federation) instead of an access key.",
+    tags=("security",),
+    example="\nKey:\n  Type: AWS::IAM::AccessKey\n  Properties: {UserName: !Ref DeployUser}",
+)
+def long_term_access_key(resource, ctx):
+    """An access key is a long-term credential: it does not expire, and wherever it is copied (a CI
+    secret, a laptop, a configuration file) it can leak. Roles give temporary credentials that rotate
+    by themselves. Where the key's secret ends up in plaintext is SECRET005's."""
+    yield ctx.finding(
+        resource,
+        "Type",
+        "This creates a long-term access key: use a role (or OIDC federation for CI) to give temporary credentials.",
+    )
+
+
+BROAD_MANAGED = ("PowerUserAccess", "IAMFullAccess")
+
+
+def _broad(name: str | None) -> bool:
+    return name is not None and (name in BROAD_MANAGED or name.endswith("FullAccess"))
+
+
+@check(
+    "IAM010",
+    "iam-broad-managed-policy",
+    WARNING,
+    types=["AWS::IAM::Role", "AWS::Serverless::Function", "AWS::Serverless::StateMachine"],
+    fix="Replace the AWS managed *FullAccess / PowerUserAccess policy with a policy scoped to the resources "
+    "the workload uses (in SAM: a policy template such as S3ReadPolicy or DynamoDBCrudPolicy).",
+    tags=("security",),
+    example="\nRole:\n  Type: AWS::IAM::Role\n  Properties:\n"
+    "    ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonS3FullAccess]",
+)
+def broad_managed_policy(resource, ctx):
+    """A service role (a role a service assumes: Lambda, EC2, ECS tasks, CodeBuild…) with an AWS
+    managed ``*FullAccess``, ``PowerUserAccess`` or ``IAMFullAccess`` policy can do everything in
+    the service, on every resource of the account: a workload needs a few actions on its own resources.
+
+    Roles trusted by people or other accounts are left out (their job may be administration), and
+    AdministratorAccess is IAM001's."""
+    if resource.type == "AWS::IAM::Role" and not _service_role(resource, ctx):
+        return
+    for path, value, scenario in managed_policies(ctx, resource):
+        name = aws_managed_policy(value, sam=resource.type in SAM_TYPES)
+        if _broad(name):
+            yield ctx.finding(
+                resource,
+                path,
+                f"This service role gets the AWS managed {name} policy (broad access to every resource of "
+                "the account): grant only the actions and resources the workload uses.",
+                scenario,
+            )
+
+
+def _service_role(role: Resource, ctx: Context) -> bool:
+    """Whether only AWS services are trusted to assume the role (in every statement that trusts anyone)."""
+    found = False
+    for statement in policy_statements(ctx, role, (TRUST,)):
+        if not statement.allows:
+            continue
+        principal = statement.principal or {}
+        if set(principal) != {"Service"}:
+            return False
+        found = True
+    return found
+
+
+_BUCKET_ARN = re.compile(r"^arn:[^:]*:s3:::[^/]+$")
+_OBJECT_ARN = re.compile(r"^arn:[^:]*:s3:::[^/]+/.*$")
+_WHOLE_ARN = re.compile(r"^\$\{[\w]+\.Arn\}(/.*)?$")  # !Sub "${Bucket.Arn}/*"
+_OBJECT_TYPES = {"object", "accesspointobject"}
+_BUCKET_TYPES = {"bucket", "accesspoint"}
+
+
+@check(
+    "IAM015",
+    "iam-s3-arn-granularity",
+    WARNING,
+    types=IDENTITY_TYPES + ("AWS::S3::BucketPolicy",),
+    fix="Object actions (s3:GetObject, s3:PutObject…) act on 'arn:aws:s3:::bucket/*'; bucket actions "
+    "(s3:ListBucket, s3:GetBucket*…) on 'arn:aws:s3:::bucket': list the ARN of the right level.",
+    tags=("security",),
+    example="\nAction: s3:GetObject\nResource: !GetAtt Bucket.Arn   # the bucket, not its objects",
+)
+def s3_arn_granularity(resource, ctx):
+    """S3 authorizes object actions against object ARNs (``arn:aws:s3:::bucket/key``) and bucket
+    actions against the bucket ARN (``arn:aws:s3:::bucket``). A statement that gives object actions
+    only bucket ARNs — or bucket actions only object ARNs — grants nothing, and the calls fail with
+    AccessDenied.
+
+    Which actions are object or bucket actions comes from the Service Authorization Reference
+    (their resource types). A wildcard entry counts when every action it covers is of one level;
+    statements with ``*`` or an ARN that cannot be read are not judged."""
+    statements = list(policy_statements(ctx, resource, (IDENTITY, RESOURCE)))
+    for statement in statements:
+        levels = [_arn_level(ctx, item) for item in statement.resources or ()]
+        if not statement.allows or not levels or None in levels or len(set(levels)) != 1:
+            continue
+        given = levels[0]
+        wrong = [
+            entry
+            for entry in strings(statement.actions)
+            if _needs_other_level(entry, given) and not _granted_elsewhere(ctx, entry, given, statements)
+        ]
+        if wrong:
+            needed = "object ARNs ('…/*')" if given == "bucket" else "the bucket ARN"
+            level = ("act" if len(wrong) > 1 else "acts") + (" on objects" if given == "bucket" else " on buckets")
+            yield ctx.finding(
+                resource,
+                statement.at("Resource"),
+                f"{', '.join(wrong)} {level}, but Resource lists only {given} ARNs, so this statement grants "
+                f"{'them' if len(wrong) > 1 else 'it'} nothing: add {needed}.",
+                statement.scenario,
+            )
+
+
+def _granted_elsewhere(ctx: Context, entry: str, given: str, statements: list[Statement]) -> bool:
+    """Whether another statement of the resource grants the entry's actions on a resource of the
+    other level (or on ``*``, or on something that cannot be read): the usual split of one action
+    list into a bucket statement and an object statement."""
+    covered = [str(action) for action in matching(entry)]
+    for other in statements:
+        if not other.allows or not all(grants(other, action) for action in covered):
+            continue
+        if any(_arn_level(ctx, item) != given or item == "*" for item in other.resources or ()):
+            return True
+    return False
+
+
+def _arn_level(ctx: Context, item) -> str | None:
+    """'bucket' or 'object' for an S3 ARN (``!GetAtt Bucket.Arn`` is a bucket's); None otherwise."""
+    link = ctx.follow(item)
+    text = text_of(item)
+    if link is not None and link.type == "AWS::S3::Bucket":
+        if getattr(item, "attribute", None) == "Arn":
+            return "bucket"
+        whole = _WHOLE_ARN.match(text or "")
+        return ("object" if whole.group(1) else "bucket") if whole else None
+    if text is None:
+        return None
+    if _OBJECT_ARN.match(text):
+        return "object"
+    if _BUCKET_ARN.match(text) and "*" not in text:
+        return "bucket"
+    return None
+
+
+def _needs_other_level(entry: str, given: str) -> bool:
+    covered = matching(entry) if entry.lower().startswith("s3:") else ()
+    if not covered:
+        return False
+    wanted = _OBJECT_TYPES if given == "bucket" else _BUCKET_TYPES
+    return all(action.resource_types and set(action.resource_types) <= wanted for action in covered)

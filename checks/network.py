@@ -1,4 +1,5 @@
-"""Network exposure: security-group ingress open to the world (catalog section 3.3).
+"""Network exposure: security-group ingress open to the world, and what data tiers may send out
+(catalog section 3.3).
 
 Every check reads the normalised rule model of ``cfncheck.analysis.security_groups``: inline
 and standalone ingress rules alike, ``IpProtocol: -1``, port ranges, IPv4 and IPv6, values
@@ -15,7 +16,18 @@ from dataclasses import dataclass
 
 from cfncheck.analysis import cidr
 from cfncheck.analysis.ports import ICMP, ICMPV6, TCP
-from cfncheck.analysis.security_groups import GROUP, INGRESS, STANDALONE, Rule, admits_nothing, attachments, rules
+from cfncheck.analysis.security_groups import (
+    EGRESS,
+    GROUP,
+    INGRESS,
+    SECURITY_GROUP,
+    STANDALONE,
+    Rule,
+    admits_nothing,
+    attachments,
+    group_rules,
+    rules,
+)
 from cfncheck.api import (
     ERROR,
     INFO,
@@ -26,7 +38,9 @@ from cfncheck.api import (
     Resource,
     Scenario,
     Severity,
+    as_number,
     check,
+    iter_uses,
     per_template,
 )
 
@@ -318,4 +332,136 @@ def data_tier_open(resource, ctx):
                 ctx.location(attached, path, merged, message=f"{rule.group.logical_id} is attached here")
                 for attached, path, merged in uses
             ],
+        )
+
+
+@check(
+    "SG011",
+    "sg-unrestricted-egress-data-tier",
+    INFO,
+    types=[GROUP],
+    fix="Add SecurityGroupEgress rules limited to what the data service calls (often nothing: a rule to "
+    "127.0.0.1/32 removes the default allow-all).",
+    tags=("security",),
+    example="\nDbSecurityGroup:\n  Type: AWS::EC2::SecurityGroup   # no SecurityGroupEgress: all outbound allowed",
+)
+def unrestricted_egress_data_tier(resource, ctx):
+    """A security group of a database, cache or file system with no egress rule keeps EC2's default,
+    which allows all outbound traffic to anywhere — or it allows it explicitly. A data store rarely
+    needs to open connections: limiting egress stops data leaving through a compromised engine.
+
+    Reported when the template attaches the group to a data service of SG005's list and no egress
+    rule written for the group (inline or standalone) limits it."""
+    data_tier = attachments(resource, ctx)
+    egress = group_rules(resource, ctx, EGRESS)
+    if not data_tier or egress is None:
+        return
+    served = ", ".join(sorted({found.logical_id for found, *_ in data_tier}))
+    if not egress:
+        yield ctx.finding(
+            resource,
+            "Properties" if "Properties" in resource.node else "Type",
+            f"This group of {served} has no egress rule, so EC2 allows all outbound traffic: add "
+            "SecurityGroupEgress rules for what the service must reach.",
+        )
+    for rule in egress:
+        if rule.traffic is not None and rule.traffic.is_all and rule.peer.is_world:
+            yield ctx.finding(
+                rule.resource,
+                rule.at(rule.peer.key),
+                f"This rule lets the group of {served} send all traffic anywhere: limit it to what the service "
+                "must reach.",
+                rule.scenario,
+            )
+
+
+def _load_balancer_groups(ctx: Context, target_group: Resource) -> list[Resource] | None:
+    """The security groups of the load balancers that forward to ``target_group``, through the
+    listeners and listener rules of the template; None when one cannot be read (or has none)."""
+    listeners = []
+    for listener in ctx.resources("AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::ListenerRule"):
+        actions = listener.properties.get("DefaultActions" if listener.type.endswith("Listener") else "Actions")
+        forwards = any(use.target == target_group.logical_id for use in iter_uses(actions))
+        if forwards:
+            listeners.append(listener)
+    groups: list[Resource] = []
+    for listener in listeners:
+        if listener.type.endswith("ListenerRule"):
+            parents = [ctx.local(alt.value) for alt in ctx.values(listener, "Properties.ListenerArn")]
+            if None in parents:
+                return None
+            listener = parents[0]
+        for alt in ctx.values(listener, "Properties.LoadBalancerArn"):
+            balancer = ctx.local(alt.value)
+            if balancer is None:
+                return None
+            for item in ctx.values(balancer, "Properties.SecurityGroups"):
+                named = [ctx.local(value) for value in item.value] if isinstance(item.value, list) else [None]
+                if not named or None in named:
+                    return None
+                groups += named
+    return groups or None
+
+
+def _admits_port(rules: list[Rule], port: int, sources: list[Resource], ctx: Context) -> bool | None:
+    """Whether some rule lets TCP ``port`` in from one of ``sources`` (or from addresses, which may be
+    the load balancer's); None when a rule cannot be read."""
+    for rule in rules:
+        if rule.traffic is None or rule.peer.kind is None:
+            return None
+        if not rule.traffic.covers(TCP, port):
+            continue
+        if rule.peer.kind != SECURITY_GROUP or any(ctx.refers_to(rule.peer.value, group) for group in sources):
+            return True
+    return False
+
+
+@check(
+    "SG007",
+    "sg-lb-target-ingress-mismatch",
+    WARNING,
+    types=["AWS::ECS::Service"],
+    fix="Add an ingress rule to the tasks' security group allowing the container port from the load "
+    "balancer's security group (SourceSecurityGroupId).",
+    example="Service → TargetGroup (ContainerPort 8080) ← ALB (LbGroup); TaskGroup admits 8080 from nothing",
+)
+def lb_target_ingress_mismatch(service, ctx):
+    """A load balancer reaches its ECS tasks (awsvpc mode) through the tasks' security groups: when
+    none of them admits the container port from the load balancer's security group (or from
+    addresses), every health check fails, the targets stay unhealthy and clients get 502/503.
+
+    Judged when the service, its target group, listener, load balancer and every security group
+    involved are in the template with readable rules; bridge-mode tasks and Auto Scaling targets are
+    not judged."""
+    task_groups = [
+        ctx.local(alt.value)
+        for alt in ctx.values(service, "Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups")
+        if not isinstance(alt.value, list)
+    ]
+    for _, alt in ctx.elements(
+        service, ("Properties", "NetworkConfiguration", "AwsvpcConfiguration", "SecurityGroups")
+    ):
+        task_groups.append(ctx.local(alt.value))
+    if not task_groups or None in task_groups or any(group.type != GROUP for group in task_groups):
+        return
+    rules_of = [group_rules(group, ctx, INGRESS) for group in task_groups]
+    if None in rules_of:
+        return
+    rules = [rule for found in rules_of for rule in found]
+    for path, alt in ctx.elements(service, ("Properties", "LoadBalancers")):
+        entry = alt.value if isinstance(alt.value, dict) else {}
+        port, target_group = as_number(entry.get("ContainerPort")), ctx.local(entry.get("TargetGroupArn"))
+        if not isinstance(port, int) or target_group is None:
+            continue
+        sources = _load_balancer_groups(ctx, target_group)
+        if sources is None or _admits_port(rules, port, sources, ctx) is not False:
+            continue
+        names = ", ".join(group.logical_id for group in task_groups)
+        yield ctx.finding(
+            service,
+            path + ("ContainerPort",),
+            f"The tasks' security group {names} does not admit TCP {port} from the load balancer's group "
+            f"{sources[0].logical_id}: the targets will never be healthy. Add that ingress rule.",
+            alt.scenario,
+            related=(ctx.location(task_groups[0], "Type", task_groups[0].exists_in, message="the tasks' group"),),
         )

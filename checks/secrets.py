@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cfncheck.analysis.policy import text_of
 from cfncheck.analysis.secrets import (
+    DYNAMIC_REFERENCE,
+    ENVIRONMENT_TYPES,
     credential_leaks,
     decoded,
+    environment_variables,
     is_literal_secret,
     is_secret_name,
     may_leak_credentials,
     secret_sites,
 )
-from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Parameter, Scenario, check, guards, iter_uses
+from cfncheck.api import ALWAYS, ERROR, WARNING, Context, Location, Parameter, Scenario, check, guards, iter_uses
 
 
 @check(
@@ -52,17 +56,20 @@ def hardcoded_secret(ctx):
                 )
 
 
-def _secret_parameters(ctx: Context) -> dict[str, str]:
-    """The parameters that hold a secret, each with why: its name, or the secret it sets."""
-    found: dict[str, str] = {}
+def _secret_parameters(ctx: Context) -> dict[str, tuple[str, tuple[Location, ...]]]:
+    """The parameters that hold a secret, each with why (its name, or the secret it sets) and where
+    its value is received: the resource properties it sets, as related locations."""
+    found: dict[str, tuple[str, tuple[Location, ...]]] = {}
     for resource in ctx.resources():
         for site in secret_sites(resource, ctx):
             for name in site.holders:
-                found.setdefault(name, f"it sets {resource.logical_id} {site.label}")
+                why, received = found.get(name, (f"it sets {resource.logical_id} {site.label}", ()))
+                here = ctx.location(resource, site.path, site.scenario, message=f"{name} sets {site.label} here")
+                found[name] = why, received + (here,)
     for name in ctx.template.parameters:
         if is_secret_name(name):
-            found.setdefault(name, "its name says it holds a secret")
-    return {name: why for name, why in found.items() if _may_hold_secret(ctx.template.parameters[name])}
+            found.setdefault(name, ("its name says it holds a secret", ()))
+    return {name: found[name] for name in found if _may_hold_secret(ctx.template.parameters[name])}
 
 
 def _may_hold_secret(parameter: Parameter) -> bool:
@@ -83,12 +90,13 @@ def parameter_without_noecho(ctx):
     without ``NoEcho: true``: its value is shown in the console, by DescribeStacks and in stack
     events. NoEcho defaults to false. Parameters of the SSM parameter types hold a parameter
     name, not the secret, and pass."""
-    for name, why in _secret_parameters(ctx).items():
+    for name, (why, received) in _secret_parameters(ctx).items():
         if not ctx.template.parameters[name].no_echo:
             yield ctx.finding(
                 None,
                 ("Parameters", name, "NoEcho"),
                 f"Parameter {name} holds a secret ({why}) but is shown in the console and API: add NoEcho: true.",
+                related=received,
             )
 
 
@@ -103,7 +111,7 @@ def parameter_with_default(ctx):
     """A secret parameter with a literal Default: the secret is written in the template, for
     everyone who can read it, and used whenever nobody overrides it. A Default that is a dynamic
     reference or a placeholder (``<>``, "enter your password") passes."""
-    for name in _secret_parameters(ctx):
+    for name, (_, received) in _secret_parameters(ctx).items():
         parameter = ctx.template.parameters[name]
         default = parameter.default
         if parameter.has_default and isinstance(default, (str, int, float)) and not isinstance(default, bool):
@@ -113,6 +121,7 @@ def parameter_with_default(ctx):
                     ("Parameters", name, "Default"),
                     f"Parameter {name} holds a secret and its Default writes it in the template: remove the Default "
                     "(pass the value at deploy time) or use a '{{resolve:secretsmanager:…}}' dynamic reference.",
+                    related=received,
                 )
 
 
@@ -231,4 +240,74 @@ def access_key_exposed(ctx):
                     path + use.path,
                     f"The secret access key of {use.target} is passed here in plaintext: store it in an "
                     "AWS::SecretsManager::Secret instead, or use an IAM role.",
+                )
+
+
+AWS_CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"})
+
+
+@check(
+    "SECRET006",
+    "secret-env-var-aws-credentials",
+    ERROR,
+    fix="Remove the AWS_* credential variables and give the task, project or environment an IAM role "
+    "(TaskRoleArn, ServiceRole, instance profile).",
+    tags=("security",),
+    example="\nEnvironment:\n  - {Name: AWS_SECRET_ACCESS_KEY, Value: !Ref SecretKey}",
+)
+def env_var_aws_credentials(ctx):
+    """``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` or ``AWS_SESSION_TOKEN`` set as plain
+    environment variables of an ECS container, a CodeBuild project or an Elastic Beanstalk
+    environment: the keys are stored readable in the task definition, project or environment, and
+    they come first in the SDKs' credentials chain, so they override the role the workload should use.
+
+    Lambda reserves these names: a function that sets them fails to deploy, which is a deploy
+    failure (not this check)."""
+    for resource in ctx.resources(*ENVIRONMENT_TYPES):
+        for variable in environment_variables(ctx, resource):
+            if variable.kind != "lambda" and variable.plaintext and variable.name in AWS_CREDENTIAL_VARIABLES:
+                yield ctx.finding(
+                    resource,
+                    variable.path,
+                    f"{variable.name} puts AWS access keys in plaintext in the environment and overrides the "
+                    "workload's role: remove it and grant the permissions to the role.",
+                    variable.value.scenario,
+                )
+
+
+_STORED_AT = {"ecs": "the task definition", "codebuild": "the project"}
+_SECRET_STORE = {
+    "ecs": "the container's Secrets (ValueFrom: a Secrets Manager or SSM SecureString ARN)",
+    "codebuild": "a PARAMETER_STORE or SECRETS_MANAGER variable",
+}
+
+
+@check(
+    "SECRET007",
+    "secret-env-var-not-from-secret-store",
+    WARNING,
+    fix="Pass the secret through ECS Secrets (ValueFrom) or a CodeBuild PARAMETER_STORE / SECRETS_MANAGER "
+    "variable, so the container or build reads it at start.",
+    tags=("security",),
+    example="\nEnvironment:\n  - {Name: DB_PASSWORD, Value: !Ref DbPassword}   # a NoEcho parameter",
+)
+def env_var_not_from_secret_store(ctx):
+    """A secret-named plain environment variable of an ECS container or a CodeBuild project whose
+    value comes from a parameter (NoEcho or not) or a dynamic reference: CloudFormation writes the
+    resolved value into the task definition or project, where anyone who can describe it reads it
+    in plaintext. ECS ``Secrets`` and CodeBuild ``PARAMETER_STORE``/``SECRETS_MANAGER`` variables
+    keep only a reference there. A literal value is SECRET001's."""
+    for resource in ctx.resources(*ENVIRONMENT_TYPES):
+        for site in secret_sites(resource, ctx):
+            if site.kind not in _STORED_AT:
+                continue
+            via_reference = DYNAMIC_REFERENCE in (text_of(site.value) or "")
+            if site.parameters or via_reference:
+                source = f"parameter {site.parameters[0]}" if site.parameters else "a dynamic reference"
+                yield ctx.finding(
+                    resource,
+                    site.path,
+                    f"{site.label} gets its value from {source}, which CloudFormation stores in plaintext in "
+                    f"{_STORED_AT[site.kind]}: pass it through {_SECRET_STORE[site.kind]} instead.",
+                    site.scenario,
                 )

@@ -13,10 +13,11 @@ SAMPLES = Path(__file__).parent.parent / "samples" / "iam"
 
 
 def sample(name: str, rule: str):
-    return file_findings(SAMPLES / name, [rule])
+    return file_findings(SAMPLES / name, [rule], account_id="111111111111")  # the deploy account, for IAM012
 
 
 RULES = ["IAM001", "IAM002", "IAM003", "IAM004", "IAM005", "IAM006", "IAM007", "IAM008"]
+RULES += ["IAM009", "IAM010", "IAM011", "IAM012", "IAM015"]
 
 
 @pytest.mark.parametrize("rule", RULES)

@@ -134,3 +134,62 @@ def test_access_keys_and_user_data():
           UserData: IyEvYmluL2Jhc2gKZWNobyAiW2RlZmF1bHRdIiA+IH4vLmF3cy9jcmVkZW50aWFscwo=
     """
     assert only(text, ["SECRET005"]) == [("SECRET005", "Fn", 7), ("SECRET005", "Host", 11)]
+
+
+def test_secret_properties_come_from_the_reviewed_data():
+    from cfncheck.analysis.secrets import secret_properties
+
+    table = secret_properties()
+    assert "Properties.PrivateKey" in table["AWS::Pinpoint::APNSChannel"]
+    assert "Properties.TokenKey" in table["AWS::Pinpoint::APNSChannel"]
+    assert "Properties.AppSource.Password" in table["AWS::OpsWorks::App"]
+    assert "Properties.CustomCookbooksSource.SshKey" in table["AWS::OpsWorks::Stack"]
+    assert "Properties.ServiceAccountCredentials.AccountPassword" in table["AWS::AppStream::DirectoryConfig"]
+    assert "Properties.Passwords[]" in table["AWS::ElastiCache::User"]
+    assert "AWS::CloudFormation::CustomResource" not in table  # ServiceToken is an ARN
+    assert not any(path.endswith("ClientToken") for paths in table.values() for path in paths)
+
+
+def test_opsworks_and_appstream_secrets_are_found():
+    text = """
+    Resources:
+      App:
+        Type: AWS::OpsWorks::App
+        Properties:
+          AppSource: {Type: git, Url: "git@example.com:app.git", SshKey: "-----BEGIN RSA PRIVATE KEY-----"}
+      Directory:
+        Type: AWS::AppStream::DirectoryConfig
+        Properties:
+          ServiceAccountCredentials: {AccountName: svc, AccountPassword: "{{resolve:secretsmanager:ad}}"}
+    """
+    assert only(text, ["SECRET001"]) == [("SECRET001", "App", 5)]
+
+
+def test_empty_or_null_secret_is_unset():
+    text = """
+    Parameters:
+      Password: {Type: String, NoEcho: true}
+    Resources:
+      Broker:
+        Type: AWS::Pinpoint::APNSChannel
+        Properties: {ApplicationId: app, PrivateKey: "", TokenKey: null}
+    """
+    assert only(text, ["SECRET001"]) == []
+    from cfncheck.analysis.secrets import is_unset
+
+    assert is_unset("") and is_unset(None) and not is_unset("x") and not is_unset(0)
+
+
+def test_parameter_findings_name_the_resource_that_receives_the_secret():
+    text = """
+    Parameters:
+      DbSecret: {Type: String, Default: hunter22}
+    Resources:
+      Db:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          MasterUserPassword: !Ref DbSecret
+    """
+    for finding in findings(text, select=["SECRET002", "SECRET003"]):
+        (related,) = finding.related
+        assert (related.line, related.message) == (7, "DbSecret sets MasterUserPassword here")

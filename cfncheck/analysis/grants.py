@@ -19,6 +19,7 @@ from .policy import (
     action_matches,
     aws_managed_policy,
     fully_known,
+    policy_statements,
     readable_statements,
     text_of,
 )
@@ -198,3 +199,14 @@ def _attaches(ctx: Context, policy: Resource, path: tuple, role: Resource) -> bo
 def allows(granted: list[tuple[str, Resource | None]], action: str) -> list[Resource | None]:
     """The sources (None for the role itself) of the grants that allow ``action``."""
     return [source for pattern, source in granted if action_matches(pattern, action)]
+
+
+def role_statements(ctx: Context, role: Resource) -> list[Statement]:
+    """The identity statements the role holds: its inline policies and the policy resources of the
+    template attached to it (managed policies by ARN are not read)."""
+    found = list(policy_statements(ctx, role, (IDENTITY,)))
+    for kind, path in IDENTITY_POLICIES.items():
+        for policy in ctx.resources(kind):
+            if _attaches(ctx, policy, path, role):
+                found += policy_statements(ctx, policy, (IDENTITY,))
+    return found

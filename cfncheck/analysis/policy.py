@@ -8,7 +8,8 @@ as string or list; ``Condition`` as (operator, key, values) triples). Each state
 its path, indexed as written, so a finding on ``Statement.N.Action`` lands on that line, and
 the condition scenario in which it exists. A document that is not known is not read.
 
-Also here: the wildcard action matcher, the restricting-condition test for public
+Also here: the wildcard action matcher, which actions can be scoped to resources (from the
+table of every action, ``iam_actions``), the restricting-condition test for public
 principals, AWS managed policy names, account ids of principals, and the table of properties
 through which a service assumes a role (for trust-policy checks).
 """
@@ -23,6 +24,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from cfncheck.analysis.cidr import is_world
+from cfncheck.analysis.iam_actions import LIST, Action, matching
 from cfncheck.context import Context, parse_path
 from cfncheck.template import Resource
 from cfncheck.values import ABSENT, Alt, Scenario, Unknown
@@ -349,11 +351,6 @@ def grants(statement: Statement, action: str) -> bool:
     return False
 
 
-def overlaps(pattern: str, actions: Iterable[str]) -> list[str]:
-    """The ``actions`` an action pattern covers."""
-    return [action for action in actions if action_matches(pattern, action)]
-
-
 def is_wildcard(items: tuple | None) -> bool:
     """A field that contains ``*`` (every action, or every resource)."""
     return "*" in strings(items)
@@ -593,41 +590,31 @@ def _trusts(statement: Statement, service: str) -> bool | None:
 
 # -- actions that can be scoped to resources --------------------------------------------
 
-RESOURCE_LEVEL_ACTIONS = frozenset(
-    f"{service}:{action}".lower()
-    for service, actions in {
-        "s3": "GetObject GetObjectVersion GetObjectAcl GetObjectTagging PutObject PutObjectAcl PutObjectTagging "
-        "DeleteObject DeleteObjectVersion RestoreObject AbortMultipartUpload ListMultipartUploadParts ListBucket "
-        "ListBucketVersions ListBucketMultipartUploads GetBucketLocation GetBucketPolicy PutBucketPolicy "
-        "DeleteBucketPolicy DeleteBucket PutBucketNotification PutLifecycleConfiguration PutBucketVersioning "
-        "PutEncryptionConfiguration ReplicateObject ReplicateDelete",
-        "dynamodb": "GetItem PutItem UpdateItem DeleteItem Query Scan BatchGetItem BatchWriteItem ConditionCheckItem "
-        "DescribeTable CreateTable UpdateTable DeleteTable DescribeStream GetRecords GetShardIterator",
-        "sqs": "SendMessage ReceiveMessage DeleteMessage ChangeMessageVisibility GetQueueAttributes GetQueueUrl "
-        "SetQueueAttributes PurgeQueue CreateQueue DeleteQueue",
-        "sns": "Publish Subscribe GetTopicAttributes SetTopicAttributes CreateTopic DeleteTopic "
-        "ListSubscriptionsByTopic",
-        "lambda": "InvokeFunction InvokeFunctionUrl GetFunction GetFunctionConfiguration CreateFunction DeleteFunction "
-        "UpdateFunctionCode UpdateFunctionConfiguration AddPermission RemovePermission PublishVersion CreateAlias",
-        "kms": "Encrypt Decrypt ReEncryptFrom ReEncryptTo GenerateDataKey GenerateDataKeyWithoutPlaintext DescribeKey "
-        "CreateGrant Sign Verify GetPublicKey GetKeyPolicy PutKeyPolicy ScheduleKeyDeletion",
-        "secretsmanager": "GetSecretValue DescribeSecret PutSecretValue UpdateSecret DeleteSecret RotateSecret",
-        "ssm": "GetParameter GetParameters GetParametersByPath GetParameterHistory PutParameter DeleteParameter",
-        "logs": "CreateLogStream PutLogEvents GetLogEvents FilterLogEvents DeleteLogGroup PutRetentionPolicy",
-        "kinesis": "PutRecord PutRecords GetRecords GetShardIterator DescribeStream DescribeStreamSummary "
-        "SubscribeToShard",
-        "firehose": "PutRecord PutRecordBatch",
-        "states": "StartExecution StartSyncExecution DescribeExecution StopExecution DescribeStateMachine",
-        "events": "PutEvents PutRule PutTargets",
-        "ecr": "BatchGetImage GetDownloadUrlForLayer BatchCheckLayerAvailability PutImage InitiateLayerUpload "
-        "UploadLayerPart CompleteLayerUpload",
-        "sts": "AssumeRole",
-        "execute-api": "Invoke ManageConnections",
-        "cloudformation": "CreateStack UpdateStack DeleteStack DescribeStacks",
-        "codecommit": "GitPull GitPush",
-        "codebuild": "StartBuild BatchGetBuilds",
-    }.items()
-    for action in actions.split()
+
+OPTIONAL_RESOURCES = frozenset(
+    {
+        "cloudwatch:putmetricdata",  # dataset: only for OTLP metrics
+        "translate:translatetext",  # terminology, parallel data: only when the call names them
+        "translate:translatedocument",
+        "translate:starttexttranslationjob",
+        "polly:synthesizespeech",  # lexicon: only when the call names one
+        "polly:startspeechsynthesistask",
+        "comprehend:detectentities",  # a custom recognizer endpoint; the built-in model has no ARN
+        "rekognition:detectmoderationlabels",  # a custom adapter; the built-in model has no ARN
+    }
 )
-"""Actions whose authorization reference lists resource types, so ``Resource`` can name ARNs
-instead of ``*`` (a curated subset; actions that accept only ``*`` are deliberately absent)."""
+"""Actions whose resource types are optional extras (reviewed by hand): the reference lists
+resource types for them, but an ordinary call names none and is authorized against ``*``."""
+
+
+def resource_level(pattern: str) -> tuple[Action, ...]:
+    """The actions an ``Action`` entry grants that could name resources instead of ``*`` (their
+    authorization reference lists resource types, and the call needs one): an action that does, or,
+    for a wildcard entry, the actions it covers that do and are more than List actions —
+    ``ec2:Describe*`` or ``s3:List*`` on ``*`` is how AWS's own read-only policies describe an
+    account, while ``s3:Get*`` on ``*`` reads every object. Actions the reference does not know give
+    nothing."""
+    covered = [a for a in matching(pattern) if a.resource_level and str(a).lower() not in OPTIONAL_RESOURCES]
+    if "*" in pattern or "?" in pattern:
+        return tuple(action for action in covered if action.access != LIST)
+    return tuple(covered)

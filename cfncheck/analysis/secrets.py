@@ -4,7 +4,8 @@
   ``GITHUB_TOKEN``, ``api-key``) rather than on substrings, so ``PasswordLength``,
   ``SecretArn``, ``TokenTable`` or ``EnablePassword`` are not secrets.
 - :func:`secret_sites`: the values of a resource that hold a secret — the secret-property
-  table (``MasterUserPassword``, ``AuthToken``…), secret-named environment variables of
+  table (``MasterUserPassword``, ``AuthToken``…, derived from the registry schemas:
+  ``data/secret-properties.json``), secret-named environment variables of
   Lambda, ECS, CodeBuild and Elastic Beanstalk, and ``AWS::CloudFormation::Authentication``
   credentials — each with its path, resolved value and the parameters it is built from.
 - :func:`parameter_uses`: which parameters a node passes on as text (``Ref``, ``Fn::Sub``,
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from ..context import Context, parse_path
 from ..references import iter_uses, whole_parameters
@@ -72,40 +76,17 @@ def is_secret_name(name: str) -> bool:
     return parts[-1] in SECRET_WORDS or (parts[-1] == "key" and not KEY_QUALIFIERS.isdisjoint(parts[:-1]))
 
 
-SECRET_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "AWS::RDS::DBInstance": ("Properties.MasterUserPassword",),
-    "AWS::RDS::DBCluster": ("Properties.MasterUserPassword",),
-    "AWS::DocDB::DBCluster": ("Properties.MasterUserPassword",),
-    "AWS::DocDBElastic::Cluster": ("Properties.AdminUserPassword",),
-    "AWS::Redshift::Cluster": ("Properties.MasterUserPassword",),
-    "AWS::RedshiftServerless::Namespace": ("Properties.AdminUserPassword",),
-    "AWS::ElastiCache::ReplicationGroup": ("Properties.AuthToken",),
-    "AWS::ElastiCache::User": ("Properties.Passwords[]",),
-    "AWS::IAM::User": ("Properties.LoginProfile.Password",),
-    "AWS::SecretsManager::Secret": ("Properties.SecretString",),
-    "AWS::DirectoryService::MicrosoftAD": ("Properties.Password",),
-    "AWS::DirectoryService::SimpleAD": ("Properties.Password",),
-    "AWS::AmazonMQ::Broker": ("Properties.Users[].Password",),
-    "AWS::DMS::Endpoint": ("Properties.Password", "Properties.MongoDbSettings.Password"),
-    "AWS::IAM::ServerCertificate": ("Properties.PrivateKey",),
-    "AWS::Amplify::App": ("Properties.AccessToken", "Properties.OauthToken", "Properties.BasicAuthConfig.Password"),
-    "AWS::Amplify::Branch": ("Properties.BasicAuthConfig.Password",),
-    "AWS::Pinpoint::APNSChannel": ("Properties.PrivateKey", "Properties.TokenKey"),
-    "AWS::Pinpoint::GCMChannel": ("Properties.ApiKey",),
-    "AWS::Pinpoint::BaiduChannel": ("Properties.ApiKey", "Properties.SecretKey"),
-    "AWS::EMR::Cluster": (
-        "Properties.KerberosAttributes.KdcAdminPassword",
-        "Properties.KerberosAttributes.ADDomainJoinPassword",
-        "Properties.KerberosAttributes.CrossRealmTrustPrincipalPassword",
-    ),
-    "AWS::KinesisFirehose::DeliveryStream": (
-        "Properties.RedshiftDestinationConfiguration.Password",
-        "Properties.SplunkDestinationConfiguration.HECToken",
-    ),
-    "AWS::CodePipeline::Webhook": ("Properties.AuthenticationConfiguration.SecretToken",),
-    "AWS::CodeBuild::SourceCredential": ("Properties.Token",),
-}
-"""Properties that hold a secret whatever they are called (catalog SECRET001); ``[]`` = every item."""
+SECRET_DATA = Path(__file__).parent / "data" / "secret-properties.json"
+
+
+@cache
+def secret_properties() -> dict[str, tuple[str, ...]]:
+    """The properties that hold a secret whatever they are called (``Properties.Users[].Password``;
+    ``[]`` = every item), by resource type: derived from the registry schemas and reviewed by hand
+    (``tools/derive_secret_properties.py``), read on first use."""
+    table = json.loads(SECRET_DATA.read_text(encoding="utf-8"))["properties"]
+    return {type_name: tuple(f"Properties.{path}" for path in paths) for type_name, paths in table.items()}
+
 
 AUTHENTICATION = ("Metadata", "AWS::CloudFormation::Authentication")
 _AUTHENTICATION_SECRETS = ("password", "secretKey")
@@ -118,6 +99,7 @@ _ENVIRONMENTS = {
     "AWS::ElasticBeanstalk::Environment": "beanstalk",
     "AWS::ElasticBeanstalk::ConfigurationTemplate": "beanstalk",
 }
+ENVIRONMENT_TYPES = tuple(_ENVIRONMENTS)
 _BEANSTALK_ENVIRONMENT = "aws:elasticbeanstalk:application:environment"
 
 
@@ -130,28 +112,44 @@ class SecretSite:
     value: object  # resolved
     scenario: Scenario
     label: str  # the property or variable name, for messages
+    kind: str  # "property", "authentication", or the kind of environment ("lambda", "ecs"…)
     parameters: tuple[str, ...]  # the parameters whose value it passes on, whole or in part
     holders: tuple[str, ...]  # the parameters whose value is the whole value: they hold the secret
 
 
 def secret_sites(resource: Resource, ctx: Context) -> Iterator[SecretSite]:
     """Every secret-holding value of ``resource``, per scenario."""
-    for pattern in SECRET_PROPERTIES.get(resource.type, ()):
+    for pattern in secret_properties().get(resource.type, ()):
         for path, alt in _leaves(ctx, resource, parse_path(pattern.replace("[]", ".[]"))):
-            yield _site(ctx, resource, path, alt, ".".join(str(p) for p in path[1:] if not isinstance(p, int)))
+            label = ".".join(str(p) for p in path[1:] if not isinstance(p, int))
+            yield _site(ctx, resource, path, alt, label, "property")
     for path, alt in _leaves(ctx, resource, AUTHENTICATION + ("*",)):
         if isinstance(alt.value, dict):
             for key in _AUTHENTICATION_SECRETS:
-                if key in alt.value:
-                    yield _site(ctx, resource, path + (key,), Alt(alt.value[key], alt.scenario), f"{path[-1]}.{key}")
-    yield from _environment(ctx, resource, _ENVIRONMENTS.get(resource.type))
+                if key in alt.value and not is_unset(alt.value[key]):
+                    found = Alt(alt.value[key], alt.scenario)
+                    yield _site(ctx, resource, path + (key,), found, f"{path[-1]}.{key}", "authentication")
+    yield from _environment(ctx, resource)
 
 
-def _environment(ctx: Context, resource: Resource, kind: str | None) -> Iterator[SecretSite]:
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable a resource sets for its workload."""
+
+    name: str
+    path: tuple  # of the value, relative to the resource
+    value: Alt  # resolved
+    kind: str  # "lambda", "ecs", "codebuild" or "beanstalk"
+    plaintext: bool  # stored as written (not a CodeBuild PARAMETER_STORE / SECRETS_MANAGER reference)
+
+
+def environment_variables(ctx: Context, resource: Resource) -> Iterator[Variable]:
+    """The environment variables of a function, task definition, CodeBuild project or Elastic
+    Beanstalk environment, with their values per scenario."""
+    kind = _ENVIRONMENTS.get(resource.type)
     if kind == "lambda":
         for path, alt in _leaves(ctx, resource, ("Properties", "Environment", "Variables", "*")):
-            if is_secret_name(str(path[-1])):
-                yield _site(ctx, resource, path, alt, str(path[-1]))
+            yield Variable(str(path[-1]), path, alt, kind, True)
         return
     if kind == "ecs":
         entries = ("Properties", "ContainerDefinitions", "[]", "Environment", "[]")
@@ -166,14 +164,18 @@ def _environment(ctx: Context, resource: Resource, kind: str | None) -> Iterator
         return
     for path, alt in _leaves(ctx, resource, entries):
         entry = alt.value
-        if not isinstance(entry, dict) or not isinstance(entry.get(name_key), str):
-            continue
-        if kind == "codebuild" and entry.get("Type", "PLAINTEXT") != "PLAINTEXT":
+        if not isinstance(entry, dict) or not isinstance(entry.get(name_key), str) or value_key not in entry:
             continue
         if kind == "beanstalk" and entry.get("Namespace") != _BEANSTALK_ENVIRONMENT:
             continue
-        if is_secret_name(entry[name_key]) and value_key in entry:
-            yield _site(ctx, resource, path + (value_key,), Alt(entry[value_key], alt.scenario), entry[name_key])
+        plaintext = kind != "codebuild" or entry.get("Type", "PLAINTEXT") == "PLAINTEXT"
+        yield Variable(entry[name_key], path + (value_key,), Alt(entry[value_key], alt.scenario), kind, plaintext)
+
+
+def _environment(ctx: Context, resource: Resource) -> Iterator[SecretSite]:
+    for variable in environment_variables(ctx, resource):
+        if variable.plaintext and is_secret_name(variable.name) and not is_unset(variable.value.value):
+            yield _site(ctx, resource, variable.path, variable.value, variable.name, variable.kind)
 
 
 def _leaves(
@@ -196,18 +198,24 @@ def _leaves(
             return
     path = prefix + pattern
     for alt in ctx.resolver.get(resource.node, path, scenario):
-        if alt.value is not ABSENT:
+        if alt.value is not ABSENT and not is_unset(alt.value):
             yield path, alt
 
 
-def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str) -> SecretSite:
+def is_unset(value) -> bool:
+    """An empty string or a YAML null where a secret is expected: the secret is not set (the
+    property is left to its default), which is known, not an unknown value."""
+    return value is None or value == ""
+
+
+def _site(ctx: Context, resource: Resource, path: tuple, alt: Alt, label: str, kind: str) -> SecretSite:
     written = [
         parent.value.get(path[-1]) if isinstance(parent.value, dict) else None
         for parent in ctx.resolver.reach(resource.node, path[:-1], alt.scenario)
     ]
     names = tuple(dict.fromkeys(name for node in written for name in parameter_uses(node, ctx.template)))
     holders = tuple(dict.fromkeys(name for node in written for name in whole_parameters(node, ctx.template.parameters)))
-    return SecretSite(resource, path, alt.value, alt.scenario, label, names, holders)
+    return SecretSite(resource, path, alt.value, alt.scenario, label, kind, names, holders)
 
 
 def parameter_uses(node, template: Template) -> Iterator[str]:

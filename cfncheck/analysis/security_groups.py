@@ -180,3 +180,16 @@ def attachments(
                     if ctx.refers_to(alt.value, group):
                         found.append((resource, item_path, alt.scenario))
     return found
+
+
+def group_rules(group: Resource, ctx: Context, direction: str) -> list[Rule] | None:
+    """Every rule of one direction of a group of this template: its inline rules and the standalone
+    rule resources that name it; None when a standalone rule's group cannot be told (it may be this one)."""
+    found = rules(group, ctx, direction)
+    for resource in ctx.resources(STANDALONE[direction]):
+        for rule in rules(resource, ctx, direction):
+            if rule.group is None:
+                return None
+            if rule.group.resource is group and not rule.group.foreign:
+                found.append(rule)
+    return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 from cfncheck.analysis.cidr import is_world
 from cfncheck.context import Context
 from cfncheck.template import Resource
-from cfncheck.values import Scenario
+from cfncheck.values import ABSENT, Scenario
 
 SUBNET = "AWS::EC2::Subnet"
 INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
@@ -56,3 +56,33 @@ def public_subnets(ctx: Context) -> list[tuple[Resource, Scenario]]:
                 if public_table is table and merged is not None:
                     found.append((subnet, merged))
     return found
+
+
+def route_tables_of(ctx: Context) -> dict[str, list[tuple[Resource, Scenario]]]:
+    """The route tables of the template each subnet of the template is associated with, and when.
+    A subnet missing here uses its VPC's main route table, which a template does not show."""
+    found: dict[str, list[tuple[Resource, Scenario]]] = {}
+    for association in ctx.resources("AWS::EC2::SubnetRouteTableAssociation"):
+        for scenario, (subnet, table) in ctx.joint(
+            ctx.values(association, "Properties.SubnetId"), ctx.values(association, "Properties.RouteTableId")
+        ):
+            subnet, table = ctx.local(subnet), ctx.local(table)
+            if subnet is not None and table is not None and subnet.type == SUBNET:
+                found.setdefault(subnet.logical_id, []).append((table, scenario))
+    return found
+
+
+def default_routes_known(ctx: Context, table: Resource) -> bool:
+    """Whether every route of the template that could be in ``table`` is known: a route whose table
+    cannot be read might be in it, and a route of the table whose gateway cannot be read might lead
+    to an internet gateway."""
+    for route in ctx.resources("AWS::EC2::Route"):
+        for _, (target, gateway) in ctx.joint(
+            ctx.values(route, "Properties.RouteTableId"), ctx.values(route, "Properties.GatewayId")
+        ):
+            named = ctx.local(target)
+            if named is None and not isinstance(target, str):
+                return False
+            if named is table and gateway is not ABSENT and ctx.local(gateway) is None and not isinstance(gateway, str):
+                return False
+    return True
