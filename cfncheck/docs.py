@@ -60,7 +60,8 @@ def check_markdown(entry: Check, level: int = 3) -> str:
     if entry.fix:
         parts.append(f"**Fix:** {entry.fix}")
     if entry.example:
-        parts.append(f"**Example** (reported):\n\n```yaml\n{entry.example}\n```")
+        mark = f"<!-- example: template reports={entry.id} -->"
+        parts.append(f"**Example** (reported):\n\n{mark}\n```yaml\n{entry.example}\n```")
     return "\n\n".join(parts) + "\n"
 
 

@@ -34,9 +34,6 @@ def _today(ctx) -> date:
             "A runtime AWS has deprecated: it no longer gets security patches, and Lambda will refuse to create "
             "(then to update) functions with it from the dates of the Lambda runtimes page.",
             fix="Move the function to a supported runtime of its language before creation is blocked.",
-            example="Resources:\n  Handler:\n    Type: AWS::Lambda::Function\n    Properties:\n"
-            "      Runtime: nodejs18.x\n      Handler: index.handler\n"
-            "      Role: arn:aws:iam::123456789012:role/handler\n      Code: {ZipFile: x}",
         )
     ],
 )

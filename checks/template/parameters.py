@@ -41,8 +41,6 @@ def given_finding(ctx, name: str, message: str):
     "cfn-parameter-value-invalid",
     ERROR,
     fix="Give a value the parameter's Type, AllowedValues, AllowedPattern and bounds accept.",
-    example="Parameters:\n  Env:\n    Type: String\n    AllowedValues: [dev, prod]\n"
-    "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n# deployed with --parameters Env=staging",
 )
 def parameter_value_invalid(ctx):
     """A value given for a parameter that its declaration refuses: not a number for ``Number``
@@ -66,8 +64,6 @@ def parameter_value_invalid(ctx):
     "cfn-parameter-value-missing",
     ERROR,
     fix="Add a value for every parameter without a Default to the parameters file.",
-    example="Parameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
-    "# deployed with a parameters file that gives no VpcId",
 )
 def parameter_value_missing(ctx):
     """A parameters file given for the template (a deployment's whole set of values) leaves out a
