@@ -10,8 +10,8 @@ MinLength/MaxLength and MinValue/MaxValue properties, and the AWS-specific param
 from __future__ import annotations
 
 import re
-from functools import cache
 
+from cfncheck.schemas.document import compiled_pattern
 from cfncheck.values import as_number, is_known
 
 ID_SHAPES = {
@@ -34,14 +34,6 @@ def _type_of(kind: str) -> tuple[str, bool]:
         return "String", True
     match = re.fullmatch(r"List<(.+)>", kind)
     return (match.group(1), True) if match else (kind, False)
-
-
-@cache
-def _regex(pattern: str) -> re.Pattern | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
 
 
 def violation(declaration, value) -> str | None:
@@ -73,7 +65,7 @@ def violation(declaration, value) -> str | None:
                 return f"has {what}, which is not of the form of {item_type} ({shape})"
     pattern = declaration.get("AllowedPattern")
     if isinstance(pattern, str) and kind == "String":
-        compiled = _regex(pattern)
+        compiled = compiled_pattern(pattern)
         if compiled is not None and not compiled.fullmatch(text):
             return f"does not match the AllowedPattern {pattern}"
     if item_type == "Number":

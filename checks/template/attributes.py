@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
+from cfncheck.analysis.stateful import SNAPSHOT_TYPES
 from cfncheck.api import ERROR, check
 
 POLICIES = {
     "DeletionPolicy": ("Delete", "Retain", "RetainExceptOnCreate", "Snapshot"),
     "UpdateReplacePolicy": ("Delete", "Retain", "Snapshot"),
 }
-SNAPSHOT_TYPES = frozenset(
-    {
-        "AWS::DocDB::DBCluster",
-        "AWS::EC2::Volume",
-        "AWS::ElastiCache::CacheCluster",
-        "AWS::ElastiCache::ReplicationGroup",
-        "AWS::Neptune::DBCluster",
-        "AWS::RDS::DBCluster",
-        "AWS::RDS::DBInstance",
-        "AWS::Redshift::Cluster",
-    }
-)
-"""The types that support the Snapshot policy (the DeletionPolicy attribute reference)."""
 
 
 @check(
