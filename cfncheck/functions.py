@@ -1,12 +1,12 @@
 """The intrinsic functions CloudFormation knows, and the shape of the arguments each takes.
 
 One table (``SIGNATURES``) says, for every function name: the arguments it takes (their number
-and kinds), the transform it needs, and where it may be written. ``problems(node, where)``
-judges one function call as CloudFormation's template validation does, before anything is
-resolved: an unknown name, arguments of the wrong number or kind, a function where the template
-format allows none. Values are judged only where they are written literally: an argument that
-is itself a function is accepted when that function can return the kind asked for, since what it
-returns is only known at deploy time.
+and kinds), what it returns, and the transform it needs. ``unknown_name`` and
+``argument_problems`` judge one call as CloudFormation's template validation does, before
+anything is resolved: an unknown name, arguments of the wrong number or kind. Values are judged
+only where they are written literally: an argument that is itself a function is accepted when
+that function can return the kind asked for, since what it returns is only known at deploy time.
+A null argument is not judged: JSON reads it as null, a YAML short-form tag as the text "null".
 
 Sources: the CloudFormation template reference, "Intrinsic function reference"
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html)
@@ -169,10 +169,11 @@ def argument_problems(name: str, args, transforms: frozenset[str] | set[str]) ->
     elif signature.single is not None:
         yield from _single(signature, args)
     elif signature.arguments is not None:
-        yield from _listed(signature, args)
-        if name == "Fn::Select":
+        problems = list(_listed(signature, args))
+        yield from problems
+        if not problems and name == "Fn::Select":
             yield from _select(args)
-        elif name == "Fn::Cidr":
+        elif not problems and name == "Fn::Cidr":
             yield from _cidr(args)
 
 
@@ -219,9 +220,7 @@ def _single(signature: Signature, args) -> Iterator[str]:
             if key not in signature.keys:
                 yield f"{name} has no argument {key} (it takes {', '.join(signature.keys)})"
         return
-    if args is None:
-        yield f"{name} takes {signature.single}, not null"
-    elif not _fits(args, signature.single):
+    if args is not None and not _fits(args, signature.single):
         yield f"{name} takes {signature.single}, not {returns(args)}"
 
 
@@ -234,9 +233,8 @@ def _listed(signature: Signature, args) -> Iterator[str]:
         yield _said(signature, f"{name} takes a list of {shown} arguments, not {written}")
         return
     for index, (arg, kind) in enumerate(zip(args, kinds, strict=False)):
-        if arg is None or not _fits(arg, kind):
-            written = "null" if arg is None else returns(arg)
-            yield _said(signature, f"argument {index + 1} of {name} must be {kind}, not {written}")
+        if arg is not None and not _fits(arg, kind):
+            yield _said(signature, f"argument {index + 1} of {name} must be {kind}, not {returns(arg)}")
 
 
 def _select(args) -> Iterator[str]:

@@ -265,15 +265,6 @@ PROBES = {
         """,
         ("Topic", 5),
     ),
-    "Fn::GetAZs null": (
-        "CFN041",
-        """
-        {"Resources": {"Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
-          "VpcId": "vpc-12345678", "CidrBlock": "10.0.0.0/24",
-          "AvailabilityZone": {"Fn::Select": [0, {"Fn::GetAZs": null}]}}}}}
-        """,
-        ("Subnet", 3),
-    ),
     "Fn::GetStackOutput without OutputName": (
         "CFN041",
         """

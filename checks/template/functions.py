@@ -33,7 +33,8 @@ def _walk(node, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
 
 def _places(template) -> Iterator[tuple[object, tuple, object]]:
     """(resource or None, path relative to it, node) for each value where functions are evaluated."""
-    for resource in template.resources.values():
+    # by logical id: a Globals value merged into several functions is reported on the first, whatever the order
+    for resource in sorted(template.resources.values(), key=lambda r: r.logical_id):
         for section in PROPERTY_SECTIONS:
             if section in resource.node:
                 yield resource, (section,), resource.node[section]
@@ -168,6 +169,8 @@ def intrinsic_function_not_allowed(ctx):
 _VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
+VALUE_ARGUMENTS = {"Fn::If": (1, 2), "Fn::Join": (1,), "Fn::Select": (1,)}
+"""The arguments that are values used as written (the others are names, keys or delimiters)."""
 INNER_TEMPLATES = frozenset({"TemplateBody"})
 """Properties that hold another template as text: its ``${…}`` belong to that template's Fn::Sub."""
 
@@ -179,10 +182,17 @@ def _plain_strings(node, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         return
     if isinstance(node, str):
         yield path, node
-    elif function_name(node) == "Fn::Sub":
-        args = node["Fn::Sub"]
-        if isinstance(args, list) and len(args) == 2:
-            yield from _plain_strings(args[1], path + ("Fn::Sub", 1))
+    elif function_name(node) is not None:
+        name = function_name(node)
+        args = node[name]
+        if name == "Fn::Sub" and isinstance(args, list) and len(args) == 2:
+            yield from _plain_strings(args[1], path + (name, 1))
+        elif name in VALUE_ARGUMENTS and isinstance(args, list):
+            for index in VALUE_ARGUMENTS[name]:
+                if index < len(args):
+                    yield from _plain_strings(args[index], path + (name, index))
+        elif name in ("Fn::Base64", "Fn::ToJsonString"):
+            yield from _plain_strings(args, path + (name,))
     elif isinstance(node, dict):
         for key, value in node.items():
             yield from _plain_strings(value, path + (key,))
