@@ -18,6 +18,7 @@ import importlib.util
 import inspect
 import pkgutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -38,6 +39,12 @@ class Scope(StrEnum):
     PROJECT = "project"  # f(project, ctx), once per run, over every template
     ENGINE = "engine"  # reported by the engine itself; always on, never selected
     SUPPRESSION = "suppression"  # reported about the suppressions of a template, after the other checks
+
+
+def _snippet(example: str) -> str:
+    """An example as written, its common indentation removed (a YAML snippet keeps its nesting,
+    which ``inspect.cleandoc`` would not when the first line is not indented)."""
+    return textwrap.dedent(example).strip("\n")
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,7 @@ class Child:
             fix=self.fix,
             tags=parent.tags if self.tags is None else tuple(self.tags),
             source=parent.source,
-            example=inspect.cleandoc(self.example),
+            example=_snippet(self.example),
             doc=self.doc,
             parent=parent.id,
             help_uri=parent.help_uri if self.help_uri is None else self.help_uri,
@@ -146,7 +153,7 @@ def check(
             tags=tuple(tags),
             options=dict(options or {}),
             source=function.__module__,
-            example=inspect.cleandoc(example),
+            example=_snippet(example),
             doc=function.__doc__ or "",
             help_uri=help_uri,
         )

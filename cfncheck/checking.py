@@ -37,6 +37,8 @@ class RunOptions:
     account_id: str | None = None
     check_options: dict[str, dict] = field(default_factory=dict)  # configured, by check id: over the defaults
     file_parameters: dict[str, dict] = field(default_factory=dict)  # by file name: values over `parameters`
+    given: dict = field(default_factory=dict)  # where each of `parameters` was given (parameters.Given)
+    file_given: dict[str, dict] = field(default_factory=dict)  # by file name: where each value was given
     file_deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by file name: configured deployments
     jobs: int = 1  # worker processes for the per-template checks of a large run
     timings: bool = False  # also time resolution inside the checks (slower: each resolver call is timed)
@@ -151,6 +153,7 @@ def resolver(template: Template, project: Project, options: RunOptions) -> Resol
         options.region,
         options.account_id,
         importer=project.export_value,
+        given_at={**options.given, **options.file_given.get(template.file, {})},
     )
 
 

@@ -60,10 +60,11 @@ def check_markdown(entry: Check, level: int = 3) -> str:
     if entry.fix:
         parts.append(f"**Fix:** {entry.fix}")
     if entry.example:
-        parts.append(
-            "**Example** (reported):\n\n<!-- example: illustrative: a part of a template, not a whole one -->\n"
-            f"```yaml\n{entry.example}\n```"
-        )
+        # A whole template is run by the documentation test, which asserts that the check reports it;
+        # a fragment (a few properties) only illustrates.
+        whole = re.search(r"^Resources:", entry.example, re.MULTILINE) is not None
+        mark = f"template reports={entry.id}" if whole else "illustrative: a part of a template, not a whole one"
+        parts.append(f"**Example** (reported):\n\n<!-- example: {mark} -->\n```yaml\n{entry.example}\n```")
     return "\n\n".join(parts) + "\n"
 
 

@@ -60,9 +60,12 @@ class Resolver:
         region: str | None = None,
         account_id: str | None = None,
         importer: Importer | None = None,
+        given_at: Mapping[str, object] | None = None,
     ) -> None:
         self.template = template
         self.given = dict(parameters or {})
+        self.given_at = dict(given_at or {})
+        """Where each given value comes from (``parameters.Given``: a parameters file's line), when known."""
         self.region = region
         self.importer = importer
         self.pseudo: dict[str, object] = {}

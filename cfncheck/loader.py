@@ -546,3 +546,8 @@ class _JsonReader:
         node.mark = self.mark(start, end)
         self.depth -= 1
         return node, end
+
+
+def parse_json(name: str, text: str):
+    """A JSON value of any shape, with the region of every value (a parameters file); raises LoadError."""
+    return _JsonReader(name, text).read()[0]

@@ -47,11 +47,12 @@ class Outcome:
 
 
 def settle(session: Session, results: list[RunResult]) -> Outcome:
-    """The outcome of the runs of a session, one per deploy region in the order of ``session.regions``.
+    """The outcome of the runs of a session, one per environment and deploy region in the order of
+    ``session.run_labels``.
 
     Raises ``baseline.BaselineError`` when the session's baseline cannot be read."""
     findings = _in_file_order(
-        merge_regions([_one_region(session, result) for result in results], session.regions), results[0].files
+        merge_regions([_one_region(session, result) for result in results], session.run_labels), results[0].files
     )
     findings = [
         replace(f, severity=session.severities[f.rule_id]) if f.rule_id in session.severities else f for f in findings
@@ -116,7 +117,8 @@ def merge_scenarios(findings: list[Finding]) -> list[Finding]:
 
 
 def merge_regions(per_region: list[list[Finding]], regions: list[str | None]) -> list[Finding]:
-    """One list for several deploy regions: a finding of only some regions says which."""
+    """One list for several runs (deploy regions, environments, or both): a finding of only some
+    says which (``[in prod, staging]``)."""
     if len(per_region) == 1:
         return per_region[0]
     seen: dict[tuple, tuple[Finding, list]] = {}

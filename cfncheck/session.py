@@ -23,7 +23,8 @@ from .config import Config, matches
 from .files import collect, is_partial, looks_like_template, project_context
 from .findings import Severity
 from .loader import read_head
-from .parameters import parse_parameters
+from .parameters import Environment, Given, read_given
+from .parameters import environments as read_environments
 from .result import FileError, Source
 
 
@@ -39,6 +40,9 @@ class Session:
     context: tuple[Source, ...] | None = ()
     """The project's other templates that export names, read for their exports only (a partial
     run); None when the run cannot know the rest of the project."""
+    environments: tuple[Environment, ...] = ()
+    """The environments of a run with several parameter files: each file's values (over which the
+    flags' Key=Value pairs), by the file's name; empty for a run of one set of values (``parameters``)."""
 
     @classmethod
     def open(
@@ -57,7 +61,8 @@ class Session:
 
         Raises ``ParameterError`` when a parameters file cannot be read."""
         found, missing = sources(paths, config, templates_only)
-        given = parse_parameters(list(parameters))
+        sets = read_environments(list(parameters))
+        given = {name: value.value for name, value in sets[0][1].items()} if len(sets) == 1 else {}
         context = ()
         if is_partial(paths, templates_only):
             context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
@@ -70,6 +75,7 @@ class Session:
             timings,
             compare_baseline,
             context=None if context is None else tuple(context),
+            environments=tuple(sets) if len(sets) > 1 else ((None, sets[0][1]),),
         )
 
     @property
@@ -95,6 +101,22 @@ class Session:
         return self.config["regions"] or [None]
 
     @property
+    def _environments(self) -> tuple[Environment, ...]:
+        """The environments of the run: those of the parameter files, else one of ``parameters``."""
+        return self.environments or ((None, {name: Given(value) for name, value in self.parameters.items()}),)
+
+    @property
+    def run_labels(self) -> list[str | None]:
+        """What names each run of ``runs()`` in a finding that holds in only some: its environment
+        and region (only what varies)."""
+        names = [name for name, _ in self._environments]
+        return [
+            " ".join(part for part in (name if len(names) > 1 else None, region) if part) or None
+            for name in names
+            for region in self.regions
+        ]
+
+    @property
     def notices(self) -> list[str]:
         """What the user is told before the run: imports that cannot be checked against exports."""
         if self.context is not None or not any(_imports(source) for source in self.sources):
@@ -105,16 +127,17 @@ class Session:
         ]
 
     def runs(self) -> list[RunOptions]:
-        """The options of each run: one per deploy region."""
-        file_parameters = self._file_parameters()
+        """The options of each run: one per environment (parameter file) and deploy region."""
         deployments = self._deployments()
         checks = self.checks
         return [
             RunOptions(
                 checks=checks,
                 catalog=self.catalog,
-                parameters=dict(self.parameters),
-                file_parameters=file_parameters,
+                parameters={name: value.value for name, value in given.items()},
+                file_parameters={file: {n: v.value for n, v in found.items()} for file, found in per_file.items()},
+                given=given,
+                file_given=per_file,
                 file_deployments=deployments,
                 region=region,
                 account_id=self.config["account-id"],
@@ -123,14 +146,16 @@ class Session:
                 timings=self.timings,
                 context=None if self.context is None else list(self.context),
             )
+            for _, given in self._environments
+            for per_file in (self._file_parameters(given),)
             for region in self.regions
         ]
 
     def _file(self, source: Source) -> str:
         return relative_file(source.name, self.config.root)
 
-    def _file_parameters(self) -> dict[str, dict]:
-        """Values per template: the configured globs that match it, under the flags.
+    def _file_parameters(self, given: Mapping[str, Given]) -> dict[str, dict[str, Given]]:
+        """Values per template: the configured globs that match it, under the given ones.
 
         Raises ``ParameterError`` when a configured parameters file cannot be read."""
         config = self.config
@@ -142,9 +167,9 @@ class Session:
                 if matches(file, [pattern]):
                     for item in items:
                         spec = [f"{k}={v}" for k, v in item.items()] if isinstance(item, dict) else [config.path(item)]
-                        values.update(parse_parameters(spec))
+                        values.update(read_given(spec))
             if values:
-                per_file[source.name] = {**values, **self.parameters}
+                per_file[source.name] = {**values, **given}
         return per_file
 
     def _deployments(self) -> dict[str, frozenset[str]]:

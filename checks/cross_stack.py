@@ -7,14 +7,13 @@ A finding about two templates lands in one and names the other as a related loca
 from __future__ import annotations
 
 import difflib
-import re
 from fnmatch import fnmatchcase
 
+from cfncheck.analysis.parameter_values import violation
 from cfncheck.api import (
     ERROR,
     INFO,
     Scenario,
-    as_number,
     check,
     import_calls,
     is_known,
@@ -278,7 +277,7 @@ def nested_stack_parameters_mismatch(project, ctx):
                 )
                 continue
             for alt in here.values(stack, ("Properties", "Parameters", name)):
-                problem = _violation(child.parameters[name].node, alt.value)
+                problem = violation(child.parameters[name].node, alt.value)
                 if problem:
                     yield here.finding(
                         stack,
@@ -287,46 +286,6 @@ def nested_stack_parameters_mismatch(project, ctx):
                         alt.scenario,
                         related=[child_ctx.location(None, ("Parameters", name), message=f"parameter {name}")],
                     )
-
-
-def _violation(declaration, value) -> str | None:
-    """What a known value breaks of a parameter's declared constraints, if anything."""
-    if not is_known(value) or isinstance(value, (dict, bool)):
-        return None
-    text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-    kind = str(declaration.get("Type", "String"))
-    allowed = declaration.get("AllowedValues")
-    # a list parameter's AllowedValues apply to each of its items
-    listed = kind.startswith("List<") or kind == "CommaDelimitedList"
-    items = [item.strip() for item in text.split(",")] if listed else [text]
-    if isinstance(allowed, list) and all(is_known(a) for a in allowed):
-        options = ", ".join(map(str, allowed))
-        for item in items:
-            if item not in map(str, allowed):
-                return (
-                    f"has the item {item!r}, which is not one of the AllowedValues {options}"
-                    if listed
-                    else (f"is not one of the AllowedValues {options}")
-                )
-    pattern = declaration.get("AllowedPattern")
-    if isinstance(pattern, str) and kind == "String":
-        try:
-            if not re.fullmatch(pattern, text):
-                return f"does not match the AllowedPattern {pattern}"
-        except re.error:
-            pass
-    if kind == "Number":
-        number = as_number(value)
-        if number is None:
-            return "is not a number"
-        low, high = as_number(declaration.get("MinValue")), as_number(declaration.get("MaxValue"))
-        if (low is not None and number < low) or (high is not None and number > high):
-            return f"is outside {low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
-    if kind == "String":
-        low, high = as_number(declaration.get("MinLength")), as_number(declaration.get("MaxLength"))
-        if (low is not None and len(text) < low) or (high is not None and len(text) > high):
-            return "breaks the MinLength/MaxLength"
-    return None
 
 
 @check(

@@ -24,10 +24,10 @@ from .ports import Traffic, traffic
 INGRESS, EGRESS = "ingress", "egress"
 GROUP = "AWS::EC2::SecurityGroup"
 STANDALONE = {INGRESS: "AWS::EC2::SecurityGroupIngress", EGRESS: "AWS::EC2::SecurityGroupEgress"}
-_INLINE = {INGRESS: "SecurityGroupIngress", EGRESS: "SecurityGroupEgress"}
+INLINE = {INGRESS: "SecurityGroupIngress", EGRESS: "SecurityGroupEgress"}
 
 CIDR, CIDR_IPV6, SECURITY_GROUP, PREFIX_LIST = "cidr", "cidr-ipv6", "security-group", "prefix-list"
-_PEER_KEYS = {
+PEER_KEYS = {
     INGRESS: (
         ("CidrIp", CIDR),
         ("CidrIpv6", CIDR_IPV6),
@@ -106,7 +106,7 @@ def rules(resource: Resource, ctx: Context, direction: str = INGRESS) -> list[Ru
     if resource.type == GROUP:
         return [
             _rule(ctx, resource, path, alt.value, direction, Link(resource, ctx.analysis, alt.scenario), alt.scenario)
-            for path, alt in ctx.elements(resource, ("Properties", _INLINE[direction]))
+            for path, alt in ctx.elements(resource, ("Properties", INLINE[direction]))
             if isinstance(alt.value, dict)
         ]
     if resource.type == STANDALONE[direction]:
@@ -125,7 +125,7 @@ def _rule(
     peer = next(
         (
             Peer(key, kind, body[key], *_parameter(ctx, resource, path, key, body[key], scenario))
-            for key, kind in _PEER_KEYS[direction]
+            for key, kind in PEER_KEYS[direction]
             if key in body
         ),
         Peer(None, None),

@@ -74,7 +74,8 @@ def default_problems(parameter: Parameter) -> list[tuple[tuple, str]]:
                 result.append((path, f"{what} is above MaxValue {high}"))
             continue
         pattern = node.get("AllowedPattern")
-        if isinstance(pattern, str) and _regex(pattern) is not None and not _regex(pattern).fullmatch(text):
+        compiled = compiled_pattern(pattern) if isinstance(pattern, str) else None
+        if compiled is not None and not compiled.fullmatch(text):
             result.append((path, f"{what} does not match AllowedPattern {pattern}"))
         if as_number(short) is not None and len(text) < as_number(short):
             result.append((path, f"{what} is shorter than MinLength {short}"))
@@ -94,7 +95,8 @@ def _same(value, other) -> bool:
 
 
 @cache
-def _regex(pattern: str) -> re.Pattern | None:
+def compiled_pattern(pattern: str) -> re.Pattern | None:
+    """A parameter's AllowedPattern compiled, or None when Python cannot read it (not judged)."""
     try:
         return re.compile(pattern)
     except re.error:

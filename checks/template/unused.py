@@ -7,6 +7,7 @@ from cfncheck.api import WARNING, check, iter_calls, iter_uses, resource_uses
 from cfncheck.nodes import derived
 
 from . import did_you_mean, expanded_elsewhere
+from .parameters import given_finding
 
 
 def _used_names(template, kinds: tuple[str, ...]) -> set[str]:
@@ -63,9 +64,9 @@ def parameter_value_undeclared(ctx):
         return
     for name in sorted(set(ctx.resolver.given) - set(template.parameters)):
         close = did_you_mean(name, template.parameters)
-        yield ctx.finding(
-            None,
-            ("Parameters",),
+        yield given_finding(
+            ctx,
+            name,
             f"A value is given for parameter {name}, which this template does not declare.{close} "
             "Remove it from the parameter values for this template, or declare the parameter.",
         )

@@ -1,0 +1,6 @@
+"""What the service refuses at deploy time, service by service: values and combinations that
+CloudFormation accepts in the template but that the service's API rejects, failing the stack.
+
+Every check here is an error only where the service's refusal is documented (its message is
+quoted where known), and says nothing about a value it cannot see.
+"""
