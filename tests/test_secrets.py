@@ -38,6 +38,9 @@ def test_literal_in_secret_property_and_its_fixes():
     assert only(text % "'Sup3rSecret!'", ["SECRET001"]) == [("SECRET001", "Db", 5)]
     assert only(text % "!Join ['', [abc, def]]", ["SECRET001"]) == [("SECRET001", "Db", 5)]
     assert only(text % "''", ["SECRET001"]) == []
+    for stand_in in ("dummy-value", "CHANGEME", "change-me", "xxxxxxxx", "<your password>", "fake password"):
+        assert only(text % repr(stand_in), ["SECRET001"]) == [], stand_in
+    assert only(text % "password", ["SECRET001"]) == [("SECRET001", "Db", 5)]  # weak, but the credential
     assert only(text % "'{{resolve:ssm-secure:/db/password:1}}'", ["SECRET001"]) == []
     assert (
         only(text % "!Sub '{{resolve:secretsmanager:${AWS::StackName}-db:SecretString:password}}'", ["SECRET001"]) == []

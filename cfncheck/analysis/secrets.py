@@ -229,17 +229,21 @@ def parameter_uses(node, template: Template) -> Iterator[str]:
 
 def is_literal_secret(value) -> bool:
     """A resolved value that is a secret written in the template: a string that is not empty,
-    not a dynamic reference (also one assembled with ``Fn::Sub``) and not a placeholder."""
+    not a dynamic reference (also one assembled with ``Fn::Sub``) and not a placeholder. A weak
+    value (``password``, ``MyAPIkey``) is still a secret: deployed, it is the credential."""
     return isinstance(value, str) and DYNAMIC_REFERENCE not in value and not is_placeholder(value)
 
 
 DYNAMIC_REFERENCE = "{{resolve:"
-_PLACEHOLDER = re.compile(r"[\W_]*|<.*>|\[.*\]|.*\b(?:enter|your|replace|placeholder)\b.*", re.IGNORECASE | re.DOTALL)
+_PLACEHOLDER = re.compile(
+    r"[\W_]*|<.*>|\[.*\]|.*\b(?:enter|your|replace|placeholder|dummy|changeme|change[-_ ]me|fake|x{3,})\b.*",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def is_placeholder(text: str) -> bool:
     """A value that asks to be replaced rather than being one: empty, punctuation only (``<>``,
-    ``***``), in angle or square brackets, or saying "enter your … here"."""
+    ``***``), in angle or square brackets, or saying "enter your … here", "dummy", "changeme"."""
     return _PLACEHOLDER.fullmatch(text.strip()) is not None
 
 
