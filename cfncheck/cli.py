@@ -21,12 +21,11 @@ import click
 
 from . import __version__, baseline
 from .baseline import BaselineError
-from .commands import explain_command, graph_command
+from .commands import explain_command, graph_command, lsp_command
 from .config import Config, ConfigError, load
 from .docs import listing
-from .engine import run
 from .findings import Severity
-from .outcome import Outcome, settle
+from .outcome import Outcome
 from .parameters import ParameterError
 from .phases import summary
 from .report import FILE_FORMATS, github, render, text
@@ -53,7 +52,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.command(
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Other commands: 'cfncheck explain ID' prints a check's rationale and fix; "
-    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph.",
+    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph; "
+    "'cfncheck lsp' serves an editor (the lsp extra).",
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -146,7 +146,7 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
         )
         for notice in session.notices:
             click.echo(f"cfncheck: {notice}", err=True)
-        outcome = settle(session, [run(session.sources, options) for options in session.runs()])
+        outcome = session.check()
     except (ParameterError, BaselineError) as err:
         raise click.UsageError(str(err)) from None
     if not outcome.files:
@@ -233,7 +233,7 @@ def _status(outcome: Outcome, problems: list[str], fail_on: str) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    command = {"graph": graph_command, "explain": explain_command}.get(args[0]) if args else None
+    command = {"graph": graph_command, "explain": explain_command, "lsp": lsp_command}.get(args[0]) if args else None
     if command is not None and not os.path.exists(args[0]):
         command.main(args[1:], prog_name=f"cfncheck {args[0]}")
     else:
