@@ -220,9 +220,15 @@ def test_the_workspaces_other_templates_answer_imports(editor, samples):
 def test_the_workspaces_configuration_applies(editor, samples):
     write(samples, ".cfncheck.yaml", "ignore: [CFN009]\nseverity: {CFN011: error}\n")
     client = editor(samples)
-    _, diagnostics = client.open("samples/quickstart.yaml")
+    uri, diagnostics = client.open("samples/quickstart.yaml")
     codes = {d["code"]: d["severity"] for d in diagnostics}
     assert "CFN009" not in codes and codes["CFN011"] == 1
+    # the configuration edited: the editor's file watcher tells the server, which checks again
+    configuration = write(samples, ".cfncheck.yaml", "ignore: [CFN011]\n")
+    changes = [{"uri": configuration.as_uri(), "type": 2}]
+    client.notify("workspace/didChangeWatchedFiles", {"changes": changes})
+    codes = {d["code"] for d in client.diagnostics(uri, 1)}
+    assert "CFN009" in codes and "CFN011" not in codes
     assert client.stop() < BOUND_SECONDS
 
 

@@ -2,7 +2,9 @@
 again, debounced, as it changes (and for every open template when a file is saved, since an export
 of one may answer an import of another), hover showing the documentation of the checks whose
 findings are under the cursor, and a quick fix that suppresses a finding in the template's
-Metadata. The checking itself is ``buffer.check_buffer``: the command line's pipeline.
+Metadata. The checking itself is ``buffer.check_buffer``: the command line's pipeline. A file
+changed on disk (the configuration, say: editors send what their file watchers see) has every open
+template checked again.
 
 Positions: cfncheck counts lines and columns from 1, in characters, with the last character of a
 region included; the protocol counts from 0, in the code units the client asked for (UTF-16 unless
@@ -178,6 +180,12 @@ def build() -> CfncheckServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: CfncheckServer, params: types.DidSaveTextDocumentParams) -> None:
+        for uri in list(ls.workspace.text_documents):
+            ls.schedule(uri, DEBOUNCE_SECONDS)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def files_changed(ls: CfncheckServer, params: types.DidChangeWatchedFilesParams) -> None:
+        # a configuration, parameters or another template changed on disk
         for uri in list(ls.workspace.text_documents):
             ls.schedule(uri, DEBOUNCE_SECONDS)
 
