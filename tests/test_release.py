@@ -68,9 +68,14 @@ def test_every_address_is_the_projects():
 
 
 def test_every_place_that_names_the_release_names_this_version():
-    found = _tool().references()
+    tool = _tool()
+    found = tool.references()
     assert {file for file, _, _ in found} >= {"README.md", "editors/vscode/package.json"}
     assert [(file, line) for file, line, version in found if version != __version__] == []
+    # and the bump finds every place: no mention of the version in a form it does not rewrite
+    written = re.compile(rf"(?<![\d.]){re.escape(__version__)}(?!\.?\d)")
+    mentions = sum(len(written.findall(path.read_text(encoding="utf-8"))) for path in tool.naming_files())
+    assert mentions == len(found)
 
 
 def _workflow(name: str) -> dict:
