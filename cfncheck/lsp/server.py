@@ -17,6 +17,7 @@ import asyncio
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
@@ -39,16 +40,14 @@ SEVERITIES = {
 NOT_SUPPRESSIBLE = ("CFN000", "CFN901", "CFN902")
 """A check that failed, and the findings about suppressions themselves."""
 
-log = logging.getLogger(__name__)
 
-
+@dataclass(frozen=True)
 class Checked:
     """The last report on an open document, with the lines it was made from (positions are
     converted with the text that was checked, not with text typed since)."""
 
-    def __init__(self, report: BufferReport | None, lines: list[str]) -> None:
-        self.report = report
-        self.lines = lines
+    report: BufferReport | None
+    lines: list[str]
 
 
 class CfncheckServer(LanguageServer):
@@ -79,7 +78,12 @@ class CfncheckServer(LanguageServer):
             if other_uri != uri and other.path
         }
         loop = asyncio.get_running_loop()
-        report = await loop.run_in_executor(self.checker, check_buffer, Path(document.path), text, others)
+        try:
+            report = await loop.run_in_executor(self.checker, check_buffer, Path(document.path), text, others)
+        except Exception as err:  # a bug of cfncheck's: say so in the editor's log, keep serving
+            message = f"cfncheck could not check {document.path}: {type(err).__name__}: {err}"
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
+            return
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return  # closed or changed meanwhile: a newer check is on its way
