@@ -21,7 +21,9 @@ def console() -> None:
     if _observed():
         sys.exit(status)
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError):  # a closed pipe: there is no one left to tell
+        # A closed pipe (there is no one left to tell), or a stream closed already (the
+        # language server closes standard output when the editor says exit).
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(status)
 

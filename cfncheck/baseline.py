@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,6 +54,18 @@ def identity(finding: Finding, file: str) -> str:
 
 def fingerprint(finding: Finding, file: str) -> str:
     return hashlib.sha256(identity(finding, file).encode("utf-8")).hexdigest()[:32]
+
+
+def report_fingerprints(findings: Iterable[Finding], root: str | os.PathLike) -> list[str]:
+    """A fingerprint for each finding that is unique within a report (SARIF, GitLab Code Quality):
+    the findings of one identity are numbered in file order, files relative to ``root``."""
+    seen: Counter = Counter()
+    marks = []
+    for finding in findings:
+        mark = fingerprint(finding, relative_file(finding.file, root))
+        seen[mark] += 1
+        marks.append(f"{mark}:{seen[mark]}")
+    return marks
 
 
 def write(findings: list[Finding], path: str | os.PathLike) -> int:

@@ -21,20 +21,28 @@ import click
 
 from . import __version__, baseline
 from .baseline import BaselineError
-from .commands import explain_command, graph_command
+from .commands import explain_command, graph_command, lsp_command
 from .config import Config, ConfigError, load
 from .docs import listing
-from .engine import run
 from .findings import Severity
-from .outcome import Outcome, settle
+from .outcome import Outcome
 from .parameters import ParameterError
 from .phases import summary
+from .report import FILE_FORMATS, github, render, text
 from .report import FORMATS as REPORTS
-from .report import github, render, text
 from .session import Session
 
 FORMATS = (*REPORTS, "markdown")
 FAIL_ON = ("error", "warning", "info", "none")
+
+
+def _file_outputs(command):
+    """An ``--output-FORMAT FILE`` flag for each format a CI system reads from a file."""
+    for kind, described in reversed(FILE_FORMATS.items()):
+        command = click.option(
+            f"--output-{kind}", metavar="FILE", type=click.Path(dir_okay=False), help=f"Also write {described} to FILE."
+        )(command)
+    return command
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -44,7 +52,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.command(
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Other commands: 'cfncheck explain ID' prints a check's rationale and fix; "
-    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph.",
+    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph; "
+    "'cfncheck lsp' serves an editor (the lsp extra).",
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -53,11 +62,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Output on stdout: findings as text, json, sarif or github workflow commands; "
-    "with --list-checks: text, json or markdown.",
+    help="Output on stdout: findings as text, json, sarif, github workflow commands, junit XML or gitlab "
+    "Code Quality; with --list-checks: text, json or markdown.",
 )
-@click.option("--output-sarif", type=click.Path(dir_okay=False), help="Also write SARIF 2.1.0 to this file.")
-@click.option("--output-json", type=click.Path(dir_okay=False), help="Also write the JSON report to this file.")
+@_file_outputs
 @click.option("--select", multiple=True, help="Run only these checks (ids, names or id prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these checks (ids, names or id prefixes; comma-separated).")
 @click.option(
@@ -104,7 +112,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--list-checks", is_flag=True, help="Print the checks and exit.")
 @click.version_option(__version__, prog_name="cfncheck")
-def check_command(paths, output_format, output_sarif, output_json, list_checks, show_config, write_baseline, **flags):
+def check_command(paths, output_format, list_checks, show_config, write_baseline, **flags):
     """Check CloudFormation templates (files, directories, or - for standard input)."""
     started = time.perf_counter()
     # A run builds millions of small acyclic objects that live until it ends; the cyclic
@@ -123,7 +131,7 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
         click.echo(listing(list(config.catalog.configured(config.severities)), output_format), nl=False)
         sys.exit(2 if problems else 0)
     if output_format == "markdown":
-        raise click.UsageError("--format markdown is for --list-checks; findings are text, json, sarif or github")
+        raise click.UsageError(f"--format markdown is for --list-checks; findings are {', '.join(REPORTS)}")
     if not paths:
         raise click.UsageError("give at least one template, directory, or - for standard input")
     try:
@@ -138,7 +146,7 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
         )
         for notice in session.notices:
             click.echo(f"cfncheck: {notice}", err=True)
-        outcome = settle(session, [run(session.sources, options) for options in session.runs()])
+        outcome = session.check()
     except (ParameterError, BaselineError) as err:
         raise click.UsageError(str(err)) from None
     if not outcome.files:
@@ -151,7 +159,8 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
         count = baseline.write(outcome.findings, write_baseline)
         click.echo(f"cfncheck: wrote {count} finding{'s' * (count != 1)} to baseline {write_baseline}", err=True)
     else:
-        _report(outcome, output_format, {"sarif": output_sarif, "json": output_json}, config["baseline"])
+        also = {kind: flags[f"output_{kind}"] for kind in FILE_FORMATS}
+        _report(outcome, output_format, also, config["baseline"], config["fail-on"])
     outcome.timings["report"] += time.perf_counter() - reporting
     if flags["timings"]:
         click.echo(summary(outcome.timings, time.perf_counter() - started), nl=False, err=True)
@@ -181,7 +190,9 @@ def _configure(flags: dict) -> Config:
         raise click.UsageError(str(err)) from None
 
 
-def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], baseline_file: str | None) -> None:
+def _report(
+    outcome: Outcome, output_format: str, also: dict[str, str | None], baseline_file: str | None, fail_on: str
+) -> None:
     """The chosen format on stdout, for people (text, github) a summary on stderr too, and the
     formats of ``also`` into their files."""
     counted = outcome.baseline
@@ -193,7 +204,7 @@ def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], b
         )
     root = github.workspace()
     color = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(render(output_format, outcome, root, color), nl=False)
+    click.echo(render(output_format, outcome, root, color, fail_on), nl=False)
     if output_format == "text":
         click.echo(text.render_errors(outcome), nl=False, err=True)
     if output_format in ("text", "github"):
@@ -207,7 +218,7 @@ def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], b
     for kind, path in also.items():
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(render(kind, outcome, root), encoding="utf-8")
+            Path(path).write_text(render(kind, outcome, root, fail_on=fail_on), encoding="utf-8")
 
 
 def _status(outcome: Outcome, problems: list[str], fail_on: str) -> int:
@@ -222,7 +233,7 @@ def _status(outcome: Outcome, problems: list[str], fail_on: str) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    command = {"graph": graph_command, "explain": explain_command}.get(args[0]) if args else None
+    command = {"graph": graph_command, "explain": explain_command, "lsp": lsp_command}.get(args[0]) if args else None
     if command is not None and not os.path.exists(args[0]):
         command.main(args[1:], prog_name=f"cfncheck {args[0]}")
     else:

@@ -1,5 +1,6 @@
 """The commands beside the check itself: ``cfncheck explain ID`` prints a check's documentation,
-``cfncheck graph TEMPLATE`` a template's dependency graph (``cli.main`` dispatches to them)."""
+``cfncheck graph TEMPLATE`` a template's dependency graph, ``cfncheck lsp`` serves an editor
+(``cli.main`` dispatches to them)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,19 @@ def graph_command(template: str, output_format: str) -> None:
         sys.exit(2)
     render = {"dot": graph.to_dot, "mermaid": graph.to_mermaid, "json": graph.to_json}[output_format]
     click.echo(render(graph.build_graph(model)), nl=False)
+
+
+LSP_EXTRA = "pip install 'cfncheck-cli[lsp]'"
+
+
+@click.command("lsp", context_settings={"help_option_names": ["-h", "--help"]})
+def lsp_command() -> None:
+    """Serve an editor as a language server over standard input and output: diagnostics as you
+    type, the check's documentation on hover, a quick fix that suppresses a finding. Needs the
+    lsp extra (pygls)."""
+    try:
+        from .lsp.server import serve
+    except ImportError as err:
+        click.echo(f"cfncheck: the language server needs pygls ({err.name} is missing): {LSP_EXTRA}", err=True)
+        sys.exit(2)
+    serve()

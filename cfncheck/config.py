@@ -9,6 +9,7 @@ a typo never silently turns a setting off.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jsonschema
 import yaml
 
 from .catalog import Catalog, Check
@@ -41,24 +43,10 @@ def _hint(word: str, choices: Iterable[str]) -> str:
 def _strings(key: str, value) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
-
-
-def _choice(choices: tuple[str, ...]) -> Callable[[str, object], str]:
-    def parse(key: str, value) -> str:
-        text = str(value).lower() if isinstance(value, str) else None
-        if text not in choices:
-            raise ConfigError(f"{key}: {value!r} is not one of {', '.join(choices)}{_hint(str(value), choices)}")
-        return text
-
-    return parse
+    return list(value)
 
 
 def _text(key: str, value) -> str:
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise ConfigError(f"{key}: expected a string, got {value!r}")
     return str(value)
 
 
@@ -78,20 +66,14 @@ def _selectors(key: str, value, catalog: Catalog) -> list[str]:
     return selectors
 
 
-def _severities(key: str, value, catalog: Catalog) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{key}: expected a mapping of check id to severity, got {value!r}")
-    return {_check(key, name, catalog).id: _choice(SEVERITIES)(f"{key}.{name}", level) for name, level in value.items()}
+def _severities(key: str, value: dict, catalog: Catalog) -> dict[str, str]:
+    return {_check(key, name, catalog).id: level for name, level in value.items()}
 
 
-def _options(key: str, value, catalog: Catalog) -> dict[str, dict]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{key}: expected a mapping of check id to options, got {value!r}")
+def _options(key: str, value: dict, catalog: Catalog) -> dict[str, dict]:
     parsed = {}
     for name, settings in value.items():
         entry = _check(key, name, catalog)
-        if not isinstance(settings, dict):
-            raise ConfigError(f"{key}.{name}: expected a mapping of option to value, got {settings!r}")
         for option, setting in settings.items():
             where = f"{key}.{name}.{option}"
             if option not in entry.options:
@@ -105,6 +87,8 @@ def _options(key: str, value, catalog: Catalog) -> dict[str, dict]:
 
 
 def _same_type(where: str, default, value) -> None:
+    """An option's value against its default's type: each check has its own options, so this is
+    not in the file's schema."""
     number = (int, float)
     if isinstance(default, bool) or default is None:
         ok = default is None or isinstance(value, bool)
@@ -116,35 +100,29 @@ def _same_type(where: str, default, value) -> None:
         raise ConfigError(f"{where}: expected a {type(default).__name__} like the default {default!r}, got {value!r}")
 
 
-def _parameters(key: str, value) -> dict[str, list]:
+def _parameters(key: str, value: dict) -> dict[str, list]:
     """Template glob → parameter specs: files (relative to the configuration) or mappings of values."""
-    if not isinstance(value, dict):
-        raise ConfigError(f"{key}: expected a mapping of template glob to parameters file or values, got {value!r}")
-    parsed = {}
-    for pattern, specs in value.items():
-        items = specs if isinstance(specs, list) else [specs]
-        for item in items:
-            if not isinstance(item, (str, dict)):
-                raise ConfigError(f"{key}.{pattern}: expected a parameters file or a mapping of values, got {item!r}")
-        parsed[str(pattern)] = items
-    return parsed
+    return {str(pattern): specs if isinstance(specs, list) else [specs] for pattern, specs in value.items()}
 
 
-def _deployments(key: str, value) -> dict[str, list[str]]:
+def _deployments(key: str, value: dict) -> dict[str, list[str]]:
     """Deployment name → template globs (relative to the configuration): the templates deployed together."""
-    if not isinstance(value, dict):
-        raise ConfigError(f"{key}: expected a mapping of deployment name to template globs, got {value!r}")
-    parsed = {}
-    for name, globs in value.items():
-        patterns = [globs] if isinstance(globs, str) else globs
-        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise ConfigError(f"{key}.{name}: expected a template glob or a list of them, got {globs!r}")
-        parsed[str(name)] = patterns
-    return parsed
+    return {str(name): [globs] if isinstance(globs, str) else globs for name, globs in value.items()}
+
+
+# The JSON Schema of each key's value as a file writes it. A schema's ``title`` says what is
+# expected, in the words of the error that a value not matching it gets.
+_STRING = {"type": "string"}
+_STRINGS = {"title": "a list of strings", "anyOf": [_STRING, {"type": "array", "items": _STRING}]}
+_FILE_OR_VALUES = [_STRING, {"type": "object"}]
 
 
 @dataclass(frozen=True)
 class Key:
+    """A setting: the JSON Schema of its value, and ``parse``, which turns a valid value into the
+    setting (and, for a key that names checks, resolves the names against the catalog)."""
+
+    schema: dict
     parse: Callable[..., object]  # (key, value), or (key, value, catalog) for a key that names checks
     default: object
     help: str
@@ -152,20 +130,111 @@ class Key:
 
 
 KEYS: dict[str, Key] = {
-    "select": Key(_selectors, [], "run only these checks (ids, names or id prefixes)", True),
-    "ignore": Key(_selectors, [], "skip these checks", True),
-    "fail-on": Key(_choice(FAIL_ON), "warning", "exit 1 when a finding has this severity or a higher one"),
-    "severity": Key(_severities, {}, "per-check severity overrides, e.g. {SG004: error}", True),
-    "options": Key(_options, {}, "per-check options, e.g. {SQS001: {multiple: 6}}", True),
-    "include": Key(_strings, [], "globs of templates to check inside the given directories (default: all)"),
-    "exclude": Key(_strings, [], "globs of files never to check"),
-    "parameters": Key(_parameters, {}, "template glob → parameters file(s) or values"),
-    "deployments": Key(_deployments, {}, "deployment name → template globs deployed together (XSTK002)"),
-    "regions": Key(_strings, [], "deploy regions; findings are reported for each (default: unknown region)"),
-    "account-id": Key(_text, None, "deploy account, for AWS::AccountId"),
-    "checks-dir": Key(_strings, [], "folders of extra check modules"),
-    "baseline": Key(_text, None, "baseline file: report only findings that are not in it"),
+    "select": Key(_STRINGS, _selectors, [], "run only these checks (ids, names or id prefixes)", True),
+    "ignore": Key(_STRINGS, _selectors, [], "skip these checks", True),
+    "fail-on": Key(
+        {"enum": list(FAIL_ON)}, _text, "warning", "exit 1 when a finding has this severity or a higher one"
+    ),
+    "severity": Key(
+        {
+            "title": "a mapping of check id to severity",
+            "type": "object",
+            "additionalProperties": {"enum": list(SEVERITIES)},
+        },
+        _severities,
+        {},
+        "per-check severity overrides, e.g. {SG004: error}",
+        True,
+    ),
+    "options": Key(
+        {
+            "title": "a mapping of check id to options",
+            "type": "object",
+            "additionalProperties": {"title": "a mapping of option to value", "type": "object"},
+        },
+        _options,
+        {},
+        "per-check options, e.g. {SQS001: {multiple: 6}} (each check's are in docs/checks.md)",
+        True,
+    ),
+    "include": Key(_STRINGS, _strings, [], "globs of templates to check inside the given directories (default: all)"),
+    "exclude": Key(_STRINGS, _strings, [], "globs of files never to check"),
+    "parameters": Key(
+        {
+            "title": "a mapping of template glob to parameters file or values",
+            "type": "object",
+            "additionalProperties": {
+                "title": "a parameters file or a mapping of values, or a list of them",
+                "anyOf": [*_FILE_OR_VALUES, {"type": "array", "items": {"anyOf": _FILE_OR_VALUES}}],
+            },
+        },
+        _parameters,
+        {},
+        "template glob → parameters file(s) or values",
+    ),
+    "deployments": Key(
+        {
+            "title": "a mapping of deployment name to template globs",
+            "type": "object",
+            "additionalProperties": {
+                "title": "a template glob or a list of them",
+                "anyOf": [_STRING, {"type": "array", "items": _STRING}],
+            },
+        },
+        _deployments,
+        {},
+        "deployment name → template globs deployed together (XSTK002)",
+    ),
+    "regions": Key(_STRINGS, _strings, [], "deploy regions; findings are reported for each (default: unknown region)"),
+    "account-id": Key(
+        {"title": "a string", "type": ["string", "integer"]}, _text, None, "deploy account, for AWS::AccountId"
+    ),
+    "checks-dir": Key(_STRINGS, _strings, [], "folders of extra check modules"),
+    "baseline": Key(
+        {"title": "a file name", "type": "string"},
+        _text,
+        None,
+        "baseline file: report only findings that are not in it",
+    ),
 }
+
+
+def schema() -> dict:
+    """The JSON Schema of a configuration file, for editors (``docs/config.schema.json``, written by
+    ``python -m cfncheck.docs --config-schema --output docs/config.schema.json``)."""
+    properties = {}
+    for name, key in KEYS.items():
+        properties[name] = {**key.schema, "description": key.help}
+        if key.default is not None:
+            properties[name]["default"] = key.default
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",  # the draft editors' YAML servers know best
+        "title": "cfncheck configuration (.cfncheck.yaml, or [tool.cfncheck] in pyproject.toml)",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+@functools.cache
+def _validator(key: str) -> jsonschema.protocols.Validator:
+    return jsonschema.Draft7Validator(KEYS[key].schema)
+
+
+def _validate(key: str, value) -> None:
+    """Raises ``ConfigError`` naming the setting (``key.sub``) whose value does not match the key's
+    schema (the outermost, when several do not)."""
+    errors = list(_validator(key).iter_errors(value))
+    if not errors:
+        return
+    error = min(errors, key=lambda e: len(e.path))
+    where = ".".join([key, *map(str, error.path)])
+    if error.validator == "enum":
+        choices = [str(choice) for choice in error.validator_value]
+        hint = _hint(str(error.instance), choices)
+        raise ConfigError(f"{where}: {error.instance!r} is not one of {', '.join(choices)}{hint}")
+    expected = error.schema.get("title") or f"a {error.validator_value}"
+    raise ConfigError(f"{where}: expected {expected}, got {error.instance!r}")
 
 
 PATH_KEYS = ("checks-dir", "baseline")
@@ -189,6 +258,7 @@ class Config:
 
     def set(self, key: str, value, source: str) -> None:
         spec = KEYS[key]
+        _validate(key, value)
         value = spec.parse(key, value, self.catalog) if spec.names_checks else spec.parse(key, value)
         if key in PATH_KEYS and source != COMMAND_LINE:
             value = [self.path(v) for v in value] if isinstance(value, list) else self.path(value)

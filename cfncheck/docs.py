@@ -1,9 +1,11 @@
 """Check documentation, written once from the catalog: ``docs/checks.md``, ``cfncheck explain ID``,
 ``cfncheck --list-checks`` and the SARIF rule help all show the same text.
 
-Regenerate the committed reference after adding or changing checks::
+Regenerate the committed reference after adding or changing checks, and the configuration's
+JSON Schema after changing its keys (``config.KEYS``)::
 
     python -m cfncheck.docs --output docs/checks.md
+    python -m cfncheck.docs --config-schema --output docs/config.schema.json
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from pathlib import Path
 from .catalog import Catalog, Check, Scope
 
 HOME_URL = "https://github.com/cfncheck/cfncheck"
+"""The project's repository: the one address every other (pyproject.toml's, README's, action's) is
+made of; tests/test_release.py keeps them the same."""
 DOCS_URL = f"{HOME_URL}/blob/main/docs/checks.md"
+RAW_URL = HOME_URL.replace("https://github.com/", "https://raw.githubusercontent.com/")
+"""Where a file of the repository is served as is, at ``{RAW_URL}/{tag}/{path}``."""
 
 
 def anchor(entry: Check) -> str:
@@ -123,14 +129,21 @@ def builtin_checks() -> list[Check]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the reference, or with ``--output FILE`` replace FILE with it only once it is complete
-    (a shell redirect would empty the file first, and leave it empty when generation fails)."""
+    """Print the reference (or the configuration's JSON Schema), or with ``--output FILE`` replace
+    FILE with it only once it is complete (a shell redirect would empty the file first, and leave it
+    empty when generation fails)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m cfncheck.docs", description=main.__doc__)
     parser.add_argument("--output", metavar="FILE", help="write the reference to FILE instead of standard output")
+    parser.add_argument("--config-schema", action="store_true", help="the configuration's JSON Schema instead")
     args = parser.parse_args(argv)
-    text = render(builtin_checks())
+    if args.config_schema:
+        from .config import schema
+
+        text = json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render(builtin_checks())
     if args.output is None:
         sys.stdout.write(text)
         return

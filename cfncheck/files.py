@@ -24,6 +24,11 @@ def looks_like_template(path: Path) -> bool:
     return _template_bytes(path) is not None
 
 
+def is_template_text(data: bytes) -> bool:
+    """Whether text has a top-level Resources or AWSTemplateFormatVersion key (cheap text test)."""
+    return _TEMPLATE_MARKER.search(data) is not None
+
+
 def _template_bytes(path: Path) -> bytes | None:
     """What the loader would read of the file, if it looks like a template; it is kept, so
     that a run reads each file once."""
@@ -31,7 +36,7 @@ def _template_bytes(path: Path) -> bytes | None:
         head = read_head(path)
     except OSError:
         return None
-    return head if _TEMPLATE_MARKER.search(head) else None
+    return head if is_template_text(head) else None
 
 
 def collect(paths: list[str]) -> tuple[list[Source], list[FileError]]:

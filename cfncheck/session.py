@@ -20,9 +20,11 @@ from .baseline import relative_file
 from .catalog import Catalog, Check
 from .checking import RunOptions
 from .config import Config, matches
-from .files import collect, is_partial, looks_like_template, project_context
+from .engine import run
+from .files import collect, is_partial, is_template_text, looks_like_template, project_context
 from .findings import Severity
 from .loader import read_head
+from .outcome import Outcome, settle
 from .parameters import Environment, Given, read_given
 from .parameters import environments as read_environments
 from .result import FileError, Source
@@ -77,6 +79,27 @@ class Session:
             context=None if context is None else tuple(context),
             environments=tuple(sets) if len(sets) > 1 else ((None, sets[0][1]),),
         )
+
+    @classmethod
+    def edited(
+        cls, config: Config, path: str, text: bytes, buffers: Mapping[str, bytes] | None = None
+    ) -> Session | None:
+        """The session of an editor's buffer: the unsaved ``text`` of the file at ``path`` (relative
+        to the working directory), checked as a partial run checks a file named on the command line,
+        with the project's other exporting templates as its context (their unsaved text where
+        ``buffers``, by real path, has it). None when the configuration excludes the file or its
+        text is not a template."""
+        source = Source(path, path, text)
+        if not is_template_text(text) or not _kept(source, {path}, config, False):
+            return None
+        context = project_context([path], config.root, lambda found: _kept(found, set(), config, False))
+        if context is not None and buffers:
+            context = [Source(s.name, s.path, buffers.get(os.path.realpath(s.path), s.data)) for s in context]
+        return cls(config, (source,), context=None if context is None else tuple(context))
+
+    def check(self) -> Outcome:
+        """The one way to run: the engine once per deploy region, then the outcome users see."""
+        return settle(self, [run(self.sources, options) for options in self.runs()])
 
     @property
     def catalog(self) -> Catalog:

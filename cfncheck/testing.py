@@ -18,9 +18,8 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .config import Config, load
-from .engine import run
 from .findings import Finding
-from .outcome import Outcome, settle
+from .outcome import Outcome
 from .result import Source
 from .session import Session
 from .session import sources as found_in
@@ -88,7 +87,7 @@ def run_files(paths: Iterable[str | Path], *, parameters: dict | None = None, **
 
 
 def _check(session: Session) -> Outcome:
-    return settle(session, [run(session.sources, options) for options in session.runs()])
+    return session.check()
 
 
 def findings(text: str, select: Iterable[str] = (), **options) -> list[Finding]:

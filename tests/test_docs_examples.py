@@ -14,6 +14,8 @@ Each shell, YAML and Python example is preceded by a mark, an HTML comment the r
   example can name its folder); it must load.
 - ``github-workflow``, ``pre-commit``: every input or hook id it uses exists in action.yml or
   .pre-commit-hooks.yaml.
+- ``ci-config reports=FILE,...``: another CI system's configuration (GitLab's, say): every command
+  of it that runs cfncheck runs in the workspace (exit 0 or 1), and writes the report files named.
 - ``illustrative: reason``: not run (placeholder paths, downloads, long runs); the reason is required.
 """
 
@@ -35,7 +37,17 @@ from ci_support import ROOT
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LANGUAGES = {"sh", "bash", "shell", "yaml", "yml", "python"}
-KINDS = {"ci", "shell", "config", "template", "check-module", "github-workflow", "pre-commit", "illustrative"}
+KINDS = {
+    "ci",
+    "shell",
+    "config",
+    "template",
+    "check-module",
+    "github-workflow",
+    "pre-commit",
+    "ci-config",
+    "illustrative",
+}
 MARK = re.compile(r"^<!-- example: ([\w-]+)(:?)(.*?) -->$")
 FENCE = re.compile(r"^```(\S*)")
 WORKSPACE = Path(__file__).resolve().parent / "docs_workspace"
@@ -142,10 +154,11 @@ def test_example_runs_as_documented(example: Example, request):
         "check-module": _check_module,
         "github-workflow": _github_workflow,
         "pre-commit": _pre_commit,
+        "ci-config": _ci_config,
     }[example.kind]
     folder = (
         request.getfixturevalue("workspace")
-        if example.kind in ("shell", "config", "template", "check-module")
+        if example.kind in ("shell", "config", "template", "check-module", "ci-config")
         else None
     )
     check(example, folder)
@@ -219,3 +232,21 @@ def _pre_commit(example: Example, _folder) -> None:
     hooks = {hook["id"] for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     used = {hook["id"] for repo in yaml.safe_load(example.text)["repos"] for hook in repo["hooks"]}
     assert used and used <= hooks, f"{example.name}: hooks not in .pre-commit-hooks.yaml: {used - hooks}"
+
+
+def _strings(node) -> list[str]:
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _strings(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def _ci_config(example: Example, folder: Path) -> None:
+    commands = [text for text in _strings(yaml.safe_load(example.text)) if text.startswith("cfncheck ")]
+    assert commands, f"{example.name}: no cfncheck command"
+    for command in commands:
+        done = run(command, folder)
+        assert done.returncode in (0, 1), f"{example.name}: {command!r} exited {done.returncode}:\n{done.stderr}"
+    for report in filter(None, example.attributes.get("reports", "").split(",")):
+        assert (folder / report).stat().st_size > 0, f"{example.name}: {report} was not written"

@@ -10,12 +10,11 @@ their suppression (``inSource`` for template ``Metadata``, ``external`` for a ba
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..baseline import fingerprint, relative_file
+from ..baseline import relative_file, report_fingerprints
 from ..catalog import Check
 from ..docs import HOME_URL, check_markdown, help_uri
 from ..findings import Finding, Location, Severity
@@ -74,7 +73,7 @@ def _related(index: int, location: Location, root: Path) -> dict:
     return {"id": index, **place, "message": {"text": location.message or "related"}}
 
 
-def result_object(finding: Finding, rule_index: int, occurrence: int, root: Path) -> dict:
+def result_object(finding: Finding, rule_index: int, fingerprint: str, root: Path) -> dict:
     message = finding.shown_message
     location = _physical(
         finding.file, _region(finding.line, finding.column, finding.end_line, finding.end_column), root
@@ -89,9 +88,7 @@ def result_object(finding: Finding, rule_index: int, occurrence: int, root: Path
         "level": LEVELS[finding.severity],
         "message": {"text": message},
         "locations": [location],
-        "partialFingerprints": {
-            "cfncheck/v1": f"{fingerprint(finding, relative_file(finding.file, root))}:{occurrence}"
-        },
+        "partialFingerprints": {"cfncheck/v1": fingerprint},
     }
     if finding.related:
         result["relatedLocations"] = [_related(i, loc, root) for i, loc in enumerate(finding.related, 1)]
@@ -110,12 +107,10 @@ def document(result: Outcome, root: str | Path) -> dict:
     root = Path(root).resolve()
     rules = result.rules
     index = {entry.id: i for i, entry in enumerate(rules)}
-    seen: Counter = Counter()
-    results = []
-    for finding in result.findings:
-        key = (finding.rule_id, finding.file, finding.resource, finding.path)
-        seen[key] += 1
-        results.append(result_object(finding, index[finding.rule_id], seen[key], root))
+    results = [
+        result_object(finding, index[finding.rule_id], mark, root)
+        for finding, mark in zip(result.findings, report_fingerprints(result.findings, root), strict=True)
+    ]
     notifications = [
         {
             "level": "error",
