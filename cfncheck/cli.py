@@ -112,8 +112,8 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
     gc.disable()
     config = _configure(flags)
     problems = list(config.catalog.problems)
-    for problem in problems:
-        click.echo(f"cfncheck: {problem}", err=True)
+    for line in (*problems, *config.notices):
+        click.echo(f"cfncheck: {line}", err=True)
     if show_config:
         click.echo(config.show(), nl=False)
         sys.exit(0)
@@ -141,6 +141,8 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
         outcome = settle(session, [run(session.sources, options) for options in session.runs()])
     except (ParameterError, BaselineError) as err:
         raise click.UsageError(str(err)) from None
+    for notice in outcome.notices:
+        click.echo(f"cfncheck: {notice}", err=True)
     if not outcome.files:
         problem = "no template to check" if flags["require_templates"] else "no template checked"
         click.echo(f"cfncheck: {problem} in {' '.join(paths)} ({NO_TEMPLATE_HINT})", err=True)

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from .catalog import Catalog, Check, Scope
+from .catalog import ALIASES_UNTIL, Catalog, Check, Scope
 
 HOME_URL = "https://github.com/cfncheck/cfncheck"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/checks.md"
@@ -47,7 +47,14 @@ def applies_to(entry: Check) -> str:
 
 def check_markdown(entry: Check, level: int = 3) -> str:
     """One check's documentation: what it reports, why, how to fix it, and an example."""
-    facts = [f"**Severity:** {entry.severity}", f"**Applies to:** {applies_to(entry)}"]
+    severity = (
+        f"{entry.severity} (deploy failure: a configured severity cannot lower it)" if entry.deploy_failure else ""
+    )
+    facts = [f"**Severity:** {severity or entry.severity}", f"**Applies to:** {applies_to(entry)}"]
+    if entry.formerly:
+        facts.append(
+            f"**Formerly reported as:** {', '.join(entry.formerly)} (which still selects it until {ALIASES_UNTIL})"
+        )
     if entry.parent:
         facts.append(f"**Reported by:** {entry.parent}")
     if entry.children:
@@ -79,7 +86,29 @@ def render(checks: Iterable[Check]) -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| [{c.id}](#{anchor(c)}) | {c.name} | {c.severity} | {applies_to(c)} |" for c in checks]
+    lines += ["", *split_ids(Catalog(checks))]
     return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c) for c in checks)
+
+
+def split_ids(catalog: Catalog) -> list[str]:
+    """The table of the ids that named several problems, and the ids each problem has now."""
+    if not catalog.aliases:
+        return []
+    lines = [
+        "## Ids split into one id per problem",
+        "",
+        "Each id names one problem with one severity. These ids named several; each problem now has an id of its "
+        f"own. Until cfncheck {ALIASES_UNTIL} the old id still stands for all of them in `--select`, `--ignore`, "
+        "`severity`, suppressions and baselines (the run prints a line saying so), except that a configured severity "
+        "never lowers a deploy failure; its name selects only the problem it keeps.",
+        "",
+        "| Old id | Now |",
+        "|---|---|",
+    ]
+    for old, ids in catalog.aliases.items():
+        now = "; ".join(f"[{c.id}](#{anchor(c)}) {c.name} ({c.severity})" for i in ids if (c := catalog.find(i)))
+        lines.append(f"| {old} | {now} |")
+    return lines + [""]
 
 
 def explain(entry: Check) -> str:
@@ -106,6 +135,9 @@ def listing(checks: list[Check], kind: str) -> str:
                 "summary": c.summary,
                 "fix": c.fix,
                 "help_uri": help_uri(c),
+                "deploy_failure": c.deploy_failure,
+                "precision": c.precision,
+                "formerly": list(c.formerly),
             }
             for c in checks
         ]

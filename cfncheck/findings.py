@@ -30,6 +30,18 @@ class Location:
     end_line: int
     end_column: int
     message: str = ""  # what is there, for a related location
+    resource: str | None = None  # the logical id of the resource the place is in
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "resource": self.resource,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,7 @@ class Finding:
             "message": self.message,
             "conditions": dict(self.conditions),
             **({"iteration": dict(self.iteration)} if self.iteration else {}),
+            "related": [place.as_dict() for place in self.related],
         }
 
     @property

@@ -41,6 +41,7 @@ OUTPUT_SCHEMA = {
                     "path",
                     "message",
                     "conditions",
+                    "related",
                 ],
                 "properties": {
                     "rule_id": {"type": "string", "pattern": "^[A-Z]+[0-9]{3}$"},
@@ -55,6 +56,23 @@ OUTPUT_SCHEMA = {
                     "path": {"type": "array", "items": {"type": ["string", "integer"]}},
                     "message": {"type": "string", "minLength": 1},
                     "conditions": {"type": "object", "additionalProperties": {"type": "boolean"}},
+                    "related": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["file", "line", "column", "end_line", "end_column", "resource", "message"],
+                            "properties": {
+                                "file": {"type": "string"},
+                                "line": {"type": "integer", "minimum": 1},
+                                "column": {"type": "integer", "minimum": 1},
+                                "end_line": {"type": "integer", "minimum": 1},
+                                "end_column": {"type": "integer", "minimum": 1},
+                                "resource": {"type": ["string", "null"]},
+                                "message": {"type": "string", "minLength": 1},
+                            },
+                        },
+                    },
                 },
             },
         },

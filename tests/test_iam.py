@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from cfncheck.findings import ERROR, WARNING
-from cfncheck.testing import expected, file_findings, findings, only, summary
+from cfncheck.testing import expected, family, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "iam"
 
 
 def sample(name: str, rule: str):
-    return file_findings(SAMPLES / name, [rule])
+    return file_findings(SAMPLES / name, family(rule))
 
 
 RULES = ["IAM001", "IAM002", "IAM003", "IAM004", "IAM005", "IAM006", "IAM007", "IAM008"]
@@ -31,9 +31,11 @@ def test_passing_sample(rule):
     assert sample(f"{rule}-pass.yaml", rule) == []
 
 
-def test_severities_follow_the_catalog_branches():
-    assert [str(f.severity) for f in sample("IAM002-fail.yaml", "IAM002")] == ["error", "error", "warning"]
-    assert [f.severity for f in sample("IAM004-fail.yaml", "IAM004")] == [ERROR, WARNING, WARNING]
+def test_each_branch_of_the_catalog_has_its_id_and_severity():
+    found = sample("IAM002-fail.yaml", "IAM002")
+    assert [(f.rule_id, f.severity) for f in found] == [("IAM002", ERROR), ("IAM002", ERROR), ("IAM023", WARNING)]
+    found = sample("IAM004-fail.yaml", "IAM004")
+    assert [(f.rule_id, f.severity) for f in found] == [("IAM004", ERROR), ("IAM025", WARNING), ("IAM024", WARNING)]
 
 
 def test_findings_land_on_the_statement_key():
@@ -125,8 +127,8 @@ def test_violation_in_one_if_branch_names_the_scenario():
                     Action: !If [IsProd, "s3:GetObject", "s3:*"]
                     Resource: arn:aws:s3:::bucket/*
     """
-    (finding,) = findings(text, select=["IAM002"])
-    assert summary([finding]) == [("IAM002", "Role", 19)]
+    (finding,) = findings(text, select=["IAM002", "IAM023"])
+    assert summary([finding]) == [("IAM023", "Role", 19)]
     assert finding.conditions == {"IsProd": False}
     assert "s3:*" in finding.message
 

@@ -1,13 +1,13 @@
-"""Data lifecycle checks CFN009, CFN010, RDS005, RDS006, DDB001."""
+"""Data lifecycle checks CFN009, CFN010, RDS005, RDS006, DDB001, and CFN036, RDS023, RDS024 they report apart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cfncheck.testing import expected, file_findings, findings, only, summary
+from cfncheck.testing import expected, family, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "lifecycle"
-CHECKS = ["CFN009", "CFN010", "RDS005", "RDS006", "DDB001"]
+CHECKS = [*family("CFN009"), "CFN010", "RDS005", *family("RDS006"), "DDB001"]
 
 
 def sample(name: str) -> list[tuple[str, str, int]]:
@@ -27,11 +27,11 @@ def test_good_sample_reports_nothing():
     assert sample("good.yaml") == []
 
 
-def test_cfn009_severity_by_list_and_message_names_both_policies():
-    everywhere = findings((SAMPLES / "bad.yaml").read_text(), select=["CFN009"])
+def test_cfn009_id_by_list_and_message_names_both_policies():
+    everywhere = findings((SAMPLES / "bad.yaml").read_text(), select=family("CFN009"))
     found = {f.resource: f for f in everywhere if f.conditions != {"IsProd": True}}
-    assert str(found["Orders"].severity) == "warning"
-    assert str(found["Logs"].severity) == "info"
+    assert (found["Orders"].rule_id, str(found["Orders"].severity)) == ("CFN009", "warning")
+    assert (found["Logs"].rule_id, str(found["Logs"].severity)) == ("CFN036", "info")
     assert "Set DeletionPolicy to Retain" in found["Orders"].message
     assert "UpdateReplacePolicy" in found["Orders"].message
     assert "Retain or Snapshot" in found["Volume"].message
@@ -214,10 +214,10 @@ def test_cfn009_secret_is_info_and_skipped_when_the_template_writes_its_value():
               SecretId: !Ref Rotated
               RotationLambdaARN: arn:aws:lambda:us-east-1:123456789012:function:rotate
         """
-    found = findings(text, select=["CFN009"])
+    found = findings(text, select=family("CFN009"))
     assert summary(found, severity=True) == [
-        ("CFN009", "Generated", 8, "info"),
-        ("CFN009", "Rotated", 11, "info"),
+        ("CFN036", "Generated", 8, "info"),
+        ("CFN036", "Rotated", 11, "info"),
     ]
     assert "skips the recovery window" in found[0].message
 
