@@ -201,8 +201,8 @@ def test_asg001_subnet_list_parameter_default_is_read():
 
 
 def test_elb003_alb_is_an_error_nlb_a_warning():
-    found = findings((SAMPLES / "bad.yaml").read_text(), select=["ELB003"])
-    assert {f.resource: str(f.severity) for f in found} == {"Web": "error", "Network": "warning", "Classic": "warning"}
+    found = findings((SAMPLES / "bad.yaml").read_text(), select=family("ELB003"))
+    assert {f.resource: f.rule_id for f in found} == {"Web": "ELB003", "Network": "ELB014", "Classic": "ELB014"}
 
 
 def test_vpc001_conditional_shared_nat_reported_in_its_scenario():

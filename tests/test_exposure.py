@@ -257,6 +257,6 @@ def test_load_balancer_permission_says_how_to_name_the_target_group():
           Principal: elasticloadbalancing.amazonaws.com
           SourceArn: !Sub arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/tg/*
     """
-    (finding,) = findings(text, select=["LAMBDA003"])
+    (finding,) = findings(text, select=family("LAMBDA003"))
     assert (finding.resource, finding.line) == ("FromAlb", 7)
     assert "built with Fn::Sub from its Name" in finding.message and "targetgroup/<name>/*" in finding.message

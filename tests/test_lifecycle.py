@@ -119,8 +119,8 @@ def test_rds005_skips_aurora_members_and_unknown_values():
 
 
 def test_rds006_levels():
-    found = {f.resource: str(f.severity) for f in findings((SAMPLES / "bad.yaml").read_text(), select=["RDS006"])}
-    assert found == {"Database": "warning", "Cluster": "info", "Graph": "error", "Documents": "info"}
+    found = {f.resource: f.rule_id for f in findings((SAMPLES / "bad.yaml").read_text(), select=family("RDS006"))}
+    assert found == {"Database": "RDS006", "Cluster": "RDS024", "Graph": "RDS023", "Documents": "RDS024"}
 
 
 def test_rds006_skips_read_replicas_and_members():
@@ -133,7 +133,7 @@ def test_rds006_skips_read_replicas_and_members():
             Type: AWS::RDS::DBInstance
             Properties: {Engine: aurora-mysql, DBClusterIdentifier: c, DBInstanceClass: db.r5.large}
         """
-    assert only("RDS006", text) == []
+    assert findings(text, select=family("RDS006")) == []
 
 
 def test_ddb001_per_scenario():
@@ -175,7 +175,7 @@ def test_cfn009_skips_resources_whose_deletion_the_service_refuses():
             Type: AWS::Cognito::UserPool
             Properties: {DeletionProtection: INACTIVE}
         """
-    found = {f.resource: f for f in findings(text, select=["CFN009"])}
+    found = {f.resource: f for f in findings(text, select=family("CFN009"))}
     assert sorted(found) == ["EmptiedImages", "OpenLedger", "OpenUsers"]
     assert "deletes every image in it" in found["EmptiedImages"].message
     assert str(found["OpenLedger"].severity) == "warning"
@@ -235,8 +235,8 @@ def test_cfn009_names_what_survives_a_pitr_table_and_a_key():
             Type: AWS::KMS::Key
             Properties: {PendingWindowInDays: 7}
         """
-    found = {f.resource: f for f in findings(text, select=["CFN009"])}
-    assert str(found["Table"].severity) == "info"
+    found = {f.resource: f for f in findings(text, select=family("CFN009"))}
+    assert (found["Table"].rule_id, str(found["Table"].severity)) == ("CFN036", "info")
     assert "system backup that DynamoDB keeps 35 days" in found["Table"].message
     assert str(found["Key"].severity) == "warning"
     assert "7 days later (PendingWindowInDays) nothing encrypted under it can be decrypted" in found["Key"].message
