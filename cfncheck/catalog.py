@@ -80,6 +80,15 @@ class Check:
         return self.source.split(".")[0] == "cfncheck"
 
     @property
+    def theme(self) -> str:
+        """The catalog section of a built-in check (``encryption`` for ``cfncheck.checks.encryption.s3``),
+        ``engine`` for the engine's own entries, else nothing."""
+        parts = self.source.split(".")
+        if parts[:2] == ["cfncheck", "checks"] and len(parts) > 2:
+            return parts[2].rstrip("_")
+        return "engine" if self.source == __name__ else ""
+
+    @property
     def rationale(self) -> str:
         return inspect.cleandoc(self.doc)
 

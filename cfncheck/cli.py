@@ -87,6 +87,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file.")
 @click.option("--templates-only", is_flag=True, help="Skip named files that are not CloudFormation templates.")
 @click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="The file that standard input (-) holds, as an editor pipes its buffer: findings name it, and the "
+    "configuration's globs and the project's exports apply to it.",
+)
+@click.option(
     "--require-templates",
     is_flag=True,
     help="Exit 2 when the run finds no template to check (a CI step pointed at the wrong folder).",
@@ -126,6 +132,8 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
         raise click.UsageError("--format markdown is for --list-checks; findings are text, json, sarif or github")
     if not paths:
         raise click.UsageError("give at least one template, directory, or - for standard input")
+    if flags["stdin_filename"] and "-" not in paths:
+        raise click.UsageError("--stdin-filename names what standard input holds: give - among the paths")
     try:
         session = Session.open(
             config,
@@ -135,6 +143,7 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
             jobs=flags["jobs"],
             timings=flags["timings"],
             compare_baseline=not write_baseline,
+            stdin_filename=flags["stdin_filename"],
         )
         for notice in session.notices:
             click.echo(f"cfncheck: {notice}", err=True)

@@ -336,6 +336,8 @@ class Context:
             )
         path = parse_path(path)
         where = self.location(resource, path, scenario) if at is None else Location(self.template.file, *at)
+        start = resource.node if resource is not None else None
+        whole = not path or path == ("Properties",) or self.template.encloses(path, scenario, start)
         return Finding(
             rule_id=entry.id,
             name=entry.name,
@@ -351,4 +353,5 @@ class Context:
             conditions=scenario.as_dict(),
             iteration=self.template.iteration(resource.path if resource is not None else path),
             related=tuple(related),
+            anchored=at is None and whole,
         )

@@ -134,3 +134,24 @@ def test_access_keys_and_user_data():
           UserData: IyEvYmluL2Jhc2gKZWNobyAiW2RlZmF1bHRdIiA+IH4vLmF3cy9jcmVkZW50aWFscwo=
     """
     assert only(text, ["SECRET005"]) == [("SECRET005", "Fn", 7), ("SECRET005", "Host", 11)]
+
+
+def test_a_secret_parameter_finding_names_the_resource_that_receives_it():
+    text = """
+    Parameters:
+      DbPassword: {Type: String, NoEcho: true, Default: hunter2hunter2}
+    Resources:
+      Db:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          Engine: mysql
+          DBInstanceClass: db.t3.micro
+          MasterUsername: admin
+          MasterUserPassword: !Ref DbPassword
+    """
+    (finding,) = findings(text, select=["SECRET003"])
+    assert (finding.resource, finding.path) == (None, ("Parameters", "DbPassword", "Default"))  # the place to fix
+    assert [(place.resource, place.line, place.message) for place in finding.related] == [
+        ("Db", 10, "Db MasterUserPassword receives DbPassword")
+    ]
+    assert finding.as_dict()["related"][0]["resource"] == "Db"

@@ -180,15 +180,15 @@ def test_lowering_a_best_practice_leaves_the_deploy_failure_an_error_and_the_run
     result = cli(["--select", "KMS001,KMS009", "keys.yaml"], tmp_path)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "keys.yaml:7:7: error KMS009 kms-key-rotation-invalid: Remove EnableKeyRotation (or set it to false): KMS "
-        "cannot rotate a key with KeySpec RSA_2048, KeyUsage ENCRYPT_DECRYPT automatically; the stack fails.",
-        "keys.yaml:9:5: info KMS001 kms-key-rotation-disabled: Set EnableKeyRotation to true: the key material of "
-        "this symmetric key is never rotated.",
+        "keys.yaml:7:7: error: Remove EnableKeyRotation (or set it to false): KMS cannot rotate a key with KeySpec "
+        "RSA_2048, KeyUsage ENCRYPT_DECRYPT automatically; the stack fails. [KMS009 kms-key-rotation-invalid]",
+        "keys.yaml:9:5: info: Set EnableKeyRotation to true: the key material of this symmetric key is never rotated. "
+        "[KMS001 kms-key-rotation-disabled]",
     ]
     assert len(_stderr_lines(result)) == 1 and "KMS001 is deprecated as a name for KMS009" in result.stderr
     write(tmp_path, ".cfncheck.yaml", "severity: {KMS009: warning}\n")
     named = cli(["--select", "KMS009", "keys.yaml"], tmp_path)
-    assert named.exit_code == 1 and " error KMS009 " in named.stdout
+    assert named.exit_code == 1 and ": error: " in named.stdout and "[KMS009 " in named.stdout
     assert _stderr_lines(named)[0] == (
         "cfncheck: severity: KMS009 (kms-key-rotation-invalid) is a deploy failure (CloudFormation or the service "
         "rejects the template), so it stays an error, not warning; suppress a finding that does not apply"

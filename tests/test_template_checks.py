@@ -328,7 +328,10 @@ def test_cfn034_reports_a_configured_glob_that_gives_a_template_an_undeclared_pa
     write(tmp_path, ".cfncheck.yaml", "select: [CFN034]\nparameters:\n  'stacks/*.yaml': {Env: dev}\n")
     result = cli(["."], tmp_path)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0].startswith("stacks/net.yaml:1:1: warning CFN034 ")
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("stacks/net.yaml:1:1: warning: ") and first.endswith(
+        "[CFN034 cfn-parameter-value-undeclared]"
+    )
     assert len(result.stdout.splitlines()) == 1
 
 

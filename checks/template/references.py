@@ -144,7 +144,10 @@ def ref_to_conditional_resource(ctx):
                 f"but {subject} uses it when {target.condition} is false."
             )
             path = use.path if referrer is not None else ("Outputs", _output_name(template, node)) + use.path
-            yield ctx.finding(referrer, path, message, scenario)
+            condition = ctx.location(
+                target, "Condition", message=f"{target.logical_id} has Condition {target.condition}"
+            )
+            yield ctx.finding(referrer, path, message, scenario, related=[condition])
 
 
 def _output_name(template, node) -> str:
