@@ -33,15 +33,18 @@ class Location:
     resource: str | None = None  # the logical id of the resource the place is in
 
     def as_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-            "resource": self.resource,
-            "message": self.message,
-        }
+        return {**region(self), "resource": self.resource, "message": self.message}
+
+
+def region(place: Location | Finding) -> dict:
+    """Where a finding or a related place is, as JSON gives it."""
+    return {
+        "file": place.file,
+        "line": place.line,
+        "column": place.column,
+        "end_line": place.end_line,
+        "end_column": place.end_column,
+    }
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,7 @@ class Finding:
             "rule_id": self.rule_id,
             "name": self.name,
             "severity": str(self.severity),
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
+            **region(self),
             "resource": self.resource,
             "path": list(self.path),
             "message": self.message,

@@ -20,6 +20,15 @@ ROOT = Path(__file__).parent.parent
 BAD = ROOT / "samples" / "template" / "bad.yaml"
 GOOD = ROOT / "samples" / "template" / "good.yaml"
 
+PLACE = {
+    "file": {"type": "string"},
+    "line": {"type": "integer", "minimum": 1},
+    "column": {"type": "integer", "minimum": 1},
+    "end_line": {"type": "integer", "minimum": 1},
+    "end_column": {"type": "integer", "minimum": 1},
+    "resource": {"type": ["string", "null"]},
+}
+"""Where a finding or one of its related places is."""
 OUTPUT_SCHEMA = {
     "type": "object",
     "required": ["version", "findings", "errors", "summary"],
@@ -51,12 +60,7 @@ OUTPUT_SCHEMA = {
                     "rule_id": {"type": "string", "pattern": "^[A-Z]+[0-9]{3}$"},
                     "name": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
                     "severity": {"enum": ["error", "warning", "info"]},
-                    "file": {"type": "string"},
-                    "line": {"type": "integer", "minimum": 1},
-                    "column": {"type": "integer", "minimum": 1},
-                    "end_line": {"type": "integer", "minimum": 1},
-                    "end_column": {"type": "integer", "minimum": 1},
-                    "resource": {"type": ["string", "null"]},
+                    **PLACE,
                     "path": {"type": "array", "items": {"type": ["string", "integer"]}},
                     "message": {"type": "string", "minLength": 1},
                     "conditions": {"type": "object", "additionalProperties": {"type": "boolean"}},
@@ -66,15 +70,7 @@ OUTPUT_SCHEMA = {
                             "type": "object",
                             "additionalProperties": False,
                             "required": ["file", "line", "column", "end_line", "end_column", "resource", "message"],
-                            "properties": {
-                                "file": {"type": "string"},
-                                "line": {"type": "integer", "minimum": 1},
-                                "column": {"type": "integer", "minimum": 1},
-                                "end_line": {"type": "integer", "minimum": 1},
-                                "end_column": {"type": "integer", "minimum": 1},
-                                "resource": {"type": ["string", "null"]},
-                                "message": {"type": "string", "minLength": 1},
-                            },
+                            "properties": {**PLACE, "message": {"type": "string", "minLength": 1}},
                         },
                     },
                 },
