@@ -337,7 +337,8 @@ class Context:
         path = parse_path(path)
         where = self.location(resource, path, scenario) if at is None else Location(self.template.file, *at)
         start = resource.node if resource is not None else None
-        whole = not path or path == ("Properties",) or self.template.encloses(path, scenario, start)
+        entity = path in ((), ("Properties",)) if resource is not None else len(path) <= 2  # a section, or one entry
+        whole = entity or self.template.encloses(path, scenario, start)
         return Finding(
             rule_id=entry.id,
             name=entry.name,

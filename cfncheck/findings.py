@@ -71,8 +71,9 @@ class Finding:
     suppressed: str | None = None  # the justification, when a suppression matched
     suppressed_by: str | None = None  # "metadata" (in the template) or "baseline" (an external file)
     anchored: bool = False
-    """The region encloses the place rather than being it (a whole resource, its Properties, the
-    key an absent property goes under): a report that shows one line shows the region's first."""
+    """The region encloses the place rather than being it (a whole resource, its Properties, a whole
+    parameter or section, the key an absent property goes under): a report that shows one line
+    shows the region's first."""
 
     @property
     def sort_key(self) -> tuple:
