@@ -61,6 +61,8 @@ def check_markdown(entry: Check, level: int = 3) -> str:
         facts.append(f"**Also reports:** {', '.join(child.id for child in entry.children)}")
     if entry.tags:
         facts.append(f"**Tags:** {', '.join(entry.tags)}")
+    if entry.precision != "high":
+        facts.append(f"**Precision:** {entry.precision}")
     if entry.options:
         facts.append("**Options:** " + ", ".join(f"`{k}` (default `{v}`)" for k, v in entry.options.items()))
     parts = [f"{'#' * level} {entry.id} {entry.name}", " · ".join(facts), entry.rationale or entry.name]

@@ -95,6 +95,7 @@ def _may_hold_secret(parameter: Parameter) -> bool:
     WARNING,
     fix="Add `NoEcho: true` to the parameter.",
     tags=("security",),
+    precision="medium",  # a parameter's name alone can make it a secret
 )
 def parameter_without_noecho(ctx):
     """A parameter that holds a secret — by its name, or because it sets a secret property —
@@ -118,6 +119,7 @@ def parameter_without_noecho(ctx):
     ERROR,
     fix="Remove the Default and pass the value at deploy time, or use a dynamic reference.",
     tags=("security",),
+    precision="medium",  # a parameter's name alone can make it a secret
 )
 def parameter_with_default(ctx):
     """A secret parameter with a literal Default: the secret is written in the template, for
