@@ -1,5 +1,5 @@
 """Multi-AZ checks RDS003, RDS004, RDS007, EC003, EFS002, ASG001, ELB003, VPC001, ES003, and the
-problems they report under ids of their own (RDS022, EC010, EC011, EFS009, ELB014)."""
+problems they report under ids of their own (RDS022, EC010, EC011, EFS009, ELB021)."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def test_asg001_subnet_list_parameter_default_is_read():
 
 def test_elb003_alb_is_an_error_nlb_a_warning():
     found = findings((SAMPLES / "bad.yaml").read_text(), select=family("ELB003"))
-    assert {f.resource: f.rule_id for f in found} == {"Web": "ELB003", "Network": "ELB014", "Classic": "ELB014"}
+    assert {f.resource: f.rule_id for f in found} == {"Web": "ELB003", "Network": "ELB021", "Classic": "ELB021"}
 
 
 def test_vpc001_conditional_shared_nat_reported_in_its_scenario():

@@ -83,13 +83,13 @@ LISTENER = """
 
 
 def test_a_listener_is_judged_on_the_imported_load_balancer():
-    checks = ["ELB001", "ELB013"]
+    checks = ["ELB001", "ELB020"]
     found = _run(checks, **{"alb.yaml": BALANCER, "listener.yaml": LISTENER})
     assert summary(found, severity=True) == [("ELB001", "Http", 7, "warning")]
     assert "serves the internet in plaintext" in found[0].message
     internal = BALANCER.replace("Properties: {Subnets", "Properties: {Scheme: internal, Subnets")
     assert summary(_run(checks, **{"alb.yaml": internal, "listener.yaml": LISTENER}), severity=True) == [
-        ("ELB013", "Http", 7, "info")
+        ("ELB020", "Http", 7, "info")
     ]
     assert _run(checks, **{"listener.yaml": LISTENER}) == []  # the load balancer is not in the run
 

@@ -15,7 +15,7 @@ from cfncheck.api import ABSENT, ERROR, WARNING, Alt, Child, Unknown, check
     deploy_failure=True,
     children=[
         Child(
-            "ELB014",
+            "ELB021",
             "elb-nlb-clb-single-az",
             WARNING,
             """A Network, Gateway or Classic Load Balancer whose subnets are all in one Availability
@@ -30,7 +30,7 @@ def load_balancer_single_az(lb, ctx):
     two Availability Zones: creation fails otherwise.
 
     A Network, Gateway or Classic load balancer in a single zone deploys but is not highly
-    available (ELB014).
+    available (ELB021).
     """
     zones = Zones(ctx)
     if lb.type == "AWS::ElasticLoadBalancing::LoadBalancer":
@@ -64,5 +64,5 @@ def load_balancer_single_az(lb, ctx):
                     f"This load balancer runs {span.describe()}: add a subnet in a second Availability Zone so it "
                     "keeps serving when one zone fails.",
                     scenario,
-                    rule="ELB014",
+                    rule="ELB021",
                 )

@@ -15,7 +15,7 @@ from cfncheck.api import ABSENT, ERROR, WARNING, Child, check, lookup
     tags=("security",),
     children=[
         Child(
-            "APIGW014",
+            "APIGW020",
             "apigw-domain-certificate-invalid",
             ERROR,
             """An API Gateway custom domain name whose certificate does not fit its endpoint type, which
@@ -36,7 +36,7 @@ def apigw_domain_tls(resource, ctx):
     use TLS 1.0, so an absent SecurityPolicy on a REST domain (and on a SAM Api `Domain`) is
     reported. HTTP APIs accept only TLS 1.2 (AWS::ApiGatewayV2::DomainName): only an explicit
     TLS_1_0 is reported there. An EDGE domain (the REST default) needs CertificateArn from
-    us-east-1 and a REGIONAL domain needs RegionalCertificateArn (APIGW014 otherwise).
+    us-east-1 and a REGIONAL domain needs RegionalCertificateArn (APIGW020 otherwise).
     """
     if resource.type == "AWS::ApiGatewayV2::DomainName":
         for path, (config, scenario) in ctx.elements(resource, "Properties.DomainNameConfigurations"):
@@ -77,7 +77,7 @@ def _apigw_certificate(ctx, domain_name, domain, scenario):
             "Properties.RegionalCertificateArn",
             "Add RegionalCertificateArn: a REGIONAL domain name needs a certificate from its own region.",
             scenario,
-            rule="APIGW014",
+            rule="APIGW020",
         )
     certificate = lookup(domain, "CertificateArn")
     if (
@@ -91,5 +91,5 @@ def _apigw_certificate(ctx, domain_name, domain, scenario):
             "Properties.CertificateArn",
             "Use a certificate from us-east-1: edge-optimized domain names only accept ACM certificates issued there.",
             scenario,
-            rule="APIGW014",
+            rule="APIGW020",
         )

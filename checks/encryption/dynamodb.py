@@ -15,7 +15,7 @@ from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Child, as_bool, chec
     tags=("security",),
     children=[
         Child(
-            "DDB011",
+            "DDB020",
             "ddb-kms-key-without-sse",
             ERROR,
             """A KMSMasterKeyId given while SSESpecification.SSEEnabled is not true: DynamoDB rejects
@@ -33,7 +33,7 @@ def ddb_encryption_key(table, ctx):
     AWS default: without SSESpecification (or with SSEEnabled false) the table is encrypted with
     an AWS owned key, invisible in CloudTrail and not controllable: info only. SSEEnabled true
     uses the AWS managed `aws/dynamodb` key or the customer key in KMSMasterKeyId; a
-    KMSMasterKeyId without SSEEnabled true is rejected (DDB011). Applies to SAM SimpleTable too.
+    KMSMasterKeyId without SSEEnabled true is rejected (DDB020). Applies to SAM SimpleTable too.
     """
     enabled = ctx.values(table, "Properties.SSESpecification.SSEEnabled")
     if table.type == "AWS::DynamoDB::GlobalTable":
@@ -49,7 +49,7 @@ def ddb_encryption_key(table, ctx):
             continue
         if key is not ABSENT:
             message = "Set SSESpecification.SSEEnabled to true: a KMSMasterKeyId without it is rejected."
-            yield ctx.finding(table, "Properties.SSESpecification.SSEEnabled", message, scenario, rule="DDB011")
+            yield ctx.finding(table, "Properties.SSESpecification.SSEEnabled", message, scenario, rule="DDB020")
         else:
             message = (
                 "Set SSESpecification.SSEEnabled to true to use a KMS key you can audit"

@@ -55,7 +55,7 @@ def _alb_exposure(ctx, listener: Link, scenario):
     tags=("security",),
     children=[
         Child(
-            "ELB013",
+            "ELB020",
             "elb-internal-listener-not-https",
             INFO,
             """An internal load balancer that serves plain HTTP: traffic inside the VPC is in
@@ -72,7 +72,7 @@ def elb_listener_not_https(resource, ctx):
     AWS default: Scheme internet-facing, Type application. An internet-facing ALB's HTTP
     listener whose default action neither redirects to HTTPS nor answers with a fixed response
     is reported; so are listener rules of such a listener that forward, and an internet-facing
-    Classic Load Balancer with only HTTP/TCP listeners; internal load balancers are ELB013.
+    Classic Load Balancer with only HTTP/TCP listeners; internal load balancers are ELB020.
     NLB TCP listeners are not judged (TLS may pass through to the targets). A listener whose
     load balancer is not in the run (a parameter, an import from a template not checked) is not judged.
     """
@@ -97,7 +97,7 @@ def elb_listener_not_https(resource, ctx):
                         "This rule serves plain HTTP on an HTTP listener: redirect to HTTPS instead, or attach it to"
                         " an HTTPS listener.",
                         where,
-                        rule=None if public else "ELB013",
+                        rule=None if public else "ELB020",
                     )
         return
     for scenario, (protocol, actions) in ctx.joint(
@@ -113,7 +113,7 @@ def elb_listener_not_https(resource, ctx):
                 f"This HTTP listener serves {audience} in plaintext: add an HTTPS listener and make this one redirect"
                 " (RedirectConfig Protocol HTTPS, StatusCode HTTP_301).",
                 where,
-                rule=None if public else "ELB013",
+                rule=None if public else "ELB020",
             )
 
 
@@ -134,7 +134,7 @@ def _clb_not_https(balancer, ctx):
             f"Add an HTTPS (or SSL) listener with SSLCertificateId: this {audience} Classic Load Balancer"
             " only serves HTTP/TCP in plaintext.",
             scenario,
-            rule=None if public else "ELB013",
+            rule=None if public else "ELB020",
         )
 
 
