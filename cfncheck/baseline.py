@@ -12,9 +12,10 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 from .findings import Finding
 
@@ -46,14 +47,15 @@ def baseline_file(name: str, root: Path) -> str:
     return Path(os.path.relpath(os.path.abspath(name), root)).as_posix()
 
 
-def identity(finding: Finding, file: str) -> str:
+def identity(finding: Finding, file: str, rule_id: str | None = None) -> str:
     """What stays the same while a finding is not fixed: check, file, resource, property path."""
     path = ".".join(str(part) for part in finding.path)
-    return f"{finding.rule_id}|{file}|{finding.resource or ''}|{path}"
+    return f"{rule_id or finding.rule_id}|{file}|{finding.resource or ''}|{path}"
 
 
-def fingerprint(finding: Finding, file: str) -> str:
-    return hashlib.sha256(identity(finding, file).encode("utf-8")).hexdigest()[:32]
+def fingerprint(finding: Finding, file: str, rule_id: str | None = None) -> str:
+    """The hash of the finding's identity (``rule_id``: as if it were reported under that id)."""
+    return hashlib.sha256(identity(finding, file, rule_id).encode("utf-8")).hexdigest()[:32]
 
 
 def report_fingerprints(findings: Iterable[Finding], root: str | os.PathLike) -> list[str]:
@@ -105,19 +107,28 @@ def read(path: str | os.PathLike) -> Counter:
     return Counter(str(e["fingerprint"]) for e in entries)
 
 
-def apply(findings: list[Finding], path: str | os.PathLike) -> tuple[list[Finding], int, int]:
+def apply(
+    findings: list[Finding], path: str | os.PathLike, formerly: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+) -> tuple[list[Finding], int, int, set[str]]:
     """The findings with those the baseline at ``path`` accepts marked as suppressed (externally),
-    how many it accepted, and how many of its entries no finding matched (fixed since)."""
+    how many it accepted, how many of its entries no finding matched (fixed since), and the old ids
+    under which it accepted findings now reported under another (``formerly``: each id, the ids
+    its findings were reported under before; see ``Catalog.formerly``)."""
     accepted = read(path)
     root = Path(path).resolve().parent
     justification = f"accepted in baseline {Path(path).name}"
-    marked, matched = [], 0
+    marked, matched, old_ids = [], 0, set()
     for finding in findings:
         if finding.suppressed is None:
-            key = fingerprint(finding, baseline_file(finding.file, root))
-            if accepted[key] > 0:
-                accepted[key] -= 1
-                matched += 1
-                finding = replace(finding, suppressed=justification, suppressed_by="baseline")
+            file = baseline_file(finding.file, root)
+            for rule_id in (finding.rule_id, *formerly.get(finding.rule_id, ())):
+                key = fingerprint(finding, file, rule_id)
+                if accepted[key] > 0:
+                    accepted[key] -= 1
+                    matched += 1
+                    if rule_id != finding.rule_id:
+                        old_ids.add(rule_id)
+                    finding = replace(finding, suppressed=justification, suppressed_by="baseline")
+                    break
         marked.append(finding)
-    return marked, matched, sum(accepted.values())
+    return marked, matched, sum(accepted.values()), old_ids

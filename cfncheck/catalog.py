@@ -7,6 +7,13 @@ A check is a function marked with :func:`check`; the mark is data on the functio
 catalog reads from the modules it loads. A check may report some problems under ids of their own
 (``children``): each child has its own name, severity and documentation, is selected, configured,
 suppressed and baselined like any check, and is reported by its parent's function.
+
+One id names one problem with one severity: a check reports only at the severity it declares
+(``Context.finding`` refuses any other). A check that CloudFormation or the service rejects is a
+*deploy failure* (``deploy_failure``): a configured severity never lowers it. An entry that took
+over findings reported under other ids before (``formerly``) makes those ids *aliases* for one
+release: a selector, severity, suppression or baseline entry naming the old id still means every
+id it became, and the run says so once (see :meth:`Catalog.resolve`).
 """
 
 from __future__ import annotations
@@ -29,6 +36,10 @@ from .findings import ERROR, INFO, Severity
 
 MARK = "__cfncheck__"
 """The attribute :func:`check` sets on a check function: its catalog entry."""
+ALIASES_UNTIL = "0.3.0"
+"""The release that drops the aliases of ids whose problems were split into ids of their own."""
+PRECISIONS = ("very-high", "high", "medium", "low")
+"""How often a check's findings are right, as SARIF (and GitHub code scanning) rank rules."""
 
 
 class Scope(StrEnum):
@@ -66,11 +77,23 @@ class Check:
     parent: str | None = None  # a child's parent: the check whose function reports it
     children: tuple[Check, ...] = ()
     help_uri: str = ""  # where a plugin documents the check (built-in checks: docs/checks.md)
+    deploy_failure: bool = False  # CloudFormation or the service rejects what it reports
+    formerly: tuple[str, ...] = ()  # ids its findings were reported under before (aliases for one release)
+    precision: str = "high"  # one of PRECISIONS
 
     @property
     def is_builtin(self) -> bool:
         """Whether the check ships with cfncheck (the engine's, or one of ``cfncheck.checks``)."""
         return self.source.split(".")[0] == "cfncheck"
+
+    @property
+    def theme(self) -> str:
+        """The catalog section of a built-in check (``encryption`` for ``cfncheck.checks.encryption.s3``),
+        ``engine`` for the engine's own entries, else nothing."""
+        parts = self.source.split(".")
+        if parts[:2] == ["cfncheck", "checks"] and len(parts) > 2:
+            return parts[2].rstrip("_")
+        return "engine" if self.source == __name__ else ""
 
     @property
     def rationale(self) -> str:
@@ -102,22 +125,30 @@ class Child:
     example: str = ""
     tags: tuple[str, ...] | None = None  # None: the parent's
     help_uri: str | None = None  # None: the parent's
+    deploy_failure: bool = False
+    formerly: tuple[str, ...] = ()
+    precision: str | None = None  # None: the parent's
 
     def entry(self, parent: Check) -> Check:
-        return Check(
-            id=self.id,
-            name=self.name,
-            severity=_severity(self.severity),
-            function=None,
-            scope=parent.scope,
-            types=parent.types,
-            fix=self.fix,
-            tags=parent.tags if self.tags is None else tuple(self.tags),
-            source=parent.source,
-            example=_snippet(self.example),
-            doc=self.doc,
-            parent=parent.id,
-            help_uri=parent.help_uri if self.help_uri is None else self.help_uri,
+        return _validated(
+            Check(
+                id=self.id,
+                name=self.name,
+                severity=_severity(self.severity),
+                function=None,
+                scope=parent.scope,
+                types=parent.types,
+                fix=self.fix,
+                tags=parent.tags if self.tags is None else tuple(self.tags),
+                source=parent.source,
+                example=_snippet(self.example),
+                doc=self.doc,
+                parent=parent.id,
+                help_uri=parent.help_uri if self.help_uri is None else self.help_uri,
+                deploy_failure=self.deploy_failure,
+                formerly=tuple(self.formerly),
+                precision=parent.precision if self.precision is None else self.precision,
+            )
         )
 
 
@@ -134,28 +165,39 @@ def check(
     example: str = "",
     children: Iterable[Child] = (),
     help_uri: str = "",
+    deploy_failure: bool = False,
+    formerly: Iterable[str] = (),
+    precision: str = "high",
 ) -> Callable[[Callable], Callable]:
     """Mark a function as a check. With ``types`` it runs once per resource of those types;
     without, once per template (``scope="project"``: once per run, over every template). Its
     docstring is its rationale. ``children`` are the problems it reports under ids of their own
     (``ctx.finding(..., rule=CHILD_ID)``). ``help_uri`` is the page where a plugin documents the
-    check, for SARIF and ``cfncheck explain``."""
+    check, for SARIF and ``cfncheck explain``. ``deploy_failure``: what it reports makes
+    CloudFormation or the service reject the template (an error that configuration cannot lower).
+    ``formerly``: ids its findings were reported under before, which keep selecting it for one
+    release. ``precision``: how often its findings are right (``PRECISIONS``)."""
 
     def mark(function: Callable) -> Callable:
-        entry = Check(
-            id=id,
-            name=name,
-            severity=_severity(severity),
-            function=function,
-            scope=Scope(scope) if scope else Scope.RESOURCE if types else Scope.TEMPLATE,
-            types=tuple(types or ()),
-            fix=fix,
-            tags=tuple(tags),
-            options=dict(options or {}),
-            source=function.__module__,
-            example=_snippet(example),
-            doc=function.__doc__ or "",
-            help_uri=help_uri,
+        entry = _validated(
+            Check(
+                id=id,
+                name=name,
+                severity=_severity(severity),
+                function=function,
+                scope=Scope(scope) if scope else Scope.RESOURCE if types else Scope.TEMPLATE,
+                types=tuple(types or ()),
+                fix=fix,
+                tags=tuple(tags),
+                options=dict(options or {}),
+                source=function.__module__,
+                example=_snippet(example),
+                doc=function.__doc__ or "",
+                help_uri=help_uri,
+                deploy_failure=deploy_failure,
+                formerly=tuple(formerly),
+                precision=precision,
+            )
         )
         setattr(function, MARK, replace(entry, children=tuple(child.entry(entry) for child in children)))
         return function
@@ -165,6 +207,16 @@ def check(
 
 def _severity(severity: Severity | str) -> Severity:
     return Severity.parse(severity) if isinstance(severity, str) else Severity(severity)
+
+
+def _validated(entry: Check) -> Check:
+    """The entry, once it is one a catalog can hold: a deploy failure is an error, and the precision
+    is one SARIF knows. A plugin that declares otherwise fails to load, and the run says why."""
+    if entry.deploy_failure and entry.severity != ERROR:
+        raise ValueError(f"check {entry.id}: a deploy failure is an error, not {entry.severity}")
+    if entry.precision not in PRECISIONS:
+        raise ValueError(f"check {entry.id}: precision {entry.precision!r} is not one of {', '.join(PRECISIONS)}")
+    return entry
 
 
 INTERNAL_ERROR = Check(
@@ -220,10 +272,13 @@ ENGINE_CHECKS = (INTERNAL_ERROR, ANALYSIS_BOUNDED, SUPPRESSION_WITHOUT_REASON, S
 """What the engine reports itself: failures, limits of the analysis, and suppressions."""
 
 
-def matches(entry: Check, selector: str) -> bool:
-    """A selector is an id (``SG001``), a name (``sg-admin-port-open-to-world``) or an id prefix (``SG``)."""
-    key = selector.strip()
-    return key.upper() == entry.id or key.lower() == entry.name or (key.isalnum() and entry.id.startswith(key.upper()))
+@dataclass(frozen=True)
+class Selection:
+    """What a selector names: the ids of the checks it selects and, when it is the id of a check
+    whose problems were split into ids of their own, the alias it is until ``ALIASES_UNTIL``."""
+
+    ids: frozenset[str]
+    alias: str | None = None  # the old id, when the selector is one and stands for several ids
 
 
 class Catalog:
@@ -236,6 +291,41 @@ class Catalog:
         self.problems = list(problems)
         for entry in entries:
             self._add(entry)
+
+    @functools.cached_property
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """Old id → the ids of the checks that took over its findings (itself first, when it still
+        names a problem): how selectors, severities, suppressions and baselines read an old id
+        until ``ALIASES_UNTIL``."""
+        found: dict[str, list[str]] = {}
+        for entry in self:
+            for old in entry.formerly:
+                found.setdefault(old, [old] if old in self._by_id else []).append(entry.id)
+        return {old: tuple(ids) for old, ids in sorted(found.items())}
+
+    def resolve(self, selector: str) -> Selection:
+        """The checks a selector names. A selector is an id (``SG001``: that check only), a name
+        (``sg-admin-port-open-to-world``) or an id prefix (``SG``, ``SG00``); an id whose problems
+        were split into ids of their own names them all (and is an alias, see ``aliases``)."""
+        key = selector.strip()
+        upper = key.upper()
+        if upper in self.aliases:
+            return Selection(frozenset(self.aliases[upper]), upper)
+        entry = self._by_id.get(upper) or self._by_name.get(key.lower())
+        if entry is not None:
+            return Selection(frozenset({entry.id}))
+        if key.isalnum():
+            return Selection(frozenset(i for i in self._by_id if i.startswith(upper)))
+        return Selection(frozenset())
+
+    def alias_notice(self, old: str, fix: str = "write the ids you mean") -> str:
+        """The one line a run prints when a selector, severity, suppression or baseline uses an
+        old id that stands for several ids."""
+        became = ", ".join(f"{c.id} ({c.name})" for i in self.aliases[old] if i != old and (c := self._by_id[i]))
+        return (
+            f"{old} is deprecated as a name for {became}, which it reported before: until cfncheck {ALIASES_UNTIL} "
+            f"it still means {', '.join(self.aliases[old])}; {fix}"
+        )
 
     def _add(self, entry: Check) -> None:
         existing = self._by_id.get(entry.id)
@@ -281,18 +371,17 @@ class Catalog:
     def select(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[Check]:
         """The checks to run: those ``include`` names (all when empty) but ``exclude`` does not;
         the engine's own are always on and never listed."""
-        include, exclude = list(include), list(exclude)
+        included = set().union(*(self.resolve(s).ids for s in include)) if include else None
+        excluded = set().union(*(self.resolve(s).ids for s in exclude))
         return [
             c
             for c in self
-            if c.scope != Scope.ENGINE
-            and (not include or any(matches(c, s) for s in include))
-            and not any(matches(c, s) for s in exclude)
+            if c.scope != Scope.ENGINE and (included is None or c.id in included) and c.id not in excluded
         ]
 
     def unknown(self, selectors: Iterable[str]) -> list[str]:
         """The selectors that name no check."""
-        return [s for s in selectors if not any(matches(c, s) for c in self)]
+        return [s for s in selectors if not self.resolve(s).ids]
 
     def runners(self, selected: Iterable[Check]) -> list[Check]:
         """The checks whose functions report the ``selected`` ones: each itself, or a child's parent."""
@@ -315,6 +404,10 @@ class Catalog:
             configured._by_id[entry.id] = entry
             configured._by_name[entry.name] = entry
         return configured
+
+    def formerly(self) -> dict[str, tuple[str, ...]]:
+        """Each id the ids its findings were reported under before (for reading old baselines)."""
+        return {c.id: c.formerly for c in self._by_id.values() if c.formerly}
 
 
 @functools.cache

@@ -95,6 +95,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file.")
 @click.option("--templates-only", is_flag=True, help="Skip named files that are not CloudFormation templates.")
 @click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="The file that standard input (-) holds, as an editor pipes its buffer: findings name it, and the "
+    "configuration's globs and the project's exports apply to it.",
+)
+@click.option(
     "--require-templates",
     is_flag=True,
     help="Exit 2 when the run finds no template to check (a CI step pointed at the wrong folder).",
@@ -120,8 +126,8 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
     gc.disable()
     config = _configure(flags)
     problems = list(config.catalog.problems)
-    for problem in problems:
-        click.echo(f"cfncheck: {problem}", err=True)
+    for line in (*problems, *config.notices):
+        click.echo(f"cfncheck: {line}", err=True)
     if show_config:
         click.echo(config.show(), nl=False)
         sys.exit(0)
@@ -134,6 +140,8 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
         raise click.UsageError(f"--format markdown is for --list-checks; findings are {', '.join(REPORTS)}")
     if not paths:
         raise click.UsageError("give at least one template, directory, or - for standard input")
+    if flags["stdin_filename"] and "-" not in paths:
+        raise click.UsageError("--stdin-filename names what standard input holds: give - among the paths")
     try:
         session = Session.open(
             config,
@@ -143,12 +151,15 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
             jobs=flags["jobs"],
             timings=flags["timings"],
             compare_baseline=not write_baseline,
+            stdin_filename=flags["stdin_filename"],
         )
         for notice in session.notices:
             click.echo(f"cfncheck: {notice}", err=True)
         outcome = session.check()
     except (ParameterError, BaselineError) as err:
         raise click.UsageError(str(err)) from None
+    for notice in outcome.notices:
+        click.echo(f"cfncheck: {notice}", err=True)
     if not outcome.files:
         problem = "no template to check" if flags["require_templates"] else "no template checked"
         click.echo(f"cfncheck: {problem} in {' '.join(paths)} ({NO_TEMPLATE_HINT})", err=True)

@@ -67,6 +67,8 @@ def _selectors(key: str, value, catalog: Catalog) -> list[str]:
 
 
 def _severities(key: str, value: dict, catalog: Catalog) -> dict[str, str]:
+    """Check id → configured severity, as written: an old id that stands for several ids (an
+    alias) is expanded by ``Config.severities``, which also keeps deploy failures errors."""
     return {_check(key, name, catalog).id: level for name, level in value.items()}
 
 
@@ -267,8 +269,40 @@ class Config:
 
     @property
     def severities(self) -> dict[str, Severity]:
-        """The configured severities, by check id."""
-        return {rule_id: Severity.parse(level) for rule_id, level in self.values["severity"].items()}
+        """The configured severities, by check id: an alias (an old id that stands for several)
+        gives its severity to each id it stands for, unless that id is configured itself; a deploy
+        failure is never lowered below error (see ``notices``)."""
+        written = {rule_id: Severity.parse(level) for rule_id, level in self.values["severity"].items()}
+        found: dict[str, Severity] = {}
+        for rule_id, severity in written.items():
+            for member in self.catalog.aliases.get(rule_id, (rule_id,)):
+                entry = self.catalog.find(member)
+                if member in written and member != rule_id or entry is None:
+                    continue
+                if entry.deploy_failure and severity < Severity.ERROR:
+                    continue
+                found[member] = severity
+        return found
+
+    @property
+    def aliases_used(self) -> list[str]:
+        """The old ids (aliases of several ids) that the selectors and severities name."""
+        named = [*self.values["select"], *self.values["ignore"], *self.values["severity"]]
+        return sorted({alias for selector in named if (alias := self.catalog.resolve(selector).alias)})
+
+    @property
+    def notices(self) -> list[str]:
+        """What the user is told about the configuration: each alias it uses (once), and each
+        severity it cannot apply because the check is a deploy failure."""
+        lines = [self.catalog.alias_notice(old) for old in self.aliases_used]
+        for rule_id, level in self.values["severity"].items():
+            entry = self.catalog.find(rule_id)
+            if entry is not None and entry.deploy_failure and Severity.parse(level) < Severity.ERROR:
+                lines.append(
+                    f"severity: {entry.id} ({entry.name}) is a deploy failure (CloudFormation or the service rejects "
+                    f"the template), so it stays an error, not {level}; suppress a finding that does not apply"
+                )
+        return lines
 
     def path(self, value: str) -> str:
         """A path written in the file, relative to the file's folder."""

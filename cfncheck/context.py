@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class SeverityError(ValueError):
+    """A check reported a finding at a severity its id does not declare."""
+
+
 class Analysis:
     """Everything known about one template in this run, shared by all checks."""
 
@@ -300,7 +304,8 @@ class Context:
         path = parse_path(path)
         start = resource.node if resource is not None else None
         mark = self.template.locate(path, scenario, start)
-        return Location(self.template.file, mark.line, mark.column, mark.end_line, mark.end_column, message)
+        name = resource.logical_id if resource is not None else None
+        return Location(self.template.file, mark.line, mark.column, mark.end_line, mark.end_column, message, name)
 
     def finding(
         self,
@@ -318,14 +323,26 @@ class Context:
         ``resource`` is None); an absent property is reported on its nearest enclosing key.
         The path is kept relative: with the logical id it identifies the finding across edits.
         ``at`` places the finding on a region the loader saw (a duplicate key) instead. ``rule``:
-        the id of one of the check's children, to report that problem under its own id."""
+        the id of one of the check's children, to report that problem under its own id.
+
+        A finding has the severity its id declares: one id names one problem with one severity.
+        ``severity``, when given, must be that one; any other raises ``SeverityError`` (the run
+        reports the check as failed), so a problem of another severity needs a child of its own."""
         entry = self.check if rule is None else self.check.child(rule)
+        if severity is not None and severity != entry.severity:
+            raise SeverityError(
+                f"{entry.id} is declared {entry.severity} but reported at {severity}: report that problem under a "
+                "Child id of its own"
+            )
         path = parse_path(path)
         where = self.location(resource, path, scenario) if at is None else Location(self.template.file, *at)
+        start = resource.node if resource is not None else None
+        entity = path in ((), ("Properties",)) if resource is not None else len(path) <= 2  # a section, or one entry
+        whole = entity or self.template.encloses(path, scenario, start)
         return Finding(
             rule_id=entry.id,
             name=entry.name,
-            severity=severity or entry.severity,
+            severity=entry.severity,
             file=where.file,
             line=where.line,
             column=where.column,
@@ -337,4 +354,5 @@ class Context:
             conditions=scenario.as_dict(),
             iteration=self.template.iteration(resource.path if resource is not None else path),
             related=tuple(related),
+            anchored=at is None and whole,
         )

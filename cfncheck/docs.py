@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from .catalog import Catalog, Check, Scope
+from .catalog import ALIASES_UNTIL, Catalog, Check, Scope
 
 HOME_URL = "https://github.com/cfncheck/cfncheck"
 """The project's repository: the one address every other (pyproject.toml's, README's, action's) is
@@ -53,13 +53,22 @@ def applies_to(entry: Check) -> str:
 
 def check_markdown(entry: Check, level: int = 3) -> str:
     """One check's documentation: what it reports, why, how to fix it, and an example."""
-    facts = [f"**Severity:** {entry.severity}", f"**Applies to:** {applies_to(entry)}"]
+    severity = (
+        f"{entry.severity} (deploy failure: a configured severity cannot lower it)" if entry.deploy_failure else ""
+    )
+    facts = [f"**Severity:** {severity or entry.severity}", f"**Applies to:** {applies_to(entry)}"]
+    if entry.formerly:
+        facts.append(
+            f"**Formerly reported as:** {', '.join(entry.formerly)} (which still selects it until {ALIASES_UNTIL})"
+        )
     if entry.parent:
         facts.append(f"**Reported by:** {entry.parent}")
     if entry.children:
         facts.append(f"**Also reports:** {', '.join(child.id for child in entry.children)}")
     if entry.tags:
         facts.append(f"**Tags:** {', '.join(entry.tags)}")
+    if entry.precision != "high":
+        facts.append(f"**Precision:** {entry.precision}")
     if entry.options:
         facts.append("**Options:** " + ", ".join(f"`{k}` (default `{v}`)" for k, v in entry.options.items()))
     parts = [f"{'#' * level} {entry.id} {entry.name}", " · ".join(facts), entry.rationale or entry.name]
@@ -89,7 +98,29 @@ def render(checks: Iterable[Check]) -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| [{c.id}](#{anchor(c)}) | {c.name} | {c.severity} | {applies_to(c)} |" for c in checks]
+    lines += ["", *split_ids(Catalog(checks))]
     return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c) for c in checks)
+
+
+def split_ids(catalog: Catalog) -> list[str]:
+    """The table of the ids that named several problems, and the ids each problem has now."""
+    if not catalog.aliases:
+        return []
+    lines = [
+        "## Ids split into one id per problem",
+        "",
+        "Each id names one problem with one severity. These ids named several; each problem now has an id of its "
+        f"own. Until cfncheck {ALIASES_UNTIL} the old id still stands for all of them in `--select`, `--ignore`, "
+        "`severity`, suppressions and baselines (the run prints a line saying so), except that a configured severity "
+        "never lowers a deploy failure; its name selects only the problem it keeps.",
+        "",
+        "| Old id | Now |",
+        "|---|---|",
+    ]
+    for old, ids in catalog.aliases.items():
+        now = "; ".join(f"[{c.id}](#{anchor(c)}) {c.name} ({c.severity})" for i in ids if (c := catalog.find(i)))
+        lines.append(f"| {old} | {now} |")
+    return lines + [""]
 
 
 def explain(entry: Check) -> str:
@@ -116,6 +147,9 @@ def listing(checks: list[Check], kind: str) -> str:
                 "summary": c.summary,
                 "fix": c.fix,
                 "help_uri": help_uri(c),
+                "deploy_failure": c.deploy_failure,
+                "precision": c.precision,
+                "formerly": list(c.formerly),
             }
             for c in checks
         ]

@@ -39,7 +39,9 @@ def _template_bytes(path: Path) -> bytes | None:
     return head if is_template_text(head) else None
 
 
-def collect(paths: list[str]) -> tuple[list[Source], list[FileError]]:
+def collect(paths: list[str], stdin_name: str | None = None) -> tuple[list[Source], list[FileError]]:
+    """The files of the paths: ``-`` is standard input, named ``stdin_name`` (an editor's buffer of
+    that file) or ``<stdin>``."""
     sources: list[Source] = []
     errors: list[FileError] = []
     seen: set[str] = set()
@@ -51,7 +53,7 @@ def collect(paths: list[str]) -> tuple[list[Source], list[FileError]]:
 
     for given in paths:
         if given == "-":
-            add(Source("<stdin>", data=sys.stdin.buffer.read()))
+            add(Source(stdin_name or "<stdin>", data=sys.stdin.buffer.read()))
             continue
         path = Path(given)
         if path.is_dir():

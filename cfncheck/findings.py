@@ -30,6 +30,21 @@ class Location:
     end_line: int
     end_column: int
     message: str = ""  # what is there, for a related location
+    resource: str | None = None  # the logical id of the resource the place is in
+
+    def as_dict(self) -> dict:
+        return {**region(self), "resource": self.resource, "message": self.message}
+
+
+def region(place: Location | Finding) -> dict:
+    """Where a finding or a related place is, as JSON gives it."""
+    return {
+        "file": place.file,
+        "line": place.line,
+        "column": place.column,
+        "end_line": place.end_line,
+        "end_column": place.end_column,
+    }
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,10 @@ class Finding:
     related: tuple[Location, ...] = ()
     suppressed: str | None = None  # the justification, when a suppression matched
     suppressed_by: str | None = None  # "metadata" (in the template) or "baseline" (an external file)
+    anchored: bool = False
+    """The region encloses the place rather than being it (a whole resource, its Properties, a whole
+    parameter or section, the key an absent property goes under): a report that shows one line
+    shows the region's first."""
 
     @property
     def sort_key(self) -> tuple:
@@ -73,16 +92,13 @@ class Finding:
             "rule_id": self.rule_id,
             "name": self.name,
             "severity": str(self.severity),
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
+            **region(self),
             "resource": self.resource,
             "path": list(self.path),
             "message": self.message,
             "conditions": dict(self.conditions),
             **({"iteration": dict(self.iteration)} if self.iteration else {}),
+            "related": [place.as_dict() for place in self.related],
         }
 
     @property

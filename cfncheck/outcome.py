@@ -44,6 +44,7 @@ class Outcome:
     rules: list[Check]  # the checks that ran, and the engine's that reported; configured severities
     baseline: BaselineCount | None = None  # with a baseline compared
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)
+    notices: tuple[str, ...] = ()  # old ids the templates' suppressions or the baseline still use
 
 
 def settle(session: Session, results: list[RunResult]) -> Outcome:
@@ -57,10 +58,19 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
     findings = [
         replace(f, severity=session.severities[f.rule_id]) if f.rule_id in session.severities else f for f in findings
     ]
+    catalog = session.catalog
+    announced = set(session.config.aliases_used)  # the command line told the user about these already
+    notices = {
+        old: catalog.alias_notice(old)
+        for result in results
+        for old in suppress.aliases(result.suppressions, catalog) - announced
+    }
     count = None
     if session.baseline:
-        findings, accepted, fixed = baseline.apply(findings, session.baseline)
+        findings, accepted, fixed, listed = baseline.apply(findings, session.baseline, catalog.formerly())
         count = BaselineCount(accepted, fixed)
+        for old in listed - announced - notices.keys():
+            notices[old] = catalog.alias_notice(old, f"rewrite the baseline with --write-baseline {session.baseline}")
     first = results[0]
     timings = defaultdict(float)
     for result in results:
@@ -74,6 +84,7 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
         rules=_rules(session, findings),
         baseline=count,
         timings=timings,
+        notices=tuple(notices[old] for old in sorted(notices)),
     )
 
 

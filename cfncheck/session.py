@@ -57,17 +57,21 @@ class Session:
         jobs: int | None = None,
         timings: bool = False,
         compare_baseline: bool = True,
+        stdin_filename: str | None = None,
     ) -> Session:
         """The session of a command line: its paths, and its parameter specs (files or Key=Value).
-        ``jobs``: the number of CPUs this process may use when not given.
+        ``jobs``: the number of CPUs this process may use when not given. ``stdin_filename``: the
+        file standard input (``-``) holds, as an editor pipes its buffer: the run names it so, the
+        globs of the configuration apply to it, and the project around it is read for its exports.
 
         Raises ``ParameterError`` when a parameters file cannot be read."""
-        found, missing = sources(paths, config, templates_only)
+        found, missing = sources(paths, config, templates_only, stdin_filename)
         sets = read_environments(list(parameters))
         given = {name: value.value for name, value in sets[0][1].items()} if len(sets) == 1 else {}
         context = ()
-        if is_partial(paths, templates_only):
-            context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
+        named = [stdin_filename if path == "-" and stdin_filename else path for path in paths]
+        if is_partial(named, templates_only):
+            context = project_context(named, config.root, lambda source: _kept(source, set(), config, False))
         return cls(
             config,
             tuple(found),
@@ -214,12 +218,16 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def sources(paths: list[str], config: Config, templates_only: bool = False) -> tuple[list[Source], list[FileError]]:
-    """The files to check: named files and templates in named folders, filtered by the globs."""
-    found, missing = collect(paths)
+def sources(
+    paths: list[str], config: Config, templates_only: bool = False, stdin_filename: str | None = None
+) -> tuple[list[Source], list[FileError]]:
+    """The files to check: named files and templates in named folders, filtered by the globs
+    (standard input, ``-``, is named ``stdin_filename`` when given)."""
+    found, missing = collect(paths, stdin_filename)
     if not (config["exclude"] or config["include"] or templates_only):
         return found, missing
-    return [s for s in found if _kept(s, set(paths), config, templates_only)], missing
+    named = {stdin_filename if path == "-" and stdin_filename else path for path in paths}
+    return [s for s in found if _kept(s, named, config, templates_only)], missing
 
 
 def _kept(source: Source, named: set[str], config: Config, templates_only: bool) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from .catalog import SUPPRESSION_UNUSED, SUPPRESSION_WITHOUT_REASON, Catalog, Check, Scope, matches
+from .catalog import SUPPRESSION_UNUSED, SUPPRESSION_WITHOUT_REASON, Catalog, Check, Scope
 from .findings import Finding, Location
 from .template import Template
 
@@ -32,12 +32,12 @@ class Suppression:
     path: tuple  # where the entry is written, from the template root
     where: Location  # the entry's place, for a finding about it
 
-    def covers(self, finding: Finding, entry: Check | None) -> bool:
+    def covers(self, finding: Finding, ids: frozenset[str]) -> bool:
+        """Whether the entry silences ``finding``; ``ids``: the checks its selector names."""
         return (
-            entry is not None
+            finding.rule_id in ids
             and finding.file == self.where.file
             and (self.resource is None or finding.resource == self.resource)
-            and matches(entry, self.selector)
         )
 
 
@@ -79,13 +79,13 @@ def apply(
     suppressions (``checks``: those that ran)."""
     if not suppressions:
         return findings
+    named = [catalog.resolve(suppression.selector).ids for suppression in suppressions]
     used: set[int] = set()
     marked = []
     for finding in findings:
         if finding.suppressed is None:
-            entry = catalog.find(finding.rule_id)
             for index, suppression in enumerate(suppressions):
-                if suppression.covers(finding, entry):
+                if suppression.covers(finding, named[index]):
                     used.add(index)
                     finding = replace(finding, suppressed=suppression.reason or NO_REASON, suppressed_by="metadata")
                     break
@@ -103,11 +103,17 @@ def apply(
     return marked
 
 
+def aliases(suppressions: Iterable[Suppression], catalog: Catalog) -> set[str]:
+    """The old ids (aliases of several ids, see ``Catalog.aliases``) that suppressions name."""
+    return {alias for suppression in suppressions if (alias := catalog.resolve(suppression.selector).alias)}
+
+
 def _unused_message(suppression: Suppression, ran: list[Check], catalog: Catalog) -> str | None:
     where = f"resource {suppression.resource}" if suppression.resource else "this template"
-    if any(matches(c, suppression.selector) for c in ran if c.scope != Scope.SUPPRESSION):
+    ids = catalog.resolve(suppression.selector).ids
+    if any(c.id in ids for c in ran if c.scope != Scope.SUPPRESSION):
         return f"Remove the suppression of {suppression.selector}: it matches no finding on {where}."
-    if any(matches(c, suppression.selector) for c in catalog):
+    if ids:
         return None  # the check did not run, so whether it would still fire is unknown
     hint = catalog.nearest(suppression.selector)
     suggestion = f" (did you mean {hint}?)" if hint else ""

@@ -199,16 +199,25 @@ class Template:
         An absent property is reported where it should be added: on the nearest enclosing
         key. ``Fn::If`` nodes on the way are followed into the branch the scenario selects.
         """
+        return self._reach(path, scenario, start)[0]
+
+    def encloses(self, path, scenario: Scenario | None = None, start: MarkedDict | None = None) -> bool:
+        """Whether ``path`` is absent, so that :meth:`locate` gives the region of a node that
+        encloses where it would be (a report showing one line shows that region's first)."""
+        return self._reach(path, scenario, start)[1] < len(path)
+
+    def _reach(self, path, scenario: Scenario | None, start: MarkedDict | None) -> tuple[Mark, int]:
+        """The region of the deepest existing part of ``path``, and how many of its keys exist."""
         node = self.root if start is None else start
         best = node.mark
-        for key in path:
+        for depth, key in enumerate(path):
             node = _select_branch(node, scenario)
             mark = mark_of_child(node, key)
             if mark is None:
-                break
+                return best, depth
             best = mark
             node = node[key]
-        return best
+        return best, len(path)
 
 
 def _holds(region: Mark, target: tuple) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "Source",
     "configuration",
     "expected",
+    "family",
     "file_findings",
     "findings",
     "only",
@@ -88,6 +89,15 @@ def run_files(paths: Iterable[str | Path], *, parameters: dict | None = None, **
 
 def _check(session: Session) -> Outcome:
     return session.check()
+
+
+def family(rule: str, checks_dir: Iterable[str | Path] = ()) -> list[str]:
+    """A check's id and the ids of its children (the problems it reports under ids of their own),
+    to select all that its function reports."""
+    entry = _catalog([str(folder) for folder in checks_dir]).find(rule)
+    if entry is None:
+        raise KeyError(f"no check {rule}")
+    return [entry.id, *(child.id for child in entry.children)]
 
 
 def findings(text: str, select: Iterable[str] = (), **options) -> list[Finding]:

@@ -68,6 +68,7 @@ def _exports(project):
     options={"external_exports": []},
     fix="Correct the name to one a template exports, or list exports made outside these templates in the "
     "external_exports option.",
+    deploy_failure=True,
 )
 def import_without_export(project, ctx):
     """An ``Fn::ImportValue`` whose name no template of the run exports fails the stack ("No
@@ -101,6 +102,7 @@ def import_without_export(project, ctx):
     ERROR,
     scope="project",
     fix="Give each export a unique name, for example prefixed with ${AWS::StackName}.",
+    deploy_failure=True,
 )
 def duplicate_export_name(project, ctx):
     """Export names are unique per account and region: a second stack exporting the same name
@@ -149,6 +151,7 @@ def _resource_uses(template, node) -> list[str]:
     ERROR,
     fix="Build import and export names from parameters, pseudo parameters and mappings only; export strings "
     "(join a list with Fn::Join).",
+    deploy_failure=True,
 )
 def importvalue_argument_invalid(ctx):
     """CloudFormation rejects an ``Fn::ImportValue`` or an ``Export.Name`` that depends on a
@@ -207,6 +210,7 @@ def importvalue_argument_invalid(ctx):
     ERROR,
     scope="project",
     fix="Export the value unconditionally (or make the importers conditional on the same setting).",
+    deploy_failure=True,
 )
 def conditional_export_imported(project, ctx):
     """An export that exists only under a condition breaks its importers when the condition is
@@ -245,6 +249,7 @@ def conditional_export_imported(project, ctx):
     scope="project",
     fix="Pass every parameter of the child template that has no Default, only parameters it declares, with values "
     "its constraints accept.",
+    deploy_failure=True,
 )
 def nested_stack_parameters_mismatch(project, ctx):
     """A nested stack must pass its child template every parameter without a Default, and no
@@ -294,6 +299,7 @@ def nested_stack_parameters_mismatch(project, ctx):
     ERROR,
     scope="project",
     fix="Use an output the child template declares (Fn::GetAtt <Stack>.Outputs.<Name>).",
+    deploy_failure=True,
 )
 def nested_stack_output_missing(project, ctx):
     """``Fn::GetAtt <Stack>.Outputs.<Name>`` fails when the child template has no output of that

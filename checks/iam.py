@@ -34,7 +34,7 @@ from cfncheck.analysis.policy import (
     text_of,
     trust_verdict,
 )
-from cfncheck.api import ERROR, WARNING, Context, Resource, check
+from cfncheck.api import ERROR, WARNING, Child, Context, Resource, check
 
 CRITICAL_SERVICES = ("iam", "sts", "kms", "organizations")
 _SERVICE_WILDCARD = re.compile(r"([\w-]+):\*")
@@ -93,32 +93,46 @@ def admin_policy(resource, ctx):
     "iam-wildcard-action",
     ERROR,
     types=IDENTITY_TYPES,
-    fix="Replace '*' and '<service>:*' in Action with the specific actions used (prefixes such as s3:Get* are fine).",
+    fix="Replace '*', 'iam:*', 'sts:*', 'kms:*' and 'organizations:*' in Action with the specific actions used.",
     tags=("security",),
+    children=[
+        Child(
+            "IAM023",
+            "iam-service-wildcard-action",
+            WARNING,
+            """An Allow with a whole-service wildcard (``<service>:*``) other than the critical ones
+            IAM002 reports: it grants every action of the service, today's and those added later,
+            far more than any workload uses. Prefix wildcards such as ``s3:Get*`` pass.""",
+            fix="Replace '<service>:*' in Action with the specific actions used (prefixes such as s3:Get* are fine).",
+            formerly=("IAM002",),
+        )
+    ],
 )
 def wildcard_action(resource, ctx):
-    """An Allow with Action ``*`` or a whole-service wildcard grants far more than any workload uses.
+    """An Allow with Action ``*`` on specific resources, or ``iam:*``, ``sts:*``, ``kms:*``,
+    ``organizations:*`` (which allow privilege escalation or key and account control), grants far
+    more than any workload uses.
 
-    ``*`` on specific resources, and ``iam:*``, ``sts:*``, ``kms:*``, ``organizations:*`` (which allow
-    privilege escalation or key and account control), are errors; any other ``<service>:*`` is a
-    warning. Prefix wildcards such as ``s3:Get*`` pass; statements reported by IAM001 are not repeated."""
+    Any other ``<service>:*`` is IAM023. Prefix wildcards such as ``s3:Get*`` pass; statements
+    reported by IAM001 are not repeated."""
     for statement in _below_admin(resource, ctx):
-        errors, warnings = [], []
+        critical, broad = [], []
         for action in strings(statement.actions):
             match = _SERVICE_WILDCARD.fullmatch(action)
             if action == "*" or (match and match.group(1).lower() in CRITICAL_SERVICES):
-                errors.append(action)
+                critical.append(action)
             elif match:
-                warnings.append(action)
-        if errors or warnings:
-            listed = ", ".join(f"'{a}'" for a in errors + warnings)
-            yield ctx.finding(
-                resource,
-                statement.at("Action"),
-                f"Replace {listed} in Action with the specific actions this identity calls.",
-                statement.scenario,
-                severity=ERROR if errors else WARNING,
-            )
+                broad.append(action)
+        for actions, rule in ((critical, None), (broad, "IAM023")):
+            if actions:
+                listed = ", ".join(f"'{a}'" for a in actions)
+                yield ctx.finding(
+                    resource,
+                    statement.at("Action"),
+                    f"Replace {listed} in Action with the specific actions this identity calls.",
+                    statement.scenario,
+                    rule=rule,
+                )
 
 
 @check(
@@ -177,15 +191,35 @@ def _describe(entry: str, covered: list) -> str:
         "AWS::SNS::TopicPolicy",
         "AWS::SNS::TopicInlinePolicy",
     ),
-    fix="Use Action with the actions to allow (and Resource with the ARNs) instead of NotAction/NotResource.",
+    fix="Use Action with the actions to allow instead of NotAction.",
     tags=("security",),
+    children=[
+        Child(
+            "IAM024",
+            "iam-allow-not-action-scoped",
+            WARNING,
+            """An Allow with NotAction on specific resources: it grants every action of every service
+            except those listed, services added later included, on those resources.""",
+            fix="Use Action with the actions to allow instead of NotAction.",
+            formerly=("IAM004",),
+        ),
+        Child(
+            "IAM025",
+            "iam-allow-not-resource",
+            WARNING,
+            """An Allow with NotResource: it grants the actions on every resource but the listed ones,
+            resources created later included.""",
+            fix="Use Resource with the ARNs to allow instead of NotResource.",
+            formerly=("IAM004",),
+        ),
+    ],
 )
 def allow_not_action(resource, ctx):
-    """Allow with NotAction grants every action of every AWS service except those listed, including
-    services added later; Allow with NotResource grants on every resource but the listed ones.
+    """Allow with NotAction on Resource ``*`` grants every action of every AWS service except those
+    listed, including services added later, on everything.
 
-    With Resource ``*`` an Allow + NotAction is an error, otherwise a warning; Allow + NotResource is a
-    warning. Deny with NotAction/NotResource is a normal guard and passes."""
+    Allow + NotAction on specific resources is IAM024; Allow + NotResource is IAM025. Deny with
+    NotAction/NotResource is a normal guard and passes."""
     for statement in policy_statements(ctx, resource, (IDENTITY, RESOURCE)):
         if not statement.allows:
             continue
@@ -197,7 +231,7 @@ def allow_not_action(resource, ctx):
                 "Replace NotAction with Action listing the actions to allow: Allow + NotAction grants every other "
                 "action of every service" + (" on every resource." if everywhere else "."),
                 statement.scenario,
-                severity=ERROR if everywhere else WARNING,
+                rule=None if everywhere else "IAM024",
             )
         if statement.not_resources is not None:
             yield ctx.finding(
@@ -206,7 +240,7 @@ def allow_not_action(resource, ctx):
                 "Replace NotResource with Resource listing the ARNs to allow: Allow + NotResource grants "
                 "on every other resource.",
                 statement.scenario,
-                severity=WARNING,
+                rule="IAM025",
             )
 
 

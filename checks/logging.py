@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import INFO, WARNING, as_bool, check
+from cfncheck.api import INFO, WARNING, Child, as_bool, check
 
 
 @check(
@@ -11,13 +11,25 @@ from cfncheck.api import INFO, WARNING, as_bool, check
     WARNING,
     types=["AWS::CloudTrail::Trail"],
     fix="Set `IsMultiRegionTrail: true`.",
+    children=[
+        Child(
+            "TRAIL010",
+            "cloudtrail-organization-trail-single-region",
+            INFO,
+            """An organization trail that records one region only: the accounts' activity in every
+            other region goes unrecorded, unless other trails cover it. A note, since organization
+            trails are often one of several.""",
+            fix="Set `IsMultiRegionTrail: true`.",
+            formerly=("TRAIL001",),
+        )
+    ],
 )
 def trail_multi_region(trail, ctx):
     """A single-region trail misses API activity in every other region — exactly where an
     attacker or a mistake may act unnoticed.
 
     In CloudFormation `IsMultiRegionTrail` defaults to false (the console's default is all
-    regions). For an organization trail it is only a note (info).
+    regions). An organization trail is TRAIL010.
     """
     for scenario, (multi_region, organization) in ctx.joint(
         ctx.values(trail, "Properties.IsMultiRegionTrail"), ctx.values(trail, "Properties.IsOrganizationTrail")
@@ -33,7 +45,7 @@ def trail_multi_region(trail, ctx):
             "Set IsMultiRegionTrail: true (the CloudFormation default is false) so the trail records API activity "
             "in every region, not only this one.",
             scenario,
-            severity=INFO if organization else None,
+            rule="TRAIL010" if organization else None,
         )
 
 

@@ -32,12 +32,12 @@ from cfncheck.api import (
     ERROR,
     INFO,
     WARNING,
+    Child,
     Context,
     Finding,
     Location,
     Resource,
     Scenario,
-    Severity,
     as_number,
     check,
     iter_uses,
@@ -170,17 +170,18 @@ def _report(
     rule: Rule,
     message: str,
     scenario: Scenario | None = None,
-    severity: Severity | None = None,
+    child: str | None = None,
     related: Iterable[Location] = (),
 ) -> Finding:
     """The finding on a world-open rule: on its source key, in its scenario, with the parameter
-    Default that supplies the world as a related place."""
+    Default that supplies the world as a related place (``child``: the running check's child
+    that reports it)."""
     return ctx.finding(
         resource,
         rule.at(rule.peer.key),
         message,
         rule.scenario if scenario is None else scenario,
-        severity=severity,
+        rule=child,
         related=[*related, *_parameter_default(rule, ctx)],
     )
 
@@ -278,14 +279,26 @@ def data_port_open(resource, ctx):
     types=RULE_TYPES,
     fix="Restrict the source to the clients that need the port, or to the load balancer's security group.",
     tags=("security",),
+    children=[
+        Child(
+            "SG014",
+            "sg-web-port-open-to-world",
+            INFO,
+            """Ingress open to the world on TCP 80 or 443, or ICMP, which public web endpoints expose
+            on purpose: a note to check that the group belongs to one. Behind a load balancer, the
+            instances should admit only the balancer's security group.""",
+            fix="Keep it on internet-facing load balancers and public web servers; elsewhere admit only the"
+            " load balancer's security group (SourceSecurityGroupId).",
+            formerly=("SG004",),
+        )
+    ],
 )
 def port_open(resource, ctx):
     """Any other ingress open to the world. Behind a load balancer, the application tier should
     admit only the balancer's security group; only internet-facing balancers, CloudFront-facing
     origins and public web servers should face the world.
 
-    Warning in general; info for TCP 80/443 and ICMP, which public web endpoints expose on
-    purpose."""
+    TCP 80/443 and ICMP, which public web endpoints expose on purpose, are SG014."""
     for rule in _owned_rules(resource, ctx):
         traffic = rule.traffic
         web = traffic.protocol == TCP and traffic.ports.start == traffic.ports.end in _WEB_PORTS
@@ -295,7 +308,7 @@ def port_open(resource, ctx):
             rule,
             f"The rule admits {traffic} from the world ({_source(rule, ctx)}): restrict {_restrict(rule, ctx)} to the "
             "clients that need it (behind a load balancer, admit only its security group with SourceSecurityGroupId).",
-            severity=INFO if web or traffic.protocol in (ICMP, ICMPV6) else WARNING,
+            child="SG014" if web or traffic.protocol in (ICMP, ICMPV6) else None,
         )
 
 

@@ -31,6 +31,7 @@ def _report(ctx, kind: str):
     ERROR,
     fix="Correct the property's spelling (see the suggestion), or move it where it belongs; the resource "
     "reference lists the valid properties.",
+    deploy_failure=True,
 )
 def unknown_property(ctx):
     """A property key, at any depth, that the resource type's schema does not define fails the
@@ -44,6 +45,7 @@ def unknown_property(ctx):
     "cfn-required-property-missing",
     ERROR,
     fix="Add the missing property (the message names it), or the one of the alternatives the type needs.",
+    deploy_failure=True,
 )
 def required_property_missing(ctx):
     """A property the type's schema requires (directly, through a dependency between properties,
@@ -57,6 +59,7 @@ def required_property_missing(ctx):
     ERROR,
     fix="Change the value as the message says: the type, one of the allowed values, the pattern, the range or "
     "the number of items the property takes.",
+    deploy_failure=True,
 )
 def property_value_invalid(ctx):
     """A property value the type's schema, or a service limit it omits (SQS VisibilityTimeout
@@ -86,6 +89,7 @@ def read_only_property(ctx):
     ERROR,
     fix="Make the Default (and each AllowedValues entry) satisfy the parameter's Type, AllowedValues, "
     "AllowedPattern and length or value bounds, or correct the bounds.",
+    deploy_failure=True,
 )
 def parameter_default_invalid(ctx):
     """A parameter's Default, or one of its AllowedValues, that its own declaration refuses

@@ -8,6 +8,7 @@ live and what looks like one are in ``cfncheck.analysis.secrets``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from cfncheck.analysis.policy import text_of
 from cfncheck.analysis.secrets import (
@@ -56,20 +57,34 @@ def hardcoded_secret(ctx):
                 )
 
 
-def _secret_parameters(ctx: Context) -> dict[str, tuple[str, tuple[Location, ...]]]:
-    """The parameters that hold a secret, each with why (its name, or the secret it sets) and where
-    its value is received: the resource properties it sets, as related locations."""
-    found: dict[str, tuple[str, tuple[Location, ...]]] = {}
+@dataclass(frozen=True)
+class _SecretParameter:
+    """A parameter that holds a secret: why (its name, or the secret it sets), and the places of
+    the resources that receive it as a secret, for the finding to name."""
+
+    why: str
+    receivers: tuple[Location, ...]
+
+
+def _secret_parameters(ctx: Context) -> dict[str, _SecretParameter]:
+    """The parameters that hold a secret, each with why and where it is received."""
+    why: dict[str, str] = {}
+    receivers: dict[str, dict[Location, None]] = {}
     for resource in ctx.resources():
         for site in secret_sites(resource, ctx):
             for name in site.holders:
-                why, received = found.get(name, (f"it sets {resource.logical_id} {site.label}", ()))
-                here = ctx.location(resource, site.path, site.scenario, message=f"{name} sets {site.label} here")
-                found[name] = why, received + (here,)
+                why.setdefault(name, f"it sets {resource.logical_id} {site.label}")
+                receiving = f"{resource.logical_id} {site.label} receives {name}"
+                place = ctx.location(resource, site.path, site.scenario, message=receiving)
+                receivers.setdefault(name, {})[place] = None
     for name in ctx.template.parameters:
         if is_secret_name(name):
-            found.setdefault(name, ("its name says it holds a secret", ()))
-    return {name: found[name] for name in found if _may_hold_secret(ctx.template.parameters[name])}
+            why.setdefault(name, "its name says it holds a secret")
+    return {
+        name: _SecretParameter(reason, tuple(receivers.get(name, ())))
+        for name, reason in why.items()
+        if _may_hold_secret(ctx.template.parameters[name])
+    }
 
 
 def _may_hold_secret(parameter: Parameter) -> bool:
@@ -84,19 +99,21 @@ def _may_hold_secret(parameter: Parameter) -> bool:
     WARNING,
     fix="Add `NoEcho: true` to the parameter.",
     tags=("security",),
+    precision="medium",  # a parameter's name alone can make it a secret
 )
 def parameter_without_noecho(ctx):
     """A parameter that holds a secret — by its name, or because it sets a secret property —
     without ``NoEcho: true``: its value is shown in the console, by DescribeStacks and in stack
     events. NoEcho defaults to false. Parameters of the SSM parameter types hold a parameter
     name, not the secret, and pass."""
-    for name, (why, received) in _secret_parameters(ctx).items():
+    for name, secret in _secret_parameters(ctx).items():
         if not ctx.template.parameters[name].no_echo:
             yield ctx.finding(
                 None,
                 ("Parameters", name, "NoEcho"),
-                f"Parameter {name} holds a secret ({why}) but is shown in the console and API: add NoEcho: true.",
-                related=received,
+                f"Parameter {name} holds a secret ({secret.why}) but is shown in the console and API: add NoEcho:"
+                " true.",
+                related=secret.receivers,
             )
 
 
@@ -106,12 +123,13 @@ def parameter_without_noecho(ctx):
     ERROR,
     fix="Remove the Default and pass the value at deploy time, or use a dynamic reference.",
     tags=("security",),
+    precision="medium",  # a parameter's name alone can make it a secret
 )
 def parameter_with_default(ctx):
     """A secret parameter with a literal Default: the secret is written in the template, for
     everyone who can read it, and used whenever nobody overrides it. A Default that is a dynamic
     reference or a placeholder (``<>``, "enter your password") passes."""
-    for name, (_, received) in _secret_parameters(ctx).items():
+    for name, secret in _secret_parameters(ctx).items():
         parameter = ctx.template.parameters[name]
         default = parameter.default
         if parameter.has_default and isinstance(default, (str, int, float)) and not isinstance(default, bool):
@@ -121,7 +139,7 @@ def parameter_with_default(ctx):
                     ("Parameters", name, "Default"),
                     f"Parameter {name} holds a secret and its Default writes it in the template: remove the Default "
                     "(pass the value at deploy time) or use a '{{resolve:secretsmanager:…}}' dynamic reference.",
-                    related=received,
+                    related=secret.receivers,
                 )
 
 

@@ -38,11 +38,12 @@ def cwd(directory: Path):
         os.chdir(before)
 
 
-def cli(args: list[str], directory: Path, env: dict | None = None):
-    """Runs the check command in ``directory``; returns click's result (exit_code, stdout, stderr)."""
+def cli(args: list[str], directory: Path, env: dict | None = None, stdin: str | None = None):
+    """Runs the check command in ``directory`` (with ``stdin`` as standard input); returns click's
+    result (exit_code, stdout, stderr)."""
     base = {"GITHUB_WORKSPACE": None, "GITHUB_STEP_SUMMARY": None, "NO_COLOR": "1"}
     with cwd(directory):
-        return _runner().invoke(check_command, args, env={**base, **(env or {})}, catch_exceptions=False)
+        return _runner().invoke(check_command, args, input=stdin, env={**base, **(env or {})}, catch_exceptions=False)
 
 
 def _runner() -> CliRunner:

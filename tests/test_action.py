@@ -113,11 +113,11 @@ def test_action_annotates_summarises_and_writes_sarif(tmp_path):
     ]
     assert check.returncode == 1, check.stderr
     assert check.stdout.splitlines() == [
-        "::error file=infra/app.yaml,line=8,col=18,endLine=8,endColumn=34,title=TST002 test-topic-error"
+        "::error file=infra/app.yaml,line=8,col=18,endColumn=34,title=TST002 test-topic-error"
         "::Topic line one%0Aline two%0D",
-        "::warning file=infra/app.yaml,line=2,col=3,endLine=2,endColumn=24,title=CFN011 cfn-unused-parameter"
+        "::warning file=infra/app.yaml,line=2,col=3,endColumn=24,title=CFN011 cfn-unused-parameter"
         "::Parameter Unused is declared but never used. Use it or remove it.",
-        "::warning file=infra/app.yaml,line=5,col=5,endLine=5,endColumn=25,title=TST001 test-queue-punctuation"
+        "::warning file=infra/app.yaml,line=5,col=5,endColumn=25,title=TST001 test-queue-punctuation"
         "::Queue Jobs: 100%25 sure, multiple=6",
     ]
     assert files["summary.md"].startswith("## cfncheck\n\n**3 findings** in 1 file: 1 error, 2 warning, 0 info")

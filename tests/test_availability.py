@@ -1,4 +1,5 @@
-"""Multi-AZ checks RDS003, RDS004, RDS007, EC003, EFS002, ASG001, ELB003, VPC001, ES003."""
+"""Multi-AZ checks RDS003, RDS004, RDS007, EC003, EFS002, ASG001, ELB003, VPC001, ES003, and the
+problems they report under ids of their own (RDS022, EC010, EC011, EFS009, ELB021)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cfncheck.testing import expected, file_findings, findings, only, summary
+from cfncheck.testing import expected, family, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "availability"
-CHECKS = ["RDS003", "RDS004", "RDS007", "EC003", "EFS002", "ASG001", "ELB003", "VPC001", "ES003"]
+CHECKS = [
+    *family("RDS003"), "RDS004", "RDS007", *family("EC003"), *family("EFS002"), "ASG001", *family("ELB003"),
+    "VPC001", "ES003",
+]  # fmt: skip
 
 
 def sample(name: str) -> list[tuple[str, str, int]]:
@@ -127,8 +131,8 @@ def test_ec003_cluster_mode_without_failover_is_an_error_and_unknown_is_silent()
               MultiAZEnabled: true
               ReplicasPerNodeGroup: !Ref Replicas
         """
-    found = findings(text, select=["EC003"])
-    assert summary(found) == [("EC003", "Sharded", 6)]
+    found = findings(text, select=family("EC003"))
+    assert summary(found) == [("EC010", "Sharded", 6)]
     assert str(found[0].severity) == "error"
 
 
@@ -197,8 +201,8 @@ def test_asg001_subnet_list_parameter_default_is_read():
 
 
 def test_elb003_alb_is_an_error_nlb_a_warning():
-    found = findings((SAMPLES / "bad.yaml").read_text(), select=["ELB003"])
-    assert {f.resource: str(f.severity) for f in found} == {"Web": "error", "Network": "warning", "Classic": "warning"}
+    found = findings((SAMPLES / "bad.yaml").read_text(), select=family("ELB003"))
+    assert {f.resource: f.rule_id for f in found} == {"Web": "ELB003", "Network": "ELB021", "Classic": "ELB021"}
 
 
 def test_vpc001_conditional_shared_nat_reported_in_its_scenario():
@@ -343,31 +347,31 @@ def efs_service(subnets: str) -> str:
     )
 
 
-def test_efs002_lambda_in_a_zone_without_mount_target_is_info():
-    found = findings(efs_function("!Ref C"), select=["EFS002"])
-    assert summary(found, severity=True) == [("EFS002", "Function", 44, "info")]
+def test_efs009_lambda_in_a_zone_without_mount_target_is_info():
+    found = findings(efs_function("!Ref C"), select=["EFS009"])
+    assert summary(found, severity=True) == [("EFS009", "Function", 44, "info")]
     assert "Availability Zone !Select [2" in found[0].message and "add a mount target of Files" in found[0].message
-    assert only("EFS002", efs_function("!Ref B")) == []
+    assert only("EFS009", efs_function("!Ref B")) == []
 
 
-def test_efs002_ecs_service_in_a_zone_without_mount_target_is_info():
-    found = findings(efs_service("!Ref C"), select=["EFS002"])
-    assert summary(found, severity=True) == [("EFS002", "Service", 47, "info")]
+def test_efs009_ecs_service_in_a_zone_without_mount_target_is_info():
+    found = findings(efs_service("!Ref C"), select=["EFS009"])
+    assert summary(found, severity=True) == [("EFS009", "Service", 47, "info")]
     assert "Subnet C" in found[0].message
-    assert only("EFS002", efs_service("!Ref A")) == []
+    assert only("EFS009", efs_service("!Ref A")) == []
 
 
-def test_efs002_client_zone_unknown_is_not_reported():
-    assert only("EFS002", efs_function("!Ref C")) == [("EFS002", "Function", 44)]  # the zones known
-    assert only("EFS002", efs_function("!Ref AppSubnet")) == []
-    assert only("EFS002", efs_service("subnet-0123456789abcdef0")) == []
+def test_efs009_client_zone_unknown_is_not_reported():
+    assert only("EFS009", efs_function("!Ref C")) == [("EFS009", "Function", 44)]  # the zones known
+    assert only("EFS009", efs_function("!Ref AppSubnet")) == []
+    assert only("EFS009", efs_service("subnet-0123456789abcdef0")) == []
     unknown_target = efs_function("!Ref C").replace("SubnetId: !Ref B", "SubnetId: !Ref AppSubnet")
-    assert only("EFS002", unknown_target) == []
+    assert only("EFS009", unknown_target) == []
 
 
-def test_efs002_conditional_client_is_reported_in_its_scenario():
-    found = findings(efs_function("!Ref C", condition="Condition: IsProd"), select=["EFS002"])
-    assert summary(found) == [("EFS002", "Function", 44)]
+def test_efs009_conditional_client_is_reported_in_its_scenario():
+    found = findings(efs_function("!Ref C", condition="Condition: IsProd"), select=["EFS009"])
+    assert summary(found) == [("EFS009", "Function", 44)]
     assert found[0].conditions == {"IsProd": True}
     mount_in_prod = efs_function("!Ref C") + (
         "          MountC:\n"
@@ -375,6 +379,6 @@ def test_efs002_conditional_client_is_reported_in_its_scenario():
         "            Condition: IsProd\n"
         "            Properties: {FileSystemId: !Ref Files, SubnetId: !Ref C, SecurityGroups: [sg-1]}\n"
     )
-    found = findings(mount_in_prod, select=["EFS002"])
-    assert summary(found) == [("EFS002", "Function", 44)]
+    found = findings(mount_in_prod, select=["EFS009"])
+    assert summary(found) == [("EFS009", "Function", 44)]
     assert found[0].conditions == {"IsProd": False}

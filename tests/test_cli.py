@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import jsonschema
 import pytest
+from ci_support import cli as ci_cli
+from ci_support import write
 
 from cfncheck.cli import main
 
@@ -16,6 +20,15 @@ ROOT = Path(__file__).parent.parent
 BAD = ROOT / "samples" / "template" / "bad.yaml"
 GOOD = ROOT / "samples" / "template" / "good.yaml"
 
+PLACE = {
+    "file": {"type": "string"},
+    "line": {"type": "integer", "minimum": 1},
+    "column": {"type": "integer", "minimum": 1},
+    "end_line": {"type": "integer", "minimum": 1},
+    "end_column": {"type": "integer", "minimum": 1},
+    "resource": {"type": ["string", "null"]},
+}
+"""Where a finding or one of its related places is."""
 OUTPUT_SCHEMA = {
     "type": "object",
     "required": ["version", "findings", "errors", "summary"],
@@ -41,20 +54,25 @@ OUTPUT_SCHEMA = {
                     "path",
                     "message",
                     "conditions",
+                    "related",
                 ],
                 "properties": {
                     "rule_id": {"type": "string", "pattern": "^[A-Z]+[0-9]{3}$"},
                     "name": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
                     "severity": {"enum": ["error", "warning", "info"]},
-                    "file": {"type": "string"},
-                    "line": {"type": "integer", "minimum": 1},
-                    "column": {"type": "integer", "minimum": 1},
-                    "end_line": {"type": "integer", "minimum": 1},
-                    "end_column": {"type": "integer", "minimum": 1},
-                    "resource": {"type": ["string", "null"]},
+                    **PLACE,
                     "path": {"type": "array", "items": {"type": ["string", "integer"]}},
                     "message": {"type": "string", "minLength": 1},
                     "conditions": {"type": "object", "additionalProperties": {"type": "boolean"}},
+                    "related": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["file", "line", "column", "end_line", "end_column", "resource", "message"],
+                            "properties": {**PLACE, "message": {"type": "string", "minLength": 1}},
+                        },
+                    },
                 },
             },
         },
@@ -100,10 +118,10 @@ def test_text_output_and_exit_status(capsys):
     status, out, err = cli(capsys, BAD, "--select", "CFN001")
     assert status == 1
     assert out.splitlines() == [
-        f"{BAD}:28:7: error CFN001 cfn-undefined-reference: Ref Enviroment: Enviroment is not a parameter, resource or "
-        "pseudo parameter of this template. Did you mean Environment?",
-        f"{BAD}:52:5: error CFN001 cfn-undefined-reference: Fn::GetAtt Nothing.Arn: Nothing is not a resource of "
-        "this template.",
+        f"{BAD}:28:7: error: Ref Enviroment: Enviroment is not a parameter, resource or pseudo parameter of this "
+        "template. Did you mean Environment? [CFN001 cfn-undefined-reference]",
+        f"{BAD}:52:5: error: Fn::GetAtt Nothing.Arn: Nothing is not a resource of this template. "
+        "[CFN001 cfn-undefined-reference]",
     ]
     assert "2 findings" in err
     assert "\033[" not in out  # colour only on a terminal
@@ -139,9 +157,12 @@ def test_fail_on_error_ignores_warnings(capsys):
 
 def test_select_and_ignore_by_id_name_and_prefix(capsys):
     _, out, _ = cli(capsys, BAD, "--select", "cfn-unused-parameter,CFN012")
-    assert {line.split()[2] for line in out.splitlines()} == {"CFN011", "CFN012"}
+    assert {line.rsplit("[", 1)[1].split()[0] for line in out.splitlines() if ": note: " not in line} == {
+        "CFN011",
+        "CFN012",
+    }
     _, out, _ = cli(capsys, BAD, "--select", "CFN", "--ignore", "CFN01", "--ignore", "cfn-undefined-reference")
-    rules = {line.split()[2] for line in out.splitlines()}
+    rules = {line.rsplit("[", 1)[1].split()[0] for line in out.splitlines() if ": note: " not in line}
     assert rules and not rules & {"CFN001", "CFN011", "CFN012", "CFN013", "CFN014"}
 
 
@@ -193,7 +214,7 @@ def test_stdin(capsys, monkeypatch):
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Resources:\n  T:\n    Type: AWS:SNS:Topic\n")))
     status, out, _ = cli(capsys, "-", "--select", "CFN003")
-    assert status == 1 and out.startswith("<stdin>:3:5: error CFN003")
+    assert status == 1 and out.startswith("<stdin>:3:5: error: ") and "[CFN003 " in out
 
 
 def test_list_checks_and_explain(capsys):
@@ -256,8 +277,8 @@ def test_text_output_notes_the_related_places(capsys):
     status, out, _ = cli(capsys, project, "--select", "XSTK001")
     assert status == 1
     assert out.splitlines() == [
-        f"{project / 'app.yaml'}:13:7: error XSTK001 xstk-import-without-export: No template of this run exports "
-        f"'network-VpcID'. Did you mean network-VpcId, exported by {project / 'network.yaml'}?",
+        f"{project / 'app.yaml'}:13:7: error: No template of this run exports 'network-VpcID'. Did you mean "
+        f"network-VpcId, exported by {project / 'network.yaml'}? [XSTK001 xstk-import-without-export]",
         f"{project / 'network.yaml'}:14:7: note: export network-VpcId",
     ]
 
@@ -271,3 +292,66 @@ def test_every_related_place_in_the_samples_output_says_what_it_is(capsys):
     results = json.loads(sarif)["runs"][0]["results"]
     related = [place for result in results for place in result.get("relatedLocations", [])]
     assert related and all(place["message"]["text"] not in ("", "related") for place in related)
+
+
+NETWORK = """
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+Outputs:
+  VpcId:
+    Value: !Ref Vpc
+    Export: {Name: network-VpcId}
+"""
+BUFFER = """
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: app
+      VpcId: !ImportValue network-VpcId
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]
+"""
+
+
+def test_stdin_filename_names_the_buffer_and_reads_the_project_around_it(tmp_path):
+    write(tmp_path, "stacks/network.yaml", NETWORK)
+    write(tmp_path, "stacks/app.yaml", "Resources: {}\n")  # the saved file; the editor's buffer differs
+    args = ["--select", "SG001,XSTK001", "--stdin-filename", "stacks/app.yaml", "-"]
+    named = ci_cli(args, tmp_path, stdin=textwrap.dedent(BUFFER))
+    assert named.exit_code == 1
+    assert named.stdout.splitlines() == [
+        "stacks/app.yaml:8:74: error: The rule admits TCP 22 (SSH) from the world (CidrIp 0.0.0.0/0): restrict "
+        "CidrIp to your administration network or use SSM Session Manager. [SG001 sg-admin-port-open-to-world]"
+    ]
+    assert "imports are not checked" not in named.stderr  # the export of network.yaml was found
+    anonymous = ci_cli(["--select", "SG001,XSTK001", "-"], tmp_path, stdin=textwrap.dedent(BUFFER))
+    assert anonymous.stdout.startswith("<stdin>:8:74: error: ") and "imports are not checked" in anonymous.stderr
+    write(tmp_path, ".cfncheck.yaml", "exclude: [stacks/app.yaml]\n")
+    assert ci_cli(args, tmp_path, stdin=textwrap.dedent(BUFFER)).stdout == ""  # the configuration's globs apply
+    without = ci_cli(["--stdin-filename", "stacks/app.yaml", "stacks/network.yaml"], tmp_path)
+    assert without.exit_code == 2 and "give - among the paths" in without.stderr
+
+
+def test_the_documented_problem_matcher_reads_every_finding_line_and_no_note(capsys):
+    """The VS Code task of README.md parses the text output: file, line, column, severity, message
+    and the check id of each finding (VS Code's pattern is a JavaScript regular expression; this
+    one means the same in Python)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## In an editor", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    matcher = json.loads(block)["tasks"][0]["problemMatcher"]
+    pattern = matcher["pattern"]
+    regexp = re.compile(pattern["regexp"])
+    _, out, _ = cli(capsys, "--format", "text", ROOT / "samples")
+    _, report, _ = cli(capsys, "--format", "json", ROOT / "samples")
+    findings = [f for f in json.loads(report)["findings"]]
+    lines = out.splitlines()
+    matched = [m for m in map(regexp.match, lines) if m]
+    assert len(matched) == len(findings) == len([line for line in lines if ": note: " not in line])
+    for match, finding in zip(matched, findings, strict=True):
+        assert match[pattern["file"]] == finding["file"]
+        assert (int(match[pattern["line"]]), int(match[pattern["column"]])) == (finding["line"], finding["column"])
+        assert match[pattern["severity"]] == finding["severity"]
+        assert match[pattern["code"]] == finding["rule_id"]
+        assert match[pattern["message"]].startswith(finding["message"])

@@ -98,7 +98,7 @@ def test_options_severity_and_flags_override(tmp_path):
     )
     write(tmp_path, "t.yaml", QUEUE)
     result = cli(["t.yaml"], tmp_path)
-    assert result.stdout == "t.yaml:3:5: error TST001 test-queue-punctuation: Queue Jobs: 100% sure, multiple=8\n"
+    assert result.stdout == "t.yaml:3:5: error: Queue Jobs: 100% sure, multiple=8 [TST001 test-queue-punctuation]\n"
     assert result.exit_code == 0
     assert cli(["--fail-on", "error", "t.yaml"], tmp_path).exit_code == 1
     assert cli(["--select", "CFN011", "t.yaml"], tmp_path).stdout == ""
@@ -151,7 +151,7 @@ def test_regions_each_analysed_and_region_only_findings_say_where(tmp_path):
     )
     write(tmp_path, "t.yaml", QUEUE)
     assert cli(["t.yaml"], tmp_path).stdout.splitlines() == [
-        "t.yaml:3:5: warning TST001 test-queue-punctuation: Queue Jobs: 100% sure, multiple=6"
+        "t.yaml:3:5: warning: Queue Jobs: 100% sure, multiple=6 [TST001 test-queue-punctuation]"
     ]
     both = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n"
     results = [
@@ -217,12 +217,12 @@ def test_duplicate_exports_reported_only_within_a_deployment_with_any_jobs(tmp_p
     for index in range(32):  # enough files for workers
         write(tmp_path, f"other/q{index:02}.yaml", QUEUE)
     args = ["--select", "XSTK002", "--fail-on", "none", "prod", "dev", "shared", "other"]
-    assert cli(args, tmp_path).stdout.count(" error XSTK002 ") == 4  # without deployments: every template
+    assert cli(args, tmp_path).stdout.count("[XSTK002 ") == 4  # without deployments: every template
     write(tmp_path, ".cfncheck.yaml", "deployments:\n  prod: [prod/*.yaml, shared/*]\n  dev: [dev/*, shared/*]\n")
     outputs = [cli(["--jobs", jobs, *args], tmp_path) for jobs in ("1", "2")]
     assert outputs[0].exit_code == 0 and outputs[0].stdout == outputs[1].stdout
-    errors = [line for line in outputs[0].stdout.splitlines() if " error XSTK002 " in line]
-    assert [(line.split(":")[0], line.split("also exported by ")[1]) for line in errors] == [
+    errors = [line for line in outputs[0].stdout.splitlines() if "[XSTK002 " in line]
+    assert [(line.split(":")[0], line.split("also exported by ")[1].split(" [")[0]) for line in errors] == [
         ("prod/a.yaml", "TopicArn in shared/module.yaml: rename one."),
         ("dev/b.yaml", "TopicArn in dev/c.yaml, TopicArn in shared/module.yaml: rename one."),
         ("dev/c.yaml", "TopicArn in dev/b.yaml, TopicArn in shared/module.yaml: rename one."),

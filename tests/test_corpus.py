@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cfncheck.catalog import Catalog
+
 ROOT = Path(__file__).parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -56,6 +58,16 @@ def test_no_traceback_and_no_internal_error(corpus_run):
     internal = [f for f in document["findings"] if f["rule_id"] == "CFN000"]
     assert internal == []
     assert corpus_run.returncode == 2  # the corpora holds files CloudFormation rejects; they are errors
+
+
+def test_every_finding_has_the_one_severity_its_id_declares(corpus_run):
+    """Over both corpora, without configuration: each finding's severity is its check's (a check
+    cannot report at another, see test_severities; this shows none of the built-in ones tries)."""
+    declared = {entry.id: str(entry.severity) for entry in Catalog.builtin()}
+    document = json.loads(corpus_run.stdout)
+    assert document["findings"]
+    wrong = [(f["rule_id"], f["severity"], f["file"], f["line"]) for f in document["findings"]]
+    assert [item for item in wrong if declared[item[0]] != item[1]] == []
 
 
 def test_every_finding_and_error_has_a_real_line(corpus_run):

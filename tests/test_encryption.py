@@ -8,7 +8,7 @@ import pytest
 
 from cfncheck.analysis import tls
 from cfncheck.analysis.bucket_policies import resource_coverage
-from cfncheck.testing import expected, file_findings, findings, summary
+from cfncheck.testing import expected, family, file_findings, findings, summary
 from cfncheck.values import ABSENT, Unknown, lookup
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "encryption"
@@ -21,7 +21,7 @@ ENCRYPTION = [
 
 
 def _sample_run(path: Path):
-    return summary(file_findings(path, [path.name.split("-")[0]]), severity=True)
+    return summary(file_findings(path, family(path.name.split("-")[0])), severity=True)
 
 
 def test_every_check_has_a_failing_and_a_passing_sample():
@@ -364,8 +364,8 @@ Resources:
 
 
 def test_website_bucket_gets_cloudfront_advice_not_a_tls_deny_that_breaks_it():
-    found = findings(WEBSITE, select=["S3004"])
-    assert summary(found, severity=True) == [("S3004", "Site", 8, "warning"), ("S3004", "Site", 9, "info")]
+    found = findings(WEBSITE, select=["S3004", "S3028"])
+    assert summary(found, severity=True) == [("S3004", "Site", 8, "warning"), ("S3028", "Site", 9, "info")]
     website = next(f for f in found if f.line == 9)
     assert website.conditions == {"IsSite": True}
     assert "CloudFront" in website.message

@@ -1,5 +1,5 @@
-"""Exposure checks (KMS002, S3001-S3003, RDS001, SQS008, SNS003, LAMBDA003, ECR001, REDSHIFT002):
-a failing and a passing sample each, severities per branch, scenarios and parameters."""
+"""Exposure checks (KMS002, S3001-S3003, RDS001, SQS008, SNS003, LAMBDA003, ECR001, REDSHIFT002) and the
+problems they report under ids of their own: a failing and a passing sample each, scenarios and parameters."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cfncheck.testing import expected, file_findings, findings, only, summary
+from cfncheck.testing import expected, family, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "exposure"
 
 
 def sample(name: str, rule: str):
-    return file_findings(SAMPLES / name, [rule])
+    return file_findings(SAMPLES / name, family(rule))
 
 
 def severities(found) -> list[str]:
@@ -74,9 +74,9 @@ def test_bucket_policy_as_json_string_and_parameters_change_the_verdict():
             {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
               "Resource": "arn:aws:s3:::shared/*", "Condition": {"StringLike": {"aws:SourceVpce": "${Vpce}"}}}]}
     """
-    found = findings(text, select=["S3002"])
-    assert (summary(found), severities(found)) == ([("S3002", "Policy", 8)], ["warning"])
-    assert only("S3002", text, parameters={"Vpce": "vpce-0123"}) == []
+    found = findings(text, select=family("S3002"))
+    assert (summary(found), severities(found)) == ([("S3023", "Policy", 8)], ["warning"])
+    assert findings(text, select=family("S3002"), parameters={"Vpce": "vpce-0123"}) == []
 
 
 def test_unknown_principal_and_secure_transport_only_are_left_alone():
@@ -111,8 +111,8 @@ def test_s3001_public_acl_rejected_when_block_public_access_is_default():
           OwnershipControls:
             Rules: [{ObjectOwnership: BucketOwnerPreferred}]
     """
-    found = findings(text, select=["S3001"])
-    assert (summary(found), severities(found)) == ([("S3001", "Bucket", 5)], ["error"])
+    found = findings(text, select=family("S3001"))
+    assert (summary(found), severities(found)) == ([("S3021", "Bucket", 5)], ["error"])
     assert "BlockPublicAcls is on" in found[0].message
 
 
@@ -146,8 +146,8 @@ def test_rds001_public_in_one_scenario_and_aurora_cluster_subnet_group():
           DBInstanceClass: db.t3.micro
           SourceDBInstanceIdentifier: !Ref Instance
     """
-    found = findings(text, select=["RDS001"])
-    assert summary(found) == [("RDS001", "Instance", 12), ("RDS001", "AuroraInstance", 19)]
+    found = findings(text, select=family("RDS001"))
+    assert summary(found) == [("RDS001", "Instance", 12), ("RDS020", "AuroraInstance", 19)]
     assert found[0].conditions == {"IsExposed": True}
     assert severities(found) == ["error", "warning"]
 
@@ -171,9 +171,10 @@ def test_foreign_accounts_are_reported_only_when_the_deploy_account_is_known():
               - {Effect: Allow, Principal: {AWS: "222222222222"}, Action: "sqs:*", Resource: "*"}
               - {Effect: Allow, Principal: {AWS: "222222222222"}, Action: "sqs:SendMessage", Resource: "*"}
     """
-    assert only("KMS002", text) == [] and only("SQS008", text) == []
-    found = findings(text, select=["KMS002", "SQS008"], account_id="111111111111")
-    assert summary(found) == [("KMS002", "Key", 8), ("SQS008", "QueuePolicy", 15), ("SQS008", "QueuePolicy", 16)]
+    checks = [*family("KMS002"), *family("SQS008")]
+    assert findings(text, select=checks) == []
+    found = findings(text, select=checks, account_id="111111111111")
+    assert summary(found) == [("KMS010", "Key", 8), ("SQS019", "QueuePolicy", 15), ("SQS020", "QueuePolicy", 16)]
     assert severities(found) == ["info", "warning", "info"]
 
 
@@ -215,8 +216,8 @@ def test_lambda003_service_principals_need_their_source():
           Action: lambda:InvokeFunction
           Principal: "123456789012"
     """
-    found = findings(text, select=["LAMBDA003"])
-    assert summary(found) == [("LAMBDA003", "FromEvents", 7), ("LAMBDA003", "FromS3WithArnOnly", 13)]
+    found = findings(text, select=family("LAMBDA003"))
+    assert summary(found) == [("LAMBDA024", "FromEvents", 7), ("LAMBDA024", "FromS3WithArnOnly", 13)]
     assert "SourceAccount" in found[1].message and "SourceArn" not in found[1].message.split("so that")[0]
 
 
@@ -256,6 +257,6 @@ def test_load_balancer_permission_says_how_to_name_the_target_group():
           Principal: elasticloadbalancing.amazonaws.com
           SourceArn: !Sub arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/tg/*
     """
-    (finding,) = findings(text, select=["LAMBDA003"])
+    (finding,) = findings(text, select=family("LAMBDA003"))
     assert (finding.resource, finding.line) == ("FromAlb", 7)
     assert "built with Fn::Sub from its Name" in finding.message and "targetgroup/<name>/*" in finding.message

@@ -83,14 +83,15 @@ LISTENER = """
 
 
 def test_a_listener_is_judged_on_the_imported_load_balancer():
-    found = _run(["ELB001"], **{"alb.yaml": BALANCER, "listener.yaml": LISTENER})
+    checks = ["ELB001", "ELB020"]
+    found = _run(checks, **{"alb.yaml": BALANCER, "listener.yaml": LISTENER})
     assert summary(found, severity=True) == [("ELB001", "Http", 7, "warning")]
     assert "serves the internet in plaintext" in found[0].message
     internal = BALANCER.replace("Properties: {Subnets", "Properties: {Scheme: internal, Subnets")
-    assert summary(_run(["ELB001"], **{"alb.yaml": internal, "listener.yaml": LISTENER}), severity=True) == [
-        ("ELB001", "Http", 7, "info")
+    assert summary(_run(checks, **{"alb.yaml": internal, "listener.yaml": LISTENER}), severity=True) == [
+        ("ELB020", "Http", 7, "info")
     ]
-    assert _run(["ELB001"], **{"listener.yaml": LISTENER}) == []  # the load balancer is not in the run
+    assert _run(checks, **{"listener.yaml": LISTENER}) == []  # the load balancer is not in the run
 
 
 GROUP = """
@@ -142,6 +143,7 @@ READABLE = """
 
 
 def test_an_exposure_check_sees_that_an_imported_bucket_is_a_website():
-    found = _run(["S3002"], **{"site.yaml": WEBSITE, "policy.yaml": READABLE})
-    assert summary(found, severity=True) == [("S3002", "Policy", 7, "info")]
-    assert summary(_run(["S3002"], **{"policy.yaml": READABLE}), severity=True) == [("S3002", "Policy", 7, "warning")]
+    checks = ["S3002", "S3023", "S3024"]
+    found = _run(checks, **{"site.yaml": WEBSITE, "policy.yaml": READABLE})
+    assert summary(found, severity=True) == [("S3024", "Policy", 7, "info")]
+    assert summary(_run(checks, **{"policy.yaml": READABLE}), severity=True) == [("S3023", "Policy", 7, "warning")]

@@ -12,8 +12,9 @@ from cfncheck.report.github import escape_data, escape_property
 SAMPLES = sorted(p for p in (ROOT / "samples").rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template"))
 PROPERTY = r"[^,:%\r\n]*(?:%(?:25|0D|0A|3A|2C)[^,:%\r\n]*)*"
 COMMAND = re.compile(
-    rf"^::(error|warning|notice) file=(?P<file>{PROPERTY}),line=(?P<line>[1-9]\d*),col=[1-9]\d*,"
-    rf"endLine=[1-9]\d*,endColumn=[1-9]\d*,title=(?P<title>{PROPERTY})::(?P<message>[^\r\n%]*(?:%(?:25|0D|0A)[^\r\n%]*)*)$"
+    rf"^::(error|warning|notice) file=(?P<file>{PROPERTY}),line=(?P<line>[1-9]\d*)"
+    r"(?:,col=(?P<col>[1-9]\d*),endColumn=(?P<end_col>[1-9]\d*)|,endLine=(?P<end_line>[1-9]\d*))?"
+    rf",title=(?P<title>{PROPERTY})::(?P<message>[^\r\n%]*(?:%(?:25|0D|0A)[^\r\n%]*)*)$"
 )
 
 
@@ -51,12 +52,57 @@ def test_messages_with_percent_colon_comma_and_newlines(tmp_path):
     result = cli([*PLUGIN, "--format", "github", "--select", "TST", "a,b:c.yaml"], tmp_path)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "::error file=a%2Cb%3Ac.yaml,line=7,col=7,endLine=7,endColumn=23,title=TST002 test-topic-error"
+        "::error file=a%2Cb%3Ac.yaml,line=7,col=7,endColumn=23,title=TST002 test-topic-error"
         "::Topic line one%0Aline two%0D",
-        "::warning file=a%2Cb%3Ac.yaml,line=3,col=5,endLine=3,endColumn=25,title=TST001 test-queue-punctuation"
+        "::warning file=a%2Cb%3Ac.yaml,line=3,col=5,endColumn=25,title=TST001 test-queue-punctuation"
         "::Queue Jobs: 100%25 sure, multiple=6",
     ]
     assert all(COMMAND.match(line) for line in result.stdout.splitlines())
+
+
+SPANS = """
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: rotation is absent
+      KeyPolicy:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: kms:*
+            Resource: "*"
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "*"}]}
+      Policies:
+        - PolicyName: admin
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                NotAction:
+                  - iam:*
+                  - kms:*
+                Resource: "*"
+"""
+
+
+def test_annotations_follow_the_toolkit_line_rules(tmp_path):
+    """Columns only on one line; a span of lines as line and endLine; a finding whose region encloses
+    the place (the absent EnableKeyRotation, under Properties) on its first line only."""
+    write(tmp_path, "t.yaml", SPANS)
+    result = cli(["--format", "github", "--select", "KMS001,KMS002,IAM004,IAM006", "t.yaml"], tmp_path)
+    places = {
+        match["title"].split()[0]: (match["line"], match["col"], match["end_col"], match["end_line"])
+        for match in map(COMMAND.match, result.stdout.splitlines())
+    }
+    assert places == {
+        "KMS002": ("9", "13", "26", None),  # Principal: "*", one line
+        "IAM006": ("15", "103", "113", None),  # Action: "*" of the trust policy
+        "IAM004": ("21", None, None, "23"),  # the NotAction list spans three lines
+        "KMS001": ("4", None, None, None),  # Properties spans lines 4-11: the key goes there
+    }
 
 
 def test_paths_are_relative_to_the_workspace(tmp_path):

@@ -168,10 +168,10 @@ def test_the_transforms_other_functions():
           MessageRetentionPeriod: !FindInMap [Retention, !Ref Env, Seconds, {DefaultValue: 30}]
           DelaySeconds: !Length [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]
     """
-    found = findings(text, select=["CFN009", "CFN032"])
+    found = findings(text, select=["CFN009", "CFN036", "CFN032"])
     assert sorted((f.rule_id, f.resource, f.line, f.conditions) for f in found) == [
-        ("CFN009", "Queue", 21, {}),
         ("CFN009", "Table", 13, {"IsProd": False}),
+        ("CFN036", "Queue", 21, {}),
     ]
     found = findings(text, select=["CFN032"], parameters={"Env": "prod"})
     assert summary(found) == [("CFN032", "Queue", 23)]  # the DefaultValue: 30 is below 60

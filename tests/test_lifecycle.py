@@ -1,13 +1,13 @@
-"""Data lifecycle checks CFN009, CFN010, RDS005, RDS006, DDB001."""
+"""Data lifecycle checks CFN009, CFN010, RDS005, RDS006, DDB001, and CFN036, RDS023, RDS024 they report apart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cfncheck.testing import expected, file_findings, findings, only, summary
+from cfncheck.testing import expected, family, file_findings, findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "lifecycle"
-CHECKS = ["CFN009", "CFN010", "RDS005", "RDS006", "DDB001"]
+CHECKS = [*family("CFN009"), "CFN010", "RDS005", *family("RDS006"), "DDB001"]
 
 
 def sample(name: str) -> list[tuple[str, str, int]]:
@@ -27,11 +27,11 @@ def test_good_sample_reports_nothing():
     assert sample("good.yaml") == []
 
 
-def test_cfn009_severity_by_list_and_message_names_both_policies():
-    everywhere = findings((SAMPLES / "bad.yaml").read_text(), select=["CFN009"])
+def test_cfn009_id_by_list_and_message_names_both_policies():
+    everywhere = findings((SAMPLES / "bad.yaml").read_text(), select=family("CFN009"))
     found = {f.resource: f for f in everywhere if f.conditions != {"IsProd": True}}
-    assert str(found["Orders"].severity) == "warning"
-    assert str(found["Logs"].severity) == "info"
+    assert (found["Orders"].rule_id, str(found["Orders"].severity)) == ("CFN009", "warning")
+    assert (found["Logs"].rule_id, str(found["Logs"].severity)) == ("CFN036", "info")
     assert "Set DeletionPolicy to Retain" in found["Orders"].message
     assert "UpdateReplacePolicy" in found["Orders"].message
     assert "Retain or Snapshot" in found["Volume"].message
@@ -119,8 +119,8 @@ def test_rds005_skips_aurora_members_and_unknown_values():
 
 
 def test_rds006_levels():
-    found = {f.resource: str(f.severity) for f in findings((SAMPLES / "bad.yaml").read_text(), select=["RDS006"])}
-    assert found == {"Database": "warning", "Cluster": "info", "Graph": "error", "Documents": "info"}
+    found = {f.resource: f.rule_id for f in findings((SAMPLES / "bad.yaml").read_text(), select=family("RDS006"))}
+    assert found == {"Database": "RDS006", "Cluster": "RDS024", "Graph": "RDS023", "Documents": "RDS024"}
 
 
 def test_rds006_skips_read_replicas_and_members():
@@ -133,7 +133,7 @@ def test_rds006_skips_read_replicas_and_members():
             Type: AWS::RDS::DBInstance
             Properties: {Engine: aurora-mysql, DBClusterIdentifier: c, DBInstanceClass: db.r5.large}
         """
-    assert only("RDS006", text) == []
+    assert findings(text, select=family("RDS006")) == []
 
 
 def test_ddb001_per_scenario():
@@ -175,7 +175,7 @@ def test_cfn009_skips_resources_whose_deletion_the_service_refuses():
             Type: AWS::Cognito::UserPool
             Properties: {DeletionProtection: INACTIVE}
         """
-    found = {f.resource: f for f in findings(text, select=["CFN009"])}
+    found = {f.resource: f for f in findings(text, select=family("CFN009"))}
     assert sorted(found) == ["EmptiedImages", "OpenLedger", "OpenUsers"]
     assert "deletes every image in it" in found["EmptiedImages"].message
     assert str(found["OpenLedger"].severity) == "warning"
@@ -214,10 +214,10 @@ def test_cfn009_secret_is_info_and_skipped_when_the_template_writes_its_value():
               SecretId: !Ref Rotated
               RotationLambdaARN: arn:aws:lambda:us-east-1:123456789012:function:rotate
         """
-    found = findings(text, select=["CFN009"])
+    found = findings(text, select=family("CFN009"))
     assert summary(found, severity=True) == [
-        ("CFN009", "Generated", 8, "info"),
-        ("CFN009", "Rotated", 11, "info"),
+        ("CFN036", "Generated", 8, "info"),
+        ("CFN036", "Rotated", 11, "info"),
     ]
     assert "skips the recovery window" in found[0].message
 
@@ -235,8 +235,8 @@ def test_cfn009_names_what_survives_a_pitr_table_and_a_key():
             Type: AWS::KMS::Key
             Properties: {PendingWindowInDays: 7}
         """
-    found = {f.resource: f for f in findings(text, select=["CFN009"])}
-    assert str(found["Table"].severity) == "info"
+    found = {f.resource: f for f in findings(text, select=family("CFN009"))}
+    assert (found["Table"].rule_id, str(found["Table"].severity)) == ("CFN036", "info")
     assert "system backup that DynamoDB keeps 35 days" in found["Table"].message
     assert str(found["Key"].severity) == "warning"
     assert "7 days later (PendingWindowInDays) nothing encrypted under it can be decrypted" in found["Key"].message

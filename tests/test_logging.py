@@ -1,13 +1,13 @@
-"""CloudTrail checks TRAIL001 and TRAIL002."""
+"""CloudTrail checks TRAIL001 (and TRAIL010, its organization trails) and TRAIL002."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cfncheck.testing import expected, file_findings, findings, summary
+from cfncheck.testing import expected, family, file_findings, findings, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "logging"
-CHECKS = ["TRAIL001", "TRAIL002"]
+CHECKS = [*family("TRAIL001"), "TRAIL002"]
 
 
 def sample(name: str) -> list[tuple[str, str, int]]:
@@ -28,10 +28,13 @@ def test_good_sample_reports_nothing():
 
 
 def test_trail001_organization_trail_is_info_and_scenario_is_named():
-    found = findings((SAMPLES / "bad.yaml").read_text(), select=["TRAIL001"])
+    found = findings((SAMPLES / "bad.yaml").read_text(), select=family("TRAIL001"))
     by_resource = {f.resource: f for f in found}
-    assert str(by_resource["OrganizationTrail"].severity) == "info"
-    assert str(by_resource["Trail"].severity) == "warning"
+    assert (by_resource["OrganizationTrail"].rule_id, str(by_resource["OrganizationTrail"].severity)) == (
+        "TRAIL010",
+        "info",
+    )
+    assert (by_resource["Trail"].rule_id, str(by_resource["Trail"].severity)) == ("TRAIL001", "warning")
     assert by_resource["RegionalTrail"].conditions == {"IsProd": False}
 
 

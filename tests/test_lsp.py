@@ -185,7 +185,7 @@ def test_diagnostics_are_the_samples_findings_on_their_regions_and_a_fix_removes
     assert _regions(diagnostics) == sorted(_shown(f) for f in expected)
     by_code = {d["code"]: d for d in diagnostics}
     assert by_code["SQS004"]["severity"] == 1 and by_code["CFN011"]["severity"] == 2
-    assert by_code["CFN009"]["severity"] == 3 and by_code["SQS004"]["source"] == "cfncheck"
+    assert by_code["CFN036"]["severity"] == 3 and by_code["SQS004"]["source"] == "cfncheck"
     assert "docs/checks.md#sqs004" in by_code["SQS004"]["codeDescription"]["href"]
 
     # the dead-letter target becomes an ARN: SQS004 goes, the other findings stay where they were
@@ -222,17 +222,17 @@ def test_the_workspaces_other_templates_answer_imports(editor, samples):
 
 
 def test_the_workspaces_configuration_applies(editor, samples):
-    write(samples, ".cfncheck.yaml", "ignore: [CFN009]\nseverity: {CFN011: error}\n")
+    write(samples, ".cfncheck.yaml", "ignore: [CFN036]\nseverity: {CFN011: error}\n")
     client = editor(samples)
     uri, diagnostics = client.open("samples/quickstart.yaml")
     codes = {d["code"]: d["severity"] for d in diagnostics}
-    assert "CFN009" not in codes and codes["CFN011"] == 1
+    assert "CFN036" not in codes and codes["CFN011"] == 1
     # the configuration edited: the editor's file watcher tells the server, which checks again
     configuration = write(samples, ".cfncheck.yaml", "ignore: [CFN011]\n")
     changes = [{"uri": configuration.as_uri(), "type": 2}]
     client.notify("workspace/didChangeWatchedFiles", {"changes": changes})
     codes = {d["code"] for d in client.diagnostics(uri, 1)}
-    assert "CFN009" in codes and "CFN011" not in codes
+    assert "CFN036" in codes and "CFN011" not in codes
     client.stop()
 
 
@@ -296,9 +296,9 @@ def test_the_quick_fix_suppresses_the_finding_and_asks_for_the_reason(editor, sa
     assert "WorkQueue" in client.texts[uri].splitlines()[reason["range"]["start"]["line"] - 4]
     # a second suppression on the same resource joins the first
     body = client.texts[uri].splitlines().index("  WorkQueue:") + 1
-    [retention] = [d for d in after if d["code"] == "CFN009" and d["range"]["start"]["line"] == body]
+    [retention] = [d for d in after if d["code"] == "CFN036" and d["range"]["start"]["line"] == body]
     again = client.change(uri, _quick_fix(client, uri, retention))
-    assert not [d for d in again if d["code"] == "CFN009" and d["range"]["start"]["line"] == body]
+    assert not [d for d in again if d["code"] == "CFN036" and d["range"]["start"]["line"] == body]
     assert len([d for d in again if d["code"] == "CFN901"]) == 2
     assert client.texts[uri].count("cfncheck:") == 1
     client.stop()

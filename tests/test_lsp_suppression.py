@@ -50,8 +50,8 @@ Resources:
 @pytest.mark.parametrize("resource", ["Plain", "Described", "Listed"])
 def test_a_yaml_resource_gets_the_suppression_in_its_own_indentation(resource):
     text = textwrap.dedent(QUEUES).lstrip()
-    fixed = _fixed(text, "t.yaml", "CFN009", resource)
-    remaining = _suppressed(fixed, "t.yaml", "CFN009", resource)
+    fixed = _fixed(text, "t.yaml", "CFN036", resource)
+    remaining = _suppressed(fixed, "t.yaml", "CFN036", resource)
     assert ("CFN901", resource) in remaining  # the reason is left to the user
     assert fixed.count("cfncheck:") == 1 + (resource != "Listed")
 
@@ -74,7 +74,7 @@ JSON = """{
 """
 
 
-@pytest.mark.parametrize(("rule", "resource"), [("CFN009", "Queue"), ("CFN011", None)])
+@pytest.mark.parametrize(("rule", "resource"), [("CFN036", "Queue"), ("CFN011", None)])
 def test_a_json_template_gets_a_metadata_member(rule, resource):
     fixed = _fixed(JSON, "t.json", rule, resource)
     assert ("CFN901", resource) in _suppressed(fixed, "t.json", rule, resource)
@@ -92,4 +92,4 @@ def test_a_json_template_gets_a_metadata_member(rule, resource):
     ],
 )
 def test_no_quick_fix_where_the_layout_is_not_one_it_can_extend(text, resource):
-    assert insertion(text, "t.yaml", "CFN009", resource) is None
+    assert insertion(text, "t.yaml", "CFN036", resource) is None

@@ -1,17 +1,17 @@
-"""Messaging checks (catalog 3.10): SQS001 through every path, and a failing and a passing
-template for each other check."""
+"""Messaging checks (catalog 3.10): SQS001 (and SQS014, its six-times guidance) through every path,
+and a failing and a passing template for each other check and the problems it reports apart."""
 
 from pathlib import Path
 
 from cfncheck.findings import ERROR, INFO, WARNING
-from cfncheck.testing import findings, run_files, summary
+from cfncheck.testing import family, findings, run_files, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "messaging"
 SQS001 = SAMPLES / "sqs001"
 
 
 def sqs001(*paths, **options):
-    result = run_files([SQS001 / p for p in paths], select=["SQS001"], **options)
+    result = run_files([SQS001 / p for p in paths], select=family("SQS001"), **options)
     assert not result.errors and not result.internal_errors
     return result.findings
 
@@ -20,10 +20,10 @@ def test_sqs001_each_path_of_one_template():
     found = sqs001("paths.yaml")
     assert summary(found) == [
         ("SQS001", "LiteralMapping", 27),
-        ("SQS001", "DefaultMapping", 40),
+        ("SQS014", "DefaultMapping", 40),
         ("SQS001", "ParameterMapping", 55),
         ("SQS001", "MappedMapping", 70),
-        ("SQS001", "AliasMapping", 95),
+        ("SQS014", "AliasMapping", 95),
         ("SQS001", "SubMapping", 110),
     ]
     assert [f.severity for f in found] == [ERROR, WARNING, ERROR, ERROR, WARNING, ERROR]
@@ -124,13 +124,12 @@ def test_sqs004_dlq_refusing_the_queue_and_low_receive_count_on_a_consumed_queue
         Type: AWS::Lambda::EventSourceMapping
         Properties: {EventSourceArn: !GetAtt Queue.Arn, FunctionName: !Ref Fn}
     """
-    found = findings(text, select=["SQS004"])
-    assert summary(found) == [("SQS004", "Queue", 9), ("SQS004", "Queue", 9)]
-    assert {f.severity for f in found} == {ERROR, WARNING}
+    found = findings(text, select=family("SQS004"))
+    assert sorted(summary(found, severity=True)) == [("SQS004", "Queue", 9, "error"), ("SQS016", "Queue", 9, "warning")]
 
 
 def test_sqs004_passes():
-    assert findings(DLQ, select=["SQS004"]) == []
+    assert findings(DLQ, select=family("SQS004")) == []
 
 
 def test_sqs005_dlq_type_mismatch():
@@ -161,10 +160,9 @@ def test_sqs006_dlq_retention_and_alarm():
           MessageRetentionPeriod: 345600
           RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}
     """
-    found = findings(text, select=["SQS006"])
-    assert summary(found) == [("SQS006", "Dlq", 3), ("SQS006", "Dlq", 5)]
-    assert [f.severity for f in found] == [INFO, WARNING]
-    assert findings(DLQ, select=["SQS006"]) == []
+    found = findings(text, select=family("SQS006"))
+    assert summary(found, severity=True) == [("SQS017", "Dlq", 3, "info"), ("SQS006", "Dlq", 5, "warning")]
+    assert findings(DLQ, select=family("SQS006")) == []
 
 
 CONSUMED = """
@@ -260,15 +258,15 @@ Resources:
 
 def test_sns002_subscription_without_queue_policy():
     without = SUBSCRIPTION[: SUBSCRIPTION.index("  QueuePolicy:")]
-    found = findings(without, select=["SNS002"])
+    found = findings(without, select=family("SNS002"))
     assert summary(found) == [("SNS002", "Subscription", 11)]
     unscoped = SUBSCRIPTION.replace("            Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}\n", "")
-    found = findings(unscoped, select=["SNS002"])
-    assert summary(found) == [("SNS002", "QueuePolicy", 16)] and found[0].severity == INFO
+    found = findings(unscoped, select=family("SNS002"))
+    assert summary(found) == [("SNS008", "QueuePolicy", 16)] and found[0].severity == INFO
 
 
 def test_sns002_passes():
-    assert findings(SUBSCRIPTION, select=["SNS002"]) == []
+    assert findings(SUBSCRIPTION, select=family("SNS002")) == []
 
 
 TRAIL = """
@@ -324,8 +322,8 @@ Resources:
 
 
 def test_lambda001_invoker_without_permission():
-    found = findings(INVOKED.replace("events.amazonaws.com", "s3.amazonaws.com"), select=["LAMBDA001"])
-    assert summary(found) == [("LAMBDA001", "Rule", 8)]
+    found = findings(INVOKED.replace("events.amazonaws.com", "s3.amazonaws.com"), select=family("LAMBDA001"))
+    assert summary(found) == [("LAMBDA022", "Rule", 8)]
     assert found[0].severity == WARNING
     bucket = """
     Resources:
@@ -337,12 +335,12 @@ def test_lambda001_invoker_without_permission():
           NotificationConfiguration:
             LambdaConfigurations: [{Event: "s3:ObjectCreated:*", Function: !GetAtt Fn.Arn}]
     """
-    found = findings(bucket, select=["LAMBDA001"])
+    found = findings(bucket, select=family("LAMBDA001"))
     assert summary(found) == [("LAMBDA001", "Bucket", 8)] and found[0].severity == ERROR
 
 
 def test_lambda001_passes():
-    assert findings(INVOKED, select=["LAMBDA001"]) == []
+    assert findings(INVOKED, select=family("LAMBDA001")) == []
 
 
 ESM_ROLE = """
@@ -367,7 +365,7 @@ Resources:
 
 def test_lambda002_esm_role_missing_permissions():
     basic = ESM_ROLE.replace("AWSLambdaSQSQueueExecutionRole", "AWSLambdaBasicExecutionRole")
-    found = findings(basic, select=["LAMBDA002"])
+    found = findings(basic, select=family("LAMBDA002"))
     assert summary(found) == [("LAMBDA002", "Mapping", 16)]
     assert "sqs:ReceiveMessage" in found[0].message
 
@@ -385,14 +383,14 @@ def test_lambda002_separate_policy_without_depends_on_is_a_race():
         Statement: [{Effect: Allow, Action: "sqs:*", Resource: !GetAtt Queue.Arn}]
 """
     )
-    found = findings(separate, select=["LAMBDA002"])
-    assert summary(found) == [("LAMBDA002", "Mapping", 16)] and found[0].severity == WARNING
+    found = findings(separate, select=family("LAMBDA002"))
+    assert summary(found) == [("LAMBDA023", "Mapping", 16)] and found[0].severity == WARNING
 
 
 def test_lambda002_passes_and_unknown_policies_are_not_reported():
-    assert findings(ESM_ROLE, select=["LAMBDA002"]) == []
+    assert findings(ESM_ROLE, select=family("LAMBDA002")) == []
     custom = ESM_ROLE.replace(
         "!Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
         "arn:aws:iam::123456789012:policy/custom",
     )
-    assert findings(custom, select=["LAMBDA002"]) == []
+    assert findings(custom, select=family("LAMBDA002")) == []

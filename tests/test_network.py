@@ -1,4 +1,4 @@
-"""SG001-SG005: security-group ingress open to the world."""
+"""SG001-SG005 and SG014: security-group ingress open to the world."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from cfncheck.testing import expected, findings, run_files, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "network"
-SG = ["SG001", "SG002", "SG003", "SG004", "SG005"]
+SG = ["SG001", "SG002", "SG003", "SG004", "SG005", "SG014"]
 
 
 def test_bad_sample_reports_each_rule_on_its_line():

@@ -107,8 +107,8 @@ def test_text_output_names_the_file_line_check_and_resource(tmp_path):
     done = _cli("--checks-dir", str(plugins), "--select", "ZZT901", str(template))
     assert done.returncode == 2
     assert (
-        f"{template}:3:5: error CFN000 internal-error: check ZZT901 test-check-that-raises failed on resource First"
-        in (done.stdout)
+        f"{template}:3:5: error: check ZZT901 test-check-that-raises failed on resource First" in done.stdout
+        and "[CFN000 internal-error]" in done.stdout
     )
 
 

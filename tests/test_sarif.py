@@ -122,3 +122,90 @@ def test_unreadable_files_become_notifications(tmp_path):
         for n in invocation["toolExecutionNotifications"]
     ]
     assert sorted(files) == ["broken.yaml", "missing.yaml"]
+
+
+BANDS = {"error": (7.0, 8.9), "warning": (4.0, 6.9), "note": (0.1, 3.9)}
+"""The security-severity GitHub shows as high, medium and low: the level each one goes with."""
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def assert_levels_agree(document: dict) -> int:
+    """Every result has its rule's level, and a security rule's security-severity is in that
+    level's band; returns how many results carry a security-severity."""
+    run = document["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    rated = 0
+    for result in run["results"]:
+        rule = rules[result["ruleIndex"]]
+        level = rule["defaultConfiguration"]["level"]
+        assert result["level"] == level, (result["ruleId"], result["level"], level)
+        score = rule["properties"].get("security-severity")
+        if score is not None:
+            low, high = BANDS[level]
+            assert low <= float(score) <= high, (result["ruleId"], level, score)
+            rated += 1
+    return rated
+
+
+def test_over_the_corpus_security_severity_agrees_with_each_level_and_the_log_validates(tmp_path):
+    assert CORPUS.is_dir(), f"the shared corpus is expected at {CORPUS}"
+    output = tmp_path / "corpus.sarif"
+    result = cli(["--format", "json", "--output-sarif", str(output), "--fail-on", "none", str(CORPUS)], tmp_path)
+    assert result.exit_code == 2  # the corpus holds files CloudFormation rejects
+    document = json.loads(output.read_text(encoding="utf-8"))
+    validate(document)
+    assert assert_levels_agree(document) > 1000
+
+
+def test_configured_severities_move_a_rule_and_its_results_to_the_same_band(tmp_path):
+    write(tmp_path, ".cfncheck.yaml", "severity: {S3025: warning, SG001: warning, KMS009: info}\n")
+    result = cli(["--format", "sarif", str(ROOT / "samples")], tmp_path)
+    document = json.loads(result.stdout)
+    validate(document)
+    rules = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["S3025"]["properties"]["security-severity"] == "5.5"
+    assert rules["SG001"]["defaultConfiguration"]["level"] == "warning"
+    assert rules["KMS009"]["defaultConfiguration"]["level"] == "error"  # a deploy failure stays an error
+    assert assert_levels_agree(document) > 0
+
+
+def test_rules_are_tagged_with_their_theme_and_rated_for_precision():
+    document = sarif.document(
+        run_files([ROOT / "samples/encryption/KMS001-fail.yaml"], select=["KMS001", "KMS009"]), ROOT
+    )
+    rules = {rule["id"]: rule["properties"] for rule in document["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["KMS001"]["tags"] == ["encryption", "security"]
+    assert rules["KMS009"]["tags"] == ["deploy-failure", "encryption", "security"]
+    assert {properties["precision"] for properties in rules.values()} <= {"very-high", "high", "medium", "low"}
+
+
+def test_related_places_are_linked_from_the_message_and_name_their_resource(tmp_path):
+    write(
+        tmp_path,
+        "t.yaml",
+        """
+        Parameters:
+          Switch: {Type: String, Default: "yes"}
+        Conditions:
+          IsOn: !Equals [!Ref Switch, "yes"]
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Properties: {VisibilityTimeout: 10}
+          Worker:
+            Type: AWS::Lambda::Function
+            Properties: {Timeout: !If [IsOn, 30, 1]}
+          Mapping:
+            Type: AWS::Lambda::EventSourceMapping
+            Properties: {EventSourceArn: !GetAtt Queue.Arn, FunctionName: !Ref Worker}
+        """,
+    )
+    document = json.loads(cli(["--format", "sarif", "--select", "SQS001,SQS014", "t.yaml"], tmp_path).stdout)
+    validate(document)
+    result = next(r for r in document["runs"][0]["results"] if r["ruleId"] == "SQS001")
+    assert result["message"]["text"].endswith(
+        "\\[when IsOn=true\\] Related: [VisibilityTimeout of Queue](1), [Timeout of Worker](2)."
+    )
+    related = {place["id"]: place for place in result["relatedLocations"]}
+    assert related[1]["logicalLocations"][0]["name"] == "Queue"
+    assert related[2]["physicalLocation"]["region"]["startLine"] == 11

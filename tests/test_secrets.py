@@ -183,16 +183,22 @@ def test_empty_or_null_secret_is_unset():
     assert is_unset("") and is_unset(None) and not is_unset("x") and not is_unset(0)
 
 
-def test_parameter_findings_name_the_resource_that_receives_the_secret():
+def test_a_secret_parameter_finding_names_the_resource_that_receives_it():
     text = """
     Parameters:
-      DbSecret: {Type: String, Default: hunter22}
+      DbPassword: {Type: String, NoEcho: true, Default: hunter2hunter2}
     Resources:
       Db:
         Type: AWS::RDS::DBInstance
         Properties:
-          MasterUserPassword: !Ref DbSecret
+          Engine: mysql
+          DBInstanceClass: db.t3.micro
+          MasterUsername: admin
+          MasterUserPassword: !Ref DbPassword
     """
-    for finding in findings(text, select=["SECRET002", "SECRET003"]):
-        (related,) = finding.related
-        assert (related.line, related.message) == (7, "DbSecret sets MasterUserPassword here")
+    (finding,) = findings(text, select=["SECRET003"])
+    assert (finding.resource, finding.path) == (None, ("Parameters", "DbPassword", "Default"))  # the place to fix
+    assert [(place.resource, place.line, place.message) for place in finding.related] == [
+        ("Db", 10, "Db MasterUserPassword receives DbPassword")
+    ]
+    assert finding.as_dict()["related"][0]["resource"] == "Db"

@@ -27,7 +27,7 @@ def test_suppressed_finding_leaves_text_but_stays_in_sarif_and_json(tmp_path):
     write(tmp_path, "t.yaml", TEMPLATE)
     text = cli([*PLUGIN, "--select", "TST001,CFN9", "t.yaml"], tmp_path)
     assert text.stdout.splitlines() == [
-        "t.yaml:10:5: warning TST001 test-queue-punctuation: Queue Other: 100% sure, multiple=6"
+        "t.yaml:10:5: warning: Queue Other: 100% sure, multiple=6 [TST001 test-queue-punctuation]"
     ]
     sarif = json.loads(cli([*PLUGIN, "--format", "sarif", "--select", "TST001,CFN9", "t.yaml"], tmp_path).stdout)
     results = {r["locations"][0]["logicalLocations"][0]["name"]: r for r in sarif["runs"][0]["results"]}

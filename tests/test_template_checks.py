@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from ci_support import cli, write
@@ -89,8 +90,8 @@ def test_cfn003_resource_type_names():
       E:
         Type: MyOrg::Service::Thing
     """
-    found = findings(text, select=["CFN003"])
-    assert summary(found) == [("CFN003", "A", 3), ("CFN003", "B", 5), ("CFN003", "C", 7)]
+    found = findings(text, select=["CFN003", "CFN019"])
+    assert summary(found) == [("CFN003", "A", 3), ("CFN003", "B", 5), ("CFN019", "C", 7)]
     assert "AWS::EC2::Instance" in found[0].message
     assert "AWS::Serverless::Api" in found[1].message
     assert "Transform" in found[2].message
@@ -327,7 +328,10 @@ def test_cfn034_reports_a_configured_glob_that_gives_a_template_an_undeclared_pa
     write(tmp_path, ".cfncheck.yaml", "select: [CFN034]\nparameters:\n  'stacks/*.yaml': {Env: dev}\n")
     result = cli(["."], tmp_path)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0].startswith("stacks/net.yaml:1:1: warning CFN034 ")
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("stacks/net.yaml:1:1: warning: ") and first.endswith(
+        "[CFN034 cfn-parameter-value-undeclared]"
+    )
     assert len(result.stdout.splitlines()) == 1
 
 
@@ -371,8 +375,8 @@ def test_cfn014_sam_resources_with_stray_keys_are_warnings():
         Type: AWS::SQS::Queue
         Description: CloudFormation accepts a Description beside Type
     """
-    found = findings(text, select=["CFN014"])
-    assert summary(found) == [("CFN014", "Function", 7)]
+    found = findings(text, select=["CFN014", "CFN035"])
+    assert summary(found) == [("CFN035", "Function", 7)]
     assert str(found[0].severity) == "warning"
 
 
@@ -449,16 +453,18 @@ def test_cfn014_custom_resources_may_keep_version():
     assert only("CFN014", text) == [("CFN014", "Queue", 12)]
 
 
-def test_cfn014_globals_without_the_sam_transform_says_to_add_it():
+def test_cfn019_globals_without_the_sam_transform_says_to_add_it():
     text = """
     Globals:
       Function: {Timeout: 3}
     Resources:
       Queue: {Type: AWS::SQS::Queue}
     """
-    found = findings(text, select=["CFN014"])
-    assert summary(found) == [("CFN014", None, 1)]
+    found = findings(text, select=["CFN014", "CFN019"])
+    assert summary(found) == [("CFN019", None, 1)]
     assert "Transform: AWS::Serverless-2016-10-31" in found[0].message
+    sam = "Transform: AWS::Serverless-2016-10-31\n" + textwrap.dedent(text)
+    assert findings(sam, select=["CFN019"]) == []
     empty = findings("Parameters:\nResources:\n  Queue: {Type: AWS::SQS::Queue}\n", select=["CFN014"])
     assert summary(empty) == [("CFN014", None, 1)]
     assert "Parameters is empty: remove the key" in empty[0].message

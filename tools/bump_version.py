@@ -26,12 +26,15 @@ VERSION_FILE = "cfncheck/__init__.py"
 NAMING = ("README.md", "docs/*.md", "editors/vscode/package.json", "editors/vscode/README.md")
 """The files that name the release: its tag, the image's tag, the extension's version."""
 _V = r"(\d+\.\d+\.\d+)"
+PACKAGE_VERSION = re.compile(rf'^  "version": "{_V}",$', re.MULTILINE)
+"""The extension's version: in editors/vscode/package.json only (a JSON example in the docs, such as
+VS Code's tasks.json, has a "version" of its own)."""
 REFERENCES = [
     re.compile(rf"cfncheck/cfncheck@v{_V}\b"),  # the GitHub action
     re.compile(rf"\brev: v{_V}\b"),  # pre-commit
     re.compile(rf"/cfncheck/cfncheck/v{_V}/"),  # a file of the repository at the tag
     re.compile(rf"ghcr\.io/cfncheck/cfncheck:{_V}\b"),  # the container image
-    re.compile(rf'"version": "{_V}"'),  # the extension's package.json, the JSON report's example
+    re.compile(rf'^\{{"version": "{_V}", "findings"', re.MULTILINE),  # the JSON report's example in README.md
     re.compile(rf"\bcfncheck-{_V}\.vsix\b"),  # the extension's package
 ]
 UNRELEASED = "## Unreleased"
@@ -45,12 +48,16 @@ def naming_files(root: Path = ROOT) -> list[Path]:
     return sorted({path for pattern in NAMING for path in root.glob(pattern) if path.name != "checks.md"})
 
 
+def _patterns(path: Path) -> list[re.Pattern]:
+    return REFERENCES + [PACKAGE_VERSION] if path.name == "package.json" else REFERENCES
+
+
 def references(root: Path = ROOT) -> list[tuple[str, int, str]]:
     """Every place that names a release version: (file, line, version)."""
     found = []
     for path in naming_files(root):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            for pattern in REFERENCES:
+            for pattern in _patterns(path):
                 found += [(str(path.relative_to(root)), number, match[1]) for match in pattern.finditer(line)]
     return found
 
@@ -73,7 +80,7 @@ def bump(version: str, root: Path = ROOT, today: datetime.date | None = None) ->
     )
     for path in naming_files(root):
         text = path.read_text(encoding="utf-8")
-        for pattern in REFERENCES:
+        for pattern in _patterns(path):
             text = _replace(pattern, text, version)
         path.write_text(text, encoding="utf-8")
     changelog = root / "CHANGELOG.md"

@@ -4,6 +4,12 @@ which GitHub turns into annotations on the pull request, plus a Markdown job sum
 GitHub annotates at most 10 errors, 10 warnings and 10 notices of a step and drops the rest
 silently, so the most severe findings come first and the summary lists every finding and says
 how many were not annotated.
+
+Where an annotation goes follows the Actions toolkit's rules: columns only when the finding is on
+one line (``col``/``endColumn`` cannot be sent when ``line`` and ``endLine`` differ), ``line`` and
+``endLine`` for a finding that spans several, and only the first line for a finding whose region
+encloses the place (a whole resource, the key an absent property goes under), which GitHub would
+otherwise draw under its last line.
 """
 
 from __future__ import annotations
@@ -42,13 +48,19 @@ def ordered(findings: Iterable[Finding]) -> list[Finding]:
     return sorted((f for f in findings if f.suppressed is None), key=lambda f: -f.severity)
 
 
+def place(finding: Finding) -> dict[str, int]:
+    """The annotation's position properties, by the toolkit's rules (see the module's docstring)."""
+    if finding.end_line == finding.line:
+        return {"line": finding.line, "col": finding.column, "endColumn": finding.end_column}
+    if finding.anchored:
+        return {"line": finding.line}
+    return {"line": finding.line, "endLine": finding.end_line}
+
+
 def command(finding: Finding, root: Path) -> str:
     properties = {
         "file": relative_file(finding.file, root),
-        "line": finding.line,
-        "col": finding.column,
-        "endLine": finding.end_line,
-        "endColumn": finding.end_column,
+        **place(finding),
         "title": f"{finding.rule_id} {finding.name}",
     }
     text = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())

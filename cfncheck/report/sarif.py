@@ -5,6 +5,13 @@ under the ``%SRCROOT%`` base, so the service can place them on its own checkout.
 carries a fingerprint made of its check, file, resource and property path, never its line, so
 a result keeps its identity while unrelated edits move it. Suppressed findings are listed with
 their suppression (``inSource`` for template ``Metadata``, ``external`` for a baseline).
+
+A rule has one level, its check's severity as configured, and every result of it that level;
+a security rule's ``security-severity`` is in the band GitHub shows for that level (error: high,
+warning: medium, note: low). Its tags name the check's theme, whether it is a deploy failure and
+``security``; its ``precision`` says how often the check is right. The places a result relates
+to are related locations (with the resource they are in), linked from the message text the way
+code scanning renders links: ``[the key policy](1)``.
 """
 
 from __future__ import annotations
@@ -24,12 +31,18 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 SECURITY_SEVERITY = {Severity.ERROR: "8.8", Severity.WARNING: "5.5", Severity.INFO: "2.0"}
-"""GitHub's scale: 9.0+ critical, 7.0 high, 4.0 medium, 0.1 low."""
+"""GitHub's bands: over 9.0 critical, 7.0 to 8.9 high, 4.0 to 6.9 medium, 0.1 to 3.9 low."""
+DEPLOY_FAILURE = "deploy-failure"
 SUPPRESSION_KINDS = {"metadata": "inSource", "baseline": "external"}
 
 
+def tags(entry: Check) -> list[str]:
+    """The check's own tags, its theme, and ``deploy-failure`` for what CloudFormation rejects."""
+    return sorted({*entry.tags, *filter(None, (entry.theme, DEPLOY_FAILURE if entry.deploy_failure else ""))})
+
+
 def rule(entry: Check) -> dict:
-    properties: dict = {"tags": sorted(set(entry.tags))}
+    properties: dict = {"tags": tags(entry), "precision": entry.precision}
     if "security" in entry.tags:
         properties["security-severity"] = SECURITY_SEVERITY[entry.severity]
     text = check_markdown(entry)
@@ -64,24 +77,43 @@ def _physical(file: str, region: dict, root: Path) -> dict:
     return {"physicalLocation": {"artifactLocation": _uri(file, root), "region": region}}
 
 
+def _logical(resource: str) -> list[dict]:
+    return [{"name": resource, "fullyQualifiedName": f"Resources.{resource}", "kind": "resource"}]
+
+
 def _related(index: int, location: Location, root: Path) -> dict:
     place = _physical(
         location.file,
         _region(location.line, location.column, location.end_line, location.end_column),
         root,
     )
+    if location.resource:
+        place["logicalLocations"] = _logical(location.resource)
     return {"id": index, **place, "message": {"text": location.message or "related"}}
 
 
+def escape(text: str) -> str:
+    """Plain text in a message that embeds links: SARIF reads ``[`` and ``]`` as link brackets
+    unless a backslash escapes them (and the backslash itself)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def message_text(finding: Finding) -> str:
+    """The message, with a link to each related location (``[what is there](id)``), which code
+    scanning shows as a link to that place."""
+    if not finding.related:
+        return finding.shown_message
+    links = ", ".join(f"[{escape(place.message or 'related')}]({i})" for i, place in enumerate(finding.related, 1))
+    return f"{escape(finding.shown_message)} Related: {links}."
+
+
 def result_object(finding: Finding, rule_index: int, fingerprint: str, root: Path) -> dict:
-    message = finding.shown_message
+    message = message_text(finding)
     location = _physical(
         finding.file, _region(finding.line, finding.column, finding.end_line, finding.end_column), root
     )
     if finding.resource:
-        location["logicalLocations"] = [
-            {"name": finding.resource, "fullyQualifiedName": f"Resources.{finding.resource}", "kind": "resource"}
-        ]
+        location["logicalLocations"] = _logical(finding.resource)
     result: dict = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,

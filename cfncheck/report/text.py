@@ -1,6 +1,7 @@
-"""Text for people: one line per finding, ``path:line:col: severity ID name: message``, then a
-``path:line:col: note: …`` line for each place the finding relates to (the other template of a
-cross-stack finding, the function that reads a queue…), as compilers print their notes."""
+"""Text for people and editors: one line per finding, ``path:line:col: severity: message [ID name]``,
+then a ``path:line:col: note: …`` line for each place the finding relates to (the other template of
+a cross-stack finding, the function that reads a queue…), as compilers print their diagnostics and
+notes, so that editors' problem matchers read them (README.md gives one for VS Code)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def finding_lines(finding: Finding, color: bool = False) -> list[str]:
     if color:
         severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
     message = finding.shown_message
-    lines = [f"{_where(finding, color)} {severity} {finding.rule_id} {finding.name}: {message}"]
+    lines = [f"{_where(finding, color)} {severity}: {message} [{finding.rule_id} {finding.name}]"]
     lines += [f"{_where(related, color)} note: {related.message}" for related in finding.related]
     return lines
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cfncheck.analysis.wiring import FUNCTIONS, file_system_mounts
 from cfncheck.analysis.zones import Zones, distinct
-from cfncheck.api import ABSENT, INFO, WARNING, Alt, check
+from cfncheck.api import ABSENT, INFO, WARNING, Alt, Child, check
 
 
 @check(
@@ -13,6 +13,21 @@ from cfncheck.api import ABSENT, INFO, WARNING, Alt, check
     WARNING,
     types=["AWS::EFS::FileSystem"],
     fix="Use a Regional file system (remove `AvailabilityZoneName`) with a mount target in each Availability Zone.",
+    children=[
+        Child(
+            "EFS009",
+            "efs-client-zone-without-mount-target",
+            INFO,
+            """A client of a Regional EFS file system in an Availability Zone where the file system has
+            no mount target, reported on the client's subnet: a Lambda function (`FileSystemConfigs`
+            naming an access point of the file system) and an ECS service's tasks (a task
+            definition volume's `EFSVolumeConfiguration.FilesystemId`) connect through the mount
+            target in their own zone. Reported only when the subnet's zone and every mount target's
+            zone are known. Auto Scaling groups mount EFS from UserData, which is not followed.""",
+            fix="Add a mount target of the file system in the client's Availability Zone.",
+            formerly=("EFS002",),
+        )
+    ],
 )
 def efs_single_az(fs, ctx):
     """A One Zone EFS file system keeps all its data in one Availability Zone, and a file system
@@ -20,12 +35,7 @@ def efs_single_az(fs, ctx):
 
     Without `AvailabilityZoneName` the file system is Regional (stored across zones). Mount targets
     are those of the template whose `FileSystemId` names this file system; their zones must be known.
-
-    A client in a zone where a Regional file system has no mount target is info, on the client's
-    subnet: a Lambda function (`FileSystemConfigs` naming an access point of the file system) and an
-    ECS service's tasks (a task definition volume's `EFSVolumeConfiguration.FilesystemId`) connect
-    through the mount target in their own zone. Reported only when the subnet's zone and every mount
-    target's zone are known. Auto Scaling groups mount EFS from UserData, which is not followed.
+    A client in a zone where a Regional file system has no mount target is EFS009.
     """
     for alt in ctx.values(fs, "Properties.AvailabilityZoneName"):
         if alt.value is not ABSENT:
@@ -76,7 +86,7 @@ def _clients_without_mount_target(fs, spans, zones, ctx):
                     path,
                     _missing_mount_target(mount.client, ctx.local(subnet.value), zone, fs),
                     scenario,
-                    severity=INFO,
+                    rule="EFS009",
                 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, as_bool, as_number, check, lookup
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, as_bool, as_number, check, lookup
 
 from . import engine_name
 
@@ -15,15 +15,40 @@ REDIS_ENGINES = ("redis", "valkey")
     WARNING,
     types=["AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::CacheCluster"],
     fix="Set `AutomaticFailoverEnabled: true` and `MultiAZEnabled: true` with at least one replica per shard.",
+    children=[
+        Child(
+            "EC010",
+            "ec-failover-config-invalid",
+            ERROR,
+            """Failover settings ElastiCache rejects, so creating the replication group fails:
+            automatic failover with fewer than two nodes (cluster mode disabled), Multi-AZ without
+            automatic failover, or cluster mode (several shards) without automatic failover.""",
+            fix="Turn on AutomaticFailoverEnabled with at least one replica per shard.",
+            deploy_failure=True,
+            formerly=("EC003",),
+        ),
+        Child(
+            "EC011",
+            "ec-standalone-redis-cluster",
+            INFO,
+            """A standalone Redis or Valkey cache cluster (AWS::ElastiCache::CacheCluster) is a single
+            node with no failover: fine for a cache that can be rebuilt, not for data that must
+            stay available.""",
+            fix="Use an AWS::ElastiCache::ReplicationGroup with a replica and automatic failover for data that must"
+            " stay available.",
+            formerly=("EC003",),
+        ),
+    ],
 )
 def elasticache_failover(cache, ctx):
-    """A Redis or Valkey replication group without automatic failover and Multi-AZ stays down when
-    its primary fails or its AZ goes out, until someone promotes a replica by hand.
+    """A Redis or Valkey replication group without automatic failover and Multi-AZ, or without a
+    replica, stays down when its primary fails or its AZ goes out, until someone promotes a
+    replica by hand.
 
     CloudFormation's defaults are `AutomaticFailoverEnabled: false` and `MultiAZEnabled: false`.
-    Settings ElastiCache rejects are errors: failover with fewer than two nodes (cluster mode
+    Settings ElastiCache rejects are EC010: failover with fewer than two nodes (cluster mode
     disabled), Multi-AZ without failover, cluster mode (several shards) without failover. A
-    standalone Redis cache cluster is a single node: info.
+    standalone Redis cache cluster is a single node: EC011.
     """
     if cache.type == "AWS::ElastiCache::CacheCluster":
         for alt in ctx.values(cache, "Properties.Engine"):
@@ -35,7 +60,7 @@ def elasticache_failover(cache, ctx):
                     "AWS::ElastiCache::ReplicationGroup with a replica and automatic failover for data that must "
                     "stay available.",
                     alt.scenario,
-                    severity=INFO,
+                    rule="EC011",
                 )
         return
     for scenario, values in ctx.joint(
@@ -63,8 +88,8 @@ def elasticache_failover(cache, ctx):
             continue
         problem = _failover_problem(failover, multi_az, shard_count, replica_count, clusters is not ABSENT)
         if problem is not None:
-            path, message, severity = problem
-            yield ctx.finding(cache, f"Properties.{path}", message, scenario, severity=severity)
+            path, message, rule = problem
+            yield ctx.finding(cache, f"Properties.{path}", message, scenario, rule=rule)
 
 
 def _shards(shards, groups) -> int | None:
@@ -91,17 +116,18 @@ def _replicas(clusters, replicas, groups) -> int | None:
 
 
 def _failover_problem(failover: bool, multi_az: bool, shards: int, replicas: int, counted: bool):
-    """The most severe failover problem of a replication group: (property, message, severity), or None."""
+    """The most severe failover problem of a replication group: (property, message, the child that
+    reports it or None for EC003 itself), or None."""
     if failover and replicas < 1 and shards == 1:
         path = "NumCacheClusters" if counted else "AutomaticFailoverEnabled"
-        return path, "Automatic failover needs at least two nodes: set NumCacheClusters to 2 or more.", ERROR
+        return path, "Automatic failover needs at least two nodes: set NumCacheClusters to 2 or more.", "EC010"
     if multi_az and not failover:
-        return "MultiAZEnabled", "MultiAZEnabled requires AutomaticFailoverEnabled: true; set it.", ERROR
+        return "MultiAZEnabled", "MultiAZEnabled requires AutomaticFailoverEnabled: true; set it.", "EC010"
     if shards > 1 and not failover:
         return (
             "AutomaticFailoverEnabled",
             "A cluster-mode replication group with several shards requires AutomaticFailoverEnabled: true; set it.",
-            ERROR,
+            "EC010",
         )
     if replicas < 1:
         path = "NumCacheClusters" if counted else "AutomaticFailoverEnabled"
@@ -111,7 +137,7 @@ def _failover_problem(failover: bool, multi_az: bool, shards: int, replicas: int
                 "Add a replica per shard (NumCacheClusters 2 or more, or ReplicasPerNodeGroup 1 or more) and turn on "
                 "AutomaticFailoverEnabled and MultiAZEnabled: with no replica a node failure loses the cache."
             ),
-            WARNING,
+            None,
         )
     if not failover or not multi_az:
         missing = [
@@ -121,6 +147,6 @@ def _failover_problem(failover: bool, multi_az: bool, shards: int, replicas: int
             missing[0],
             f"Set {' and '.join(f'{name}: true' for name in missing)} (the default is false) so a replica in another "
             "Availability Zone takes over when the primary fails.",
-            WARNING,
+            None,
         )
     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis.zones import Zones
-from cfncheck.api import ABSENT, ERROR, WARNING, Alt, Unknown, check
+from cfncheck.api import ABSENT, ERROR, WARNING, Alt, Child, Unknown, check
 
 
 @check(
@@ -12,13 +12,25 @@ from cfncheck.api import ABSENT, ERROR, WARNING, Alt, Unknown, check
     ERROR,
     types=["AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancing::LoadBalancer"],
     fix="Give the load balancer subnets in at least two Availability Zones.",
+    deploy_failure=True,
+    children=[
+        Child(
+            "ELB021",
+            "elb-nlb-clb-single-az",
+            WARNING,
+            """A Network, Gateway or Classic Load Balancer whose subnets are all in one Availability
+            Zone: it deploys, but fails with that zone.""",
+            fix="Give the load balancer a subnet in a second Availability Zone.",
+            formerly=("ELB003",),
+        )
+    ],
 )
 def load_balancer_single_az(lb, ctx):
-    """A load balancer in one Availability Zone fails with that zone.
+    """An Application Load Balancer (`Type` absent or application) must have subnets in at least
+    two Availability Zones: creation fails otherwise.
 
-    An Application Load Balancer (`Type` absent or application) must have subnets in at least two
-    zones: creation fails otherwise (error). A Network, Gateway or Classic load balancer in a
-    single zone deploys but is not highly available (warning).
+    A Network, Gateway or Classic load balancer in a single zone deploys but is not highly
+    available (ELB021).
     """
     zones = Zones(ctx)
     if lb.type == "AWS::ElasticLoadBalancing::LoadBalancer":
@@ -52,5 +64,5 @@ def load_balancer_single_az(lb, ctx):
                     f"This load balancer runs {span.describe()}: add a subnet in a second Availability Zone so it "
                     "keeps serving when one zone fails.",
                     scenario,
-                    severity=WARNING,
+                    rule="ELB021",
                 )

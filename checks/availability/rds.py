@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis.zones import Zones
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, as_bool, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, as_bool, check
 
 from . import engine_name
 
@@ -18,14 +18,26 @@ NO_MULTI_AZ_ENGINES = ("sqlserver-ex",)  # SQL Server Express cannot run Multi-A
     WARNING,
     types=["AWS::RDS::DBInstance"],
     fix="Set `MultiAZ: true` so RDS keeps a synchronous standby in another Availability Zone.",
+    children=[
+        Child(
+            "RDS022",
+            "rds-read-replica-single-az",
+            INFO,
+            """A read replica without Multi-AZ: an AZ outage stops it, while its source still serves
+            writes. Worth a standby when the replica may be promoted or serves reads that must
+            survive the outage.""",
+            fix="Set `MultiAZ: true` on the read replica if it must survive an AZ outage.",
+            formerly=("RDS003",),
+        )
+    ],
 )
 def rds_multi_az(db, ctx):
     """A standalone RDS instance without Multi-AZ has no standby: an AZ outage or a host failure
     stops the database until it is restored.
 
     CloudFormation's default is `MultiAZ: false`. Aurora members (`DBClusterIdentifier`) get
-    their availability from the cluster and are skipped; a read replica without Multi-AZ is only
-    info (its source still serves writes). SQL Server Express cannot run Multi-AZ and is skipped.
+    their availability from the cluster and are skipped; a read replica without Multi-AZ is
+    RDS022 (its source still serves writes). SQL Server Express cannot run Multi-AZ and is skipped.
     Suppress for development stacks if a single AZ is intended.
     """
     for scenario, (multi_az, engine, cluster, source) in ctx.joint(
@@ -46,7 +58,7 @@ def rds_multi_az(db, ctx):
                 "This read replica runs in a single Availability Zone: set MultiAZ: true if it must survive "
                 "an AZ outage (for example when it may be promoted).",
                 scenario,
-                severity=INFO,
+                rule="RDS022",
             )
         else:
             yield ctx.finding(
@@ -113,6 +125,7 @@ def aurora_single_instance(cluster, ctx):
     ERROR,
     types=list(RDS_SUBNET_GROUPS),
     fix="List subnets in at least two Availability Zones in `SubnetIds`.",
+    deploy_failure=True,
 )
 def subnet_group_single_az(group, ctx):
     """RDS (and DocumentDB, Neptune) refuse a DB subnet group that does not span at least two

@@ -46,6 +46,7 @@ def key_attributes(table: dict) -> list[str] | None:
     example="Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
     "      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions:\n        - {AttributeName: id, AttributeType: S}\n"
     "      KeySchema:\n        - {AttributeName: id, KeyType: HASH}\n        - {AttributeName: at, KeyType: RANGE}",
+    deploy_failure=True,
 )
 def key_schema_invalid(table, ctx):
     """AttributeDefinitions must define exactly the attributes that the key schemas of the table

@@ -65,6 +65,7 @@ def rule_problems(direction: str, body: dict) -> list[tuple[str | None, str]]:
     "source or destination.",
     example="Resources:\n  Web:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n"
     "      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 443, CidrIp: 10.0.0.0/8}",
+    deploy_failure=True,
 )
 def rule_invalid(resource, ctx):
     """A security-group rule EC2 refuses, failing the stack: a TCP, UDP, ICMP or ICMPv6 rule without

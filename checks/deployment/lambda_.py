@@ -36,6 +36,7 @@ def _today(ctx) -> date:
             fix="Move the function to a supported runtime of its language before creation is blocked.",
         )
     ],
+    deploy_failure=True,
 )
 def runtime_creation_blocked(function, ctx):
     """Lambda refuses to create a function with a runtime past its "block function create" date

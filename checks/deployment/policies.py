@@ -75,6 +75,7 @@ def document_problems(ctx, document):
     example="Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      RepositoryPolicyText:\n"
     "        Version: '2012-10-17'\n        Statement:\n          - Effect: NotAllow\n"
     "            Principal: {AWS: arn:aws:iam::123456789012:root}\n            Action: ecr:BatchGetImage",
+    deploy_failure=True,
 )
 def policy_malformed(resource, ctx):
     """A policy document the policy language refuses: a Version other than "2012-10-17" or

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from cfncheck.api import ABSENT, ERROR, check
 
-PUBLIC_ACLS = ("PublicRead", "PublicReadWrite", "AuthenticatedRead")
-"""Canned ACLs that open the bucket: S3001 reports them."""
 ALLOWED_WHEN_ENFORCED = ("Private", "BucketOwnerFullControl")
 
 
@@ -29,8 +27,10 @@ def _ownership(body: dict):
     "s3-acl-requires-object-ownership",
     ERROR,
     types=["AWS::S3::Bucket"],
-    fix="Drop AccessControl (grant log delivery with a bucket policy), or set OwnershipControls ObjectOwnership "
-    "to BucketOwnerPreferred or ObjectWriter where an ACL is really needed.",
+    fix="Drop AccessControl (grant access or log delivery with a bucket policy), or set OwnershipControls "
+    "ObjectOwnership to BucketOwnerPreferred or ObjectWriter where an ACL is really needed.",
+    deploy_failure=True,
+    formerly=("S3001",),
     example="Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: LogDeliveryWrite",
 )
 def acl_requires_object_ownership(bucket, ctx):
@@ -38,14 +38,15 @@ def acl_requires_object_ownership(bucket, ctx):
     refuses a canned ACL other than Private on them: "Bucket cannot have ACLs set with
     ObjectOwnership's BucketOwnerEnforced setting" (InvalidBucketAclWithObjectOwnership). A bucket
     with AccessControl LogDeliveryWrite (the old way to receive access logs) and no
-    OwnershipControls fails to create. Public canned ACLs are S3001's. Source: the S3 user guide,
-    "Controlling ownership of objects and disabling ACLs"."""
+    OwnershipControls fails to create, and so does one with a public canned ACL (which S3001
+    reports where ACLs are enabled). Source: the S3 user guide, "Controlling ownership of objects
+    and disabling ACLs"."""
     for alt in ctx.values(bucket, "Properties"):
         body = alt.value
         if not isinstance(body, dict):
             continue
         acl = body.get("AccessControl", ABSENT)
-        if not isinstance(acl, str) or acl in ALLOWED_WHEN_ENFORCED or acl in PUBLIC_ACLS:
+        if not isinstance(acl, str) or acl in ALLOWED_WHEN_ENFORCED:
             continue
         if _ownership(body) == "BucketOwnerEnforced":
             where = "OwnershipControls" if "OwnershipControls" in body else "no OwnershipControls"

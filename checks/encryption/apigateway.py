@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis import tls
-from cfncheck.api import ABSENT, ERROR, WARNING, check, lookup
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, check, lookup
 
 
 @check(
@@ -13,6 +13,20 @@ from cfncheck.api import ABSENT, ERROR, WARNING, check, lookup
     types=["AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName", "AWS::Serverless::Api"],
     fix=f"Set `SecurityPolicy: {tls.APIGW_RECOMMENDED_POLICY}`.",
     tags=("security",),
+    children=[
+        Child(
+            "APIGW020",
+            "apigw-domain-certificate-invalid",
+            ERROR,
+            """An API Gateway custom domain name whose certificate does not fit its endpoint type, which
+            API Gateway rejects: an edge-optimized domain (EDGE, the default) needs an ACM
+            certificate issued in us-east-1 (CertificateArn), a REGIONAL one a certificate of its
+            own region (RegionalCertificateArn).""",
+            fix="Give an EDGE domain a us-east-1 CertificateArn, a REGIONAL domain a RegionalCertificateArn.",
+            deploy_failure=True,
+            formerly=("APIGW001",),
+        )
+    ],
 )
 def apigw_domain_tls(resource, ctx):
     """API custom domains should refuse TLS 1.0.
@@ -22,7 +36,7 @@ def apigw_domain_tls(resource, ctx):
     use TLS 1.0, so an absent SecurityPolicy on a REST domain (and on a SAM Api `Domain`) is
     reported. HTTP APIs accept only TLS 1.2 (AWS::ApiGatewayV2::DomainName): only an explicit
     TLS_1_0 is reported there. An EDGE domain (the REST default) needs CertificateArn from
-    us-east-1 and a REGIONAL domain needs RegionalCertificateArn (error otherwise).
+    us-east-1 and a REGIONAL domain needs RegionalCertificateArn (APIGW020 otherwise).
     """
     if resource.type == "AWS::ApiGatewayV2::DomainName":
         for path, (config, scenario) in ctx.elements(resource, "Properties.DomainNameConfigurations"):
@@ -63,7 +77,7 @@ def _apigw_certificate(ctx, domain_name, domain, scenario):
             "Properties.RegionalCertificateArn",
             "Add RegionalCertificateArn: a REGIONAL domain name needs a certificate from its own region.",
             scenario,
-            severity=ERROR,
+            rule="APIGW020",
         )
     certificate = lookup(domain, "CertificateArn")
     if (
@@ -77,5 +91,5 @@ def _apigw_certificate(ctx, domain_name, domain, scenario):
             "Properties.CertificateArn",
             "Use a certificate from us-east-1: edge-optimized domain names only accept ACM certificates issued there.",
             scenario,
-            severity=ERROR,
+            rule="APIGW020",
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis import tls
-from cfncheck.api import ABSENT, INFO, WARNING, Unknown, as_list, check, lookup
+from cfncheck.api import ABSENT, INFO, WARNING, Child, Unknown, as_list, check, lookup
 
 DISTRIBUTION = "AWS::CloudFront::Distribution"
 
@@ -48,6 +48,29 @@ def cf_viewer_protocol(distribution, ctx):
     types=[DISTRIBUTION],
     fix=f"Use an ACM certificate with `MinimumProtocolVersion: {tls.CLOUDFRONT_RECOMMENDED}`.",
     tags=("security",),
+    children=[
+        Child(
+            "CF013",
+            "cf-default-certificate-tls",
+            INFO,
+            """A distribution served with the default *.cloudfront.net certificate, which accepts
+            TLS 1.0 whatever MinimumProtocolVersion says: enforcing TLS 1.2 takes an alias (a
+            custom domain) with an ACM certificate. Advice, since the default domain is often
+            used on purpose.""",
+            fix=f"Add Aliases and an ACM certificate (AcmCertificateArn) with MinimumProtocolVersion"
+            f" {tls.CLOUDFRONT_RECOMMENDED}.",
+            formerly=("CF002",),
+        ),
+        Child(
+            "CF014",
+            "cf-tls-policy-not-latest",
+            INFO,
+            f"""A TLS 1.2 security policy older than {tls.CLOUDFRONT_RECOMMENDED} (TLSv1.2_2018,
+            TLSv1.2_2019): it refuses TLS 1.0 and 1.1 but keeps weaker TLS 1.2 ciphers.""",
+            fix=f"Set `MinimumProtocolVersion: {tls.CLOUDFRONT_RECOMMENDED}`.",
+            formerly=("CF002",),
+        ),
+    ],
 )
 def cf_minimum_tls(distribution, ctx):
     """CloudFront viewers should need TLS 1.2 or later.
@@ -55,9 +78,9 @@ def cf_minimum_tls(distribution, ctx):
     AWS default: re-verified in the ViewerCertificate reference and the CloudFront API — with a
     custom certificate and MinimumProtocolVersion absent the security policy is TLSv1; with the
     default `*.cloudfront.net` certificate CloudFront sets TLSv1 whatever is specified. So: a
-    custom certificate with the version absent or SSLv3/TLSv1/TLSv1_2016/TLSv1.1_2016 → warning;
-    TLSv1.2_2018/2019 → info (prefer TLSv1.2_2021 or later); the default certificate → info (a
-    custom domain with an ACM certificate is needed to enforce TLS 1.2).
+    custom certificate with the version absent or SSLv3/TLSv1/TLSv1_2016/TLSv1.1_2016 is
+    reported; TLSv1.2_2018/2019 is CF014 (prefer TLSv1.2_2021 or later); the default certificate
+    is CF013 (a custom domain with an ACM certificate is needed to enforce TLS 1.2).
     """
     base = ("Properties", "DistributionConfig", "ViewerCertificate")
     for alt in ctx.values(distribution, base):
@@ -72,7 +95,7 @@ def cf_minimum_tls(distribution, ctx):
                 "The default *.cloudfront.net certificate accepts TLS 1.0: use an alias with an ACM certificate"
                 f" (AcmCertificateArn) and MinimumProtocolVersion {tls.CLOUDFRONT_RECOMMENDED}.",
                 alt.scenario,
-                severity=INFO,
+                rule="CF013",
             )
             continue
         version = lookup(certificate, "MinimumProtocolVersion")
@@ -92,7 +115,7 @@ def cf_minimum_tls(distribution, ctx):
                 path,
                 f"Prefer MinimumProtocolVersion {tls.CLOUDFRONT_RECOMMENDED}: {version} keeps weaker TLS 1.2 ciphers.",
                 alt.scenario,
-                severity=INFO,
+                rule="CF014",
             )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, as_bool, check, lookup
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Child, as_bool, check, lookup
 
 
 @check(
@@ -13,6 +13,19 @@ from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, as_bool, check, look
     fix="Set `SSESpecification: {SSEEnabled: true}` (AWS managed key), with SSEType KMS and KMSMasterKeyId"
     " for a customer key.",
     tags=("security",),
+    children=[
+        Child(
+            "DDB020",
+            "ddb-kms-key-without-sse",
+            ERROR,
+            """A KMSMasterKeyId given while SSESpecification.SSEEnabled is not true: DynamoDB rejects
+            the table, so the stack fails. The key is used only when SSEEnabled is true (SSEType
+            KMS).""",
+            fix="Set `SSESpecification.SSEEnabled: true`, or remove KMSMasterKeyId.",
+            deploy_failure=True,
+            formerly=("DDB002",),
+        )
+    ],
 )
 def ddb_encryption_key(table, ctx):
     """DynamoDB always encrypts tables at rest; choose a KMS key when key use must be auditable.
@@ -20,7 +33,7 @@ def ddb_encryption_key(table, ctx):
     AWS default: without SSESpecification (or with SSEEnabled false) the table is encrypted with
     an AWS owned key, invisible in CloudTrail and not controllable: info only. SSEEnabled true
     uses the AWS managed `aws/dynamodb` key or the customer key in KMSMasterKeyId; a
-    KMSMasterKeyId without SSEEnabled true is rejected (error). Applies to SAM SimpleTable too.
+    KMSMasterKeyId without SSEEnabled true is rejected (DDB020). Applies to SAM SimpleTable too.
     """
     enabled = ctx.values(table, "Properties.SSESpecification.SSEEnabled")
     if table.type == "AWS::DynamoDB::GlobalTable":
@@ -36,7 +49,7 @@ def ddb_encryption_key(table, ctx):
             continue
         if key is not ABSENT:
             message = "Set SSESpecification.SSEEnabled to true: a KMSMasterKeyId without it is rejected."
-            yield ctx.finding(table, "Properties.SSESpecification.SSEEnabled", message, scenario, severity=ERROR)
+            yield ctx.finding(table, "Properties.SSESpecification.SSEEnabled", message, scenario, rule="DDB020")
         else:
             message = (
                 "Set SSESpecification.SSEEnabled to true to use a KMS key you can audit"

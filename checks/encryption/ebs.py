@@ -6,7 +6,7 @@ from cfncheck.analysis.block_devices import TYPES as BLOCK_DEVICE_TYPES
 from cfncheck.analysis.block_devices import ebs_mappings
 from cfncheck.api import ABSENT, WARNING, as_bool, check, lookup
 
-from . import flag_off
+from . import flag_off, key_without_flag
 
 
 @check(
@@ -17,6 +17,7 @@ from . import flag_off
     options={"ebs_encryption_by_default": False},
     fix="Set `Encrypted: true` on the volume or the block-device mapping's Ebs.",
     tags=("security",),
+    children=[key_without_flag("EBS010", "ebs-kms-key-without-encryption", "Encrypted", "the volume", "EBS001")],
 )
 def ebs_unencrypted(resource, ctx):
     """EBS volumes should be encrypted, whether declared alone or in block-device mappings.
@@ -25,7 +26,7 @@ def ebs_unencrypted(resource, ctx):
     invisible to a template, so set the check option `ebs_encryption_by_default: true` for such
     accounts. A volume created from a SnapshotId inherits the snapshot's encryption; root volumes
     not listed in the mappings come from the AMI; both are unknown and not reported. Instance-store
-    and NoDevice mappings create no EBS volume. A KmsKeyId without Encrypted true is rejected (error).
+    and NoDevice mappings create no EBS volume. A KmsKeyId without Encrypted true is EBS010.
     """
     default = bool(ctx.options.get("ebs_encryption_by_default"))
     if resource.type == "AWS::EC2::Volume":
@@ -41,4 +42,5 @@ def ebs_unencrypted(resource, ctx):
         if flag is not False:
             continue
         if key is not ABSENT or snapshot is ABSENT:  # a volume from a snapshot is encrypted like the snapshot
-            yield flag_off(ctx, resource, path + ("Encrypted",), key, scenario, "this EBS volume is not encrypted.")
+            consequence = "this EBS volume is not encrypted."
+            yield flag_off(ctx, resource, path + ("Encrypted",), key, scenario, consequence, "EBS010")

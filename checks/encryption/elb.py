@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis import tls
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Link, as_list, check, is_known, lookup
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, Link, as_list, check, is_known, lookup
 
 LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
@@ -53,14 +53,26 @@ def _alb_exposure(ctx, listener: Link, scenario):
     types=[LISTENER, LISTENER_RULE, CLB],
     fix="Serve HTTPS (port 443 with a certificate) and make the HTTP listener redirect to HTTPS.",
     tags=("security",),
+    children=[
+        Child(
+            "ELB020",
+            "elb-internal-listener-not-https",
+            INFO,
+            """An internal load balancer that serves plain HTTP: traffic inside the VPC is in
+            plaintext. Advice: the VPC limits who can listen, but end-to-end TLS protects against
+            anything that can read it.""",
+            fix="Serve HTTPS on the internal load balancer too, or accept plaintext inside the VPC.",
+            formerly=("ELB001",),
+        )
+    ],
 )
 def elb_listener_not_https(resource, ctx):
     """Internet-facing load balancers should not serve plain HTTP.
 
     AWS default: Scheme internet-facing, Type application. An internet-facing ALB's HTTP
     listener whose default action neither redirects to HTTPS nor answers with a fixed response
-    → warning; listener rules of such a listener that forward → warning; an internet-facing
-    Classic Load Balancer with only HTTP/TCP listeners → warning; internal load balancers → info.
+    is reported; so are listener rules of such a listener that forward, and an internet-facing
+    Classic Load Balancer with only HTTP/TCP listeners; internal load balancers are ELB020.
     NLB TCP listeners are not judged (TLS may pass through to the targets). A listener whose
     load balancer is not in the run (a parameter, an import from a template not checked) is not judged.
     """
@@ -85,7 +97,7 @@ def elb_listener_not_https(resource, ctx):
                         "This rule serves plain HTTP on an HTTP listener: redirect to HTTPS instead, or attach it to"
                         " an HTTPS listener.",
                         where,
-                        severity=None if public else INFO,
+                        rule=None if public else "ELB020",
                     )
         return
     for scenario, (protocol, actions) in ctx.joint(
@@ -101,7 +113,7 @@ def elb_listener_not_https(resource, ctx):
                 f"This HTTP listener serves {audience} in plaintext: add an HTTPS listener and make this one redirect"
                 " (RedirectConfig Protocol HTTPS, StatusCode HTTP_301).",
                 where,
-                severity=None if public else INFO,
+                rule=None if public else "ELB020",
             )
 
 
@@ -122,7 +134,7 @@ def _clb_not_https(balancer, ctx):
             f"Add an HTTPS (or SSL) listener with SSLCertificateId: this {audience} Classic Load Balancer"
             " only serves HTTP/TCP in plaintext.",
             scenario,
-            severity=None if public else INFO,
+            rule=None if public else "ELB020",
         )
 
 
@@ -220,6 +232,7 @@ def _clb_policy_is_modern(ctx, balancer, name, scenario) -> bool | None:
     fix="Give the HTTPS/TLS listener exactly one default certificate in `Certificates`; add more with"
     " AWS::ElasticLoadBalancingV2::ListenerCertificate.",
     tags=("security",),
+    deploy_failure=True,
 )
 def elb_secure_listener_without_certificate(resource, ctx):
     """A secure listener needs exactly one default certificate; CloudFormation fails otherwise.

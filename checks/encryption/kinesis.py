@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, check, lookup
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, check, lookup
 
 
 @check(
@@ -12,12 +12,24 @@ from cfncheck.api import ABSENT, ERROR, INFO, WARNING, check, lookup
     types=["AWS::Kinesis::Stream"],
     fix="Set `StreamEncryption: {EncryptionType: KMS, KeyId: alias/aws/kinesis}` (or a customer key).",
     tags=("security",),
+    children=[
+        Child(
+            "KIN009",
+            "kinesis-stream-encryption-key-missing",
+            ERROR,
+            """StreamEncryption with EncryptionType KMS and no KeyId: Kinesis needs the key to encrypt
+            with, and rejects the stream.""",
+            fix="Add `KeyId` (alias/aws/kinesis, or a customer key) to StreamEncryption.",
+            deploy_failure=True,
+            formerly=("KIN001",),
+        )
+    ],
 )
 def kinesis_stream_unencrypted(stream, ctx):
     """Kinesis data streams should be encrypted at rest.
 
     AWS default: no StreamEncryption means records are stored unencrypted. EncryptionType KMS
-    needs a KeyId (error without); `alias/aws/kinesis` passes.
+    needs a KeyId (KIN009 without); `alias/aws/kinesis` passes.
     """
     for alt in ctx.values(stream, "Properties.StreamEncryption"):
         if alt.value is ABSENT:
@@ -34,7 +46,7 @@ def kinesis_stream_unencrypted(stream, ctx):
                 "Properties.StreamEncryption.EncryptionType",
                 "Add StreamEncryption.KeyId: EncryptionType KMS requires a key.",
                 alt.scenario,
-                severity=ERROR,
+                rule="KIN009",
             )
 
 
@@ -46,6 +58,19 @@ def kinesis_stream_unencrypted(stream, ctx):
     fix="Set DeliveryStreamEncryptionConfigurationInput (KeyType AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK)"
     " on DirectPut streams.",
     tags=("security",),
+    children=[
+        Child(
+            "KIN010",
+            "firehose-encryption-with-kinesis-source",
+            ERROR,
+            """DeliveryStreamEncryptionConfigurationInput on a delivery stream that reads from a
+            Kinesis data stream (DeliveryStreamType KinesisStreamAsSource): Firehose rejects it,
+            because the source stream's encryption applies.""",
+            fix="Remove DeliveryStreamEncryptionConfigurationInput; encrypt the source stream instead.",
+            deploy_failure=True,
+            formerly=("KIN002",),
+        )
+    ],
 )
 def firehose_unencrypted(stream, ctx):
     """Firehose buffers records before delivery; encrypt the buffer and the destination.
@@ -53,7 +78,7 @@ def firehose_unencrypted(stream, ctx):
     AWS default: DeliveryStreamType DirectPut; without DeliveryStreamEncryptionConfigurationInput
     the buffered records are not server-side encrypted (info). An S3 destination with
     NoEncryptionConfig still gets the bucket's default SSE-S3 (info). Encryption input on a
-    KinesisStreamAsSource stream is rejected: the source stream's encryption applies (error).
+    KinesisStreamAsSource stream is rejected: the source stream's encryption applies (KIN010).
     """
     names = ("DeliveryStreamType", "DeliveryStreamEncryptionConfigurationInput")
     for scenario, (kind, encryption) in ctx.joint(*(ctx.values(stream, f"Properties.{n}") for n in names)):
@@ -72,7 +97,7 @@ def firehose_unencrypted(stream, ctx):
                 "Remove DeliveryStreamEncryptionConfigurationInput: a stream reading from Kinesis uses the source"
                 " stream's encryption.",
                 scenario,
-                severity=ERROR,
+                rule="KIN010",
             )
     for destination in ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration"):
         path = ("Properties", destination, "EncryptionConfiguration", "NoEncryptionConfig")

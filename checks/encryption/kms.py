@@ -5,7 +5,7 @@ from __future__ import annotations
 from cfncheck.analysis.grants import action_allowed, principal_allowed
 from cfncheck.analysis.policy import RESOURCE, readable_statements, text_of
 from cfncheck.analysis.wiring import service_senders
-from cfncheck.api import ABSENT, ERROR, WARNING, as_bool, as_number, check
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, as_bool, as_number, check
 
 
 @check(
@@ -13,8 +13,22 @@ from cfncheck.api import ABSENT, ERROR, WARNING, as_bool, as_number, check
     "kms-key-rotation-disabled",
     WARNING,
     types=["AWS::KMS::Key"],
-    fix="Set `EnableKeyRotation: true` on symmetric keys; remove it from asymmetric, HMAC and imported keys.",
+    fix="Set `EnableKeyRotation: true` on symmetric keys.",
     tags=("security",),
+    children=[
+        Child(
+            "KMS009",
+            "kms-key-rotation-invalid",
+            ERROR,
+            """Rotation settings KMS rejects, so the stack fails: EnableKeyRotation true on a key KMS
+            cannot rotate automatically (asymmetric, HMAC, imported EXTERNAL or custom-key-store
+            key material), or a RotationPeriodInDays outside 90-2560.""",
+            fix="Remove EnableKeyRotation from asymmetric, HMAC and imported keys; keep RotationPeriodInDays"
+            " between 90 and 2560.",
+            deploy_failure=True,
+            formerly=("KMS001",),
+        )
+    ],
 )
 def kms_key_rotation(key, ctx):
     """Symmetric KMS keys should rotate their key material every year (or RotationPeriodInDays).
@@ -22,7 +36,7 @@ def kms_key_rotation(key, ctx):
     AWS default: EnableKeyRotation false. Only symmetric ENCRYPT_DECRYPT keys whose material KMS
     generates (Origin AWS_KMS, the default) support automatic rotation; KMS rejects it on
     asymmetric, HMAC, imported (EXTERNAL) and custom-key-store keys, and RotationPeriodInDays
-    must be 90-2560. Verified in the AWS::KMS::Key reference: KeySpec default SYMMETRIC_DEFAULT,
+    must be 90-2560 (both KMS009). Verified in the AWS::KMS::Key reference: KeySpec default SYMMETRIC_DEFAULT,
     KeyUsage default ENCRYPT_DECRYPT, Origin default AWS_KMS.
     """
     names = ("EnableKeyRotation", "KeySpec", "KeyUsage", "Origin", "RotationPeriodInDays")
@@ -55,7 +69,7 @@ def kms_key_rotation(key, ctx):
                 f"Remove EnableKeyRotation (or set it to false): KMS cannot rotate a key with {kind} automatically;"
                 " the stack fails.",
                 scenario,
-                severity=ERROR,
+                rule="KMS009",
             )
         days = as_number(period)
         if days is not None and not 90 <= days <= 2560:
@@ -64,7 +78,7 @@ def kms_key_rotation(key, ctx):
                 "Properties.RotationPeriodInDays",
                 f"Set RotationPeriodInDays between 90 and 2560 (it is {days}); KMS rejects it.",
                 scenario,
-                severity=ERROR,
+                rule="KMS009",
             )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cfncheck.analysis import tls
 from cfncheck.api import ABSENT, WARNING, as_bool, check
 
-from . import flag_off
+from . import flag_off, key_without_flag
 
 DOMAINS = ["AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"]
 
@@ -17,11 +17,16 @@ DOMAINS = ["AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"]
     types=DOMAINS,
     fix="Set `EncryptionAtRestOptions: {Enabled: true}` (and KmsKeyId for a customer key).",
     tags=("security",),
+    children=[
+        key_without_flag(
+            "ES005", "es-kms-key-without-encryption", "EncryptionAtRestOptions.Enabled", "the domain", "ES001"
+        )
+    ],
 )
 def es_encryption_at_rest(domain, ctx):
     """OpenSearch domains should encrypt their indices, logs and snapshots at rest.
 
-    AWS default: EncryptionAtRestOptions.Enabled false. A KmsKeyId without Enabled true is rejected (error).
+    AWS default: EncryptionAtRestOptions.Enabled false. A KmsKeyId without Enabled true is rejected (ES005).
     """
     names = ("EncryptionAtRestOptions.Enabled", "EncryptionAtRestOptions.KmsKeyId")
     for scenario, (enabled, key) in ctx.joint(*(ctx.values(domain, f"Properties.{n}") for n in names)):
@@ -34,6 +39,7 @@ def es_encryption_at_rest(domain, ctx):
             key,
             scenario,
             "the domain's data is not encrypted at rest.",
+            "ES005",
         )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cfncheck.analysis import tls
-from cfncheck.api import ABSENT, ERROR, WARNING, Reference, Unknown, as_bool, check
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, Reference, Unknown, as_bool, check
 
-from . import flag_off
+from . import flag_off, key_without_flag
 
 RDS_INSTANCE = "AWS::RDS::DBInstance"
 RDS_CLUSTER = "AWS::RDS::DBCluster"
@@ -40,6 +40,24 @@ def _restored_or_member(ctx, database) -> bool:
     types=[RDS_INSTANCE, *CLUSTERS],
     fix="Set `StorageEncrypted: true` (and KmsKeyId for a customer key) when creating the database.",
     tags=("security",),
+    children=[
+        key_without_flag("RDS021", "rds-kms-key-without-encryption", "StorageEncrypted", "the database", "RDS002"),
+        Child(
+            "RDS012",
+            "rds-aurora-instance-level-property",
+            ERROR,
+            """A cluster-level setting written on an Aurora DB instance: RDS rejects it, so the stack
+            fails. Aurora stores a cluster's data once, for all its instances, so encryption is
+            decided by the DB cluster; an instance that says StorageEncrypted differently from its
+            cluster (in the run) cannot be created.
+
+            Today this reports StorageEncrypted only; the other cluster-level properties
+            (catalog RDS012) are not judged yet.""",
+            fix="Remove StorageEncrypted from the Aurora instance; set it on the DB cluster.",
+            deploy_failure=True,
+            formerly=("RDS002",),
+        ),
+    ],
 )
 def rds_storage_unencrypted(database, ctx):
     """Databases must be encrypted at rest, and that is decided when they are created.
@@ -47,10 +65,10 @@ def rds_storage_unencrypted(database, ctx):
     AWS default: StorageEncrypted false for RDS instances, Aurora, DocumentDB and Neptune clusters
     created through CloudFormation (changing it later replaces the database). Aurora encryption
     is a cluster property: an instance with DBClusterIdentifier is not checked for it, but if it
-    sets StorageEncrypted differently from its in-template cluster the stack fails (error).
+    sets StorageEncrypted differently from its in-template cluster the stack fails (RDS012).
     Databases restored from a snapshot or created as replicas or clones inherit their source's
     encryption and are skipped. Aurora Serverless v1 (EngineMode serverless) is always encrypted.
-    KmsKeyId without StorageEncrypted true is rejected (error).
+    KmsKeyId without StorageEncrypted true is rejected (RDS021).
     """
     if database.type == RDS_INSTANCE:
         yield from _member_mismatch(database, ctx)
@@ -68,6 +86,7 @@ def rds_storage_unencrypted(database, ctx):
             key,
             scenario,
             "the database storage, its snapshots and backups are not encrypted.",
+            "RDS021",
         )
 
 
@@ -90,7 +109,7 @@ def _member_mismatch(instance, ctx):
                     f" {cluster.describe()} is {'encrypted' if theirs else 'not encrypted'}; encryption is set on the"
                     " cluster.",
                     merged,
-                    severity=ERROR,
+                    rule="RDS012",
                     related=[
                         cluster.location(ctx, "Properties.StorageEncrypted", merged, message="the cluster's setting")
                     ],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis import bucket_policies as bp
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Unknown, as_bool, check, lookup
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Child, Unknown, as_bool, check, lookup
 
 
 @check(
@@ -14,6 +14,32 @@ from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Alt, Unknown, as_bool, ch
     fix='Add a bucket policy statement: Effect Deny, Principal "*", Action "s3:*", Resource the bucket ARN and '
     '"<bucket ARN>/*", Condition Bool aws:SecureTransport "false".',
     tags=("security",),
+    children=[
+        Child(
+            "S3027",
+            "s3-policy-allows-anyone-over-tls",
+            ERROR,
+            """A bucket policy Allow to ``Principal: "*"`` whose only condition is
+            ``aws:SecureTransport: true``: the condition does not restrict who may call, so it
+            grants anonymous access to anyone who uses HTTPS — usually written meaning to enforce
+            TLS, which takes a Deny when aws:SecureTransport is false.""",
+            fix='Replace the Allow with a Deny for Principal "*" when aws:SecureTransport is "false", and grant'
+            " access to named principals.",
+            formerly=("S3004",),
+        ),
+        Child(
+            "S3028",
+            "s3-website-served-over-http",
+            INFO,
+            """A website bucket (WebsiteConfiguration) is served by the S3 website endpoint, which
+            only speaks HTTP: a Deny on aws:SecureTransport false would take the site down. Advice:
+            serve the site through CloudFront over HTTPS, from the bucket's REST endpoint with
+            origin access control.""",
+            fix="Serve the site through CloudFront (ViewerProtocolPolicy redirect-to-https) from the bucket's REST"
+            " endpoint with origin access control.",
+            formerly=("S3004",),
+        ),
+    ],
 )
 def s3_tls_not_enforced(bucket, ctx):
     """S3 accepts plain HTTP requests unless the bucket policy denies them.
@@ -21,11 +47,11 @@ def s3_tls_not_enforced(bucket, ctx):
     AWS default: a bucket without a policy serves authorised requests over HTTP and HTTPS.
     The practice is a Deny for everyone on `s3:*` over the bucket and its objects when
     `aws:SecureTransport` is false (or `s3:TlsVersion` is below 1.2). An Allow to everyone
-    guarded only by `aws:SecureTransport: true` grants anonymous access over TLS: error.
+    guarded only by `aws:SecureTransport: true` grants anonymous access over TLS (S3027).
     Policies are matched to the bucket by Ref, literal name or a name built with Sub/Join;
     a policy whose bucket cannot be known makes the check silent. A website bucket
     (WebsiteConfiguration) is served by the S3 website endpoint, which only speaks HTTP: that Deny
-    would take the site down, so the advice there is CloudFront over HTTPS (info).
+    would take the site down, so the advice there is CloudFront over HTTPS (S3028).
     """
     policies = bp.policies_of(ctx, bucket)
     if policies is None:
@@ -54,7 +80,7 @@ def s3_tls_not_enforced(bucket, ctx):
                     'Remove this Allow to Principal "*": aws:SecureTransport true does not restrict who may call,'
                     " it grants anonymous access over HTTPS.",
                     statement.scenario,
-                    severity=ERROR,
+                    rule="S3027",
                 )
         problem = _tls_deny_problem(statements)
         if problem is None:
@@ -86,7 +112,7 @@ def _plain_http_finding(ctx, bucket, website: Alt, problem: str, scenario, relat
             " on aws:SecureTransport false would block the site): serve it through CloudFront with"
             " ViewerProtocolPolicy redirect-to-https, from the bucket's REST endpoint with origin access control.",
             merged,
-            severity=INFO,
+            rule="S3028",
             related=related,
         )
 
@@ -122,16 +148,38 @@ def _tls_deny_problem(statements: list) -> str | None:
     fix="Declare BucketEncryption (SSE-S3 `AES256`, or `aws:kms` with a customer KMSMasterKeyID and"
     " BucketKeyEnabled true).",
     tags=("security",),
+    children=[
+        Child(
+            "S3029",
+            "s3-kms-key-with-aes256",
+            ERROR,
+            """A KMSMasterKeyID in a default encryption rule whose SSEAlgorithm is AES256 (SSE-S3):
+            S3 rejects a KMS key there, so the stack fails.""",
+            fix="Remove KMSMasterKeyID, or set SSEAlgorithm to aws:kms.",
+            deploy_failure=True,
+            formerly=("S3005",),
+        ),
+        Child(
+            "S3030",
+            "s3-kms-upload-deny-without-kms-default",
+            WARNING,
+            """A bucket policy that denies uploads without ``aws:kms`` encryption while the bucket's
+            default encryption is SSE-S3: every upload that relies on the default (no encryption
+            header) is denied.""",
+            fix="Set the bucket's default SSEAlgorithm to aws:kms, or drop the Deny.",
+            formerly=("S3005",),
+        ),
+    ],
 )
 def s3_default_encryption(bucket, ctx):
     """State the bucket's default encryption; use SSE-KMS with a customer key where key control matters.
 
     AWS default: since January 2023 S3 encrypts every new object with SSE-S3, so an absent
-    BucketEncryption is info only. KMSMasterKeyID with SSEAlgorithm AES256 is rejected (error);
+    BucketEncryption is advice only. KMSMasterKeyID with SSEAlgorithm AES256 is rejected (S3029);
     a bucket policy that denies uploads without `aws:kms` while the default is SSE-S3 denies
-    every upload relying on the default (warning); `aws:kms` without BucketKeyEnabled costs a
+    every upload relying on the default (S3030); `aws:kms` without BucketKeyEnabled costs a
     KMS request per object, and without KMSMasterKeyID uses the AWS managed key, which other
-    accounts cannot use (info).
+    accounts cannot use (both reported here).
     """
     default_algorithm = {}
     for alt in ctx.values(bucket, "Properties.BucketEncryption"):
@@ -157,7 +205,7 @@ def s3_default_encryption(bucket, ctx):
                 path + ("ServerSideEncryptionByDefault", "KMSMasterKeyID"),
                 "Remove KMSMasterKeyID, or set SSEAlgorithm to aws:kms: S3 rejects a KMS key with AES256.",
                 scenario,
-                severity=ERROR,
+                rule="S3029",
             )
         elif algorithm.startswith("aws:kms"):
             advice = []
@@ -188,7 +236,7 @@ def s3_default_encryption(bucket, ctx):
                         "This Deny refuses uploads without aws:kms while the bucket's default encryption is"
                         " SSE-S3: set the bucket's SSEAlgorithm to aws:kms, or drop the Deny.",
                         merged,
-                        severity=WARNING,
+                        rule="S3030",
                         related=[
                             ctx.location(
                                 bucket, "Properties.BucketEncryption", merged, message="the bucket's default encryption"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, as_bool, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, as_bool, check
 
 
 @check(
@@ -12,13 +12,25 @@ from cfncheck.api import ABSENT, ERROR, INFO, WARNING, as_bool, check
     types=["AWS::SQS::Queue"],
     fix="Remove `SqsManagedSseEnabled: false`, or set KmsMasterKeyId.",
     tags=("security",),
+    children=[
+        Child(
+            "SQS015",
+            "sqs-sse-sqs-with-kms-key",
+            ERROR,
+            """SqsManagedSseEnabled true together with KmsMasterKeyId: a queue is encrypted with SQS
+            owned keys or with a KMS key, not both, and SQS rejects the queue.""",
+            fix="Remove SqsManagedSseEnabled (the KMS key encrypts the queue), or remove KmsMasterKeyId.",
+            deploy_failure=True,
+            formerly=("SQS002",),
+        )
+    ],
 )
 def sqs_encryption_disabled(queue, ctx):
     """A queue that turns SSE-SQS off without a KMS key stores messages in plaintext.
 
     AWS default: new queues are encrypted with SSE-SQS unless SqsManagedSseEnabled is false, so a
     queue with neither setting passes (SQS003 suggests a customer key). SqsManagedSseEnabled true
-    together with KmsMasterKeyId is rejected (the two are mutually exclusive): error.
+    together with KmsMasterKeyId is rejected (the two are mutually exclusive): SQS015.
     """
     for scenario, (sse, key) in ctx.joint(
         ctx.values(queue, "Properties.SqsManagedSseEnabled"), ctx.values(queue, "Properties.KmsMasterKeyId")
@@ -38,7 +50,7 @@ def sqs_encryption_disabled(queue, ctx):
                 "Properties.SqsManagedSseEnabled",
                 "Remove SqsManagedSseEnabled: it cannot be true together with KmsMasterKeyId.",
                 scenario,
-                severity=ERROR,
+                rule="SQS015",
             )
 
 

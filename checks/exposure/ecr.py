@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis.policy import fully_known, grants
-from cfncheck.api import ERROR, WARNING, check
+from cfncheck.api import ERROR, WARNING, Child, check
 
 from . import allowing_statements, public_grant
 
@@ -15,12 +15,25 @@ ECR_PUSH_ACTIONS = ("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerP
     "ecr-repository-policy-public",
     ERROR,
     types=["AWS::ECR::Repository"],
-    fix="Name the accounts that may pull (and push), or add an aws:PrincipalOrgID condition.",
+    fix="Name the accounts that may push, or add an aws:PrincipalOrgID condition.",
     tags=("security",),
+    children=[
+        Child(
+            "ECR005",
+            "ecr-repository-public-pull",
+            WARNING,
+            """A repository policy that lets anyone (``Principal: "*"``), with no organization or
+            account condition, pull the images: they are public, with whatever they contain.""",
+            fix="Name the accounts that may pull, or add an aws:PrincipalOrgID condition (or publish in ECR Public"
+            " on purpose).",
+            formerly=("ECR001",),
+        )
+    ],
 )
 def ecr_repository_policy_public(repository, ctx):
-    """A repository policy for ``Principal: "*"`` without an organization or account condition makes the
-    images public (warning); if it also allows push actions anyone can replace them (error)."""
+    """A repository policy that lets anyone (``Principal: "*"``), with no organization or account
+    condition, push images: anyone can replace the images the workloads run. A public pull only is
+    ECR005."""
     for statement in allowing_statements(repository, ctx):
         key = public_grant(statement)
         if key is None or not (fully_known(statement.actions) or statement.not_actions is not None):
@@ -37,5 +50,5 @@ def ecr_repository_policy_public(repository, ctx):
                 "condition."
             ),
             statement.scenario,
-            severity=ERROR if push else WARNING,
+            rule=None if push else "ECR005",
         )

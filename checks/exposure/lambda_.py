@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis.policy import service_name
-from cfncheck.api import ABSENT, ERROR, WARNING, check
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, check
 
 FUNCTION_DEPUTIES = ("s3", "sns", "events", "apigateway", "elasticloadbalancing", "cognito-idp", "logs")
 INVOKE_ACTIONS = ("lambda:invokefunction", "lambda:invokefunctionurl")
@@ -23,16 +23,45 @@ _SOURCE_ARN_HINTS = {
     "lambda-permission-too-broad",
     ERROR,
     types=["AWS::Lambda::Permission", "AWS::Lambda::Url"],
-    fix="Set SourceArn (and SourceAccount for S3) on service permissions, avoid Principal '*', grant only "
-    "lambda:InvokeFunction, and use AuthType AWS_IAM for function URLs.",
+    fix="Name the principal, or set SourceArn, SourceAccount or PrincipalOrgID.",
     tags=("security",),
+    children=[
+        Child(
+            "LAMBDA024",
+            "lambda-permission-confused-deputy",
+            WARNING,
+            """A Lambda permission for a service principal (S3, SNS, EventBridge, API Gateway, Elastic
+            Load Balancing, Cognito, CloudWatch Logs) without SourceArn: that service can invoke the
+            function for any account's resources (confused deputy). S3 also needs SourceAccount,
+            because bucket ARNs carry no account.""",
+            fix="Set SourceArn to the invoking resource (and SourceAccount for S3).",
+            formerly=("LAMBDA003",),
+        ),
+        Child(
+            "LAMBDA025",
+            "lambda-permission-action-too-broad",
+            WARNING,
+            """A Lambda permission whose Action is not lambda:InvokeFunction (or
+            lambda:InvokeFunctionUrl): it grants more than invoking the function.""",
+            fix="Set Action to lambda:InvokeFunction (or lambda:InvokeFunctionUrl).",
+            formerly=("LAMBDA003",),
+        ),
+        Child(
+            "LAMBDA026",
+            "lambda-url-public",
+            WARNING,
+            """A function URL with AuthType NONE: anyone on the internet can invoke the function
+            through it. Intended for public webhooks, which then need their own authentication.""",
+            fix="Set AuthType to AWS_IAM, or authenticate the callers in the function.",
+            formerly=("LAMBDA003",),
+        ),
+    ],
 )
 def lambda_permission_too_broad(resource, ctx):
     """A Lambda permission for ``Principal: "*"`` without SourceArn, SourceAccount or PrincipalOrgID lets
-    anyone invoke the function (error); a service principal without SourceArn lets that service invoke it
-    for any account's resources (confused deputy), and S3 also needs SourceAccount because bucket ARNs
-    carry no account (warnings); an Action other than lambda:InvokeFunction(Url) grants more than invoking
-    (warning). A function URL with AuthType NONE is publicly invocable (warning)."""
+    anyone invoke the function. A service principal without SourceArn is LAMBDA024 (confused deputy), an
+    Action other than lambda:InvokeFunction(Url) LAMBDA025, and a function URL with AuthType NONE
+    LAMBDA026."""
     if resource.type == "AWS::Lambda::Url":
         for alt in ctx.values(resource, "Properties.AuthType"):
             if alt.value == "NONE":
@@ -41,7 +70,7 @@ def lambda_permission_too_broad(resource, ctx):
                     "Properties.AuthType",
                     "Set AuthType to AWS_IAM: with NONE anyone on the internet can invoke the function URL.",
                     alt.scenario,
-                    severity=WARNING,
+                    rule="LAMBDA026",
                 )
         return
     for scenario, (principal, source_arn, source_account, org, url_auth, action) in ctx.joint(
@@ -75,7 +104,7 @@ def lambda_permission_too_broad(resource, ctx):
                     f"Set {' and '.join(missing)} so that {principal} can invoke the function only for your own "
                     f"resources (confused deputy){_SOURCE_ARN_HINTS.get(service_name(principal), '')}.",
                     scenario,
-                    severity=WARNING,
+                    rule="LAMBDA024",
                 )
         if isinstance(action, str) and action.lower() not in INVOKE_ACTIONS:
             yield ctx.finding(
@@ -83,5 +112,5 @@ def lambda_permission_too_broad(resource, ctx):
                 "Properties.Action",
                 f"Grant lambda:InvokeFunction (or lambda:InvokeFunctionUrl) instead of {action}.",
                 scenario,
-                severity=WARNING,
+                rule="LAMBDA025",
             )

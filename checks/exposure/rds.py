@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis.subnets import public_subnets
-from cfncheck.api import ABSENT, ERROR, WARNING, Context, Resource, Scenario, as_bool, check
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, Context, Resource, Scenario, as_bool, check
 
 
 @check(
@@ -13,16 +13,28 @@ from cfncheck.api import ABSENT, ERROR, WARNING, Context, Resource, Scenario, as
     types=["AWS::RDS::DBInstance"],
     fix="Set PubliclyAccessible: false and place the instance in a DB subnet group of private subnets.",
     tags=("security",),
+    children=[
+        Child(
+            "RDS020",
+            "rds-public-by-default",
+            WARNING,
+            """A DB instance without PubliclyAccessible whose placement makes it public by default:
+            RDS makes an instance publicly accessible when its subnets route to an internet gateway,
+            so a DB subnet group with a public subnet of the template, or no DBSubnetGroupName at all
+            (the instance lands in the default VPC, whose subnets are public), exposes it. Aurora
+            instances take the subnet group of their cluster. Subnets the template does not show
+            are unknown and not reported.""",
+            fix="Set PubliclyAccessible: false, and use a DB subnet group of private subnets.",
+            formerly=("RDS001",),
+        )
+    ],
 )
 def rds_publicly_accessible(instance, ctx):
     """A database reachable from the internet is one leaked password away from a breach; databases
     belong in private subnets.
 
-    PubliclyAccessible true is an error. When it is absent, AWS decides: the instance is public when
-    its subnets route to an internet gateway, so a subnet group with a public subnet of the template
-    is a warning, and so is an instance without DBSubnetGroupName (it lands in the default VPC, whose
-    subnets are public). Aurora instances take the subnet group of their cluster. Subnets the
-    template does not show are unknown and not reported."""
+    Reported: PubliclyAccessible true. When it is absent, AWS decides from the subnets, and an
+    instance public by default is RDS020."""
     for scenario, (public, group, cluster, source) in ctx.joint(
         ctx.values(instance, "Properties.PubliclyAccessible"),
         ctx.values(instance, "Properties.DBSubnetGroupName"),
@@ -57,7 +69,7 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
             "Set PubliclyAccessible: false (or a DBSubnetGroupName of private subnets): without a subnet group the "
             "instance goes to the default VPC, whose subnets are public.",
             scenario,
-            severity=WARNING,
+            rule="RDS020",
         )
         return
     subnet_group = ctx.local(group)
@@ -76,6 +88,6 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
                     f"Set PubliclyAccessible: false: the subnet group has public subnet {target.logical_id} (routed to "
                     "an internet gateway), where the instance is public by default.",
                     merged,
-                    severity=WARNING,
+                    rule="RDS020",
                 )
                 return

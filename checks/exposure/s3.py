@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis.policy import only_secure_transport, strings
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Context, Resource, Scenario, as_bool, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, Context, Resource, Scenario, as_bool, check
 
 from . import allowing_statements, public_grant
 
@@ -17,15 +17,39 @@ PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls
     types=["AWS::S3::Bucket"],
     fix="Remove AccessControl (or set Private) and grant access with a bucket policy to named principals.",
     tags=("security",),
+    children=[
+        Child(
+            "S3021",
+            "s3-public-acl-blocked",
+            ERROR,
+            """A public canned ACL on a bucket whose ACLs are enabled but whose Block Public Access
+            blocks public ACLs (BlockPublicAcls true, or the whole configuration absent: on by
+            default since April 2023): S3 refuses the ACL, so the stack fails.""",
+            fix="Remove AccessControl and grant access with a bucket policy to the principals that need it.",
+            deploy_failure=True,
+            formerly=("S3001",),
+        ),
+        Child(
+            "S3022",
+            "s3-public-read-acl",
+            WARNING,
+            """A public read ACL (PublicRead, AuthenticatedRead) that deploys, because ObjectOwnership
+            allows ACLs and BlockPublicAcls is off: everyone can list the bucket (AuthenticatedRead:
+            every AWS account).""",
+            fix="Remove AccessControl (or set Private) and grant read access with a bucket policy to named"
+            " principals, or CloudFront with origin access control.",
+            formerly=("S3001",),
+        ),
+    ],
 )
 def s3_public_acl(bucket, ctx):
-    """A public canned ACL (PublicRead, PublicReadWrite, AuthenticatedRead) opens the bucket's listing to
-    everyone, and PublicReadWrite lets anyone write to it.
+    """The PublicReadWrite canned ACL lets anyone write to and delete from the bucket.
 
-    Since April 2023 new buckets have ACLs disabled (``ObjectOwnership: BucketOwnerEnforced``) and Block
-    Public Access on: a public ACL then makes the stack fail (error). Only where ObjectOwnership allows
-    ACLs and BlockPublicAcls is explicitly off does a read ACL deploy — and the bucket is public (warning).
-    PublicReadWrite is always an error."""
+    Where ACLs are disabled (``ObjectOwnership: BucketOwnerEnforced``, the default since April 2023)
+    S3 refuses every public canned ACL and the stack fails: S3009 reports that; where Block Public
+    Access blocks public ACLs, the stack fails too (S3021). Only where ObjectOwnership allows ACLs
+    and BlockPublicAcls is explicitly off does the ACL deploy: PublicReadWrite is this check's, a
+    public read ACL (PublicRead, AuthenticatedRead) is a warning of its own (S3022)."""
     for scenario, (acl, ownership, block_config, block_acls) in ctx.joint(
         ctx.values(bucket, "Properties.AccessControl"),
         ctx.values(bucket, "Properties.OwnershipControls.Rules.0.ObjectOwnership"),
@@ -36,23 +60,23 @@ def s3_public_acl(bucket, ctx):
             continue
         acls_disabled = ownership is ABSENT or ownership == "BucketOwnerEnforced"
         blocked = block_config is ABSENT or as_bool(block_acls) is True
-        if acl == "PublicReadWrite":
-            message = "Remove AccessControl PublicReadWrite: it lets anyone write to and delete from the bucket."
-            severity = ERROR
-        elif acls_disabled or blocked:
-            reason = (
-                "ACLs are disabled (ObjectOwnership BucketOwnerEnforced, the default)"
-                if acls_disabled
-                else "BlockPublicAcls is on"
+        if acls_disabled:
+            continue  # S3 refuses the ACL: S3009
+        if blocked:
+            message = (
+                f"Remove AccessControl {acl}: BlockPublicAcls is on, so the stack fails; grant access with a bucket "
+                "policy."
             )
-            message = f"Remove AccessControl {acl}: {reason}, so the stack fails; grant access with a bucket policy."
-            severity = ERROR
+            rule = "S3021"
+        elif acl == "PublicReadWrite":
+            message = "Remove AccessControl PublicReadWrite: it lets anyone write to and delete from the bucket."
+            rule = None
         elif ownership in ("ObjectWriter", "BucketOwnerPreferred") and as_bool(block_acls) is False:
             message = f"Remove AccessControl {acl}: it makes the bucket readable by everyone."
-            severity = WARNING
+            rule = "S3022"
         else:
             continue  # the ownership or block setting is not known
-        yield ctx.finding(bucket, "Properties.AccessControl", message, scenario, severity=severity)
+        yield ctx.finding(bucket, "Properties.AccessControl", message, scenario, rule=rule)
 
 
 def _read_only(action: str) -> bool:
@@ -67,14 +91,37 @@ def _read_only(action: str) -> bool:
     fix="Grant named principals (or CloudFront through OAC) instead of '*', or add a condition such as "
     "aws:SourceVpce, aws:SourceArn or aws:PrincipalOrgID.",
     tags=("security",),
+    children=[
+        Child(
+            "S3023",
+            "s3-bucket-policy-public-read",
+            WARNING,
+            """A bucket policy that lets anyone (``Principal: "*"`` or NotPrincipal), with no
+            condition on source, network or organization, read the bucket (only ``s3:Get*`` and
+            ``s3:List*`` actions): its objects are public.""",
+            fix="Grant CloudFront (origin access control) or named principals instead of '*', or add a condition"
+            " (aws:SourceVpce, aws:SourceArn, aws:PrincipalOrgID).",
+            formerly=("S3002",),
+        ),
+        Child(
+            "S3024",
+            "s3-website-bucket-public-read",
+            INFO,
+            """A website bucket (WebsiteConfiguration) that everyone can read through its bucket
+            policy: usually intended. Advice: serve the site through CloudFront with origin access
+            control and keep the bucket private.""",
+            fix="Serve the site through CloudFront with origin access control, and grant read access to it only.",
+            formerly=("S3002",),
+        ),
+    ],
 )
 def s3_bucket_policy_public(policy, ctx):
-    """A bucket policy that allows anyone (``Principal: "*"`` or NotPrincipal), with no condition on
-    source, network or organization, makes the bucket public.
+    """A bucket policy that lets anyone (``Principal: "*"`` or NotPrincipal), with no condition on
+    source, network or organization, write to the bucket: change, delete or replace its objects,
+    its policy or its ACLs (any action but ``s3:Get*`` and ``s3:List*``, ``s3:*`` included).
 
-    Write, delete, ``s3:*``, policy or ACL actions are errors; read-only actions (``s3:Get*``,
-    ``s3:List*``) are warnings, and info on a bucket with WebsiteConfiguration (an intentional website).
-    A statement whose only condition is ``aws:SecureTransport: true`` is left to S3004."""
+    A grant of read-only actions is S3023, and S3024 on a bucket with WebsiteConfiguration (an
+    intentional website). A statement whose only condition is ``aws:SecureTransport: true`` is S3027."""
     for statement in allowing_statements(policy, ctx):
         key = public_grant(statement)
         if key is None or only_secure_transport(statement):
@@ -105,7 +152,7 @@ def s3_bucket_policy_public(policy, ctx):
                     "Anyone can read this bucket: grant CloudFront (origin access control) or named principals "
                     "instead of '*', or add a condition (aws:SourceVpce, aws:SourceArn, aws:PrincipalOrgID)."
                 )
-            yield ctx.finding(policy, statement.at(key), message, scenario, severity=INFO if website else WARNING)
+            yield ctx.finding(policy, statement.at(key), message, scenario, rule="S3024" if website else "S3023")
 
 
 def _website(ctx: Context, policy: Resource, scenario: Scenario) -> list[tuple[Scenario, bool]]:
@@ -130,6 +177,29 @@ def _website(ctx: Context, policy: Resource, scenario: Scenario) -> list[tuple[S
     "RestrictPublicBuckets) to true.",
     options={"public_intent_tags": []},
     tags=("security",),
+    children=[
+        Child(
+            "S3025",
+            "s3-public-access-block-undeclared",
+            INFO,
+            """A bucket without PublicAccessBlockConfiguration. Since April 2023 new buckets have all
+            four Block Public Access flags on by default, so this exposes nothing; declaring them
+            documents that the bucket is never public and keeps it so if the default changes.""",
+            fix="Add PublicAccessBlockConfiguration with all four flags true.",
+            formerly=("S3003",),
+        ),
+        Child(
+            "S3026",
+            "s3-public-access-block-off-by-intent",
+            INFO,
+            """A Block Public Access flag off on a bucket meant to be public: one with
+            WebsiteConfiguration, or with a tag listed in S3003's ``public_intent_tags`` option.
+            A note that a later change can make more of it public than intended.""",
+            fix="Keep the flags a public site does not need on (IgnorePublicAcls, BlockPublicAcls), or serve the"
+            " site through CloudFront and turn all four on.",
+            formerly=("S3003",),
+        ),
+    ],
 )
 def s3_public_access_block(bucket, ctx):
     """Block Public Access is the account's safety net against a public ACL or policy; a bucket that
@@ -137,8 +207,8 @@ def s3_public_access_block(bucket, ctx):
     false) can be made public by a later change.
 
     Since April 2023 new buckets have all four flags on by default, so an absent configuration exposes
-    nothing: info only, to document the intent. A flag off on a bucket with WebsiteConfiguration, or
-    with a tag listed in the ``public_intent_tags`` option, is info."""
+    nothing: S3025, to document the intent. A flag off on a bucket with WebsiteConfiguration, or
+    with a tag listed in the ``public_intent_tags`` option, is S3026."""
     intent_tags = {str(tag) for tag in ctx.options.get("public_intent_tags", ())}
     for scenario, (config, website, tags) in ctx.joint(
         ctx.values(bucket, "Properties.PublicAccessBlockConfiguration"),
@@ -153,7 +223,7 @@ def s3_public_access_block(bucket, ctx):
                 "Add PublicAccessBlockConfiguration with all four flags true to state that the bucket is never "
                 "public (new buckets block public access by default).",
                 scenario,
-                severity=INFO,
+                rule="S3025",
             )
             continue
         if not isinstance(config, dict):
@@ -170,5 +240,5 @@ def s3_public_access_block(bucket, ctx):
             f"Set {', '.join(off)} to true in PublicAccessBlockConfiguration"
             + (" (omitted flags are false)." if len(explicit) < len(off) else "."),
             scenario,
-            severity=INFO if intended else WARNING,
+            rule="S3026" if intended else None,
         )

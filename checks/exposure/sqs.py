@@ -11,7 +11,7 @@ from cfncheck.analysis.policy import (
     service_name,
     services,
 )
-from cfncheck.api import ERROR, INFO, WARNING, Context, Resource, check
+from cfncheck.api import ERROR, INFO, WARNING, Child, Context, Resource, check
 
 from . import allowing_statements, public_grant
 
@@ -26,16 +26,46 @@ CONDITIONS_HINT = "aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:S
     "sqs-queue-policy-open",
     ERROR,
     types=["AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy"],
-    fix=f"Name the principals, or add a condition ({CONDITIONS_HINT}); give service principals an aws:SourceArn.",
+    fix=f"Name the principals, or add a condition ({CONDITIONS_HINT}).",
     tags=("security",),
+    children=[
+        Child(
+            "SQS018",
+            "sqs-queue-policy-confused-deputy",
+            WARNING,
+            """A queue policy that lets a service principal (SNS, S3, EventBridge) send to the queue
+            without an ``aws:SourceArn`` or ``aws:SourceAccount`` condition: anyone's topic, bucket or
+            rule can make the service send here (confused deputy).""",
+            fix="Add an aws:SourceArn condition naming the topic, bucket or rule (or aws:SourceAccount).",
+            formerly=("SQS008",),
+        ),
+        Child(
+            "SQS019",
+            "sqs-queue-policy-cross-account-all-actions",
+            WARNING,
+            """A queue policy that grants another AWS account every queue action (``sqs:*`` or ``*``),
+            deleting and purging the queue included (known when the deploy account is configured).""",
+            fix="Grant the other account only the actions it needs (sqs:SendMessage, sqs:ReceiveMessage…).",
+            formerly=("SQS008",),
+        ),
+        Child(
+            "SQS020",
+            "sqs-queue-policy-cross-account",
+            INFO,
+            """A queue policy that grants another AWS account access to the queue (known when the
+            deploy account is configured): a note to check that the cross-account access is intended.""",
+            fix="Keep the grant if the account is trusted; otherwise remove it.",
+            formerly=("SQS008",),
+        ),
+    ],
 )
 def sqs_queue_policy_open(policy, ctx):
     """A queue policy that allows anyone (``Principal: "*"`` or NotPrincipal), with no condition on
     source or organization, lets any AWS account send, read or purge messages.
 
     A service principal (SNS, S3, EventBridge) without ``aws:SourceArn``/``aws:SourceAccount`` lets the
-    service act for any account (confused deputy: warning); ``sqs:*`` or ``*`` to a foreign account is a
-    warning, other foreign-account grants info (foreign accounts are known only when the deploy account
+    service act for any account (confused deputy: SQS018); ``sqs:*`` or ``*`` to a foreign account is
+    SQS019, other foreign-account grants SQS020 (foreign accounts are known only when the deploy account
     is configured)."""
     for statement in allowing_statements(policy, ctx):
         key = public_grant(statement)
@@ -58,7 +88,7 @@ def sqs_queue_policy_open(policy, ctx):
                 + ("every queue action: grant only the actions it needs." if everything else "access to this queue.")
                 + " Check that this cross-account access is intended.",
                 statement.scenario,
-                severity=WARNING if everything else INFO,
+                rule="SQS019" if everything else "SQS020",
             )
 
 
@@ -71,5 +101,5 @@ def _deputies(ctx: Context, resource: Resource, statement: Statement, deputies: 
             f"Add an aws:SourceArn (or aws:SourceAccount) condition for {', '.join(unguarded)}: without it the "
             "service can be made to act for any account (confused deputy).",
             statement.scenario,
-            severity=WARNING,
+            rule="SQS018",
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, as_bool, as_number, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, as_bool, as_number, check
 
 DB_CLUSTERS = ("AWS::RDS::DBCluster", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster")
 
@@ -41,14 +41,35 @@ def deletion_protection(db, ctx):
     WARNING,
     types=["AWS::RDS::DBInstance", *DB_CLUSTERS],
     fix="Set `BackupRetentionPeriod` between 7 and 35 days.",
+    children=[
+        Child(
+            "RDS023",
+            "rds-backup-retention-out-of-range",
+            ERROR,
+            """A BackupRetentionPeriod RDS rejects, so creating the database fails: above 35 days, or
+            0 on a DB cluster (the range is 0-35 days for an instance, 1-35 for a cluster).""",
+            fix="Set `BackupRetentionPeriod` between 1 and 35 days (7 or more).",
+            deploy_failure=True,
+            formerly=("RDS006",),
+        ),
+        Child(
+            "RDS024",
+            "rds-backup-retention-short",
+            INFO,
+            """Automated backups kept less than 7 days (CloudFormation's default is 1 day, the
+            console's 7): little time to notice a mistake and restore from before it.""",
+            fix="Set `BackupRetentionPeriod` to 7 days or more.",
+            formerly=("RDS006",),
+        ),
+    ],
 )
 def backup_retention(db, ctx):
-    """Automated backups are what point-in-time restore and read replicas are made from; a day of
-    them leaves little time to notice a mistake.
+    """Automated backups are what point-in-time restore and read replicas are made from: a DB
+    instance with BackupRetentionPeriod 0 has none.
 
     CloudFormation's default BackupRetentionPeriod is 1 day (the console's is 7); the range is 0–35
-    for an instance (0 turns backups off) and 1–35 for a cluster. Aurora member instances and read
-    replicas are skipped.
+    for an instance (0 turns backups off) and 1–35 for a cluster: a value outside is RDS023, and
+    fewer than 7 days is RDS024. Aurora member instances and read replicas are skipped.
     """
     is_instance = db.type == "AWS::RDS::DBInstance"
     for scenario, (period, cluster, source) in ctx.joint(
@@ -68,7 +89,7 @@ def backup_retention(db, ctx):
                 f"BackupRetentionPeriod {days} is out of range: set it between {0 if is_instance else 1} and 35 days "
                 "(creation fails otherwise).",
                 scenario,
-                severity=ERROR,
+                rule="RDS023",
             )
         elif days == 0:
             yield ctx.finding(
@@ -86,5 +107,5 @@ def backup_retention(db, ctx):
                 f"BackupRetentionPeriod {stated}: set it to 7 days or more so there is time to notice a mistake "
                 "and restore from before it.",
                 scenario,
-                severity=INFO,
+                rule="RDS024",
             )

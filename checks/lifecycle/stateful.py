@@ -10,7 +10,7 @@ from cfncheck.analysis.stateful import (
     create_only_set,
     stateful,
 )
-from cfncheck.api import INFO, WARNING, check
+from cfncheck.api import INFO, WARNING, Child, check
 
 STATEFUL = [
     "AWS::RDS::DBInstance",
@@ -49,16 +49,30 @@ def _keeping(resource_type: str) -> str:
     WARNING,
     types=STATEFUL,
     fix="Set `DeletionPolicy: Retain` (or `Snapshot` where supported) and the same `UpdateReplacePolicy`.",
+    children=[
+        Child(
+            "CFN036",
+            "cfn-deletion-policy-short-lived-data",
+            INFO,
+            """A resource whose data is kept only for a while or is easy to recreate (a log group,
+            queue, stream, image repository or secret), or a DynamoDB table with point-in-time
+            recovery (DynamoDB keeps a system backup of a deleted table for 35 days), with
+            DeletionPolicy Delete: deleting the stack deletes that data. A note to decide whether
+            it must outlive the stack.""",
+            fix="Set `DeletionPolicy: Retain` and the same `UpdateReplacePolicy` if the data must outlive the stack.",
+            formerly=("CFN009",),
+        )
+    ],
 )
 def stateful_deletion_policy(resource, ctx):
     """Deleting a stack, or removing a resource from the template, deletes every resource whose
     DeletionPolicy is Delete — with a database, table, volume or key, its data is gone for good.
 
     The default DeletionPolicy is Delete, except for an RDS DB cluster and a standalone RDS DB
-    instance (Snapshot). Durable data (databases, tables, volumes, file systems, keys, user pools…)
-    is a warning; data kept only for a while or easy to recreate (log groups, queues, streams, image
-    repositories, secrets) is info, and so is a DynamoDB table with point-in-time recovery (DynamoDB
-    keeps a system backup of a deleted table for 35 days). Not reported: a resource whose deletion
+    instance (Snapshot). Reported here: durable data (databases, tables, volumes, file systems,
+    keys, user pools…). Data kept only for a while or easy to recreate (log groups, queues, streams,
+    image repositories, secrets), and a DynamoDB table with point-in-time recovery, are CFN036.
+    Not reported: a resource whose deletion
     the service refuses (deletion protection on; an ECR repository without EmptyOnDelete, which
     cannot be deleted while it holds images), and a secret whose value the template writes. S3
     buckets are left to S3011.
@@ -77,7 +91,7 @@ def stateful_deletion_policy(resource, ctx):
             f"{keep}, and UpdateReplacePolicy to the same value: a replacement on update deletes the old resource "
             "with its data unless UpdateReplacePolicy keeps it too.",
             state.scenario,
-            severity=INFO if state.level == INFO_LIST else WARNING,
+            rule="CFN036" if state.level == INFO_LIST else None,
         )
 
 

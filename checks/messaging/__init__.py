@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cfncheck.analysis import grants
 from cfncheck.analysis.wiring import deliveries, depends_on, resource_policies, unattached_policies
-from cfncheck.api import ERROR, WARNING, as_bool
+from cfncheck.api import WARNING, Child, as_bool
 
 
 def granting_statements(ctx, delivery, action) -> list | None:
@@ -23,9 +23,25 @@ def granting_statements(ctx, delivery, action) -> list | None:
     return found
 
 
-def producer_policy_findings(ctx, destination_type, policy_type, action, fifo_path, noun):
+def deliveries_refused(rule_id: str, name: str, noun: str, policy_type: str, parent: str) -> Child:
+    """The child of SQS009 and SNS004 for a service whose deliveries the destination's policy
+    refuses while the stack deploys (EventBridge rules)."""
+    return Child(
+        rule_id,
+        name,
+        WARNING,
+        f"""A service that sends to a {noun} of the template at run time (an EventBridge rule) while no
+        {policy_type} lets it: the stack deploys, but every delivery is refused and the events are
+        lost.""",
+        fix=f"Add an {policy_type} allowing the service's principal (events.amazonaws.com), scoped with aws:SourceArn.",
+        formerly=(parent,),
+    )
+
+
+def producer_policy_findings(ctx, destination_type, policy_type, action, fifo_path, noun, refused: str):
     """Deliveries from S3, EventBridge or CloudTrail to a queue or topic without a policy letting
-    the service in (the shared rule of SQS009 and SNS004)."""
+    the service in (the shared rule of SQS009 and SNS004); ``refused``: the child for deliverers
+    whose deliveries fail while the stack deploys."""
     if unattached_policies(ctx, policy_type):
         return
     for delivery in deliveries(ctx):
@@ -33,7 +49,7 @@ def producer_policy_findings(ctx, destination_type, policy_type, action, fifo_pa
         if destination.type != destination_type or delivery.deliverer.principal == "sns.amazonaws.com":
             continue
         service = delivery.deliverer.principal
-        severity = ERROR if delivery.deliverer.breaks_deployment else WARNING
+        breaks = delivery.deliverer.breaks_deployment
         related = [destination.location(ctx, (), message=destination.logical_id)]
         if delivery.source.type == "AWS::S3::Bucket":
             for alt in destination.values(fifo_path):
@@ -50,14 +66,14 @@ def producer_policy_findings(ctx, destination_type, policy_type, action, fifo_pa
         if granted is None:
             continue
         if not granted:
-            consequence = "the stack fails to create it" if severity == ERROR else "every delivery fails"
+            consequence = "the stack fails to create it" if breaks else "every delivery fails"
             yield ctx.finding(
                 delivery.source,
                 delivery.path,
                 f"No {policy_type} of {destination.logical_id} allows {service} to {action}: {consequence}; "
                 f"add one with Principal Service {service}.",
                 delivery.destination.scenario,
-                severity=severity,
+                rule=None if breaks else refused,
                 related=related,
             )
         elif delivery.deliverer.needs_depends_on and not any(

@@ -15,7 +15,7 @@ from cfncheck.analysis.wiring import (
     permissions,
     polled,
 )
-from cfncheck.api import ABSENT, ERROR, WARNING, check
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, check
 
 
 @check(
@@ -25,6 +25,20 @@ from cfncheck.api import ABSENT, ERROR, WARNING, check
     types=None,
     fix="Add an AWS::Lambda::Permission with Action lambda:InvokeFunction, the function, the invoking service's "
     "Principal and its SourceArn (and DependsOn it from a bucket or target group).",
+    deploy_failure=True,
+    children=[
+        Child(
+            "LAMBDA022",
+            "lambda-invocations-refused",
+            WARNING,
+            """A service that invokes a function at run time (SNS, EventBridge, API Gateway, Cognito)
+            while no AWS::Lambda::Permission lets it: the stack deploys, but every invocation is
+            refused.""",
+            fix="Add an AWS::Lambda::Permission with Action lambda:InvokeFunction, the function, the invoking"
+            " service's Principal and its SourceArn.",
+            formerly=("LAMBDA001",),
+        )
+    ],
 )
 def invoker_without_permission(ctx):
     """A service that invokes a function needs the function's permission (resource policy).
@@ -32,24 +46,24 @@ def invoker_without_permission(ctx):
     S3 notifications, ALB target groups and Logs subscription filters are validated when
     created: without an AWS::Lambda::Permission for their service principal the stack fails
     (a bucket or target group must also be created after it). SNS, EventBridge, API Gateway
-    and Cognito deploy, but every invocation is refused. SAM events and SAM connectors write their
-    own permissions; API integrations with a role (Credentials) do not need one."""
+    and Cognito deploy, but every invocation is refused (LAMBDA022). SAM events and SAM connectors
+    write their own permissions; API integrations with a role (Credentials) do not need one."""
     for delivery in deliveries(ctx):
         function = delivery.destination
         if function.type not in FUNCTIONS or (not function.foreign and _sam_connector_to(ctx, function.logical_id)):
             continue
         candidates = [p for p in permissions(ctx, function.resource) if _permits(ctx, p, delivery)]
-        severity = ERROR if delivery.deliverer.breaks_deployment else WARNING
+        breaks = delivery.deliverer.breaks_deployment
         related = [function.location(ctx, (), message=function.logical_id)]
         if not candidates:
-            consequence = "the stack fails" if severity == ERROR else "every invocation is refused"
+            consequence = "the stack fails" if breaks else "every invocation is refused"
             yield ctx.finding(
                 delivery.source,
                 delivery.path,
                 f"No AWS::Lambda::Permission lets {delivery.deliverer.principal} invoke {function.logical_id}: "
                 f"{consequence}; add one.",
                 function.scenario,
-                severity=severity,
+                rule=None if breaks else "LAMBDA022",
                 related=related,
             )
         elif delivery.deliverer.needs_depends_on and not any(depends_on(ctx, delivery.source, p) for p in candidates):
@@ -125,11 +139,25 @@ SOURCE_KEYS = {
     types=[EVENT_SOURCE_MAPPING, SAM_FUNCTION],
     fix="Grant the function's role the source's read actions (attach AWSLambdaSQSQueueExecutionRole, "
     "AWSLambdaKinesisExecutionRole or AWSLambdaDynamoDBExecutionRole) and kms:Decrypt for a customer key.",
+    deploy_failure=True,
+    children=[
+        Child(
+            "LAMBDA023",
+            "lambda-esm-permission-race",
+            WARNING,
+            """An event source mapping whose function's role gets the source's read actions only from a
+            separate AWS::IAM::Policy the mapping does not depend on: CloudFormation may create the
+            mapping first, and then CreateEventSourceMapping fails; whether it does depends on the
+            order of the day.""",
+            fix="Add DependsOn: <the policy> to the event source mapping.",
+            formerly=("LAMBDA002",),
+        )
+    ],
 )
 def esm_role_missing_permissions(resource, ctx):
     """Lambda reads an event source with the function's execution role; without the source's
     read actions CreateEventSourceMapping fails. A grant in a separate AWS::IAM::Policy that
-    the mapping does not depend on races the mapping: warning. Roles with policies cfncheck
+    the mapping does not depend on races the mapping (LAMBDA023). Roles with policies cfncheck
     cannot read, and roles SAM generates, are not reported."""
     for source, origin, function in polled(ctx, resource):
         required = list(SOURCE_ACTIONS.get(origin.type, ()))
@@ -165,7 +193,7 @@ def esm_role_missing_permissions(resource, ctx):
                     f"{origin.logical_id} is read with permissions granted only by {racing.logical_id}, which this "
                     f"mapping may be created before: add DependsOn: {racing.logical_id}.",
                     role.scenario,
-                    severity=WARNING,
+                    rule="LAMBDA023",
                     related=[ctx.location(racing, (), message=racing.logical_id)],
                 )
 

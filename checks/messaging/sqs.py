@@ -6,9 +6,21 @@ import json
 
 from cfncheck.analysis.returns import ref_returns
 from cfncheck.analysis.wiring import EVENT_SOURCE_MAPPING, QUEUE, SAM_FUNCTION, consumers, named_by, polled
-from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Link, Reference, as_bool, as_number, check, per_template
+from cfncheck.api import (
+    ABSENT,
+    ERROR,
+    INFO,
+    WARNING,
+    Child,
+    Link,
+    Reference,
+    as_bool,
+    as_number,
+    check,
+    per_template,
+)
 
-from . import producer_policy_findings
+from . import deliveries_refused, producer_policy_findings
 
 DEFAULT_VISIBILITY = 30
 DEFAULT_TIMEOUT = 3
@@ -22,15 +34,28 @@ MAX_RETENTION = 1_209_600
     ERROR,
     types=[EVENT_SOURCE_MAPPING, SAM_FUNCTION],
     options={"multiple": 6},
-    fix="Raise the queue's VisibilityTimeout to at least six times the function's Timeout (or lower the Timeout).",
+    fix="Raise the queue's VisibilityTimeout to at least the function's Timeout (six times it, SQS014).",
+    deploy_failure=True,
+    children=[
+        Child(
+            "SQS014",
+            "sqs-visibility-short-for-lambda",
+            WARNING,
+            """A queue's VisibilityTimeout at least the Timeout of the function that consumes it, but
+            below six times it (AWS's guidance; SQS001's option ``multiple``): a throttled batch
+            becomes visible again while Lambda retries it, and is processed twice.""",
+            fix="Raise the queue's VisibilityTimeout to at least six times the function's Timeout.",
+            formerly=("SQS001",),
+        )
+    ],
 )
 def visibility_below_timeout(resource, ctx):
     """A queue's visibility timeout must outlast the function that processes its messages.
 
     Lambda refuses to create the mapping when VisibilityTimeout (default 30 s) is below the
-    function's Timeout (default 3 s); below six times the Timeout, AWS's guidance, a throttled
-    batch becomes visible again while it is retried and is processed twice. Values are paired
-    per condition scenario; the multiple is the option ``multiple``."""
+    function's Timeout (default 3 s): "Queue visibility timeout ... is less than Function timeout".
+    Below six times the Timeout, AWS's guidance, is SQS014. Values are paired per condition
+    scenario; the multiple is the option ``multiple``."""
     multiple = ctx.options["multiple"]
     for source, queue, function in polled(ctx, resource):
         if queue.type != QUEUE:
@@ -57,7 +82,7 @@ def visibility_below_timeout(resource, ctx):
                 )
                 + f"; set VisibilityTimeout to at least {multiple * timeout}.",
                 scenario,
-                severity=ERROR if below else WARNING,
+                rule=None if below else "SQS014",
                 related=related,
             )
 
@@ -105,16 +130,27 @@ def _dead_letter_queues(ctx) -> set[str]:
     "sqs-redrive-policy-invalid",
     ERROR,
     types=[QUEUE],
-    fix="Give RedrivePolicy deadLetterTargetArn: !GetAtt <DLQ>.Arn and maxReceiveCount between 1 and 1000 (5 or more "
-    "for a queue Lambda consumes), and let the DLQ's RedriveAllowPolicy accept this queue.",
+    fix="Give RedrivePolicy deadLetterTargetArn: !GetAtt <DLQ>.Arn and maxReceiveCount between 1 and 1000, and "
+    "let the DLQ's RedriveAllowPolicy accept this queue.",
+    deploy_failure=True,
+    children=[
+        Child(
+            "SQS016",
+            "sqs-max-receive-count-low-for-lambda",
+            WARNING,
+            """A maxReceiveCount below 5 on a queue a Lambda function consumes: throttled batches count
+            as receives, so messages reach the dead-letter queue without having been processed.""",
+            fix="Set maxReceiveCount to 5 or more.",
+            formerly=("SQS004",),
+        )
+    ],
 )
 def redrive_policy_invalid(queue, ctx):
-    """A redrive policy SQS rejects, or one that sends messages to the dead-letter queue too early.
+    """A redrive policy SQS rejects.
 
     RedrivePolicy needs deadLetterTargetArn (a queue ARN, not the URL ``!Ref`` returns, not the
     queue itself) and maxReceiveCount (1-1000); the dead-letter queue's RedriveAllowPolicy must
-    allow this queue. With Lambda as consumer, throttled batches count as receives: below 5,
-    messages reach the DLQ without having been processed."""
+    allow this queue. A maxReceiveCount below 5 with Lambda as consumer is SQS016."""
     path = "Properties.RedrivePolicy"
     for scenario, policy in _redrive(ctx, queue):
         if policy is None:
@@ -133,7 +169,7 @@ def redrive_policy_invalid(queue, ctx):
                 f"maxReceiveCount {count} on a queue Lambda consumes: throttled batches count as receives; "
                 "use 5 or more.",
                 scenario,
-                severity=WARNING,
+                rule="SQS016",
             )
         if "deadLetterTargetArn" in policy:
             yield from _dead_letter_target(ctx, queue, policy["deadLetterTargetArn"], scenario)
@@ -212,6 +248,7 @@ def _redrive_allowed(ctx, queue, dlq: Link, scenario):
     ERROR,
     types=[QUEUE],
     fix="Make the dead-letter queue the same kind as its source: both FIFO or both standard.",
+    deploy_failure=True,
 )
 def dlq_type_mismatch(queue, ctx):
     """A FIFO queue needs a FIFO dead-letter queue, and a standard queue a standard one; SQS
@@ -240,7 +277,18 @@ def dlq_type_mismatch(queue, ctx):
     WARNING,
     types=[QUEUE],
     fix="Set the dead-letter queue's MessageRetentionPeriod longer than its source's (1209600, 14 days, is the "
-    "maximum), and alarm on its ApproximateNumberOfMessagesVisible.",
+    "maximum).",
+    children=[
+        Child(
+            "SQS017",
+            "sqs-dlq-without-alarm",
+            INFO,
+            """A dead-letter queue that no CloudWatch alarm of the template watches: messages that
+            failed land there unnoticed until they expire.""",
+            fix="Add an AWS::CloudWatch::Alarm on the queue's ApproximateNumberOfMessagesVisible.",
+            formerly=("SQS006",),
+        )
+    ],
 )
 def dlq_retention_too_short(queue, ctx):
     """A dead-letter queue that keeps messages no longer than its source loses them unread.
@@ -248,7 +296,7 @@ def dlq_retention_too_short(queue, ctx):
     A standard queue's message keeps its original enqueue time when it moves to the DLQ, so a
     retention (default 345600 s, 4 days) not longer than the source's expires it there at once
     or soon; the 1209600 s maximum always passes. FIFO sources are not reported (redrive
-    resets the time). A DLQ nobody is alarmed about is advice (info)."""
+    resets the time). A DLQ nobody is alarmed about is SQS017."""
     for dlq in _dead_letter_queue(ctx, queue):
         for scenario, (fifo, retention, dlq_retention) in ctx.joint(
             ctx.values(queue, "Properties.FifoQueue"),
@@ -280,7 +328,7 @@ def dlq_retention_too_short(queue, ctx):
             "Type",
             f"No alarm watches dead-letter queue {queue.logical_id}: add an AWS::CloudWatch::Alarm on its "
             "ApproximateNumberOfMessagesVisible.",
-            severity=INFO,
+            rule="SQS017",
         )
 
 
@@ -315,15 +363,19 @@ def consumed_queue_without_dlq(queue, ctx):
     "sqs-producer-without-queue-policy",
     ERROR,
     types=None,
-    fix="Add an AWS::SQS::QueuePolicy allowing the service (s3.amazonaws.com, events.amazonaws.com) sqs:SendMessage, "
-    "scoped with aws:SourceArn; make the bucket DependsOn it.",
+    fix="Add an AWS::SQS::QueuePolicy allowing the service (s3.amazonaws.com) sqs:SendMessage, scoped with "
+    "aws:SourceArn; make the bucket DependsOn it.",
+    deploy_failure=True,
+    children=[
+        deliveries_refused("SQS021", "sqs-producer-deliveries-refused", "queue", "AWS::SQS::QueuePolicy", "SQS009")
+    ],
 )
 def producer_without_queue_policy(ctx):
     """A service that sends to a queue needs the queue's policy to let it.
 
     S3 validates a notification when the bucket is created: without a queue policy allowing
     s3.amazonaws.com sqs:SendMessage (created before the bucket) the stack fails, and S3 cannot
-    notify FIFO queues at all. An EventBridge rule deploys, but every delivery fails."""
+    notify FIFO queues at all. An EventBridge rule deploys, but every delivery fails (SQS021)."""
     yield from producer_policy_findings(
-        ctx, QUEUE, "AWS::SQS::QueuePolicy", "sqs:SendMessage", "Properties.FifoQueue", "queue"
+        ctx, QUEUE, "AWS::SQS::QueuePolicy", "sqs:SendMessage", "Properties.FifoQueue", "queue", "SQS021"
     )

@@ -18,6 +18,7 @@ POLICIES = {
     fix="Use Delete, Retain or RetainExceptOnCreate (DeletionPolicy) or Delete or Retain (UpdateReplacePolicy); "
     "keep Snapshot for the types that take snapshots.",
     example="Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Snapshot",
+    deploy_failure=True,
 )
 def snapshot_policy_unsupported(ctx):
     """DeletionPolicy takes Delete, Retain, RetainExceptOnCreate or Snapshot, UpdateReplacePolicy

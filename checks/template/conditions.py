@@ -14,6 +14,7 @@ CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals", "Condition"
     "cfn-undefined-condition",
     ERROR,
     fix="Define the condition, fix its name, or build it only from Fn::Equals/And/Or/Not/Condition over parameters.",
+    deploy_failure=True,
 )
 def undefined_condition(ctx):
     """Every condition named by a resource, an output, Fn::If or the Condition function must be

@@ -73,6 +73,7 @@ def _calls(template) -> Iterator[tuple[object, tuple, str, object]]:
     fix="Correct the function's name (Fn::Join, Fn::Sub, Fn::Select…), or declare the transform it needs.",
     example="Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n"
     '      TopicName: {"Fn::Joinn": ["-", [orders, topic]]}',
+    deploy_failure=True,
 )
 def intrinsic_function_unknown(ctx):
     """A one-key mapping whose key starts with ``Fn::`` is a function call, and CloudFormation
@@ -98,6 +99,7 @@ def intrinsic_function_unknown(ctx):
     fix="Give the function the arguments its reference page lists, in that order and of those kinds.",
     example="Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n"
     "      TopicName: !Select [a, [one, two]]",
+    deploy_failure=True,
 )
 def intrinsic_function_arguments_invalid(ctx):
     """A function called with arguments of the wrong number or kind: ``Fn::Select`` with an index
@@ -128,6 +130,7 @@ def intrinsic_function_arguments_invalid(ctx):
     "with a named condition in properties.",
     example="Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    DependsOn: !Ref Topic\n"
     "  Topic:\n    Type: AWS::SNS::Topic",
+    deploy_failure=True,
 )
 def intrinsic_function_not_allowed(ctx):
     """Some parts of a template are read before any function is evaluated, and take only literal

@@ -19,7 +19,13 @@ def _mapping_keys(ctx, node):
     return None, values
 
 
-@check("CFN005", "cfn-findinmap-key-missing", ERROR, fix="Add the missing key to the mapping, or add a DefaultValue.")
+@check(
+    "CFN005",
+    "cfn-findinmap-key-missing",
+    ERROR,
+    fix="Add the missing key to the mapping, or add a DefaultValue.",
+    deploy_failure=True,
+)
 def findinmap_key_missing(ctx):
     """Fn::FindInMap must name a mapping that exists and keys that exist in it; CloudFormation
     fails otherwise. A top-level key from AWS::Region needs the second-level key under every

@@ -41,6 +41,7 @@ def given_finding(ctx, name: str, message: str):
     "cfn-parameter-value-invalid",
     ERROR,
     fix="Give a value the parameter's Type, AllowedValues, AllowedPattern and bounds accept.",
+    deploy_failure=True,
 )
 def parameter_value_invalid(ctx):
     """A value given for a parameter that its declaration refuses: not a number for ``Number``
@@ -64,6 +65,7 @@ def parameter_value_invalid(ctx):
     "cfn-parameter-value-missing",
     ERROR,
     fix="Add a value for every parameter without a Default to the parameters file.",
+    deploy_failure=True,
 )
 def parameter_value_missing(ctx):
     """A parameters file given for the template (a deployment's whole set of values) leaves out a

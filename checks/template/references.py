@@ -40,6 +40,7 @@ def _sam_implicit(template, name: str) -> bool:
     "cfn-undefined-reference",
     ERROR,
     fix="Name a parameter, a resource or a pseudo parameter that exists (check the spelling), or add it.",
+    deploy_failure=True,
 )
 def undefined_reference(ctx):
     """Every Ref, Fn::GetAtt, DependsOn and Fn::Sub variable must name something the template
@@ -85,6 +86,7 @@ def undefined_reference(ctx):
     ERROR,
     fix="Break the cycle: build an ARN with Fn::Sub from a name instead of GetAtt, or move a rule into its own "
     "resource (AWS::EC2::SecurityGroupIngress, AWS::Lambda::Permission…).",
+    deploy_failure=True,
 )
 def circular_dependency(ctx):
     """Resources that depend on each other in a cycle (through Ref, GetAtt, Sub or DependsOn)
@@ -111,6 +113,7 @@ def circular_dependency(ctx):
     "cfn-ref-to-conditional-resource",
     ERROR,
     fix="Give the referring resource or output the same Condition, or wrap the reference in Fn::If on it.",
+    deploy_failure=True,
 )
 def ref_to_conditional_resource(ctx):
     """A resource that exists only under a Condition cannot be referenced where that condition
@@ -141,7 +144,10 @@ def ref_to_conditional_resource(ctx):
                 f"but {subject} uses it when {target.condition} is false."
             )
             path = use.path if referrer is not None else ("Outputs", _output_name(template, node)) + use.path
-            yield ctx.finding(referrer, path, message, scenario)
+            condition = ctx.location(
+                target, "Condition", message=f"{target.logical_id} has Condition {target.condition}"
+            )
+            yield ctx.finding(referrer, path, message, scenario, related=[condition])
 
 
 def _output_name(template, node) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cfncheck.api import ERROR, WARNING, check
+from cfncheck.api import ERROR, WARNING, Child, check
 from cfncheck.nodes import MarkedDict
 from cfncheck.schemas import CUSTOM_RESOURCE, type_problem
 from cfncheck.template import SAM_TRANSFORM
@@ -57,7 +57,7 @@ _TYPE_NAME = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$"
 _CUSTOM_TYPE = re.compile(r"^Custom::[A-Za-z0-9_@-]{1,60}$")
 
 
-@check("CFN002", "cfn-duplicate-key", ERROR, fix="Remove or rename one of the two keys.")
+@check("CFN002", "cfn-duplicate-key", ERROR, fix="Remove or rename one of the two keys.", deploy_failure=True)
 def duplicate_key(ctx):
     """The same key twice in one mapping: YAML and JSON parsers silently keep the last value,
     CloudFormation rejects the template. A name used both as a parameter and as a resource is
@@ -78,12 +78,14 @@ def duplicate_key(ctx):
     "cfn-invalid-resource-type",
     ERROR,
     fix="Use a resource type of the CloudFormation resource specification, spelled Service::Provider::Resource.",
+    deploy_failure=True,
 )
 def invalid_resource_type(ctx):
     """A resource type must be a CloudFormation type (AWS::Service::Resource), a custom resource
     (Custom::Name or AWS::CloudFormation::CustomResource), a registry type (Org::Service::Resource,
-    accepted without verification) or, with the SAM transform, one of SAM's AWS::Serverless types.
-    Anything else — single colons, wrong case, a misspelled name — fails the deployment."""
+    accepted without verification) or one of SAM's AWS::Serverless types (which need the SAM
+    transform: CFN019). Anything else — single colons, wrong case, a misspelled name — fails the
+    deployment."""
     template = ctx.template
     if expanded_elsewhere(template):
         return
@@ -93,10 +95,6 @@ def invalid_resource_type(ctx):
             if kind not in SAM_TYPES:
                 yield ctx.finding(
                     resource, "Type", f"{kind} is not a SAM resource type.{did_you_mean(kind, SAM_TYPES)}"
-                )
-            elif not template.is_sam:
-                yield ctx.finding(
-                    resource, "Type", f"{kind} needs 'Transform: {SAM_TRANSFORM}' at the top of the template."
                 )
         elif not (_TYPE_NAME.match(kind) or _CUSTOM_TYPE.match(kind)):
             hint = kind.replace(":", "::").replace("::::", "::") if "::" not in kind else None
@@ -127,11 +125,49 @@ def _entry_of(section: str, node) -> bool:
 
 
 @check(
+    "CFN019",
+    "cfn-sam-transform-missing",
+    ERROR,
+    fix=f"Add `Transform: {SAM_TRANSFORM}` at the top of the template.",
+    deploy_failure=True,
+    formerly=("CFN003", "CFN014"),
+)
+def sam_transform_missing(ctx):
+    """SAM resource types (AWS::Serverless::Function…) and the Globals section exist only through
+    the SAM transform: without ``Transform: AWS::Serverless-2016-10-31`` (a string or an entry of
+    the list) CloudFormation rejects them. Templates with other macros or preprocessors are not
+    judged."""
+    template = ctx.template
+    if template.is_sam or expanded_elsewhere(template):
+        return
+    if "Globals" in template.root:
+        message = f"Globals is a SAM section: add 'Transform: {SAM_TRANSFORM}' at the top of the template."
+        yield ctx.finding(None, ("Globals",), message)
+    for resource in template.resources.values():
+        if resource.type in SAM_TYPES:
+            message = f"{resource.type} needs 'Transform: {SAM_TRANSFORM}' at the top of the template."
+            yield ctx.finding(resource, "Type", message)
+
+
+@check(
     "CFN014",
     "cfn-template-structure-invalid",
     ERROR,
     fix="Keep to the template anatomy: the documented top-level sections, and resource keys Type, Properties, "
     "DependsOn, Condition, Metadata, DeletionPolicy, UpdateReplacePolicy, UpdatePolicy, CreationPolicy.",
+    deploy_failure=True,
+    children=[
+        Child(
+            "CFN035",
+            "cfn-sam-resource-attribute-ignored",
+            WARNING,
+            """A key of a SAM resource (AWS::Serverless::…) that is not a resource attribute: the SAM
+            transform drops it instead of failing, so it has no effect — usually a property written
+            beside Properties instead of under it.""",
+            fix="Move the key under Properties if it is a property; otherwise remove it.",
+            formerly=("CFN014",),
+        )
+    ],
 )
 def template_structure_invalid(ctx):
     """A template must have a non-empty Resources mapping, only the documented top-level
@@ -140,8 +176,8 @@ def template_structure_invalid(ctx):
     UpdatePolicy and CreationPolicy (SAM adds Connectors and IgnoreGlobals; custom resources
     may keep the legacy Version). A section name
     nested inside another section is usually mis-indentation. CloudFormation rejects the rest.
-    The SAM transform drops unknown keys of its own resources instead of failing, so there the
-    finding is a warning: the key has no effect. Templates with other macros or preprocessors
+    The SAM transform drops unknown keys of its own resources instead of failing (CFN035), and
+    Globals without the SAM transform is CFN019. Templates with other macros or preprocessors
     are not judged."""
     template = ctx.template
     root = template.root
@@ -149,10 +185,7 @@ def template_structure_invalid(ctx):
         return
     sections = SECTIONS + (("Globals",) if template.is_sam else ())
     for key in root:
-        if key == "Globals" and not template.is_sam:
-            message = f"Globals is a SAM section: add 'Transform: {SAM_TRANSFORM}' at the top of the template."
-            yield ctx.finding(None, (key,), message)
-        elif key not in sections:
+        if key not in sections and key != "Globals":  # Globals without the SAM transform: CFN019
             hint = did_you_mean(key, sections) or " Remove it."
             yield ctx.finding(None, (key,), f"{key!r} is not a template section.{hint}")
     if "Resources" not in root or not root.get("Resources"):
@@ -196,4 +229,4 @@ def template_structure_invalid(ctx):
                 elif key in ("Policies", "Tags", "Code", "Runtime"):
                     message += " Did you mean to put it under Properties?"
                 where = (key,) if resource is not None else path + (key,)
-                yield ctx.finding(resource, where, message, severity=WARNING if sam else None)
+                yield ctx.finding(resource, where, message, rule="CFN035" if sam else None)
