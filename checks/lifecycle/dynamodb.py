@@ -37,3 +37,49 @@ def dynamodb_pitr(table, ctx):
                 "table can be restored to any point of the last 35 days.",
                 scenario,
             )
+
+
+@check(
+    "DDB004",
+    "ddb-deletion-protection-disabled",
+    WARNING,
+    types=["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"],
+    fix="Set `DeletionProtectionEnabled: true` (for a global table: on each replica).",
+    example="""
+    Orders:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        BillingMode: PAY_PER_REQUEST
+        KeySchema: [{AttributeName: id, KeyType: HASH}]
+        AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+    """,
+)
+def dynamodb_deletion_protection(table, ctx):
+    """Deletion protection stops anyone — a stack deletion, a console click, a script — from
+    deleting the table until it is turned off (seed notes 001 #30, generalised from the advice for
+    RDS databases).
+
+    The default is off (`DeletionProtectionEnabled: false`); a global table is checked per replica.
+    """
+    if table.type == "AWS::DynamoDB::Table":
+        places = [
+            ("Properties.DeletionProtectionEnabled", alt.value, alt.scenario)
+            for alt in ctx.values(table, "Properties.DeletionProtectionEnabled")
+        ]
+    else:
+        places = [
+            (
+                ".".join(map(str, path)) + ".DeletionProtectionEnabled",
+                lookup(replica, "DeletionProtectionEnabled"),
+                scenario,
+            )
+            for path, (replica, scenario) in ctx.elements(table, "Properties.Replicas")
+        ]
+    for path, enabled, scenario in places:
+        if as_bool(enabled, False) is False:
+            yield ctx.finding(
+                table,
+                path,
+                "Set DeletionProtectionEnabled: true (the default is off) so the table cannot be deleted by accident.",
+                scenario,
+            )
