@@ -45,8 +45,13 @@ def applies_to(entry: Check) -> str:
     return scopes.get(entry.scope, "the template")
 
 
-def check_markdown(entry: Check, level: int = 3) -> str:
-    """One check's documentation: what it reports, why, how to fix it, and an example."""
+EXAMPLE_MARK = "<!-- example: illustrative: a fragment of a template; tests/test_docs.py checks it is reported -->"
+"""Said before a check's example in the reference, whose examples must each say how they are run."""
+
+
+def check_markdown(entry: Check, level: int = 3, marked: bool = False) -> str:
+    """One check's documentation: what it reports, why, how to fix it, and an example (``marked``:
+    with the mark the reference's examples carry)."""
     facts = [f"**Severity:** {entry.severity}", f"**Applies to:** {applies_to(entry)}"]
     if entry.parent:
         facts.append(f"**Reported by:** {entry.parent}")
@@ -60,7 +65,8 @@ def check_markdown(entry: Check, level: int = 3) -> str:
     if entry.fix:
         parts.append(f"**Fix:** {entry.fix}")
     if entry.example:
-        parts.append(f"**Example** (reported):\n\n```yaml\n{entry.example}\n```")
+        mark = f"{EXAMPLE_MARK}\n" if marked else ""
+        parts.append(f"**Example** (reported):\n\n{mark}```yaml\n{entry.example}\n```")
     return "\n\n".join(parts) + "\n"
 
 
@@ -79,7 +85,7 @@ def render(checks: Iterable[Check]) -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| [{c.id}](#{anchor(c)}) | {c.name} | {c.severity} | {applies_to(c)} |" for c in checks]
-    return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c) for c in checks)
+    return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c, marked=True) for c in checks)
 
 
 def explain(entry: Check) -> str:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+import textwrap
 
 import pytest
 from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli, cwd, write
@@ -13,6 +14,7 @@ from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli, cwd, write
 from cfncheck import docs
 from cfncheck.catalog import Catalog
 from cfncheck.cli import main
+from cfncheck.testing import findings
 
 
 def test_docs_checks_md_is_up_to_date():
@@ -127,3 +129,16 @@ def test_version_is_printed():
     result = cli(["--version"], ROOT)
     assert result.stdout.strip() == f"cfncheck, version {__version__}"
     assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_every_example_of_a_builtin_check_is_reported_by_it():
+    """A check's example (a fragment of a template's Resources) is reported by the check or one of
+    its children; COST001 needs the organisation's tags to say anything."""
+    options = {"COST001": {"required_tags": ["CostCenter"]}}
+    for entry in Catalog.builtin():
+        if not entry.example:
+            continue
+        ids = [entry.id, *(child.id for child in entry.children)]
+        template = "Resources:\n" + textwrap.indent(entry.example, "  ")
+        reported = {f.rule_id for f in findings(template, select=ids, options=options)}
+        assert reported & set(ids), f"{entry.id}'s example is not reported"
