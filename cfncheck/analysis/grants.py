@@ -147,7 +147,12 @@ def role_allows(ctx: Context, role: Resource, action: str) -> bool | None:
 
 
 def _role_grants(ctx: Context, role: Resource) -> tuple[list[tuple[str, Resource | None]], bool]:
-    """The known grants of the role, and whether every one of its policies is known."""
+    """The known grants of the role, and whether every one of its policies is known (read once
+    per role and template)."""
+    return ctx.analysis.memo((_role_grants, role.logical_id), lambda: _read_role_grants(ctx, role))
+
+
+def _read_role_grants(ctx: Context, role: Resource) -> tuple[list[tuple[str, Resource | None]], bool]:
     granted: list[tuple[str, Resource | None]] = []
     complete = _add(granted, readable_statements(ctx, role, (IDENTITY,)), None)
     for alt in ctx.values(role, "Properties.ManagedPolicyArns"):

@@ -149,8 +149,12 @@ def deliveries_into(ctx: Context, bucket: Resource) -> list[LogDelivery]:
 
 
 def is_log_bucket(ctx: Context, bucket: Resource) -> bool:
-    """Whether the bucket receives logs in this run, or is set up to receive them."""
-    return bool(deliveries_into(ctx, bucket)) or welcomes_log_delivery(ctx, bucket)
+    """Whether the bucket receives logs in this run, or is set up to receive them (answered once
+    per bucket: several checks ask)."""
+    return ctx.analysis.memo(
+        (is_log_bucket, bucket.logical_id),
+        lambda: bool(deliveries_into(ctx, bucket)) or welcomes_log_delivery(ctx, bucket),
+    )
 
 
 def welcomes_log_delivery(ctx: Context, bucket: Resource) -> bool:

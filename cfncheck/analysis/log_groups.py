@@ -9,7 +9,7 @@ or built from the function (``!Sub /aws/lambda/${Function}``) — or with the CD
 
 from __future__ import annotations
 
-from ..context import Context
+from ..context import Context, per_template
 from ..template import Resource
 from ..values import ABSENT, Scenario, Unknown
 
@@ -31,22 +31,51 @@ def manages_log_group(ctx: Context, function: Resource, scenario: Scenario) -> b
         for alt in ctx.resolver.get(function.node, ("Properties", "FunctionName"), scenario)
         if (name := _text(alt.value)) is not ABSENT
     ]
+    exact, vague = _group_names(ctx)
+    for name in names:
+        if isinstance(name, str) and any(ctx.merge(s, scenario) is not None for s in exact.get(PREFIX + name, ())):
+            return True
     verdict: bool | None = False
-    for group in ctx.resources(LOG_GROUP, LOG_RETENTION):
-        for alt in ctx.values(group, "Properties.LogGroupName"):
-            if ctx.merge(alt.scenario, scenario) is None:
-                continue
-            match = _names_group(_text(alt.value), names)
+    for group, named_in in vague:
+        if ctx.merge(named_in, scenario) is not None:
+            match = _names_group(group, names)
             if match:
                 return True
-            if match is None:
-                verdict = None
+            verdict = None if match is None else verdict
+    if verdict is False and exact and any(not _generated(name) and _vague(name) for name in names):
+        verdict = None  # a function name partly unknown may be any of the groups' names
     return verdict
+
+
+@per_template
+def _group_names(ctx: Context) -> tuple[dict[str, list[Scenario]], list[tuple[object, Scenario]]]:
+    """The log groups of the template by name (with the scenarios they exist in), and those whose
+    name is only partly known (or not at all)."""
+    exact: dict[str, list[Scenario]] = {}
+    vague = []
+    for group in ctx.resources(LOG_GROUP, LOG_RETENTION):
+        for alt in ctx.values(group, "Properties.LogGroupName"):
+            name = _text(alt.value)
+            if isinstance(name, str) and not _vague(name):
+                exact.setdefault(name, []).append(alt.scenario)
+            elif name is not ABSENT:
+                vague.append((name, alt.scenario))
+    return exact, vague
+
+
+def _vague(name) -> bool:
+    return name is None or _UNKNOWN_PART in name
+
+
+def _generated(name) -> bool:
+    """A name CloudFormation generates, written ``${Function}``: only a name built from it matches it."""
+    return isinstance(name, str) and name.startswith("${") and name.endswith("}") and "?" not in name
 
 
 _LOGGING_GROUP = ("Properties", "LoggingConfig", "LogGroup")
 
 
+@per_template
 def manages_function_logs(ctx: Context) -> Resource | None:
     """A resource through which the template takes charge of a Lambda function's logs: a log group
     named ``/aws/lambda/…``, the CDK's ``Custom::LogRetention``, or a function's
@@ -73,10 +102,8 @@ def _text(value):
 
 
 def _names_group(group, function_names: list) -> bool | None:
-    """Whether a group name is the default group of a function with one of these names (a name
-    CloudFormation generates, written ``${Function}``, is matched only by a name built from it)."""
-    if group is ABSENT:
-        return False
+    """Whether a group name only partly known is the default group of a function with one of
+    these names (a name CloudFormation generates is matched only by a name built from it)."""
     if group is None:
         return None
     if not group.startswith((PREFIX, _UNKNOWN_PART)):
@@ -85,7 +112,6 @@ def _names_group(group, function_names: list) -> bool | None:
     for name in function_names:
         if isinstance(name, str) and group == PREFIX + name:
             return True
-        generated = isinstance(name, str) and name.startswith("${") and name.endswith("}") and "?" not in name
-        if not generated and (name is None or _UNKNOWN_PART in group or _UNKNOWN_PART in name):
+        if not _generated(name):
             verdict = None
     return verdict

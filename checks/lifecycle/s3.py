@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from cfncheck.analysis.log_delivery import BUCKET, deliveries_into, is_log_bucket
+from cfncheck.analysis.other_tools import emptied_on_delete
 from cfncheck.analysis.tags import tags
-from cfncheck.api import ABSENT, INFO, WARNING, Unknown, check, iter_uses
+from cfncheck.api import ABSENT, INFO, WARNING, Unknown, check, iter_uses, per_template
 
 KEEPING = ("Retain", "RetainExceptOnCreate")
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
@@ -87,7 +88,7 @@ def s3_bucket_delete_non_empty(bucket, ctx):
     their deletion fails for certain. Other buckets are not reported: whether they hold objects at
     deletion time is not in the template, and for a data bucket the failure keeps the data. A
     custom resource of the template that names the bucket (the CDK's auto-delete-objects, say) is
-    taken to empty it.
+    taken to empty it, and so is rain's `Metadata: {Rain: {EmptyOnDelete: true}}`.
     """
     deliveries = deliveries_into(ctx, bucket)
     if not deliveries or _emptied(ctx, bucket):
@@ -109,9 +110,16 @@ def s3_bucket_delete_non_empty(bucket, ctx):
 
 
 def _emptied(ctx, bucket) -> bool:
-    """Whether a custom resource of the template names the bucket (to empty it on deletion)."""
-    return any(
-        (resource.type.startswith("Custom::") or resource.type == CUSTOM_RESOURCE)
-        and any(use.target == bucket.logical_id for use in iter_uses(resource.properties))
+    """Whether a custom resource of the template names the bucket (to empty it on deletion), or
+    rain is told to empty it."""
+    return emptied_on_delete(bucket) or bucket.logical_id in _named_by_custom_resources(ctx)
+
+
+@per_template
+def _named_by_custom_resources(ctx) -> set[str]:
+    return {
+        use.target
         for resource in ctx.resources()
-    )
+        if resource.type.startswith("Custom::") or resource.type == CUSTOM_RESOURCE
+        for use in iter_uses(resource.properties)
+    }

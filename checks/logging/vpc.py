@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfncheck.analysis.referrers import handed_to_nested_stack, referrers
-from cfncheck.api import ALWAYS, WARNING, check
+from cfncheck.api import ALWAYS, WARNING, check, per_template
 
 FLOW_LOG = "AWS::EC2::FlowLog"
 SUBNET = "AWS::EC2::Subnet"
@@ -54,10 +54,24 @@ def vpc_flow_logs_missing(vpc, ctx):
 
 
 def _subnets_logged(ctx, vpc) -> bool:
-    """Whether the VPC's subnets in the template all have a flow log (and there is one at least)."""
-    subnets = [
-        s for s in ctx.resources(SUBNET) for alt in ctx.values(s, "Properties.VpcId") if ctx.refers_to(alt.value, vpc)
-    ]
-    return bool(subnets) and all(
-        referrers(ctx, subnet, (FLOW_LOG,), ("Properties", "ResourceId")) for subnet in subnets
-    )
+    """Whether the VPC's subnets in the template all have a flow log of the template (and there is
+    one subnet at least)."""
+    subnets, logged = _subnets_and_flow_logs(ctx)
+    return bool(subnets.get(vpc.logical_id)) and subnets[vpc.logical_id] <= logged
+
+
+@per_template
+def _subnets_and_flow_logs(ctx) -> tuple[dict[str, set[str]], set[str]]:
+    """The subnets of each VPC of the template, and the resources its flow logs name."""
+    subnets: dict[str, set[str]] = {}
+    for subnet in ctx.resources(SUBNET):
+        for alt in ctx.values(subnet, "Properties.VpcId"):
+            if (named := ctx.local(alt.value)) is not None:
+                subnets.setdefault(named.logical_id, set()).add(subnet.logical_id)
+    logged = {
+        named.logical_id
+        for flow_log in ctx.resources(FLOW_LOG)
+        for alt in ctx.values(flow_log, "Properties.ResourceId")
+        if (named := ctx.local(alt.value)) is not None
+    }
+    return subnets, logged

@@ -16,7 +16,13 @@ AZ_KEYS = frozenset(
         "PreferredAvailabilityZones",
     }
 )
-AZ_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$|^[a-z]{2}-[a-z]+-\d-[a-z]+-\d[a-z]$")
+_ZONE = (
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]*)?"
+    r"-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-\d(?:-[a-z]+-\d)?[a-z]"
+)
+AZ_NAME = re.compile(rf"^{_ZONE}$")
+AZ_IN_TEXT = re.compile(rf"\b{_ZONE}\b")
+"""A zone name anywhere in a template's text: without one, no property can hold one."""
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8}([0-9a-f]{9})?$")
 _DEPTH = 6
 
@@ -70,6 +76,8 @@ def hardcoded_availability_zone(ctx):
     picked with `Fn::GetAZs`, read from a mapping, or from a subnet (`!GetAtt Subnet.AvailabilityZone`)
     pass.
     """
+    if not AZ_IN_TEXT.search(ctx.template.document.text):
+        return
     for resource in ctx.resources():
         for pattern in _az_properties(resource.properties, ("Properties",), 0):
             for fixed in fixed_strings(ctx, resource, pattern):
