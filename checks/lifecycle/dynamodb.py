@@ -18,17 +18,9 @@ def dynamodb_pitr(table, ctx):
 
     The default is off (`PointInTimeRecoveryEnabled: false`). A global table is checked per replica.
     """
-    setting = "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"
-    if table.type == "AWS::DynamoDB::Table":
-        places = [
-            (f"Properties.{setting}", alt.value, alt.scenario) for alt in ctx.values(table, f"Properties.{setting}")
-        ]
-    else:
-        places = [
-            (".".join(map(str, path)) + f".{setting}", lookup(replica, setting), scenario)
-            for path, (replica, scenario) in ctx.elements(table, "Properties.Replicas")
-        ]
-    for path, enabled, scenario in places:
+    for path, enabled, scenario in table_settings(
+        ctx, table, "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"
+    ):
         if as_bool(enabled, False) is False:
             yield ctx.finding(
                 table,
@@ -61,21 +53,7 @@ def dynamodb_deletion_protection(table, ctx):
 
     The default is off (`DeletionProtectionEnabled: false`); a global table is checked per replica.
     """
-    if table.type == "AWS::DynamoDB::Table":
-        places = [
-            ("Properties.DeletionProtectionEnabled", alt.value, alt.scenario)
-            for alt in ctx.values(table, "Properties.DeletionProtectionEnabled")
-        ]
-    else:
-        places = [
-            (
-                ".".join(map(str, path)) + ".DeletionProtectionEnabled",
-                lookup(replica, "DeletionProtectionEnabled"),
-                scenario,
-            )
-            for path, (replica, scenario) in ctx.elements(table, "Properties.Replicas")
-        ]
-    for path, enabled, scenario in places:
+    for path, enabled, scenario in table_settings(ctx, table, "DeletionProtectionEnabled"):
         if as_bool(enabled, False) is False:
             yield ctx.finding(
                 table,
@@ -83,3 +61,15 @@ def dynamodb_deletion_protection(table, ctx):
                 "Set DeletionProtectionEnabled: true (the default is off) so the table cannot be deleted by accident.",
                 scenario,
             )
+
+
+def table_settings(ctx, table, setting: str) -> list[tuple[tuple, object, object]]:
+    """(path, value, scenario) of a table's setting: the table's own, or each replica's for a
+    global table, where DynamoDB sets it per replica."""
+    if table.type == "AWS::DynamoDB::Table":
+        path = ("Properties", *setting.split("."))
+        return [(path, alt.value, alt.scenario) for alt in ctx.values(table, path)]
+    return [
+        (path + tuple(setting.split(".")), lookup(replica, setting), scenario)
+        for path, (replica, scenario) in ctx.elements(table, "Properties.Replicas")
+    ]
