@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+MAX_CONDITIONS = 6
+"""Conditions a question about coverage (:meth:`Context.uncovered`) may involve before it is not answered."""
+
 
 class SeverityError(ValueError):
     """A check reported a finding at a severity its id does not declare."""
@@ -279,6 +282,26 @@ class Context:
                 return None
         return merged if self.resolver.satisfiable(merged) else None
 
+    def uncovered(
+        self, covered: Iterable[Scenario], within: Scenario = ALWAYS, names: Iterable[str] = ()
+    ) -> list[Scenario] | None:
+        """The scenarios within ``within`` in which none of ``covered`` holds, as assignments of
+        the conditions involved (and of ``names``); None when there are too many conditions to
+        enumerate. Where something exists only in ``covered``, these are where it is missing."""
+        covered = list(covered)
+        if any(within.merge(scenario) == within for scenario in covered):
+            return []
+        involved = sorted({name for scenario in [within, *covered] for name, _ in scenario} | set(names))
+        if len(involved) > MAX_CONDITIONS:
+            return None
+        return [
+            choice
+            for choice in _assignments(involved)
+            if within <= choice
+            and not any(scenario <= choice for scenario in covered)
+            and self.resolver.satisfiable(choice)
+        ]
+
     def follow(self, value, scenario: Scenario = ALWAYS) -> Link | None:
         """The resource a resolved value names, in this template or, through an import, in the
         exporting template of the run (see :meth:`Analysis.follow`)."""
@@ -356,3 +379,13 @@ class Context:
             related=tuple(related),
             anchored=at is None and whole,
         )
+
+
+def _assignments(names: list[str]) -> Iterator[Scenario]:
+    """Every assignment of truth values to ``names``."""
+    if not names:
+        yield Scenario()
+        return
+    for rest in _assignments(names[1:]):
+        for value in (True, False):
+            yield Scenario(rest | {(names[0], value)})

@@ -51,8 +51,9 @@ def applies_to(entry: Check) -> str:
     return scopes.get(entry.scope, "the template")
 
 
-def check_markdown(entry: Check, level: int = 3) -> str:
-    """One check's documentation: what it reports, why, how to fix it, and an example."""
+def check_markdown(entry: Check, level: int = 3, marked: bool = False) -> str:
+    """One check's documentation: what it reports, why, how to fix it, and an example (``marked``:
+    with the mark the reference's examples carry for the documentation test)."""
     severity = (
         f"{entry.severity} (deploy failure: a configured severity cannot lower it)" if entry.deploy_failure else ""
     )
@@ -75,11 +76,8 @@ def check_markdown(entry: Check, level: int = 3) -> str:
     if entry.fix:
         parts.append(f"**Fix:** {entry.fix}")
     if entry.example:
-        # A whole template is run by the documentation test, which asserts that the check reports it;
-        # a fragment (a few properties) only illustrates.
-        whole = re.search(r"^Resources:", entry.example, re.MULTILINE) is not None
-        mark = f"template reports={entry.id}" if whole else "illustrative: a part of a template, not a whole one"
-        parts.append(f"**Example** (reported):\n\n<!-- example: {mark} -->\n```yaml\n{entry.example}\n```")
+        mark = _example_mark(entry) if marked else ""
+        parts.append(f"**Example** (reported):\n\n{mark}```yaml\n{entry.example}\n```")
     return "\n\n".join(parts) + "\n"
 
 
@@ -99,7 +97,16 @@ def render(checks: Iterable[Check]) -> str:
     ]
     lines += [f"| [{c.id}](#{anchor(c)}) | {c.name} | {c.severity} | {applies_to(c)} |" for c in checks]
     lines += ["", *split_ids(Catalog(checks))]
-    return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c) for c in checks)
+    return "\n".join(lines) + "\n\n" + "\n".join(check_markdown(c, marked=True) for c in checks)
+
+
+def _example_mark(entry: Check) -> str:
+    """How the documentation test runs a check's example: a whole template must be reported by the
+    check when checked on its own (tests/test_docs_examples.py); a fragment only illustrates here
+    (tests/test_docs.py checks, in a template around it, that the check reports it)."""
+    whole = re.search(r"^Resources:", entry.example, re.MULTILINE) is not None
+    mark = f"template reports={entry.id}" if whole else "illustrative: a fragment of a template"
+    return f"<!-- example: {mark} -->\n"
 
 
 def split_ids(catalog: Catalog) -> list[str]:

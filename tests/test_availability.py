@@ -1,11 +1,13 @@
 """Multi-AZ checks RDS003, RDS004, RDS007, EC003, EFS002, ASG001, ELB003, VPC001, ES003, and the
-problems they report under ids of their own (RDS022, EC010, EC011, EFS009, ELB021)."""
+problems they report under ids of their own (RDS022, EC010, EC011, EFS009, ELB021), and the
+resilience checks RDS013, DDB009, MQ001, ELB008, ECS007."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from sample_checks import assert_samples
 
 from cfncheck.testing import expected, family, file_findings, findings, only, summary
 
@@ -382,3 +384,8 @@ def test_efs009_conditional_client_is_reported_in_its_scenario():
     found = findings(mount_in_prod, select=["EFS009"])
     assert summary(found) == [("EFS009", "Function", 44)]
     assert found[0].conditions == {"IsProd": False}
+
+
+@pytest.mark.parametrize("rule", ["RDS013", "DDB009", "MQ001", "ELB008", "ECS007"])
+def test_samples(rule):
+    assert_samples(SAMPLES, rule)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+import textwrap
 
 import pytest
 from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli, cwd, write
@@ -13,6 +14,7 @@ from ci_support import CHECKS_DIR, PLUGIN, ROOT, cli, cwd, write
 from cfncheck import docs
 from cfncheck.catalog import Catalog
 from cfncheck.cli import main
+from cfncheck.testing import findings
 
 
 def test_docs_checks_md_is_up_to_date():
@@ -127,3 +129,23 @@ def test_version_is_printed():
     result = cli(["--version"], ROOT)
     assert result.stdout.strip() == f"cfncheck, version {__version__}"
     assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+FRAGMENT_EXAMPLES = (
+    "S3006 S3007 S3008 S3011 ELB005 CF006 APIGW002 APIGW003 ECS001 VPC002 LOGS002 LOGS003 TRAIL007 SFN003 "
+    "LAMBDA011 DDB004 DDB008 EC004 REDSHIFT004 RDS011 RDS013 DDB009 MQ001 ELB008 ECS007 ECR002 ECR003 CFN022 "
+    "CFN023 COST001 ASG002 ASG004 ASG005 ASG006 ELB007"
+).split()
+"""Checks whose example is a fragment of a template's Resources (logical ids with their Type) that
+the check reports as it stands; the documentation shows them as illustrations, so they are run here."""
+
+
+def test_fragment_examples_are_reported_by_their_check():
+    """Each is reported by the check or one of its children (COST001 with the organisation's tags)."""
+    options = {"COST001": {"required_tags": ["CostCenter"]}}
+    for rule in FRAGMENT_EXAMPLES:
+        entry = Catalog.builtin().find(rule)
+        ids = [entry.id, *(child.id for child in entry.children)]
+        template = "Resources:\n" + textwrap.indent(entry.example, "  ")
+        reported = {f.rule_id for f in findings(template, select=ids, options=options)}
+        assert reported & set(ids), f"{entry.id}'s example is not reported"

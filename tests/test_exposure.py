@@ -20,7 +20,19 @@ def severities(found) -> list[str]:
     return [str(f.severity) for f in found]
 
 
-RULES = ["ECR001", "KMS002", "LAMBDA003", "RDS001", "REDSHIFT002", "S3001", "S3002", "S3003", "SNS003", "SQS008"]
+RULES = [
+    "ECR001",
+    "KMS002",
+    "LAMBDA003",
+    "RDS001",
+    "RDS011",
+    "REDSHIFT002",
+    "S3001",
+    "S3002",
+    "S3003",
+    "SNS003",
+    "SQS008",
+]
 
 
 @pytest.mark.parametrize("rule", RULES)

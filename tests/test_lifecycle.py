@@ -1,8 +1,12 @@
-"""Data lifecycle checks CFN009, CFN010, RDS005, RDS006, DDB001, and CFN036, RDS023, RDS024 they report apart."""
+"""Data lifecycle checks: CFN009, CFN010, RDS005, RDS006, DDB001 (and CFN036, RDS023, RDS024 they report
+apart), DDB004, S3006, S3011, EC004, REDSHIFT004."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
+from sample_checks import assert_samples
 
 from cfncheck.testing import expected, family, file_findings, findings, only, summary
 
@@ -256,3 +260,46 @@ def test_cfn009_sam_simple_table_keeps_its_policies_on_the_generated_table():
     assert summary(findings(text, select=["CFN009", "CFN010", "DDB001"]), severity=True) == [
         ("CFN009", "Items", 4, "warning")
     ]
+
+
+@pytest.mark.parametrize("rule", ["S3006", "S3011", "DDB004", "EC004", "REDSHIFT004"])
+def test_samples(rule):
+    assert_samples(SAMPLES, rule)
+
+
+def test_s3006_exempts_buckets_by_tag_and_log_buckets_only_when_configured():
+    text = """
+        Resources:
+          Scratch:
+            Type: AWS::S3::Bucket
+            Properties:
+              Tags: [{Key: lifecycle, Value: scratch}]
+          Kept:
+            Type: AWS::S3::Bucket
+            Properties:
+              Tags: [{Key: lifecycle, Value: keep}]
+          Logs:
+            Type: AWS::S3::Bucket
+            Properties: {AccessControl: LogDeliveryWrite}
+        """
+    exempt = {"S3006": {"exempt_tags": ["lifecycle=scratch"]}}
+    assert only("S3006", text, options=exempt) == [("S3006", "Kept", 8)]
+    everything = {"S3006": {"exempt_log_buckets": False}}
+    assert [r for _, r, _ in only("S3006", text, options=everything)] == ["Scratch", "Kept", "Logs"]
+
+
+def test_backups_shorter_than_the_configured_minimum_are_reported_with_the_minimum():
+    text = """
+        Resources:
+          Sessions:
+            Type: AWS::ElastiCache::ReplicationGroup
+            Properties: {ReplicationGroupDescription: s, SnapshotRetentionLimit: 3}
+          Warehouse:
+            Type: AWS::Redshift::Cluster
+            Properties: {ClusterType: single-node, NodeType: ra3.large, DBName: a, MasterUsername: a}
+        """
+    assert only("EC004", text) == [] and only("REDSHIFT004", text) == []
+    week = {"EC004": {"minimum_days": 7}, "REDSHIFT004": {"minimum_days": 7}}
+    found = findings(text, select=["EC004", "REDSHIFT004"], options=week)
+    assert summary(found) == [("EC004", "Sessions", 4), ("REDSHIFT004", "Warehouse", 7)]
+    assert "fewer than the 7 days" in found[0].message and "defaults to 1 day" in found[1].message

@@ -1,8 +1,12 @@
-"""CloudTrail checks TRAIL001 (and TRAIL010, its organization trails) and TRAIL002."""
+"""Logging checks (checks/logging/): trails (TRAIL001 and its TRAIL010, TRAIL002), access logs, flow logs,
+log groups, execution logs."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
+from sample_checks import assert_samples
 
 from cfncheck.testing import expected, family, file_findings, findings, summary
 
@@ -43,3 +47,14 @@ def test_trail002_parameter_value_changes_the_verdict():
     assert summary(findings(text, select=["TRAIL002"], parameters={"Validate": "false"})) == [
         ("TRAIL002", "ValidationFromParameter", 20)
     ]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "TRAIL007", "S3007", "S3008", "ELB005", "CF006", "APIGW002", "APIGW003", "ECS001", "VPC002", "LOGS002",
+        "LOGS003", "SFN003", "LAMBDA011",
+    ],
+)  # fmt: skip
+def test_samples(rule):
+    assert_samples(SAMPLES, rule)

@@ -10,6 +10,7 @@ that cannot be known, nobody can say the bucket has no policy: the answer is ``N
 
 from __future__ import annotations
 
+from cfncheck.analysis.other_tools import adds_resources
 from cfncheck.analysis.policy import (
     RESOURCE,
     Statement,
@@ -27,7 +28,10 @@ BUCKET_POLICY = "AWS::S3::BucketPolicy"
 
 
 def policies_of(ctx: Context, bucket: Resource) -> list[Resource] | None:
-    """The in-template bucket policies attached to ``bucket``; None when that cannot be known."""
+    """The in-template bucket policies attached to ``bucket``; None when that cannot be known
+    (also when modules add resources the template does not show)."""
+    if adds_resources(ctx.template):
+        return None
     names = {alt.value for alt in ctx.values(bucket, "Properties.BucketName") if isinstance(alt.value, str)}
     found = []
     for policy in ctx.resources(BUCKET_POLICY):

@@ -57,6 +57,7 @@ MANAGED_POLICY_ACTIONS: dict[str, tuple[str, ...]] = {
         "ec2:AssignPrivateIpAddresses",
         "ec2:UnassignPrivateIpAddresses",
     ),
+    "AWSLambdaExecute": ("logs:*", "s3:GetObject", "s3:PutObject"),
     "AmazonSQSFullAccess": ("sqs:*",),
     "AmazonKinesisFullAccess": ("kinesis:*",),
     "AmazonDynamoDBFullAccess": ("dynamodb:*",),
@@ -133,39 +134,61 @@ def role_actions(ctx: Context, role: Resource) -> list[tuple[str, Resource | Non
     grants it (None: the role's own policies); None when any of its policies is not known.
     Alternatives of conditional policies are all counted: a missing permission is one that no
     scenario grants."""
+    granted, complete = _role_grants(ctx, role)
+    return granted if complete else None
+
+
+def role_allows(ctx: Context, role: Resource, action: str) -> bool | None:
+    """Whether some policy of ``role`` allows ``action``: True as soon as a known grant does,
+    False when every policy is known and none does, None when an unknown policy might."""
+    granted, complete = _role_grants(ctx, role)
+    if allows(granted, action):
+        return True
+    return False if complete else None
+
+
+def _role_grants(ctx: Context, role: Resource) -> tuple[list[tuple[str, Resource | None]], bool]:
+    """The known grants of the role, and whether every one of its policies is known (read once
+    per role and template)."""
+    return ctx.analysis.memo((_role_grants, role.logical_id), lambda: _read_role_grants(ctx, role))
+
+
+def _read_role_grants(ctx: Context, role: Resource) -> tuple[list[tuple[str, Resource | None]], bool]:
     granted: list[tuple[str, Resource | None]] = []
-    if not _add(granted, readable_statements(ctx, role, (IDENTITY,)), None):
-        return None
+    complete = _add(granted, readable_statements(ctx, role, (IDENTITY,)), None)
     for alt in ctx.values(role, "Properties.ManagedPolicyArns"):
         if alt.value is ABSENT:
             continue
         if not isinstance(alt.value, list):
-            return None
+            complete = False
+            continue
         for arn in alt.value:
-            if not _add_managed(ctx, granted, arn):
-                return None
+            complete &= _add_managed(ctx, granted, arn)
     for kind, path in IDENTITY_POLICIES.items():
         for policy in ctx.resources(kind):
             attached = _attaches(ctx, policy, path, role)
             if attached is None:
-                return None
-            if attached and not _add(granted, readable_statements(ctx, policy, (IDENTITY,)), policy):
-                return None
-    return granted
+                complete = False
+            elif attached:
+                complete &= _add(granted, readable_statements(ctx, policy, (IDENTITY,)), policy)
+    return granted, complete
 
 
 def _add(granted: list, statements: list[Statement] | None, source: Resource | None) -> bool:
-    """Add the actions the Allow statements grant; False when they are not all known."""
+    """Add the actions the known Allow statements grant; False when they are not all known."""
     if statements is None:
         return False
+    complete = True
     for statement in statements:
         if not statement.allows:
             continue
         patterns = statement.actions or ()
-        if not fully_known(patterns) or statement.not_actions is not None:
-            return False
-        granted.extend((pattern, source) for pattern in patterns)
-    return True
+        if statement.not_actions is not None:
+            complete = False
+            continue
+        granted.extend((pattern, source) for pattern in patterns if isinstance(pattern, str))
+        complete &= fully_known(patterns)
+    return complete
 
 
 def _add_managed(ctx: Context, granted: list, arn) -> bool:

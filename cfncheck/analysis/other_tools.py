@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cfncheck.loader import JINJA, PACKAGE_MODULES, RAIN
 from cfncheck.nodes import Mark, derived
 from cfncheck.references import iter_uses
-from cfncheck.template import Template
+from cfncheck.template import Resource, Template
 
 SERVERLESS = "serverless"
 PACKAGE = "package"
@@ -115,6 +115,31 @@ def expanded_elsewhere(template: Template) -> bool:
     """Another tool creates or rewrites parts of the template (modules, included files,
     variables), so names and values it adds cannot be seen here."""
     return any(use.tool != PACKAGE for use in tool_uses(template))
+
+
+def adds_resources(template: Template) -> bool:
+    """Whether modules add resources the template does not show: rain modules (a resource whose
+    Type is ``!Rain::Module``), the ``Modules`` section of ``aws cloudformation package``, or
+    registry modules (``…::MODULE`` types)."""
+    return derived(template.root, "adds resources", lambda: _adds_resources(template))
+
+
+def _adds_resources(template: Template) -> bool:
+    resources = template.root.get("Resources")
+    written = resources.values() if isinstance(resources, dict) else ()
+    return (
+        isinstance(template.root.get("Modules"), dict)
+        or any(isinstance(node, dict) and not isinstance(node.get("Type"), str) for node in written)
+        or any(resource.type.endswith("::MODULE") for resource in template.resources.values())
+    )
+
+
+def emptied_on_delete(resource: Resource) -> bool:
+    """Whether rain empties the bucket before it deletes the stack (``Metadata: {Rain:
+    {EmptyOnDelete: true}}``), so the bucket's objects do not stop the deletion."""
+    settings = resource.metadata.get("Rain")
+    flag = settings.get("EmptyOnDelete") if isinstance(settings, dict) else None
+    return flag is True or (isinstance(flag, str) and flag.lower() == "true")
 
 
 def _uses(template: Template) -> list[ToolUse]:

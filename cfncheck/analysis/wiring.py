@@ -233,7 +233,7 @@ def deliveries(ctx: Context) -> list[Delivery]:
         for source in ctx.resources(deliverer.type):
             if deliverer.exempt_path and any(alt.value for alt in ctx.values(source, deliverer.exempt_path)):
                 continue
-            for path, alt in _reach(ctx, source, deliverer.path):
+            for path, alt in reach(ctx, source, deliverer.path):
                 if deliverer.exempt_sibling and any(
                     alt.value for alt in ctx.values(source, path[:-1] + (deliverer.exempt_sibling,))
                 ):
@@ -248,7 +248,7 @@ def deliveries(ctx: Context) -> list[Delivery]:
     return found
 
 
-def _reach(ctx: Context, resource: Resource, pattern: tuple) -> list[tuple[tuple, Alt]]:
+def reach(ctx: Context, resource: Resource, pattern: tuple) -> list[tuple[tuple, Alt]]:
     """The values a path pattern reaches, each with its own path (an item of a list, a key)."""
     for index, key in enumerate(pattern):
         if key not in ("[]", "*"):
@@ -302,7 +302,7 @@ def _policies_by_target(ctx: Context) -> dict[str, list[Resource]]:
     index: dict[str, list[Resource]] = {}
     for kind, path in POLICY_ATTACHMENTS.items():
         for policy in ctx.resources(kind):
-            for _, alt in _reach(ctx, policy, path):
+            for _, alt in reach(ctx, policy, path):
                 link = ctx.follow(alt.value, alt.scenario)
                 if link is not None and not link.foreign and policy not in index.setdefault(link.logical_id, []):
                     index[link.logical_id].append(policy)
@@ -338,7 +338,7 @@ def unattached_policies(ctx: Context, kind: str) -> bool:
     return any(
         ctx.follow(alt.value) is None and not isinstance(alt.value, str)
         for policy in ctx.resources(kind)
-        for _, alt in _reach(ctx, policy, path)
+        for _, alt in reach(ctx, policy, path)
     )
 
 

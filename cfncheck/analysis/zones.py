@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 SUBNET = "AWS::EC2::Subnet"
 NAT_GATEWAY = "AWS::EC2::NatGateway"
 WORLD = ("0.0.0.0/0",)
-MAX_CONDITIONS = 6
-"""Conditions one member's presence may depend on before the members of a set are not analysed."""
 
 
 class ZoneId(NamedTuple):
@@ -348,16 +346,7 @@ class Zones:
     def _complement(self, resource: Resource, scenarios: list[Scenario]) -> list[Scenario] | None:
         """The scenarios that ``scenarios`` do not cover, as full assignments of the conditions
         involved; None when there are too many conditions to enumerate."""
-        if any(not scenario for scenario in scenarios):
-            return []
-        names = sorted({name for scenario in scenarios for name, _ in scenario} | ({resource.condition} - {None}))
-        if len(names) > MAX_CONDITIONS:
-            return None
-        return [
-            choice
-            for choice in _assignments(names)
-            if not any(scenario <= choice for scenario in scenarios) and self.ctx.resolver.satisfiable(choice)
-        ]
+        return self.ctx.uncovered(scenarios, names={resource.condition} - {None})
 
 
 class _Outside:
@@ -365,15 +354,6 @@ class _Outside:
 
 
 _OUTSIDE = _Outside()
-
-
-def _assignments(names: list[str]) -> Iterator[Scenario]:
-    if not names:
-        yield Scenario()
-        return
-    for rest in _assignments(names[1:]):
-        for value in (True, False):
-            yield Scenario(rest | {(names[0], value)})
 
 
 _REGION_SUFFIX = re.compile(r"^\$\{AWS::Region\}([a-z])$")

@@ -1,9 +1,9 @@
-"""Exposure of RDS instances to the internet."""
+"""Exposure of RDS databases: reachable from the internet, and how their users sign in."""
 
 from __future__ import annotations
 
 from cfncheck.analysis.subnets import public_subnets
-from cfncheck.api import ABSENT, ERROR, WARNING, Child, Context, Resource, Scenario, as_bool, check
+from cfncheck.api import ABSENT, ERROR, INFO, WARNING, Child, Context, Resource, Scenario, as_bool, check
 
 
 @check(
@@ -91,3 +91,57 @@ def _placement(ctx: Context, instance: Resource, group, scenario: Scenario):
                     rule="RDS020",
                 )
                 return
+
+
+IAM_AUTH_ENGINES = frozenset({"mysql", "mariadb", "postgres", "aurora", "aurora-mysql", "aurora-postgresql"})
+"""Engines whose databases accept IAM database authentication (RDS and Aurora user guides)."""
+
+
+@check(
+    "RDS011",
+    "rds-iam-authentication",
+    INFO,
+    types=["AWS::RDS::DBInstance", "AWS::RDS::DBCluster"],
+    fix="Set `EnableIAMDatabaseAuthentication: true` and grant `rds-db:connect` to the roles that connect.",
+    tags=("security",),
+    example="""
+    Database:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        AllocatedStorage: '20'
+        MasterUsername: app
+        ManageMasterUserPassword: true
+    """,
+)
+def rds_iam_authentication(db, ctx):
+    """ "IAM-based authentication can be used to login into RDS MySQL & PostgreSQL" (seed notes 001
+    #116, 002 RDS-10): applications connect with short-lived tokens of their IAM role instead of a
+    stored password, and access is granted and revoked in IAM.
+
+    Noted (info) for MySQL, MariaDB, PostgreSQL and Aurora databases where it is off (the default).
+    Aurora members take the cluster's setting and read replicas their source's; Aurora Serverless v1
+    (`EngineMode: serverless`) does not support it. Turning it on for an engine that does not
+    support it fails the deployment, which is not this advice.
+    """
+    for scenario, (enabled, engine, mode, cluster, source) in ctx.joint(
+        ctx.values(db, "Properties.EnableIAMDatabaseAuthentication"),
+        ctx.values(db, "Properties.Engine"),
+        ctx.values(db, "Properties.EngineMode"),
+        ctx.values(db, "Properties.DBClusterIdentifier"),
+        ctx.values(db, "Properties.SourceDBInstanceIdentifier"),
+    ):
+        member = db.type == "AWS::RDS::DBInstance" and (cluster is not ABSENT or source is not ABSENT)
+        if member or mode == "serverless":
+            continue
+        if not isinstance(engine, str) or engine.lower() not in IAM_AUTH_ENGINES:
+            continue
+        if as_bool(enabled, False) is False:
+            yield ctx.finding(
+                db,
+                "Properties.EnableIAMDatabaseAuthentication",
+                "IAM database authentication is off: turn it on (EnableIAMDatabaseAuthentication: true) so "
+                "applications sign in with their IAM role's short-lived tokens instead of a stored password.",
+                scenario,
+            )

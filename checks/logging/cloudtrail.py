@@ -1,4 +1,4 @@
-"""Access logs, flow logs, trails, log groups, alarms, tracing (catalog section 3.11)."""
+"""CloudTrail trails: every region, validated log files, logging on."""
 
 from __future__ import annotations
 
@@ -69,5 +69,36 @@ def trail_log_validation(trail, ctx):
                 "Properties.EnableLogFileValidation",
                 "Set EnableLogFileValidation: true (the default is false) so CloudTrail writes digest files that "
                 "prove the logs were not altered.",
+                alt.scenario,
+            )
+
+
+@check(
+    "TRAIL007",
+    "cloudtrail-not-logging",
+    WARNING,
+    types=["AWS::CloudTrail::Trail"],
+    fix="Set `IsLogging: true`.",
+    example="""
+    Trail:
+      Type: AWS::CloudTrail::Trail
+      Properties:
+        S3BucketName: audit-logs
+        IsLogging: false
+    """,
+)
+def trail_not_logging(trail, ctx):
+    """A trail with `IsLogging: false` is created stopped: it records nothing until someone starts
+    it, and CloudTrail's own 90-day event history keeps management events only.
+
+    `IsLogging` is required; each scenario in which it resolves to false is reported (seed notes
+    002 CT-07, 000 #120).
+    """
+    for alt in ctx.values(trail, "Properties.IsLogging"):
+        if as_bool(alt.value) is False:
+            yield ctx.finding(
+                trail,
+                "Properties.IsLogging",
+                "Set IsLogging: true: this trail is created stopped and records no API activity.",
                 alt.scenario,
             )

@@ -1,0 +1,1 @@
+"""Configuration of data services: capacity, throughput and sizing (catalog section 3.15)."""
