@@ -53,12 +53,16 @@ def _calls(template) -> Iterator[tuple[object, tuple, str, object]]:
     """(resource, path, function name, arguments) of each call in resources and outputs, once per place."""
     seen = set()
     for resource, base, node in _places(template):
+        call_marks: dict[tuple, object] = {}
         for path, found in _walk(node, base):
             name = function_name(found)
             if name is None:
                 continue
             mark = getattr(found, "mark", None)
-            key = (name, mark) if mark is not None else None
+            call_marks[path] = mark
+            # a short-form tag and the mapping it tags share a mark: `!Length {Fn::Length: …}` is two calls
+            depth = sum(1 for i in range(len(path)) if call_marks.get(path[:i], None) == mark)
+            key = (name, mark, depth) if mark is not None else None
             if key in seen:  # a copy of an Fn::ForEach body, or a SAM Globals value merged into several resources
                 continue
             if key is not None:
