@@ -16,6 +16,7 @@ from ..baseline import relative_file
 from ..findings import Finding, Severity
 from ..outcome import Outcome
 from ..result import FileError
+from .escape import Where, escape
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 ANNOTATIONS_PER_KIND = 10
@@ -25,11 +26,11 @@ SUMMARY_ROWS = 1000
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape(text, Where.COMMAND)
 
 
 def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape(text, Where.COMMAND_PROPERTY)
 
 
 def workspace(env: Mapping[str, str] = os.environ) -> Path:
@@ -79,14 +80,18 @@ def not_annotated(result: Outcome) -> int:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return escape(text, Where.MARKDOWN)
+
+
+def _code(text: str) -> str:
+    return f"`{escape(text, Where.MARKDOWN_CODE)}`"
 
 
 def _link(file: str, line: int, env: Mapping[str, str]) -> str:
-    label = f"`{_cell(file)}:{line}`"
+    label = _code(f"{file}:{line}")
     server, repository, sha = (env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
     if server and repository and sha and not file.startswith(("/", "<")):
-        return f"[{label}]({server}/{repository}/blob/{sha}/{file}#L{line})"
+        return f"[{label}]({server}/{repository}/blob/{sha}/{escape(file, Where.URI)}#L{line})"
     return label
 
 
@@ -120,7 +125,7 @@ def summary(result: Outcome, root: Path, notes: Iterable[str] = (), env: Mapping
         for finding in shown[:SUMMARY_ROWS]:
             where = _link(relative_file(finding.file, root), finding.line, env)
             if finding.resource:
-                where += f" `{_cell(finding.resource)}`"
+                where += f" {_code(finding.resource)}"
             check = f"{finding.rule_id} {finding.name}"
             lines.append(f"| {finding.severity} | {check} | {where} | {_cell(finding.shown_message)} |")
         if len(shown) > SUMMARY_ROWS:

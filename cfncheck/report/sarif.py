@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 from .. import __version__
 from ..baseline import fingerprint, relative_file
@@ -20,6 +19,7 @@ from ..catalog import Check
 from ..docs import HOME_URL, check_markdown, help_uri
 from ..findings import Finding, Location, Severity
 from ..outcome import Outcome
+from .escape import Where, escape
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -53,7 +53,7 @@ def _uri(name: str, root: Path) -> dict:
     file = relative_file(name, root)
     if file.startswith("/"):
         return {"uri": Path(file).as_uri()}
-    return {"uri": quote(file), "uriBaseId": ROOT_ID}
+    return {"uri": escape(file, Where.URI), "uriBaseId": ROOT_ID}
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
@@ -151,4 +151,4 @@ def document(result: Outcome, root: str | Path) -> dict:
 
 
 def render(result: Outcome, root: str | Path) -> str:
-    return json.dumps(document(result, root), indent=2) + "\n"
+    return escape(json.dumps(document(result, root), indent=2), Where.JSON) + "\n"
