@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from .inputs import InputError, read_json
 
 
 class ParameterError(Exception):
@@ -15,7 +16,7 @@ def parse_parameters(specs: list[str]) -> dict[str, str]:
     ``{"Key": "Value"}`` object) or a ``Key=Value`` pair; later specs override earlier ones."""
     values: dict[str, str] = {}
     for spec in specs:
-        if "=" in spec and not Path(spec).is_file():
+        if "=" in spec and not _is_file(spec):
             key, _, value = spec.partition("=")
             if not key.strip():
                 raise ParameterError(f"parameter {spec!r} has no name before '='")
@@ -25,13 +26,20 @@ def parse_parameters(specs: list[str]) -> dict[str, str]:
     return values
 
 
+def _is_file(spec: str) -> bool:
+    try:
+        return Path(spec).is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte: a value, not a file
+        return False
+
+
 def _parse_file(path: str) -> dict[str, str]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = read_json(path)
     except OSError as err:
         raise ParameterError(f"{path}: cannot read parameters file: {err.strerror or err}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ParameterError(f"{path}: parameters file is not valid JSON: {err}") from None
+    except InputError as err:
+        raise ParameterError(f"{path}: parameters file {err}") from None
     if isinstance(data, list):
         values = {}
         for index, item in enumerate(data):
