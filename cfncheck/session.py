@@ -20,7 +20,7 @@ from .baseline import relative_file
 from .catalog import Catalog, Check
 from .checking import RunOptions
 from .config import Config, matches
-from .files import collect, is_partial, looks_like_template, project_context
+from .files import Found, collect, is_partial, looks_like_template, project_context, roots
 from .findings import Severity
 from .loader import read_head
 from .parameters import parse_parameters
@@ -31,7 +31,7 @@ from .result import FileError, Source
 class Session:
     config: Config
     sources: tuple[Source, ...]
-    missing: tuple[FileError, ...] = ()  # named files that do not exist
+    missing: tuple[FileError, ...] = ()  # named files that do not exist, files and folders that cannot be read
     parameters: Mapping[str, str] = field(default_factory=dict)  # given for every template (the flags)
     jobs: int = 1
     timings: bool = False
@@ -39,6 +39,10 @@ class Session:
     context: tuple[Source, ...] | None = ()
     """The project's other templates that export names, read for their exports only (a partial
     run); None when the run cannot know the rest of the project."""
+    skipped: tuple[str, ...] = ()  # what the walks did not read, and why
+    roots: tuple[str, ...] | None = None
+    """Where the templates may read other files (nested stacks): the project's folder and the
+    named ones; None: the folders of the run's files."""
 
     @classmethod
     def open(
@@ -51,25 +55,30 @@ class Session:
         jobs: int | None = None,
         timings: bool = False,
         compare_baseline: bool = True,
+        project_root: str | None = None,
     ) -> Session:
         """The session of a command line: its paths, and its parameter specs (files or Key=Value).
-        ``jobs``: the number of CPUs this process may use when not given.
+        ``jobs``: the number of CPUs this process may use when not given. ``project_root``: the
+        project's folder (default: the configuration's, else the working directory).
 
         Raises ``ParameterError`` when a parameters file cannot be read."""
-        found, missing = sources(paths, config, templates_only)
+        project = Path(project_root) if project_root else config.root
+        found = sources(paths, config, templates_only, project)
         given = parse_parameters(list(parameters))
         context = ()
         if is_partial(paths, templates_only):
-            context = project_context(paths, config.root, lambda source: _kept(source, set(), config, False))
+            context = project_context(paths, project, lambda source: _kept(source, set(), config, False))
         return cls(
             config,
-            tuple(found),
-            tuple(missing),
+            tuple(found.sources),
+            tuple(found.errors),
             given,
             jobs or _cpus(),
             timings,
             compare_baseline,
             context=None if context is None else tuple(context),
+            skipped=tuple(found.notices),
+            roots=roots(paths, project),
         )
 
     @property
@@ -96,12 +105,14 @@ class Session:
 
     @property
     def notices(self) -> list[str]:
-        """What the user is told before the run: imports that cannot be checked against exports."""
+        """What the user is told before the run: files not read, imports that cannot be checked
+        against exports."""
         if self.context is not None or not any(_imports(source) for source in self.sources):
-            return []
+            return list(self.skipped)
         return [
+            *self.skipped,
             f"this run does not hold the whole project (a file outside {self.config.root} or standard input): "
-            "imports are not checked against exports (XSTK001)"
+            "imports are not checked against exports (XSTK001)",
         ]
 
     def runs(self) -> list[RunOptions]:
@@ -122,6 +133,7 @@ class Session:
                 jobs=self.jobs,
                 timings=self.timings,
                 context=None if self.context is None else list(self.context),
+                roots=self.roots,
             )
             for region in self.regions
         ]
@@ -141,7 +153,11 @@ class Session:
             for pattern, items in config["parameters"].items():
                 if matches(file, [pattern]):
                     for item in items:
-                        spec = [f"{k}={v}" for k, v in item.items()] if isinstance(item, dict) else [config.path(item)]
+                        spec = (
+                            [f"{k}={v}" for k, v in item.items()]
+                            if isinstance(item, dict)
+                            else [config.path(item, read=True)]
+                        )
                         values.update(parse_parameters(spec))
             if values:
                 per_file[source.name] = {**values, **self.parameters}
@@ -166,12 +182,12 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def sources(paths: list[str], config: Config, templates_only: bool = False) -> tuple[list[Source], list[FileError]]:
+def sources(paths: list[str], config: Config, templates_only: bool = False, project: Path | None = None) -> Found:
     """The files to check: named files and templates in named folders, filtered by the globs."""
-    found, missing = collect(paths)
-    if not (config["exclude"] or config["include"] or templates_only):
-        return found, missing
-    return [s for s in found if _kept(s, set(paths), config, templates_only)], missing
+    found = collect(paths, project or config.root)
+    if config["exclude"] or config["include"] or templates_only:
+        found.sources = [s for s in found.sources if _kept(s, set(paths), config, templates_only)]
+    return found
 
 
 def _kept(source: Source, named: set[str], config: Config, templates_only: bool) -> bool:
