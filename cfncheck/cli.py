@@ -2,7 +2,10 @@
 reads argv, writes to stdout and chooses the exit status.
 
 Exit status: 0 no finding at or above ``--fail-on``; 1 findings at or above it; 2 a file could
-not be read, a check failed internally, or the command line (or the configuration) is wrong.
+not be read, a check failed internally, an output file could not be written, the command line
+(or the configuration) is wrong, or cfncheck itself failed (an internal error: one line, and the
+traceback with ``--debug``). Ctrl-C and a closed standard output end the process by their
+signals (``__main__``).
 
 A run is: argv → configuration (file, then flags, with the catalog of checks) → session (files,
 parameters, one set of run options per region) → engine runs → outcome (merges, severities,
@@ -15,22 +18,24 @@ import gc
 import os
 import sys
 import time
-from pathlib import Path
+import traceback
 
 import click
 
 from . import __version__, baseline
 from .baseline import BaselineError
-from .commands import explain_command, graph_command
+from .commands import DEBUG_HELP, TRUST_HELP, explain_command, graph_command, say
 from .config import Config, ConfigError, load
 from .docs import listing
 from .engine import run
 from .findings import Severity
 from .outcome import Outcome, settle
+from .output_files import OutputError, append_text, write_text
 from .parameters import ParameterError
 from .phases import summary
 from .report import FORMATS as REPORTS
 from .report import github, render, text
+from .report.escape import Where, escape
 from .session import Session
 
 FORMATS = (*REPORTS, "markdown")
@@ -46,7 +51,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     epilog="Other commands: 'cfncheck explain ID' prints a check's rationale and fix; "
     "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph.",
 )
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option(
     "--format",
     "output_format",
@@ -102,7 +107,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
     is_flag=True,
     help="Print the time of each phase (load, model, resolve, graph, checks, report) on stderr.",
 )
+@click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
+@click.option(
+    "--project-root",
+    type=click.Path(file_okay=False),
+    help="The project's folder: templates may read files (nested stacks) only in it and in the folders named. "
+    "[default: the configuration file's folder, else the working directory]",
+)
 @click.option("--list-checks", is_flag=True, help="Print the checks and exit.")
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.version_option(__version__, prog_name="cfncheck")
 def check_command(paths, output_format, output_sarif, output_json, list_checks, show_config, write_baseline, **flags):
     """Check CloudFormation templates (files, directories, or - for standard input)."""
@@ -112,10 +125,10 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
     gc.disable()
     config = _configure(flags)
     problems = list(config.catalog.problems)
-    for problem in problems:
-        click.echo(f"cfncheck: {problem}", err=True)
+    for line in (*config.notices, *problems):
+        say(line)
     if show_config:
-        click.echo(config.show(), nl=False)
+        click.echo("".join(f"{escape(line, Where.TEXT)}\n" for line in config.show().splitlines()), nl=False)
         sys.exit(0)
     if list_checks:
         if output_format not in ("text", "json", "markdown"):
@@ -135,23 +148,28 @@ def check_command(paths, output_format, output_sarif, output_json, list_checks, 
             jobs=flags["jobs"],
             timings=flags["timings"],
             compare_baseline=not write_baseline,
+            project_root=flags["project_root"],
         )
         for notice in session.notices:
-            click.echo(f"cfncheck: {notice}", err=True)
+            say(notice)
         outcome = settle(session, [run(session.sources, options) for options in session.runs()])
-    except (ParameterError, BaselineError) as err:
+    except (ParameterError, BaselineError, ConfigError) as err:
         raise click.UsageError(str(err)) from None
     if not outcome.files:
         problem = "no template to check" if flags["require_templates"] else "no template checked"
-        click.echo(f"cfncheck: {problem} in {' '.join(paths)} ({NO_TEMPLATE_HINT})", err=True)
+        say(f"{problem} in {' '.join(paths)} ({NO_TEMPLATE_HINT})")
         if flags["require_templates"]:
             problems.append(problem)
     reporting = time.perf_counter()
     if write_baseline:
-        count = baseline.write(outcome.findings, write_baseline)
-        click.echo(f"cfncheck: wrote {count} finding{'s' * (count != 1)} to baseline {write_baseline}", err=True)
+        try:
+            count = baseline.write(outcome.findings, write_baseline)
+            say(f"wrote {count} finding{'s' * (count != 1)} to baseline {write_baseline}")
+        except OutputError as err:
+            problems.append(str(err))
+            say(str(err))
     else:
-        _report(outcome, output_format, {"sarif": output_sarif, "json": output_json}, config["baseline"])
+        problems += _report(outcome, output_format, {"sarif": output_sarif, "json": output_json}, config["baseline"])
     outcome.timings["report"] += time.perf_counter() - reporting
     if flags["timings"]:
         click.echo(summary(outcome.timings, time.perf_counter() - started), nl=False, err=True)
@@ -176,22 +194,28 @@ def _configure(flags: dict) -> Config:
         "baseline": flags["baseline"],
     }
     try:
-        return load(flags["config_file"], {k: v for k, v in overrides.items() if v is not None})
+        return load(
+            flags["config_file"], {k: v for k, v in overrides.items() if v is not None}, trust=flags["trust_config"]
+        )
     except ConfigError as err:
         raise click.UsageError(str(err)) from None
 
 
-def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], baseline_file: str | None) -> None:
-    """The chosen format on stdout, for people (text, github) a summary on stderr too, and the
-    formats of ``also`` into their files."""
+def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], baseline_file: str | None) -> list[str]:
+    """The formats of ``also`` into their files, then the chosen format on stdout, for people
+    (text, github) a summary on stderr too; returns the files that could not be written (each
+    said on stderr). The files come first: a closed standard output ends the run."""
     counted = outcome.baseline
     if counted and counted.fixed:
-        click.echo(
-            f"cfncheck: {counted.fixed} baseline entr{'ies' if counted.fixed != 1 else 'y'} fixed; "
-            f"drop {'them' if counted.fixed != 1 else 'it'} with --write-baseline {baseline_file}",
-            err=True,
+        say(
+            f"{counted.fixed} baseline entr{'ies' if counted.fixed != 1 else 'y'} fixed; "
+            f"drop {'them' if counted.fixed != 1 else 'it'} with --write-baseline {baseline_file}"
         )
     root = github.workspace()
+    failed = []
+    for kind, path in also.items():
+        if path:
+            failed += _written(lambda path=path, kind=kind: write_text(path, render(kind, outcome, root)))
     color = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(render(output_format, outcome, root, color), nl=False)
     if output_format == "text":
@@ -202,12 +226,19 @@ def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], b
         notes = (
             [f"Baseline: {counted.accepted} known findings accepted, {counted.fixed} entries fixed."] if counted else []
         )
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
-            handle.write(github.summary(outcome, root, notes))
-    for kind, path in also.items():
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(render(kind, outcome, root), encoding="utf-8")
+        summary = github.summary(outcome, root, notes)
+        failed += _written(lambda: append_text(os.environ["GITHUB_STEP_SUMMARY"], summary))
+    return failed
+
+
+def _written(write) -> list[str]:
+    """Nothing when ``write()`` wrote its file; else the problem, said on stderr."""
+    try:
+        write()
+    except OutputError as err:
+        say(str(err))
+        return [str(err)]
+    return []
 
 
 def _status(outcome: Outcome, problems: list[str], fail_on: str) -> int:
@@ -221,9 +252,32 @@ def _status(outcome: Outcome, problems: list[str], fail_on: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    command = {"graph": graph_command, "explain": explain_command}.get(args[0]) if args else None
-    if command is not None and not os.path.exists(args[0]):
-        command.main(args[1:], prog_name=f"cfncheck {args[0]}")
-    else:
-        check_command.main(args, prog_name="cfncheck")
+    """Run the command of ``argv`` and exit with its status (SystemExit). Ctrl-C
+    (KeyboardInterrupt) and a closed standard output (BrokenPipeError) are raised for the
+    process to end by their signals (``__main__``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command, name = check_command, "cfncheck"
+    chosen = {"graph": graph_command, "explain": explain_command}.get(args[0]) if args else None
+    if chosen is not None and not os.path.exists(args[0]):
+        command, name, args = chosen, f"cfncheck {args[0]}", args[1:]
+    debug = "--debug" in args
+    try:
+        with command.make_context(name, list(args)) as context:  # click consumes the list it is given
+            command.invoke(context)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.Abort:
+        raise KeyboardInterrupt from None
+    except (SystemExit, KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as err:  # noqa: BLE001 - a bug of cfncheck: one line and status 2, never status 1
+        if debug:
+            traceback.print_exc()
+        detail = " ".join(str(err).split())[:300]
+        hint = "" if debug else " (run with --debug for the traceback)"
+        say(f"internal error: {type(err).__name__}: {detail}{hint}")
+        sys.exit(2)
+    sys.exit(0)
