@@ -181,7 +181,8 @@ ANALYSIS_BOUNDED = Check(
     doc="""cfncheck gave up on part of the template and says which: a value with too many condition
     scenarios to enumerate (or too long a text), an ``Fn::ForEach`` loop whose collection is not
     known, a macro it cannot run (a ``Transform`` other than SAM and the language extensions,
-    ``Fn::Transform``). The finding names the resource and the property path, or the loop; checks
+    ``Fn::Transform``), a nested stack's local template it did not read (outside the project, or
+    not a template). The finding names the resource and the property path, or the loop; checks
     treated what was skipped as unknown, so findings about it may be missing.""",
 )
 SUPPRESSION_WITHOUT_REASON = Check(

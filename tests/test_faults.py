@@ -270,7 +270,7 @@ def test_a_deep_folder_tree_is_walked_without_recursion(tmp_path):
 # -- nested stacks stay inside the project ----------------------------------------------------
 
 SECRET = "hunter2-do-not-print"
-KEYS = (b"ZQXPASSWORD", b"ZQXTOKEN")
+KEYS = (b"ZQXPASSWORD", b"ZQXTOKEN", b"ZQXNOTE")
 PARENT = """\
 Resources:
   Up:
@@ -281,6 +281,10 @@ Resources:
     Type: AWS::CloudFormation::Stack
     Properties:
       TemplateURL: {absolute}
+  Inside:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: notes.yaml
 """
 
 
@@ -293,6 +297,7 @@ def test_a_nested_template_url_outside_the_project_is_not_read(tmp_path):
     other.parent.mkdir()
     other.write_text(f"ZQXTOKEN: {SECRET}\nResources: {{}}\n")
     (project / "parent.yaml").write_text(PARENT.format(absolute=other))
+    (project / "notes.yaml").write_text(f"ZQXNOTE: {SECRET}\n")  # in the project, but not a template
     for output in ("text", "json", "sarif", "github"):
         done = cfncheck("--format", output, "parent.yaml", cwd=project)
         no_traceback(done)
@@ -300,7 +305,8 @@ def test_a_nested_template_url_outside_the_project_is_not_read(tmp_path):
         assert SECRET.encode() not in printed and not any(key in printed for key in KEYS), output
     found = report(cfncheck("--format", "json", "parent.yaml", cwd=project))
     skipped = {f["resource"]: f["message"] for f in found["findings"] if f["rule_id"] == "CFN900"}
-    assert set(skipped) == {"Up", "Absolute"} and "--project-root" in skipped["Up"]
+    assert set(skipped) == {"Up", "Absolute", "Inside"} and "--project-root" in skipped["Up"]
+    assert "not a CloudFormation template" in skipped["Inside"]
     widened = report(cfncheck("--format", "json", "--project-root", str(tmp_path), "parent.yaml", cwd=project))
     assert "outside.yaml" in {Path(f["file"]).name for f in widened["findings"]}
 
@@ -436,6 +442,22 @@ def test_a_file_name_that_is_not_utf8_in_every_output(tmp_path):
     assert done.returncode == 0
     compared = cfncheck("--format", "json", "--baseline", "baseline.json", "stacks", cwd=tmp_path)
     assert report(compared)["summary"]["baseline"] == {"accepted": 2, "fixed": 0}
+
+
+def test_one_escaping_function_for_each_destination():
+    from cfncheck.report.escape import Where, escape  # imported here: the other cases also run on a tree without it
+
+    name = os.fsdecode(b"a\xff\n::b")
+    assert escape("::add-mask::x ##[y]\x1b[2J\u202e", Where.TEXT) == "\\x3a:add-mask::x ##\\x5by]\\x1b[2J\\u202e"
+    assert escape(name, Where.TEXT) == "a\\xff\\n::b"
+    assert escape("50% a\nb", Where.COMMAND) == "50%25 a%0Ab"
+    assert escape("a:b,c", Where.COMMAND_PROPERTY) == "a%3Ab%2Cc"
+    assert escape("<img> [x](u) a|b", Where.MARKDOWN) == "&lt;img&gt; \\[x\\]\\(u\\) a\\|b"
+    assert escape("a`b|c", Where.MARKDOWN_CODE) == "a\\x60b\\|c"
+    assert escape(os.fsdecode(b"d/\xff x.yaml"), Where.URI) == "d/%FF%20x.yaml"
+    dumped = json.dumps({"a": name, "b": "##[c", "d": "\U0001f480"})
+    assert json.loads(escape(dumped, Where.JSON)) == {"a": "a\\xff\n::b", "b": "##[c", "d": "\U0001f480"}
+    assert "##[" not in escape(dumped, Where.JSON)
 
 
 # -- output files ---------------------------------------------------------------------------
@@ -578,7 +600,7 @@ def test_ctrl_c_ends_the_run_quickly_and_quietly(tmp_path, faulty, jobs):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert time.monotonic() - interrupted < 3
+    assert time.monotonic() - interrupted < 5
     assert process.returncode == -signal.SIGINT
     assert b"Traceback" not in stderr and b"Aborted" not in stderr, stderr
     time.sleep(0.2)
