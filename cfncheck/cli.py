@@ -19,6 +19,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 
 import click
 
@@ -215,7 +216,7 @@ def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], b
     failed = []
     for kind, path in also.items():
         if path:
-            failed += _written(lambda path=path, kind=kind: write_text(path, render(kind, outcome, root)))
+            failed += _written(write_text, path, render(kind, outcome, root))
     color = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(render(output_format, outcome, root, color), nl=False)
     if output_format == "text":
@@ -227,14 +228,14 @@ def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], b
             [f"Baseline: {counted.accepted} known findings accepted, {counted.fixed} entries fixed."] if counted else []
         )
         summary = github.summary(outcome, root, notes)
-        failed += _written(lambda: append_text(os.environ["GITHUB_STEP_SUMMARY"], summary))
+        failed += _written(append_text, os.environ["GITHUB_STEP_SUMMARY"], summary)
     return failed
 
 
-def _written(write) -> list[str]:
-    """Nothing when ``write()`` wrote its file; else the problem, said on stderr."""
+def _written(write: Callable[[str, str], None], path: str, text: str) -> list[str]:
+    """Nothing when ``write(path, text)`` wrote the file; else the problem, said on stderr."""
     try:
-        write()
+        write(path, text)
     except OutputError as err:
         say(str(err))
         return [str(err)]

@@ -209,7 +209,7 @@ class Config:
 
     def set(self, key: str, value, source: str) -> None:
         spec = KEYS[key]
-        if spec.names_checks and self.partial:
+        if spec.names_checks and self.partial and source != COMMAND_LINE:
             value = self._known(key, value)
         value = spec.parse(key, value, self.catalog) if spec.names_checks else spec.parse(key, value)
         if key in PATH_KEYS and source != COMMAND_LINE:
@@ -218,7 +218,8 @@ class Config:
         self.sources[key] = source
 
     def _known(self, key: str, value):
-        """A setting without the checks that were not loaded (``partial``): they cannot be validated."""
+        """A file's setting without the checks that were not loaded (``partial``): they cannot be
+        validated. The flags keep naming checks strictly: the user typed them."""
         if isinstance(value, dict):
             return {name: setting for name, setting in value.items() if self.catalog.find(str(name))}
         return [selector for selector in _strings(key, value) if not self.catalog.unknown([selector])]
