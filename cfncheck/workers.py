@@ -123,6 +123,7 @@ class _Worker:
     process: object  # multiprocessing's forked Process
     connection: object  # this end of its pipe
     chunk: range = range(0)  # the indexes it was given last
+    took: bool = False  # whether it said it received them (and is checking them in order)
     done: int = 0  # how many of them it has answered
 
 
@@ -185,7 +186,7 @@ class _Pool:
     def _give(self, worker: _Worker) -> bool:
         """Send the worker the next chunk; without one, tell it to stop. Whether it has work."""
         worker.chunk = self.pending.popleft() if self.pending else range(0)
-        worker.done = 0
+        worker.took, worker.done = False, 0
         try:
             worker.connection.send(worker.chunk or None)
         except OSError:
@@ -198,6 +199,9 @@ class _Pool:
             index, outcome = worker.connection.recv()
         except (EOFError, OSError):
             return self._died(worker)
+        if index is None:  # it received its chunk
+            worker.took = True
+            return True
         with self.changed:
             self.outcome[index] = outcome
             self.changed.notify_all()
@@ -205,10 +209,13 @@ class _Pool:
         return worker.done < len(worker.chunk) or self._give(worker)
 
     def _died(self, worker: _Worker) -> bool:
-        """A worker is gone: the template it was checking failed, the rest of its chunk goes back."""
+        """A worker is gone: the template it was checking failed, the rest of its chunk goes back
+        (all of it when the worker died before it received the chunk)."""
         worker.process.join(1)
         left = worker.chunk[worker.done :]
-        if left:
+        if left and not worker.took:
+            self.pending.appendleft(left)
+        elif left:
             with self.changed:
                 self.outcome[left[0]] = _death(worker.process.exitcode)
                 self.changed.notify_all()
@@ -243,6 +250,7 @@ def _serve(connection, sources: list[Source], options: RunOptions) -> None:
             return
         if chunk is None:
             return
+        connection.send((None, None))  # received: a death from now on is one of these templates'
         for index in chunk:
             try:
                 outcome = check_alone(sources[index], options)
