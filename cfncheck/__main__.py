@@ -30,27 +30,31 @@ def console() -> None:
     except KeyboardInterrupt:
         _end_by(signal.SIGINT)
     except BrokenPipeError:
-        _end_by(signal.SIGPIPE)
+        _end_by(_SIGPIPE)
     if _observed():
         sys.exit(status)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except BrokenPipeError:  # the reader left while the last of the output was written
-            _end_by(signal.SIGPIPE)
+            _end_by(_SIGPIPE)
         except OSError:  # another failure of a stream there is no one left to tell about
             pass
     os._exit(status)
 
 
-def _end_by(signum: signal.Signals) -> None:
+_SIGPIPE = getattr(signal, "SIGPIPE", 13)  # Windows has no SIGPIPE: its number, for the status
+
+
+def _end_by(signum: int) -> None:
     """End the process by ``signum``, quietly: what is still buffered for a closed or abandoned
     output is dropped."""
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
-    os._exit(128 + signum)  # not reached: the signal ends the process
+    with contextlib.suppress(OSError, ValueError):  # ValueError: no such signal here
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+    os._exit(128 + signum)  # where the signal did not end the process: the status a shell would show
 
 
 def _observed() -> bool:

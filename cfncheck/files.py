@@ -164,7 +164,7 @@ def _kind(mode: int) -> str | None:
 
 def _read_regular(path: Path, found: Found) -> bytes | None:
     """The file's head, opened without blocking and read only if it is still a regular file."""
-    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     with open(handle, "rb", closefd=True) as stream:
         kind = _kind(os.fstat(handle).st_mode)
         if kind is not None:  # replaced since it was listed
