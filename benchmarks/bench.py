@@ -300,7 +300,7 @@ def main() -> int:
     try:
         cases = []
         folders = args.corpus or [str(folder) for folder in CORPORA]
-        corpus = [s.path for s in collect(folders)[0]]
+        corpus = [s.path for s in collect(folders).sources]
         cases.append(Case("corpus", folders, corpus))
         sizes = [100, 1000] + ([] if args.quick else [5000])
         for size in sizes:

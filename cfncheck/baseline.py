@@ -18,6 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .findings import Finding
+from .inputs import MAX_GENERATED_BYTES, InputError, read_json
+from .output_files import write_text
 
 FORMAT_VERSION = 1
 
@@ -54,8 +56,9 @@ def identity(finding: Finding, file: str, rule_id: str | None = None) -> str:
 
 
 def fingerprint(finding: Finding, file: str, rule_id: str | None = None) -> str:
-    """The hash of the finding's identity (``rule_id``: as if it were reported under that id)."""
-    return hashlib.sha256(identity(finding, file, rule_id).encode("utf-8")).hexdigest()[:32]
+    """The hash of the finding's identity (``rule_id``: as if it were reported under that id). A
+    file name that is not UTF-8 keeps its bytes as surrogates: they are hashed as those bytes."""
+    return hashlib.sha256(identity(finding, file, rule_id).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def report_fingerprints(findings: Iterable[Finding], root: str | os.PathLike) -> list[str]:
@@ -71,7 +74,7 @@ def report_fingerprints(findings: Iterable[Finding], root: str | os.PathLike) ->
 
 
 def write(findings: list[Finding], path: str | os.PathLike) -> int:
-    """Record the unsuppressed findings; returns how many were written."""
+    """Record the unsuppressed findings; returns how many were written. Raises OutputError."""
     root = Path(path).resolve().parent
     entries = []
     for finding in findings:
@@ -89,18 +92,18 @@ def write(findings: list[Finding], path: str | os.PathLike) -> int:
             )
     entries.sort(key=lambda e: (e["file"], e["rule_id"], e["resource"] or "", e["path"]))
     document = {"tool": "cfncheck", "version": FORMAT_VERSION, "findings": entries}
-    Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(document, indent=2) + "\n")  # whole or not at all: the old one survives a failure
     return len(entries)
 
 
 def read(path: str | os.PathLike) -> Counter:
     """The fingerprints a baseline file accepts, with how many findings of each."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = read_json(path, MAX_GENERATED_BYTES)
     except OSError as err:
         raise BaselineError(f"{path}: cannot read baseline: {err.strerror or err}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise BaselineError(f"{path}: baseline is not valid JSON: {err}") from None
+    except InputError as err:
+        raise BaselineError(f"{path}: baseline {err}") from None
     entries = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
         raise BaselineError(f"{path}: not a cfncheck baseline (write one with --write-baseline)")

@@ -240,7 +240,8 @@ ANALYSIS_BOUNDED = Check(
     doc="""cfncheck gave up on part of the template and says which: a value with too many condition
     scenarios to enumerate (or too long a text), an ``Fn::ForEach`` loop whose collection is not
     known, a macro it cannot run (a ``Transform`` other than SAM and the language extensions,
-    ``Fn::Transform``). The finding names the resource and the property path, or the loop; checks
+    ``Fn::Transform``), a nested stack's local template it did not read (outside the project, or
+    not a template). The finding names the resource and the property path, or the loop; checks
     treated what was skipped as unknown, so findings about it may be missing.""",
 )
 SUPPRESSION_WITHOUT_REASON = Check(
@@ -283,12 +284,16 @@ class Selection:
 
 class Catalog:
     """The checks of a run, by id and by name. ``problems``: the plugins and check folders that
-    failed to load (the run goes on without them, and its exit status says so)."""
+    failed to load (the run goes on without them, and its exit status says so); ``notices``:
+    the plugins not loaded because the repository under check put them there (the run goes on)."""
 
-    def __init__(self, entries: Iterable[Check] = (), problems: Iterable[str] = ()) -> None:
+    def __init__(
+        self, entries: Iterable[Check] = (), problems: Iterable[str] = (), notices: Iterable[str] = ()
+    ) -> None:
         self._by_id: dict[str, Check] = {}
         self._by_name: dict[str, Check] = {}
         self.problems = list(problems)
+        self.notices = list(notices)
         for entry in entries:
             self._add(entry)
 
@@ -337,10 +342,13 @@ class Catalog:
             self._by_name[each.name] = each
 
     @classmethod
-    def load(cls, directories: Iterable[str | Path] = ()) -> Catalog:
-        """The engine's checks, the built-in ones, those of installed plugins and of ``directories``."""
+    def load(cls, directories: Iterable[str | Path] = (), trust: bool = False) -> Catalog:
+        """The engine's checks, the built-in ones, those of installed plugins and of ``directories``.
+        A plugin installed in the working directory (on the import path of ``python -m``) is the
+        repository's own code: it is loaded only with ``trust``."""
         catalog = cls(_builtin())
-        for module, problem in (*_entry_point_modules(), *(m for d in directories for m in _directory_modules(d))):
+        plugins = _entry_point_modules(trust, catalog.notices)
+        for module, problem in (*plugins, *(m for d in directories for m in _directory_modules(d))):
             if problem is not None:
                 catalog.problems.append(problem)
             for entry in _marked(module):
@@ -399,7 +407,7 @@ class Catalog:
     def configured(self, severities: Mapping[str, Severity]) -> Catalog:
         """The same checks, with the configured severities as their own."""
         entries = [replace(c, severity=severities[c.id]) if c.id in severities else c for c in self._by_id.values()]
-        configured = Catalog(problems=self.problems)
+        configured = Catalog(problems=self.problems, notices=self.notices)
         for entry in entries:  # children are entries of their own here, each with its severity
             configured._by_id[entry.id] = entry
             configured._by_name[entry.name] = entry
@@ -456,17 +464,34 @@ def _marked(module: ModuleType | None) -> list[Check]:
     return list(found.values())
 
 
-def _entry_point_modules() -> Iterator[tuple[ModuleType | None, str | None]]:
-    """The modules of installed plugins; a plugin that fails to load is a problem, never a crash."""
+def _entry_point_modules(trust: bool, notices: list[str]) -> Iterator[tuple[ModuleType | None, str | None]]:
+    """The modules of installed plugins; a plugin that fails to load is a problem, never a crash.
+    One the working directory holds is noted in ``notices`` and not loaded, unless ``trust``."""
     from importlib.metadata import entry_points
 
     for entry in entry_points(group="cfncheck.checks"):
+        if not trust and _in_working_directory(entry):
+            notices.append(
+                f"check plugin {entry.name} ({entry.value}) not loaded: it is installed in the working directory, "
+                "by the repository itself; run it only with --trust-config (or CFNCHECK_TRUST_CONFIG=1)"
+            )
+            continue
         try:
             loaded = entry.load()
         except Exception as err:  # noqa: BLE001 - any failure of a plugin is reported, not raised
             yield None, f"check plugin {entry.name} ({entry.value}) failed to load: {err}"
             continue
         yield (loaded if isinstance(loaded, ModuleType) else sys.modules.get(entry.module)), None
+
+
+def _in_working_directory(entry) -> bool:
+    distribution = getattr(entry, "dist", None)
+    if distribution is None:
+        return False
+    try:
+        return Path(distribution.locate_file("")).resolve() == Path.cwd().resolve()
+    except (OSError, RuntimeError, TypeError):  # no file behind it, or a symbolic link loop
+        return False
 
 
 def _directory_modules(directory: str | Path) -> Iterator[tuple[ModuleType | None, str | None]]:

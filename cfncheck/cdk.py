@@ -11,9 +11,10 @@ file assets of their parent: the parent's ``AWS::CloudFormation::Stack`` says wh
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
+
+from .inputs import MAX_GENERATED_BYTES, InputError, read_json
 
 ASSEMBLY_DIRECTORY = "cdk.out"
 MANIFEST = "manifest.json"
@@ -57,8 +58,8 @@ def _manifest(directory: Path) -> dict | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        data = read_json(path, MAX_GENERATED_BYTES)
+    except (OSError, InputError):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("artifacts"), dict) else None
 

@@ -1,7 +1,9 @@
 """Loading templates and checking them one by one: the per-template loop of a run.
 
 A check that raises never hides the others: its exception becomes an ``internal-error``
-finding naming the check, the file and the resource, and the run's exit status says so.
+finding naming the check, the file and the resource, and the run's exit status says so. That
+holds for ``SystemExit`` and ``KeyboardInterrupt`` too: a check cannot end the run (only the
+user's Ctrl-C does, see ``interrupt``).
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from .analysis.other_tools import tool_input_message
 from .catalog import ANALYSIS_BOUNDED, INTERNAL_ERROR, Catalog, Check, Scope
 from .context import Analysis, Context
 from .findings import Finding
+from .interrupt import by_user
 from .intrinsics import Resolver
-from .loader import LoadError, ToolInput, load_bytes, load_file, read_head
+from .loader import LoadError, ToolInput, is_template, load_bytes, load_file, read_head
+from .nodes import mark_of_child
+from .paths import inside
 from .phases import Phases, TimedResolver
 from .project import Project, nested_template_paths
 from .result import FileError, RunResult, Source
 from .suppress import Suppression, read
-from .template import Template, build
+from .template import Skipped, Template, build
 
 
 @dataclass
@@ -45,6 +50,9 @@ class RunOptions:
     context: list[Source] | None = field(default_factory=list)
     """Other templates of the project, read for their exports only (a partial run); None when the
     run cannot know the rest of the project."""
+    roots: tuple[str, ...] | None = None
+    """The folders (real paths) a nested stack's template may be read from; None: those of the
+    run's files."""
 
     @cached_property
     def runners(self) -> list[Check]:
@@ -87,14 +95,22 @@ def load_sources(
 
 
 def load_children(
-    parents: list[Template], result: RunResult, phases: Phases | None = None, candidates: Iterable[Source] = ()
+    parents: list[Template],
+    result: RunResult,
+    phases: Phases | None = None,
+    candidates: Iterable[Source] = (),
+    roots: Iterable[str] = (),
 ) -> tuple[list[Template], list[Source]]:
     """The templates of nested stacks whose TemplateURL is a local file, not already in the run
     (a child is analysed with its parent even when the command line does not name it), and the
     ``candidates`` (sources of the run not loaded yet) taken as children: those keep their
-    place in the run's list of files."""
+    place in the run's list of files. A child is read only inside the ``roots`` (the project)
+    and only when it is a template: a TemplateURL is the template's to write, and a file outside
+    the project, or one that is not a template, is not the template's to show in findings. The
+    parent says what was not read (CFN900)."""
     if not any(nested_template_paths(parent) for parent in parents):
         return [], []
+    roots = tuple(roots)
     named = {os.path.realpath(s.path): s for s in candidates if s.path is not None}
     seen = {os.path.realpath(t.file) for t in parents if not t.file.startswith("<")}
     children: list[Template] = []
@@ -102,19 +118,42 @@ def load_children(
     pending = list(parents)
     while pending:
         sources, given = [], []
-        for _, path in (found for parent in pending for found in nested_template_paths(parent)):
-            real = os.path.realpath(path)
-            if real in seen:
-                continue
-            seen.add(real)
-            if real in named:
-                given.append(named.pop(real))
-            elif os.path.isfile(real):
-                sources.append(Source(os.path.normpath(path), path))
+        for parent in pending:
+            for resource, path in nested_template_paths(parent):
+                real = os.path.realpath(path)
+                if real in seen:
+                    continue
+                seen.add(real)
+                if real in named:
+                    given.append(named.pop(real))
+                elif os.path.isfile(real):
+                    source, unread = _child(path, roots)
+                    if source is not None:
+                        sources.append(source)
+                    else:
+                        where = mark_of_child(resource.properties, "TemplateURL")
+                        parent.skipped.append(Skipped(unread, (*resource.path, "Properties", "TemplateURL"), where))
         taken += given
         pending = load_sources(given, result, phases, record=False) + load_sources(sources, result, phases)
         children += pending
     return children, taken
+
+
+def _child(path: str, roots: tuple[str, ...]) -> tuple[Source | None, str]:
+    """The source of a nested stack's template file, or why it is not read."""
+    shown = os.path.normpath(path)
+    if not inside(path, roots):
+        return None, (
+            f"{shown} is outside the project, where a template may name files (--project-root widens it): "
+            "the nested stack's template was not read"
+        )
+    try:
+        data = read_head(path)
+    except OSError:
+        return Source(shown, path), ""  # the loader says why it cannot be read
+    if not is_template(data):
+        return None, f"{shown} is not a CloudFormation template (no top-level Resources): it was not read"
+    return Source(shown, path, data), ""
 
 
 def context_templates(
@@ -264,7 +303,9 @@ def guarded(
     found: list[Finding] = []
     try:
         found.extend(entry.function(*args) or ())
-    except Exception as err:  # noqa: BLE001 - one failing check must not hide the others
+    except BaseException as err:  # noqa: BLE001 - one failing check must not hide the others, nor end the run
+        if by_user(err):
+            raise
         where = f" on resource {resource.logical_id}" if resource is not None else ""
         found.append(
             internal_error_finding(
@@ -277,7 +318,7 @@ def guarded(
     return found
 
 
-def internal_error_finding(analysis: Analysis, resource, what: str, err: Exception, lost: str) -> Finding:
+def internal_error_finding(analysis: Analysis, resource, what: str, err: BaseException, lost: str) -> Finding:
     frame = traceback.extract_tb(err.__traceback__)[-1]
     detail = " ".join(str(err).split())[:300]  # a finding is one line of text output
     message = (

@@ -2,7 +2,10 @@
 reads argv, writes to stdout and chooses the exit status.
 
 Exit status: 0 no finding at or above ``--fail-on``; 1 findings at or above it; 2 a file could
-not be read, a check failed internally, or the command line (or the configuration) is wrong.
+not be read, a check failed internally, an output file could not be written, the command line
+(or the configuration) is wrong, or cfncheck itself failed (an internal error: one line, and the
+traceback with ``--debug``; see ``commands.invoke``). Ctrl-C and a closed standard output end the
+process by their signals (``__main__``).
 
 A run is: argv → configuration (file, then flags, with the catalog of checks) → session (files,
 parameters, one set of run options per region) → engine runs → outcome (merges, severities,
@@ -15,21 +18,22 @@ import gc
 import os
 import sys
 import time
-from pathlib import Path
 
 import click
 
 from . import __version__, baseline
 from .baseline import BaselineError
-from .commands import explain_command, graph_command, lsp_command
+from .commands import DEBUG_HELP, TRUST_HELP, explain_command, graph_command, invoke, lsp_command, say, written
 from .config import Config, ConfigError, load
 from .docs import listing
-from .findings import Severity
+from .files import SEARCHED
 from .outcome import Outcome
+from .output_files import OutputError, append_text, write_text
 from .parameters import ParameterError
 from .phases import summary
 from .report import FILE_FORMATS, github, render, text
 from .report import FORMATS as REPORTS
+from .report.escape import Where, escape
 from .session import Session
 
 FORMATS = (*REPORTS, "markdown")
@@ -55,7 +59,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph; "
     "'cfncheck lsp' serves an editor (the lsp extra).",
 )
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option(
     "--format",
     "output_format",
@@ -116,7 +120,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
     is_flag=True,
     help="Print the time of each phase (load, model, resolve, graph, checks, report) on stderr.",
 )
+@click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
+@click.option(
+    "--project-root",
+    type=click.Path(file_okay=False),
+    help="The project's folder: templates may read files (nested stacks) only in it and in the folders named. "
+    "[default: the configuration file's folder, else the working directory]",
+)
 @click.option("--list-checks", is_flag=True, help="Print the checks and exit.")
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.version_option(__version__, prog_name="cfncheck")
 def check_command(paths, output_format, list_checks, show_config, write_baseline, **flags):
     """Check CloudFormation templates (files, directories, or - for standard input)."""
@@ -126,10 +138,10 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
     gc.disable()
     config = _configure(flags)
     problems = list(config.catalog.problems)
-    for line in (*problems, *config.notices):
-        click.echo(f"cfncheck: {line}", err=True)
+    for line in (*config.notices, *problems):
+        say(line)
     if show_config:
-        click.echo(config.show(), nl=False)
+        click.echo("".join(f"{escape(line, Where.TEXT)}\n" for line in config.show().splitlines()), nl=False)
         sys.exit(0)
     if list_checks:
         if output_format not in ("text", "json", "markdown"):
@@ -152,36 +164,35 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
             timings=flags["timings"],
             compare_baseline=not write_baseline,
             stdin_filename=flags["stdin_filename"],
+            project_root=flags["project_root"],
         )
         for notice in session.notices:
-            click.echo(f"cfncheck: {notice}", err=True)
+            say(notice)
         outcome = session.check()
-    except (ParameterError, BaselineError) as err:
+    except (ParameterError, BaselineError, ConfigError) as err:
         raise click.UsageError(str(err)) from None
     for notice in outcome.notices:
-        click.echo(f"cfncheck: {notice}", err=True)
+        say(notice)
     if not outcome.files:
         problem = "no template to check" if flags["require_templates"] else "no template checked"
-        click.echo(f"cfncheck: {problem} in {' '.join(paths)} ({NO_TEMPLATE_HINT})", err=True)
+        say(f"{problem} in {' '.join(paths)} ({SEARCHED})")
         if flags["require_templates"]:
             problems.append(problem)
     reporting = time.perf_counter()
     if write_baseline:
-        count = baseline.write(outcome.findings, write_baseline)
-        click.echo(f"cfncheck: wrote {count} finding{'s' * (count != 1)} to baseline {write_baseline}", err=True)
+        try:
+            count = baseline.write(outcome.findings, write_baseline)
+            say(f"wrote {count} finding{'s' * (count != 1)} to baseline {write_baseline}")
+        except OutputError as err:
+            problems.append(str(err))
+            say(str(err))
     else:
         also = {kind: flags[f"output_{kind}"] for kind in FILE_FORMATS}
-        _report(outcome, output_format, also, config["baseline"], config["fail-on"])
+        problems += _report(outcome, output_format, also, config["fail-on"])
     outcome.timings["report"] += time.perf_counter() - reporting
     if flags["timings"]:
         click.echo(summary(outcome.timings, time.perf_counter() - started), nl=False, err=True)
-    sys.exit(_status(outcome, problems, config["fail-on"] if not write_baseline else "none"))
-
-
-NO_TEMPLATE_HINT = (
-    "folders are searched for .yaml, .yml, .json and .template files with a top-level Resources or "
-    "AWSTemplateFormatVersion key, and cdk.out for the templates its manifest names; see include and exclude"
-)
+    sys.exit(outcome.status(problems, config["fail-on"] if not write_baseline else "none"))
 
 
 def _configure(flags: dict) -> Config:
@@ -196,24 +207,22 @@ def _configure(flags: dict) -> Config:
         "baseline": flags["baseline"],
     }
     try:
-        return load(flags["config_file"], {k: v for k, v in overrides.items() if v is not None})
+        return load(
+            flags["config_file"], {k: v for k, v in overrides.items() if v is not None}, trust=flags["trust_config"]
+        )
     except ConfigError as err:
         raise click.UsageError(str(err)) from None
 
 
-def _report(
-    outcome: Outcome, output_format: str, also: dict[str, str | None], baseline_file: str | None, fail_on: str
-) -> None:
-    """The chosen format on stdout, for people (text, github) a summary on stderr too, and the
-    formats of ``also`` into their files."""
-    counted = outcome.baseline
-    if counted and counted.fixed:
-        click.echo(
-            f"cfncheck: {counted.fixed} baseline entr{'ies' if counted.fixed != 1 else 'y'} fixed; "
-            f"drop {'them' if counted.fixed != 1 else 'it'} with --write-baseline {baseline_file}",
-            err=True,
-        )
+def _report(outcome: Outcome, output_format: str, also: dict[str, str | None], fail_on: str) -> list[str]:
+    """The formats of ``also`` into their files, then the chosen format on stdout, for people
+    (text, github) a summary on stderr too; returns the files that could not be written (each
+    said on stderr). The files come first: a closed standard output ends the run."""
     root = github.workspace()
+    failed = []
+    for kind, path in also.items():
+        if path:
+            failed += written(write_text, path, render(kind, outcome, root, fail_on=fail_on))
     color = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(render(output_format, outcome, root, color, fail_on), nl=False)
     if output_format == "text":
@@ -221,31 +230,16 @@ def _report(
     if output_format in ("text", "github"):
         click.echo(text.summary(outcome), nl=False, err=True)
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        notes = (
-            [f"Baseline: {counted.accepted} known findings accepted, {counted.fixed} entries fixed."] if counted else []
-        )
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
-            handle.write(github.summary(outcome, root, notes))
-    for kind, path in also.items():
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(render(kind, outcome, root, fail_on=fail_on), encoding="utf-8")
-
-
-def _status(outcome: Outcome, problems: list[str], fail_on: str) -> int:
-    if outcome.errors or outcome.internal_errors or problems:
-        return 2
-    if fail_on != "none":
-        threshold = Severity.parse(fail_on)
-        if any(f.severity >= threshold for f in outcome.findings if f.suppressed is None):
-            return 1
-    return 0
+        failed += written(append_text, os.environ["GITHUB_STEP_SUMMARY"], github.summary(outcome, root))
+    return failed
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
+    """Run the command of ``argv`` and exit with its status (SystemExit). Ctrl-C
+    (KeyboardInterrupt) and a closed standard output (BrokenPipeError) are raised for the
+    process to end by their signals (``__main__``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
     command = {"graph": graph_command, "explain": explain_command, "lsp": lsp_command}.get(args[0]) if args else None
     if command is not None and not os.path.exists(args[0]):
-        command.main(args[1:], prog_name=f"cfncheck {args[0]}")
-    else:
-        check_command.main(args, prog_name="cfncheck")
+        invoke(command, f"cfncheck {args[0]}", args[1:])
+    invoke(check_command, "cfncheck", args)

@@ -1,15 +1,72 @@
 """The commands beside the check itself: ``cfncheck explain ID`` prints a check's documentation,
 ``cfncheck graph TEMPLATE`` a template's dependency graph, ``cfncheck lsp`` serves an editor
-(``cli.main`` dispatches to them)."""
+(``cli.main`` dispatches to them); and what every command shares: what it says on standard error
+(``say``), how it writes a file (``written``) and how it ends (``invoke``).
+"""
 
 from __future__ import annotations
 
 import sys
+import traceback
+from collections.abc import Callable
 
 import click
 
 from .config import ConfigError, load
 from .docs import explain
+from .output_files import OutputError
+from .report.escape import Where, escape
+
+TRUST_HELP = (
+    "Load the checks-dir of the configuration file and plugins installed in the working directory: "
+    "Python code of the repository, not loaded otherwise."
+)
+DEBUG_HELP = "Print the traceback of an internal error."
+
+
+def say(text: str) -> None:
+    """One line on standard error, prefixed with the program's name; what it quotes of files and
+    templates cannot drive the terminal or a CI runner."""
+    click.echo(f"cfncheck: {escape(text, Where.TEXT)}", err=True)
+
+
+def written(write: Callable[[str, str], None], path: str, text: str) -> list[str]:
+    """Nothing when ``write(path, text)`` wrote the file (``output_files``); else the problem,
+    said on stderr."""
+    try:
+        write(path, text)
+    except OutputError as err:
+        say(str(err))
+        return [str(err)]
+    return []
+
+
+def invoke(command: click.Command, name: str, args: list[str]) -> None:
+    """Run ``command`` on ``args`` and exit with its status (SystemExit). Ctrl-C (KeyboardInterrupt)
+    and a closed standard output (BrokenPipeError) are raised for the process to end by their
+    signals (``__main__``); any other exception is a bug of cfncheck: one line and status 2,
+    never the 1 of findings (with ``--debug``, the traceback too)."""
+    debug = "--debug" in args
+    try:
+        with command.make_context(name, list(args)) as context:  # click consumes the list it is given
+            command.invoke(context)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.Abort:
+        raise KeyboardInterrupt from None
+    except (SystemExit, KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as err:  # noqa: BLE001 - a bug of cfncheck: one line and status 2, never status 1
+        if debug:
+            traceback.print_exc()
+        detail = " ".join(str(err).split())[:300]
+        hint = "" if debug else " (run with --debug for the traceback)"
+        say(f"internal error: {type(err).__name__}: {detail}{hint}")
+        sys.exit(2)
+    sys.exit(0)
 
 
 @click.command("explain", context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,20 +75,25 @@ from .docs import explain
     "--checks-dir", multiple=True, type=click.Path(file_okay=False), help="Also load the checks of *.py files here."
 )
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
-def explain_command(check_id: str, checks_dir: tuple[str, ...], config_file: str | None) -> None:
+@click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+def explain_command(
+    check_id: str, checks_dir: tuple[str, ...], config_file: str | None, trust_config: bool, debug: bool
+) -> None:
     """Print a check's documentation: what it reports, why, and how to fix it. Checks of the
-    configuration's checks-dir and of --checks-dir are known too."""
+    configuration's checks-dir (with --trust-config) and of --checks-dir are known too."""
     try:
-        catalog = load(config_file, {"checks-dir": list(checks_dir)} if checks_dir else {}).catalog
+        config = load(config_file, {"checks-dir": list(checks_dir)} if checks_dir else {}, trust=trust_config)
     except ConfigError as err:
         raise click.UsageError(str(err)) from None
-    for problem in catalog.problems:
-        click.echo(f"cfncheck: {problem}", err=True)
+    catalog = config.catalog
+    for line in (*config.notices, *catalog.problems):
+        say(line)
     entry = catalog.find(check_id)
     if entry is None:
         hint = catalog.nearest(check_id)
         suggestion = f"; did you mean {hint}?" if hint else ""
-        click.echo(f"cfncheck: no check {check_id!r}{suggestion} (see cfncheck --list-checks)", err=True)
+        say(f"no check {check_id!r}{suggestion} (see cfncheck --list-checks)")
         sys.exit(2)
     click.echo(explain(entry), nl=False)
 
@@ -41,17 +103,21 @@ def explain_command(check_id: str, checks_dir: tuple[str, ...], config_file: str
 @click.option(
     "--format", "output_format", type=click.Choice(("dot", "mermaid", "json")), default="dot", show_default=True
 )
-def graph_command(template: str, output_format: str) -> None:
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+def graph_command(template: str, output_format: str, debug: bool) -> None:
     """Print a template's dependency graph (resources, parameters, conditions, mappings, outputs)."""
     from . import graph
-    from .loader import LoadError, load_bytes, load_file
+    from .loader import MAX_BYTES, LoadError, load_bytes, load_file
     from .template import build
 
     try:
-        document = load_bytes(sys.stdin.buffer.read(), "<stdin>") if template == "-" else load_file(template)
+        if template == "-":
+            document = load_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>")
+        else:
+            document = load_file(template)
         model = build(document)
     except LoadError as err:
-        click.echo(f"cfncheck: {err}", err=True)
+        say(str(err))
         sys.exit(2)
     render = {"dot": graph.to_dot, "mermaid": graph.to_mermaid, "json": graph.to_json}[output_format]
     click.echo(render(graph.build_graph(model)), nl=False)
@@ -61,13 +127,16 @@ LSP_EXTRA = "pip install 'cfncheck-cli[lsp]'"
 
 
 @click.command("lsp", context_settings={"help_option_names": ["-h", "--help"]})
-def lsp_command() -> None:
+@click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+def lsp_command(trust_config: bool, debug: bool) -> None:
     """Serve an editor as a language server over standard input and output: diagnostics as you
     type, the check's documentation on hover, a quick fix that suppresses a finding. Needs the
-    lsp extra (pygls)."""
+    lsp extra (pygls). The workspace's checks-dir is loaded only with --trust-config, as on the
+    command line (an editor's workspace settings cannot give that trust)."""
     try:
         from .lsp.server import serve
     except ImportError as err:
-        click.echo(f"cfncheck: the language server needs pygls ({err.name} is missing): {LSP_EXTRA}", err=True)
+        say(f"the language server needs pygls ({err.name} is missing): {LSP_EXTRA}")
         sys.exit(2)
-    serve()
+    serve(trust=trust_config)

@@ -13,16 +13,16 @@ import functools
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-import yaml
 
 from .catalog import Catalog, Check
 from .findings import Severity
+from .inputs import InputError, parse_toml, parse_yaml, read_text
+from .paths import inside
 
 FILE_NAMES = (".cfncheck.yaml", ".cfncheck.yml")
 DEFAULT = "default"
@@ -241,6 +241,7 @@ def _validate(key: str, value) -> None:
 
 PATH_KEYS = ("checks-dir", "baseline")
 """Settings that name files: written in the file, they are relative to its folder."""
+TRUST_HINT = "--trust-config (or CFNCHECK_TRUST_CONFIG=1)"
 
 
 @dataclass
@@ -249,9 +250,18 @@ class Config:
     sources: dict = field(default_factory=lambda: dict.fromkeys(KEYS, DEFAULT))
     file: Path | None = None
     catalog: Catalog = field(default_factory=Catalog)  # the checks its settings name, its checks-dir's included
+    trusted: bool = True
+    """Whether the file may make cfncheck run code (its checks-dir) and read files outside its folder:
+    a repository's configuration may not, unless the user says so (``--trust-config``)."""
+    untrusted: list[str] = field(default_factory=list)  # the file's check folders, not loaded
 
     def __getitem__(self, key: str):
         return self.values[key]
+
+    @property
+    def partial(self) -> bool:
+        """Whether checks the configuration may name were not loaded (see ``notices``)."""
+        return bool(self.untrusted or self.catalog.notices)
 
     @property
     def root(self) -> Path:
@@ -261,11 +271,20 @@ class Config:
     def set(self, key: str, value, source: str) -> None:
         spec = KEYS[key]
         _validate(key, value)
+        if spec.names_checks and self.partial and source != COMMAND_LINE:
+            value = self._known(key, value)
         value = spec.parse(key, value, self.catalog) if spec.names_checks else spec.parse(key, value)
         if key in PATH_KEYS and source != COMMAND_LINE:
-            value = [self.path(v) for v in value] if isinstance(value, list) else self.path(value)
+            value = [self.path(v) for v in value] if isinstance(value, list) else self.path(value, key == "baseline")
         self.values[key] = value
         self.sources[key] = source
+
+    def _known(self, key: str, value):
+        """A file's setting without the checks that were not loaded (``partial``): they cannot be
+        validated. The flags keep naming checks strictly: the user typed them."""
+        if isinstance(value, dict):
+            return {name: setting for name, setting in value.items() if self.catalog.find(str(name))}
+        return [selector for selector in _strings(key, value) if not self.catalog.unknown([selector])]
 
     @property
     def severities(self) -> dict[str, Severity]:
@@ -292,9 +311,17 @@ class Config:
 
     @property
     def notices(self) -> list[str]:
-        """What the user is told about the configuration: each alias it uses (once), and each
-        severity it cannot apply because the check is a deploy failure."""
-        lines = [self.catalog.alias_notice(old) for old in self.aliases_used]
+        """What the user is told about the configuration, one line each: what it did not load and
+        why, each alias it uses (once), and each severity it cannot apply because the check is a
+        deploy failure."""
+        lines = []
+        if self.untrusted:
+            lines.append(
+                f"{self.file}: checks-dir {', '.join(self.untrusted)} not loaded: it is code of the repository, "
+                f"run only with {TRUST_HINT}; settings about its checks are ignored"
+            )
+        lines += self.catalog.notices
+        lines += [self.catalog.alias_notice(old) for old in self.aliases_used]
         for rule_id, level in self.values["severity"].items():
             entry = self.catalog.find(rule_id)
             if entry is not None and entry.deploy_failure and Severity.parse(level) < Severity.ERROR:
@@ -304,16 +331,28 @@ class Config:
                 )
         return lines
 
-    def path(self, value: str) -> str:
-        """A path written in the file, relative to the file's folder."""
-        return str(self.root / value) if self.file and not os.path.isabs(value) else value
+    def path(self, value: str, read: bool = False) -> str:
+        """A path written in the file, relative to the file's folder. ``read``: a file cfncheck
+        reads, which an untrusted file may name only inside its folder."""
+        if not self.file:
+            return value
+        path = value if os.path.isabs(value) else str(self.root / value)
+        if read and not self.trusted and not inside(path, (os.path.realpath(self.root),)):
+            raise ConfigError(
+                f"{value}: outside the configuration's folder {self.root}, where a repository's configuration "
+                f"names files; read it with {TRUST_HINT}"
+            )
+        return path
 
     def show(self) -> str:
         width = max(len(k) for k in KEYS)
         lines = [f"# configuration file: {self.file or 'none found'}"]
         for key in KEYS:
             value = json.dumps(self.values[key], sort_keys=True)
-            lines.append(f"{key + ':':<{width + 1}} {value:<40} # {self.sources[key]}")
+            source = self.sources[key]
+            if key == "checks-dir" and self.untrusted:
+                source += f" (not loaded: needs {TRUST_HINT})"
+            lines.append(f"{key + ':':<{width + 1}} {value:<40} # {source}")
         return "\n".join(lines) + "\n"
 
 
@@ -331,22 +370,24 @@ def find_file(start: Path | None = None) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict:
+    return _read(path, parse_toml)
+
+
+def _read(path: Path, parse: Callable[[str], object]):
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ConfigError(f"{path}: cannot read: {err}") from None
+        return parse(read_text(path))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
+    except InputError as err:
+        raise ConfigError(f"{path}: {err}") from None
 
 
 def read_file(path: Path) -> dict:
     if path.name == "pyproject.toml" or path.suffix == ".toml":
-        section = _read_toml(path).get("tool", {}).get("cfncheck", {})
+        tool = _read_toml(path).get("tool", {})
+        section = tool.get("cfncheck", {}) if isinstance(tool, dict) else {}
     else:
-        try:
-            section = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as err:
-            raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{path}: not valid YAML: {err}") from None
+        section = _read(path, parse_yaml)
     if section is None:
         return {}
     if not isinstance(section, dict):
@@ -357,15 +398,19 @@ def read_file(path: Path) -> dict:
 def load(
     explicit: str | None = None,
     overrides: dict | None = None,
-    catalog: Callable[[list[str]], Catalog] = Catalog.load,
+    catalog: Callable[[list[str], bool], Catalog] = Catalog.load,
     discover: bool = True,
+    trust: bool = False,
 ) -> Config:
     """The effective configuration: defaults, then the file (``explicit``, or the nearest one when
     ``discover``), then the command line's ``overrides``.
 
     ``catalog`` builds the catalog from the check folders before any setting that names a check is
-    read, so that the checks of a ``checks-dir`` are selected and configured like built-in ones."""
-    config = Config()
+    read, so that the checks of a ``checks-dir`` are selected and configured like built-in ones.
+    Unless ``trust``, the file's check folders are not loaded (they would run the repository's
+    code: a CI job checking a pull request would run the pull request), nor the plugins a
+    repository installs in the working directory, and the file reads no file outside its folder."""
+    config = Config(trusted=trust)
     path = Path(explicit) if explicit else find_file() if discover else None
     settings = []
     if path is not None:
@@ -382,15 +427,24 @@ def load(
     ready = False
     for key, value, source in settings:
         if not ready and key != "checks-dir":
-            config.catalog = catalog(config["checks-dir"])
+            config.catalog = _catalog(config, catalog, trust)
             ready = True
         try:
             config.set(key, value, source)
         except ConfigError as err:
             raise ConfigError(f"{source}: {err}" if source != COMMAND_LINE else str(err)) from None
     if not ready:
-        config.catalog = catalog(config["checks-dir"])
+        config.catalog = _catalog(config, catalog, trust)
     return config
+
+
+def _catalog(config: Config, catalog: Callable[[list[str], bool], Catalog], trust: bool) -> Catalog:
+    """The catalog of the configured check folders; those the file names only when trusted."""
+    folders = config["checks-dir"]
+    if folders and not trust and config.sources["checks-dir"] not in (DEFAULT, COMMAND_LINE):
+        config.untrusted = list(folders)
+        folders = []
+    return catalog(folders, trust)
 
 
 def glob_regex(pattern: str) -> re.Pattern:

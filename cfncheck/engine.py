@@ -11,6 +11,7 @@ only another tool can make a template of is reported as such (CFN903), not check
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from .checking import (
@@ -46,7 +47,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     with Alone(alone, options, parallel) as others:
         templates = load_sources(local, result, phases, record=False)
         # A child of a nested stack is checked with its parent, not on its own.
-        children, taken = load_children(templates, result, phases, alone)
+        children, taken = load_children(templates, result, phases, alone, _roots(options, sources))
         templates += children
         elsewhere, unread = context_templates(options.context or (), sources, templates, phases)
         project = Project(
@@ -82,3 +83,10 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result
+
+
+def _roots(options: RunOptions, sources: list[Source]) -> tuple[str, ...]:
+    """Where nested stacks' templates may be read: the run's roots, else the folders of its files."""
+    if options.roots is not None:
+        return options.roots
+    return tuple({os.path.realpath(os.path.dirname(s.path) or ".") for s in sources if s.path is not None})

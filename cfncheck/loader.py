@@ -100,6 +100,81 @@ class Document:
     """Other tools whose syntax the file uses (rain's tags, Jinja…), each with its first place."""
 
 
+TEMPLATE_KEYS = frozenset({"Resources", "AWSTemplateFormatVersion"})
+"""A top-level key that makes a YAML or JSON file a template (as CloudFormation requires one of them)."""
+ESCAPED = re.compile(rb"\\[uUx\r\n]")
+"""An escape in a quoted string (JSON's ``\\u``, YAML's also ``\\x``, ``\\U`` and an escaped line
+break) can spell a key that the text does not show."""
+_TEMPLATE_LINE = re.compile(
+    rb'^(Resources|AWSTemplateFormatVersion)\s*:|"(Resources|AWSTemplateFormatVersion)"\s*:', re.M
+)
+"""What a file that cannot be parsed shows of a template: its errors are reported when it does."""
+
+
+def is_template(data: bytes) -> bool:
+    """Whether the loader reads ``data`` as a template: a YAML or JSON mapping whose top level has
+    Resources or AWSTemplateFormatVersion, however it is written (after a byte-order mark or
+    comments, in any order, quoted, in flow style, indented). The top-level keys are read from
+    LibYAML's events (JSON is YAML), stopping at the first that answers; a file that does not
+    parse is a template when a line of it shows the key, so that its error is reported."""
+    if not any(key.encode() in data for key in TEMPLATE_KEYS) and not ESCAPED.search(data):
+        return False
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # the loader says so, if it is a template
+        return _TEMPLATE_LINE.search(data) is not None
+    try:
+        return _has_template_key(text)
+    except yaml.YAMLError:
+        pass
+    if text.lstrip()[:1] == "{":  # JSON that LibYAML does not read (it is YAML 1.1)
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return isinstance(value, dict) and not TEMPLATE_KEYS.isdisjoint(value)
+    return _TEMPLATE_LINE.search(data) is not None
+
+
+def _has_template_key(text: str) -> bool:
+    parser = _YamlParser(text)
+    depth = 0
+    expecting_key = False  # at depth 1: whether the next node is a key of the top-level mapping
+    anchors: dict[str, str] = {}
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                if kind is yaml.ScalarEvent and event.anchor is not None:
+                    anchors[event.anchor] = event.value
+                if depth == 0:
+                    return False  # the document is a scalar
+                if depth == 1:
+                    value = event.value if kind is yaml.ScalarEvent else anchors.get(event.anchor)
+                    if expecting_key and value in TEMPLATE_KEYS:
+                        return True
+                    expecting_key = not expecting_key
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if depth == 0 and kind is not yaml.MappingStartEvent:
+                    return False
+                depth += 1
+                expecting_key = expecting_key or depth == 1
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+                if depth == 0:
+                    return False
+                if depth == 1:
+                    expecting_key = not expecting_key  # a collection was a key or a value
+            elif kind is yaml.DocumentEndEvent or kind is yaml.StreamEndEvent:
+                return False
+    finally:
+        parser.dispose()
+
+
 def read_head(path: str | Path) -> bytes:
     """What the loader reads of a file: its bytes, up to one past the size limit (so that it can
     tell a file is too large). Raises OSError."""

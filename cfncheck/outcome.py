@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import baseline, suppress
 from .catalog import Check
-from .findings import Finding
+from .findings import Finding, Severity
 from .result import FileError, RunResult
 from .values import Scenario
 
@@ -44,7 +44,19 @@ class Outcome:
     rules: list[Check]  # the checks that ran, and the engine's that reported; configured severities
     baseline: BaselineCount | None = None  # with a baseline compared
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)
-    notices: tuple[str, ...] = ()  # old ids the templates' suppressions or the baseline still use
+    notices: tuple[str, ...] = ()  # old ids the suppressions or the baseline use; baseline entries fixed
+
+    def status(self, problems: list[str], fail_on: str) -> int:
+        """The exit status of the run: 2 when a file could not be checked, a check failed or there
+        were ``problems`` (a plugin, an output file); else 1 when an unsuppressed finding is at or
+        above ``fail_on``; else 0."""
+        if self.errors or self.internal_errors or problems:
+            return 2
+        if fail_on != "none":
+            threshold = Severity.parse(fail_on)
+            if any(f.severity >= threshold for f in self.findings if f.suppressed is None):
+                return 1
+        return 0
 
 
 def settle(session: Session, results: list[RunResult]) -> Outcome:
@@ -84,8 +96,19 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
         rules=_rules(session, findings),
         baseline=count,
         timings=timings,
-        notices=tuple(notices[old] for old in sorted(notices)),
+        notices=(*(notices[old] for old in sorted(notices)), *_fixed(session, count)),
     )
+
+
+def _fixed(session: Session, count: BaselineCount | None) -> list[str]:
+    """The line that says how many baseline entries no finding matched any more, and how to drop them."""
+    if not count or not count.fixed:
+        return []
+    many = count.fixed != 1
+    return [
+        f"{count.fixed} baseline entr{'ies' if many else 'y'} fixed; "
+        f"drop {'them' if many else 'it'} with --write-baseline {session.baseline}"
+    ]
 
 
 def _one_region(session: Session, result: RunResult) -> list[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .inputs import InputError, read_text
 from .loader import LoadError, parse_json
 
 
@@ -67,16 +68,26 @@ def environments(specs: list[str]) -> list[Environment]:
 
 
 def _is_pair(spec: str) -> bool:
-    return "=" in spec and not Path(spec).is_file()
+    return "=" in spec and not _is_file(spec)
+
+
+def _is_file(spec: str) -> bool:
+    try:
+        return Path(spec).is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte: a value, not a file
+        return False
 
 
 def _parse_file(path: str) -> dict[str, Given]:
+    """The values of a parameters file, each with its place; read within the bounds of every input
+    (``inputs``: size, UTF-8) and parsed by the loader's JSON reader (nesting, digits), which keeps
+    the places."""
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        text = read_text(path)
     except OSError as err:
         raise ParameterError(f"{path}: cannot read parameters file: {err.strerror or err}") from None
-    except UnicodeDecodeError:
-        raise ParameterError(f"{path}: parameters file is not valid JSON: not UTF-8 text") from None
+    except InputError as err:
+        raise ParameterError(f"{path}: parameters file {err}") from None
     try:
         data = parse_json(path, text)
     except LoadError as err:

@@ -21,9 +21,9 @@ from .catalog import Catalog, Check
 from .checking import RunOptions
 from .config import Config, matches
 from .engine import run
-from .files import collect, is_partial, is_template_text, looks_like_template, project_context
+from .files import Found, collect, is_partial, looks_like_template, project_context, roots
 from .findings import Severity
-from .loader import read_head
+from .loader import is_template, read_head
 from .outcome import Outcome, settle
 from .parameters import Environment, Given, read_given
 from .parameters import environments as read_environments
@@ -34,7 +34,7 @@ from .result import FileError, Source
 class Session:
     config: Config
     sources: tuple[Source, ...]
-    missing: tuple[FileError, ...] = ()  # named files that do not exist
+    missing: tuple[FileError, ...] = ()  # named files that do not exist, files and folders that cannot be read
     parameters: Mapping[str, str] = field(default_factory=dict)  # given for every template (the flags)
     jobs: int = 1
     timings: bool = False
@@ -45,6 +45,10 @@ class Session:
     environments: tuple[Environment, ...] = ()
     """The environments of a run with several parameter files: each file's values (over which the
     flags' Key=Value pairs), by the file's name; empty for a run of one set of values (``parameters``)."""
+    skipped: tuple[str, ...] = ()  # what the walks did not read, and why
+    roots: tuple[str, ...] | None = None
+    """Where the templates may read other files (nested stacks): the project's folder and the
+    named ones; None: the folders of the run's files."""
 
     @classmethod
     def open(
@@ -58,30 +62,36 @@ class Session:
         timings: bool = False,
         compare_baseline: bool = True,
         stdin_filename: str | None = None,
+        project_root: str | None = None,
     ) -> Session:
         """The session of a command line: its paths, and its parameter specs (files or Key=Value).
         ``jobs``: the number of CPUs this process may use when not given. ``stdin_filename``: the
         file standard input (``-``) holds, as an editor pipes its buffer: the run names it so, the
         globs of the configuration apply to it, and the project around it is read for its exports.
+        ``project_root``: the project's folder (default: the configuration's, else the working
+        directory).
 
         Raises ``ParameterError`` when a parameters file cannot be read."""
-        found, missing = sources(paths, config, templates_only, stdin_filename)
+        project = Path(project_root) if project_root else config.root
+        found = sources(paths, config, templates_only, project, stdin_filename)
         sets = read_environments(list(parameters))
         given = {name: value.value for name, value in sets[0][1].items()} if len(sets) == 1 else {}
         context = ()
         named = [stdin_filename if path == "-" and stdin_filename else path for path in paths]
         if is_partial(named, templates_only):
-            context = project_context(named, config.root, lambda source: _kept(source, set(), config, False))
+            context = project_context(named, project, lambda source: _kept(source, set(), config, False))
         return cls(
             config,
-            tuple(found),
-            tuple(missing),
+            tuple(found.sources),
+            tuple(found.errors),
             given,
             jobs or _cpus(),
             timings,
             compare_baseline,
             context=None if context is None else tuple(context),
             environments=tuple(sets) if len(sets) > 1 else ((None, sets[0][1]),),
+            skipped=tuple(found.notices),
+            roots=roots(named, project),
         )
 
     @classmethod
@@ -94,12 +104,17 @@ class Session:
         ``buffers``, by real path, has it). None when the configuration excludes the file or its
         text is not a template."""
         source = Source(path, path, text)
-        if not is_template_text(text) or not _kept(source, {path}, config, False):
+        if not is_template(text) or not _kept(source, {path}, config, False):
             return None
         context = project_context([path], config.root, lambda found: _kept(found, set(), config, False))
         if context is not None and buffers:
             context = [Source(s.name, s.path, buffers.get(os.path.realpath(s.path), s.data)) for s in context]
-        return cls(config, (source,), context=None if context is None else tuple(context))
+        return cls(
+            config,
+            (source,),
+            context=None if context is None else tuple(context),
+            roots=roots([path], config.root),
+        )
 
     def check(self) -> Outcome:
         """The one way to run: the engine once per deploy region, then the outcome users see."""
@@ -145,12 +160,14 @@ class Session:
 
     @property
     def notices(self) -> list[str]:
-        """What the user is told before the run: imports that cannot be checked against exports."""
+        """What the user is told before the run: files not read, imports that cannot be checked
+        against exports."""
         if self.context is not None or not any(_imports(source) for source in self.sources):
-            return []
+            return list(self.skipped)
         return [
+            *self.skipped,
             f"this run does not hold the whole project (a file outside {self.config.root} or standard input): "
-            "imports are not checked against exports (XSTK001)"
+            "imports are not checked against exports (XSTK001)",
         ]
 
     def runs(self) -> list[RunOptions]:
@@ -172,6 +189,7 @@ class Session:
                 jobs=self.jobs,
                 timings=self.timings,
                 context=None if self.context is None else list(self.context),
+                roots=self.roots,
             )
             for _, given in self._environments
             for per_file in (self._file_parameters(given),)
@@ -193,7 +211,11 @@ class Session:
             for pattern, items in config["parameters"].items():
                 if matches(file, [pattern]):
                     for item in items:
-                        spec = [f"{k}={v}" for k, v in item.items()] if isinstance(item, dict) else [config.path(item)]
+                        spec = (
+                            [f"{k}={v}" for k, v in item.items()]
+                            if isinstance(item, dict)
+                            else [config.path(item, read=True)]
+                        )
                         values.update(read_given(spec))
             if values:
                 per_file[source.name] = {**values, **given}
@@ -219,15 +241,19 @@ def _cpus() -> int:
 
 
 def sources(
-    paths: list[str], config: Config, templates_only: bool = False, stdin_filename: str | None = None
-) -> tuple[list[Source], list[FileError]]:
+    paths: list[str],
+    config: Config,
+    templates_only: bool = False,
+    project: Path | None = None,
+    stdin_filename: str | None = None,
+) -> Found:
     """The files to check: named files and templates in named folders, filtered by the globs
     (standard input, ``-``, is named ``stdin_filename`` when given)."""
-    found, missing = collect(paths, stdin_filename)
-    if not (config["exclude"] or config["include"] or templates_only):
-        return found, missing
-    named = {stdin_filename if path == "-" and stdin_filename else path for path in paths}
-    return [s for s in found if _kept(s, named, config, templates_only)], missing
+    found = collect(paths, project or config.root, stdin_filename)
+    if config["exclude"] or config["include"] or templates_only:
+        named = {stdin_filename if path == "-" and stdin_filename else path for path in paths}
+        found.sources = [s for s in found.sources if _kept(s, named, config, templates_only)]
+    return found
 
 
 def _kept(source: Source, named: set[str], config: Config, templates_only: bool) -> bool:

@@ -5,7 +5,8 @@ Settings are the configuration file's keys (``select``, ``ignore``, ``regions``,
 ``options``, ``baseline``, ``checks_dir``…, with ``_`` for ``-``), or a configuration file
 (``config=``); no configuration is searched for. ``parameters=`` gives values for every template,
 as ``--parameters`` does (values per template glob come with a configuration file). The checks
-are the built-in ones, those of installed plugins, and those of the ``checks_dir`` folders.
+are the built-in ones, those of installed plugins, and those of the ``checks_dir`` folders. A
+test's configuration is its author's own: it is trusted, as ``--trust-config`` trusts a file.
 """
 
 from __future__ import annotations
@@ -39,14 +40,14 @@ __all__ = [
 ]
 
 
-def _catalog(folders: list[str]) -> Catalog:
+def _catalog(folders: list[str], _trust: bool = True) -> Catalog:
     """The catalog for a set of check folders, built once per test session."""
     return _cached_catalog(tuple(map(str, folders)))
 
 
 @functools.cache
 def _cached_catalog(folders: tuple[str, ...]) -> Catalog:
-    return Catalog.load(folders)
+    return Catalog.load(folders, trust=True)
 
 
 _ALIASES = {"region": "regions", "account_id": "account-id", "check_options": "options"}
@@ -64,7 +65,7 @@ def configuration(config: str | Path | None = None, **settings) -> Config:
         if isinstance(value, list | tuple):
             value = [str(item) if isinstance(item, Path) else item for item in value]
         overrides[_ALIASES.get(key, key.replace("_", "-"))] = str(value) if isinstance(value, Path) else value
-    return load(str(config) if config else None, overrides, _catalog, discover=False)
+    return load(str(config) if config else None, overrides, _catalog, discover=False, trust=True)
 
 
 def run_sources(sources: Iterable[Source], *, parameters: dict | None = None, **settings) -> Outcome:
@@ -83,8 +84,8 @@ def run_text(text: str, name: str = "template.yaml", **options) -> Outcome:
 def run_files(paths: Iterable[str | Path], *, parameters: dict | None = None, **settings) -> Outcome:
     """Check files and folders, found as the command line finds them (folders are searched)."""
     config = configuration(**settings)
-    found, missing = found_in([str(p) for p in paths], config)
-    return _check(Session(config, tuple(found), tuple(missing), parameters=dict(parameters or {})))
+    found = found_in([str(p) for p in paths], config)
+    return _check(Session(config, tuple(found.sources), tuple(found.errors), parameters=dict(parameters or {})))
 
 
 def _check(session: Session) -> Outcome:

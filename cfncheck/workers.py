@@ -6,19 +6,27 @@ A template whose text takes no part in cross-template analysis (no export, impor
 stack) is loaded and checked on its own and then freed, so memory does not grow with
 the number of files. Workers send back only findings and errors; everything is collected in the
 order of the sources, which is the order ``jobs=1`` gives.
+
+A worker can die: the out-of-memory killer sends SIGKILL, a check may call ``os._exit``. The run
+never waits for it: the template it was checking is an error that names it, the rest of its
+share goes to the other workers (or to this process, when none is left), and the run completes.
+Ctrl-C is this process's to handle: the workers ignore it, and are ended with the run.
 """
 
 from __future__ import annotations
 
 import gc
-import re
-from collections.abc import Collection, Iterable, Iterator
+import signal
+import threading
+from collections import deque
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 
 from .checking import Alone as Checked
 from .checking import RunOptions, check_alone
-from .loader import read_head
+from .loader import ESCAPED, read_head
 from .project import NESTED_STACK
-from .result import RunResult, Source
+from .result import FileError, RunResult, Source
 
 PARALLEL_MIN_TEMPLATES = 32
 """Fewer templates than this are checked in the main process: starting workers would cost more."""
@@ -26,10 +34,7 @@ _CHUNK = 8  # templates a worker takes at a time: small enough to even out, larg
 
 _SHARED_MARKERS = (b"Export", b"ImportValue", NESTED_STACK.encode())
 """Text without which a template neither offers nor uses anything across templates: no export,
-no import, no nested stack."""
-_ESCAPE = re.compile(rb"\\[uUx\r\n]")
-"""An escape in a quoted string (JSON's ``\\u``, YAML's also ``\\x``, ``\\U`` and an escaped line
-break) can spell a marker that the text does not show."""
+no import, no nested stack (unless an escape spells one: ``loader.ESCAPED``)."""
 
 
 def partition(sources: list[Source]) -> tuple[list[Source], list[Source]]:
@@ -48,7 +53,7 @@ def partition(sources: list[Source]) -> tuple[list[Source], list[Source]]:
                 local.append(source)  # the parent reports the error
                 continue
             source = Source(source.name, source.path, data)
-        if any(marker in data for marker in _SHARED_MARKERS) or _ESCAPE.search(data):
+        if any(marker in data for marker in _SHARED_MARKERS) or ESCAPED.search(data):
             local.append(source)
         else:
             alone.append(source)
@@ -61,20 +66,6 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-_work: tuple[list[Source], RunOptions] | None = None
-"""In a worker only: what its chunks index, handed over when the pool forks it, never pickled."""
-
-
-def _start_worker(sources: list[Source], options: RunOptions) -> None:
-    global _work
-    _work = (sources, options)
-
-
-def _check_chunk(indexes: range) -> list[Checked]:
-    sources, options = _work
-    return [check_alone(sources[index], options) for index in indexes]
-
-
 class Alone:
     """The templates that take no part in cross-template analysis, each loaded and checked on
     its own and then freed, so that a run's memory does not grow with its size:
@@ -84,49 +75,194 @@ class Alone:
         self.sources = sources
         self.options = options
         self.parallel = parallel and bool(sources)
-        self.pool = None
-        self.chunks: list[range] = []
-        self.pending: Iterable = ()
+        self.pool: _Pool | None = None
 
     def __enter__(self) -> Alone:
-        if not self.parallel:
-            return self
-        import multiprocessing
-
-        count = len(self.sources)
-        self.chunks = [range(start, min(start + _CHUNK, count)) for start in range(0, count, _CHUNK)]
-        gc.freeze()  # the workers share the parent's objects: no collection should touch (and copy) them
-        # A forked worker inherits the initializer's arguments: the sources and options are not pickled.
-        self.pool = multiprocessing.get_context("fork").Pool(
-            min(self.options.jobs, len(self.chunks)), _start_worker, (self.sources, self.options)
-        )
-        self.pending = self.pool.imap(_check_chunk, self.chunks)
+        if self.parallel:
+            gc.freeze()  # the workers share the parent's objects: no collection should touch (and copy) them
+            self.pool = _Pool(self.sources, self.options)
         return self
 
     def collect(self, result: RunResult, dropped: Collection[Source] = ()) -> None:
         """Add to ``result``, in the order of the sources, the findings, suppressions, load errors
         and internal error counts, except for the ``dropped`` sources (a worker may have checked
-        those already), and the timings (CPU seconds of the workers, summed)."""
-        for index, (found, suppressions, errors, internal_errors, timings) in self._outcomes(dropped):
+        those already), and the timings (CPU seconds of the workers, summed). A template whose
+        worker died is an error naming it."""
+        for index, outcome in self._outcomes(dropped):
+            source = self.sources[index]
+            if isinstance(outcome, str):
+                if source not in dropped:
+                    result.errors.append(FileError(source.name, None, outcome))
+                continue
+            found, suppressions, errors, internal_errors, timings = outcome
             for phase, seconds in timings.items():
                 result.timings[phase] += seconds
-            if self.sources[index] in dropped:
+            if source in dropped:
                 continue
             result.findings.extend(found)
             result.suppressions.extend(suppressions)
             result.errors.extend(errors)
             result.internal_errors += internal_errors
 
-    def _outcomes(self, dropped: Collection[Source]) -> Iterator[tuple[int, tuple]]:
+    def _outcomes(self, dropped: Collection[Source]) -> Iterator[tuple[int, Checked | str]]:
         if self.pool is None:
             for index, source in enumerate(self.sources):
                 if source not in dropped:
                     yield index, check_alone(source, self.options)
             return
-        for indexes, done in zip(self.chunks, self.pending, strict=True):
-            yield from zip(indexes, done, strict=True)
+        yield from self.pool.outcomes()
 
     def __exit__(self, *exc_info) -> None:
         if self.pool is not None:
-            self.pool.terminate()
+            self.pool.close()
             gc.unfreeze()
+
+
+@dataclass
+class _Worker:
+    process: object  # multiprocessing's forked Process
+    connection: object  # this end of its pipe
+    chunk: range = range(0)  # the indexes it was given last
+    took: bool = False  # whether it said it received them (and is checking them in order)
+    done: int = 0  # how many of them it has answered
+
+
+class _Pool:
+    """Worker processes, forked with the sources and options (never pickled), each fed one chunk
+    of indexes at a time over its own pipe by a thread of this process, and answering each
+    template as it is checked. Unlike ``multiprocessing.Pool``, it knows which template a worker
+    was checking when it died, and it never waits for a dead worker."""
+
+    def __init__(self, sources: list[Source], options: RunOptions) -> None:
+        import multiprocessing
+
+        self.sources = sources
+        self.options = options
+        count = len(sources)
+        self.pending = deque(range(start, min(start + _CHUNK, count)) for start in range(0, count, _CHUNK))
+        self.outcome: dict[int, Checked | str] = {}
+        self.changed = threading.Condition()
+        context = multiprocessing.get_context("fork")
+        self.workers: list[_Worker] = []
+        for _ in range(min(options.jobs, len(self.pending))):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, sources, options), daemon=True)
+            process.start()  # forked before the thread below exists: a fork copies no thread's locks
+            theirs.close()
+            self.workers.append(_Worker(process, ours))
+        self.thread = threading.Thread(target=self._schedule, name="cfncheck-workers", daemon=True)
+        self.thread.start()
+
+    def outcomes(self) -> Iterator[tuple[int, Checked | str]]:
+        """Each template's outcome in the order of the sources, as the workers give them; those no
+        worker could check (every worker died) are checked here."""
+        for index in range(len(self.sources)):
+            with self.changed:
+                while index not in self.outcome and self.thread.is_alive():
+                    self.changed.wait(0.5)
+                outcome = self.outcome.pop(index, None)
+            yield index, check_alone(self.sources[index], self.options) if outcome is None else outcome
+
+    def _schedule(self) -> None:
+        from multiprocessing.connection import wait
+
+        try:
+            busy = {id(worker): worker for worker in self.workers if self._give(worker)}
+            while busy:
+                waiting = {}
+                for worker in busy.values():
+                    waiting[worker.connection] = worker
+                    waiting[worker.process.sentinel] = worker
+                for ready in wait(list(waiting)):
+                    worker = waiting[ready]
+                    if id(worker) in busy and not self._answer(worker):
+                        del busy[id(worker)]
+        except Exception:  # noqa: BLE001, S110 - what no worker answered is checked in this process (outcomes)
+            pass
+        finally:
+            with self.changed:
+                self.changed.notify_all()
+
+    def _give(self, worker: _Worker) -> bool:
+        """Send the worker the next chunk; without one, tell it to stop. Whether it has work."""
+        worker.chunk = self.pending.popleft() if self.pending else range(0)
+        worker.took, worker.done = False, 0
+        try:
+            worker.connection.send(worker.chunk or None)
+        except OSError:
+            return self._died(worker)
+        return bool(worker.chunk)
+
+    def _answer(self, worker: _Worker) -> bool:
+        """Take what the worker sent (or see that it died); whether it still has work."""
+        try:
+            index, outcome = worker.connection.recv()
+        except (EOFError, OSError):
+            return self._died(worker)
+        if index is None:  # it received its chunk
+            worker.took = True
+            return True
+        with self.changed:
+            self.outcome[index] = outcome
+            self.changed.notify_all()
+        worker.done += 1
+        return worker.done < len(worker.chunk) or self._give(worker)
+
+    def _died(self, worker: _Worker) -> bool:
+        """A worker is gone: the template it was checking failed, the rest of its chunk goes back
+        (all of it when the worker died before it received the chunk)."""
+        worker.process.join(1)
+        left = worker.chunk[worker.done :]
+        if left and not worker.took:
+            self.pending.appendleft(left)
+        elif left:
+            with self.changed:
+                self.outcome[left[0]] = _death(worker.process.exitcode)
+                self.changed.notify_all()
+            if len(left) > 1:
+                self.pending.appendleft(left[1:])
+        worker.chunk = range(0)
+        return False
+
+    def close(self) -> None:
+        """End the workers (at once, when the run was interrupted) and the thread."""
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in self.workers:
+            worker.process.join(1)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+        self.thread.join(2)  # it sees the workers gone; their pipes are closed after it is done with them
+        if not self.thread.is_alive():
+            for worker in self.workers:
+                worker.connection.close()
+
+
+def _serve(connection, sources: list[Source], options: RunOptions) -> None:
+    """A worker: check the templates of each chunk it is given, answering each, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it ends its workers
+    while True:
+        try:
+            chunk = connection.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        connection.send((None, None))  # received: a death from now on is one of these templates'
+        for index in chunk:
+            try:
+                outcome = check_alone(sources[index], options)
+            except BaseException as err:  # noqa: BLE001 - a bug of the engine, not of a check: this template's error
+                outcome = f"internal error while checking this file: {type(err).__name__}: {err}"
+            connection.send((index, outcome))
+
+
+def _death(status: int | None) -> str:
+    if status is not None and status < 0:
+        name = signal.Signals(-status).name
+        why = f"was killed by {name}" + (" (what the out-of-memory killer sends)" if name == "SIGKILL" else "")
+    else:
+        why = f"ended (exit status {status})"
+    return f"the worker process checking this file {why} before it finished; its findings are missing"

@@ -100,7 +100,13 @@ def make_repository(tmp_path: Path) -> None:
 def test_action_annotates_summarises_and_writes_sarif(tmp_path):
     make_repository(tmp_path)
     steps, files = run_action(
-        tmp_path, {"paths": "infra", "sarif-file": "results/cfncheck.sarif", "parameters": "infra/params.json"}
+        tmp_path,
+        {
+            "paths": "infra",
+            "sarif-file": "results/cfncheck.sarif",
+            "parameters": "infra/params.json",
+            "trust-config": "true",
+        },
     )
     install, check = steps
     assert install.returncode == 0 and files["pip.log"].split() == [
@@ -132,8 +138,16 @@ def test_action_inputs_fail_on_and_config(tmp_path):
     make_repository(tmp_path)
     write(tmp_path / "repo", "ci/strict.yaml", f"checks-dir: [{CHECKS_DIR}]\nselect: [TST001]\n")
     steps, files = run_action(
-        tmp_path, {"paths": "infra\ninfra/app.yaml", "fail-on": "error", "config": "ci/strict.yaml"}
+        tmp_path,
+        {"paths": "infra\ninfra/app.yaml", "fail-on": "error", "config": "ci/strict.yaml", "trust-config": "true"},
     )
     assert steps[1].returncode == 0, steps[1].stderr
     assert [line.split(" ")[0] for line in steps[1].stdout.splitlines()] == ["::warning"]
     assert "sarif-file=\n" in files["output.txt"]
+
+
+def test_action_runs_no_repository_code_unless_trusted(tmp_path):
+    make_repository(tmp_path)
+    steps, _ = run_action(tmp_path, {"paths": "infra"})
+    assert steps[1].returncode == 1, steps[1].stderr
+    assert "TST" not in steps[1].stdout and "--trust-config" in steps[1].stderr

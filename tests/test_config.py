@@ -69,9 +69,9 @@ def test_pyproject_without_the_table_is_skipped(tmp_path):
 def test_bad_keys_and_values_name_the_key_and_suggest(tmp_path, text, message):
     write(tmp_path, ".cfncheck.yaml", text)
     with cwd(tmp_path), pytest.raises(ConfigError) as error:
-        config.load()
+        config.load(trust=True)
     assert message in str(error.value)
-    result = cli([QUEUE and "t.yaml"], tmp_path)
+    result = cli(["--trust-config", QUEUE and "t.yaml"], tmp_path)
     assert result.exit_code == 2 and message in result.stderr
 
 
@@ -97,13 +97,46 @@ def test_options_severity_and_flags_override(tmp_path):
     """,
     )
     write(tmp_path, "t.yaml", QUEUE)
-    result = cli(["t.yaml"], tmp_path)
+    result = cli(["--trust-config", "t.yaml"], tmp_path)
     assert result.stdout == "t.yaml:3:5: error: Queue Jobs: 100% sure, multiple=8 [TST001 test-queue-punctuation]\n"
     assert result.exit_code == 0
-    assert cli(["--fail-on", "error", "t.yaml"], tmp_path).exit_code == 1
-    assert cli(["--select", "CFN011", "t.yaml"], tmp_path).stdout == ""
-    sarif = json.loads(cli(["--format", "sarif", "t.yaml"], tmp_path).stdout)
+    assert cli(["--trust-config", "--fail-on", "error", "t.yaml"], tmp_path).exit_code == 1
+    assert cli(["--trust-config", "--select", "CFN011", "t.yaml"], tmp_path).stdout == ""
+    sarif = json.loads(cli(["--trust-config", "--format", "sarif", "t.yaml"], tmp_path).stdout)
     assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] == "error"
+
+
+def test_an_untrusted_configuration_loads_no_code_and_reads_only_its_folder(tmp_path, capsys):
+    """Its checks-dir is not loaded (one notice says so), the settings about those checks are
+    left out rather than refused, and the files it names stay inside its folder."""
+    write(
+        tmp_path,
+        "repo/.cfncheck.yaml",
+        f"""
+        checks-dir: [{CHECKS_DIR}]
+        select: [TST001, CFN011]
+        severity: {{TST001: error, CFN011: error}}
+        options: {{TST001: {{multiple: 8}}}}
+    """,
+    )
+    with cwd(tmp_path / "repo"):
+        untrusted = config.load()
+        trusted = config.load(trust=True)
+    assert untrusted.untrusted == [str(CHECKS_DIR)] and untrusted.catalog.find("TST001") is None
+    assert untrusted["select"] == ["CFN011"] and untrusted["severity"] == {"CFN011": "error"}
+    assert untrusted["options"] == {} and "--trust-config" in untrusted.notices[0]
+    assert (
+        "not loaded" in untrusted.show() and not trusted.notices and trusted["options"] == {"TST001": {"multiple": 8}}
+    )
+    write(tmp_path, "secret.json", '{"Parameters": {"Token": "x"}}')
+    write(tmp_path, "repo/.cfncheck.yaml", "parameters: {'*.yaml': ../secret.json}\nbaseline: /etc/hostname\n")
+    write(tmp_path, "repo/t.yaml", QUEUE)
+    with cwd(tmp_path / "repo"), pytest.raises(ConfigError, match="outside the configuration's folder"):
+        config.load()
+    write(tmp_path, "repo/.cfncheck.yaml", "parameters: {'*.yaml': ../secret.json}\n")
+    result = cli(["t.yaml"], tmp_path / "repo")
+    assert result.exit_code == 2 and "--trust-config" in result.stderr
+    assert cli(["--trust-config", "t.yaml"], tmp_path / "repo").exit_code == 1  # CFN034: Token is not declared
 
 
 def test_include_exclude_globs(tmp_path):
@@ -150,7 +183,7 @@ def test_regions_each_analysed_and_region_only_findings_say_where(tmp_path):
         tmp_path, ".cfncheck.yaml", f"checks-dir: [{CHECKS_DIR}]\nselect: [TST001]\nregions: [us-east-1, eu-west-1]\n"
     )
     write(tmp_path, "t.yaml", QUEUE)
-    assert cli(["t.yaml"], tmp_path).stdout.splitlines() == [
+    assert cli(["--trust-config", "t.yaml"], tmp_path).stdout.splitlines() == [
         "t.yaml:3:5: warning: Queue Jobs: 100% sure, multiple=6 [TST001 test-queue-punctuation]"
     ]
     both = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n"

@@ -34,7 +34,7 @@ def test_the_schema_is_a_valid_draft_7_schema_of_every_key_with_its_help():
 
 def _readme_configuration() -> dict:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    [block] = re.findall(r"<!-- example: config -->\n```yaml\n(.*?)```", readme, re.S)
+    [block] = re.findall(r"<!-- example: config[^>]*-->\n```yaml\n(.*?)```", readme, re.S)
     return yaml.safe_load(block)
 
 

@@ -44,7 +44,7 @@ def test_project_directory_gives_exactly_the_expected_findings_each_naming_both_
 
 
 def test_a_directory_run_loads_the_nested_child_once():
-    sources, _ = collect([str(PROJECT)])
+    sources = collect([str(PROJECT)]).sources
     result = run_sources(sources, select=["XSTK"])
     assert sum(name.endswith("storage.yaml") for name in result.files) == 1
     assert len(result.findings) == 7

@@ -102,7 +102,7 @@ def test_explain_knows_the_checks_of_the_configurations_checks_dir(tmp_path, cap
         (["--config", str(tmp_path / "project/.cfncheck.yaml")], tmp_path),
     ):
         with cwd(folder), pytest.raises(SystemExit) as stop:
-            main(["explain", "TST001", *args])
+            main(["explain", "TST001", "--trust-config", *args])
         assert stop.value.code in (0, None)
         assert capsys.readouterr().out.startswith("### TST001 test-queue-punctuation")
     with cwd(tmp_path), pytest.raises(SystemExit) as stop:

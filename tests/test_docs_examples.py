@@ -7,8 +7,9 @@ Each shell, YAML and Python example is preceded by a mark, an HTML comment the r
 - ``shell status=0,1 output="text"``: each command line runs with bash in a copy of
   tests/docs_workspace/ (which holds the files the examples name, beside samples/); each must exit
   with one of the statuses, and the text must appear in what the block prints.
-- ``config``: written as .cfncheck.yaml there; --show-config and a run over the folder must accept
-  it (no configuration error, no parameter given to a template that lacks it).
+- ``config trust=yes``: written as .cfncheck.yaml there; --show-config and a run over the folder must
+  accept it (no configuration error, no parameter given to a template that lacks it); with
+  ``trust=yes`` both run with --trust-config, as an example that loads a checks-dir needs.
 - ``template suppressed=ID reports=ID``: written as example.yaml and checked.
 - ``check-module file=PATH``: a check plugin, written to PATH of every workspace (so a configuration
   example can name its folder); it must load.
@@ -183,9 +184,10 @@ def _shell(example: Example, folder: Path) -> None:
 
 def _config(example: Example, folder: Path) -> None:
     (folder / ".cfncheck.yaml").write_text(example.text, encoding="utf-8")
-    shown = run("cfncheck --show-config", folder)
+    trust = " --trust-config" if example.attributes.get("trust") == "yes" else ""
+    shown = run(f"cfncheck{trust} --show-config", folder)
     assert shown.returncode == 0, f"{example.name}: {shown.stderr}"
-    checked = run("cfncheck --format json .", folder)
+    checked = run(f"cfncheck{trust} --format json .", folder)
     assert checked.returncode in (0, 1), f"{example.name}: {checked.stderr}"
     problems = [line for line in checked.stderr.splitlines() if line.startswith("cfncheck:")]
     assert not problems, f"{example.name}: {problems}"

@@ -136,4 +136,4 @@ def test_most_severe_first_and_summary_explains_the_annotation_limit(tmp_path):
     assert "3 of this run are not annotated" in text
     assert text.count("\n| error | TST002 test-topic-error |") == 11
     assert "[`many.yaml:27`](https://github.com/acme/infra/blob/abc123/many.yaml#L27) `T0`" in text
-    assert "Topic line one line two" in text
+    assert "Topic line one\\\\nline two\\\\r" in text  # the line breaks as visible escapes, Markdown-escaped

@@ -6,6 +6,12 @@ Metadata. The checking itself is ``buffer.check_buffer``: the command line's pip
 changed on disk (the configuration, say: editors send what their file watchers see) has every open
 template checked again.
 
+What the server shows that a template or a file wrote (messages, names) goes through
+``report.escape.escape``: plain text made visible in diagnostics and titles, Markdown made inert in
+hover. The configuration's checks-dir is loaded only when the server was started trusting it
+(``cfncheck lsp --trust-config`` or ``CFNCHECK_TRUST_CONFIG``); what it did not load is said once
+in the editor's log.
+
 Positions: cfncheck counts lines and columns from 1, in characters, with the last character of a
 region included; the protocol counts from 0, in the code units the client asked for (UTF-16 unless
 it said otherwise), with the end excluded. pygls's position codec converts the characters.
@@ -26,6 +32,7 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..docs import explain, help_uri
 from ..findings import Finding, Severity
+from ..report.escape import Where, escape
 from .buffer import BufferReport, check_buffer, warm
 from .suppression import insertion
 
@@ -51,10 +58,12 @@ class Checked:
 
 
 class CfncheckServer(LanguageServer):
-    def __init__(self) -> None:
+    def __init__(self, trust: bool = False) -> None:
         super().__init__("cfncheck", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.trust = trust  # whether the workspace's configuration may load its checks-dir
         self.checked: dict[str, Checked] = {}
         self.pending: dict[str, asyncio.Task] = {}
+        self.told: set[str] = set()  # the notices already written to the editor's log
         # One check at a time, off the protocol's loop: requests are answered while a check runs.
         self.checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cfncheck")
 
@@ -79,11 +88,16 @@ class CfncheckServer(LanguageServer):
         }
         loop = asyncio.get_running_loop()
         try:
-            report = await loop.run_in_executor(self.checker, check_buffer, Path(document.path), text, others)
+            report = await loop.run_in_executor(
+                self.checker, check_buffer, Path(document.path), text, others, self.trust
+            )
         except Exception as err:  # a bug of cfncheck's: say so in the editor's log, keep serving
-            message = f"cfncheck could not check {document.path}: {type(err).__name__}: {err}"
-            self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
+            self.log(types.MessageType.Error, f"cfncheck could not check {document.path}: {type(err).__name__}: {err}")
             return
+        for notice in report.notices if report is not None else ():
+            if notice not in self.told:
+                self.told.add(notice)
+                self.log(types.MessageType.Warning, f"cfncheck: {notice}")
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return  # closed or changed meanwhile: a newer check is on its way
@@ -92,6 +106,9 @@ class CfncheckServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=self.diagnostics(uri))
         )
+
+    def log(self, kind: types.MessageType, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=escape(message, Where.EDITOR)))
 
     def region(self, uri: str, line: int, column: int, end_line: int, end_column: int) -> types.Range:
         """A cfncheck region (1-based, end included, characters) as a protocol range."""
@@ -114,7 +131,7 @@ class CfncheckServer(LanguageServer):
         width = len(lines[line - 1]) if 0 < line <= len(lines) else 0
         return types.Diagnostic(
             range=self.region(uri, line, 1, line, width),
-            message=message,
+            message=escape(message, Where.EDITOR),
             severity=types.DiagnosticSeverity.Error,
             source=SOURCE,
         )
@@ -131,13 +148,13 @@ class CfncheckServer(LanguageServer):
                         end=types.Position(line=place.end_line - 1, character=place.end_column),
                     ),
                 ),
-                message=place.message or "related",
+                message=escape(place.message or "related", Where.EDITOR),
             )
             for place in finding.related
         ]
         return types.Diagnostic(
             range=self.region(uri, finding.line, finding.column, finding.end_line, finding.end_column),
-            message=f"{finding.name}: {finding.shown_message}",
+            message=escape(f"{finding.name}: {finding.shown_message}", Where.EDITOR),
             severity=SEVERITIES[finding.severity],
             code=finding.rule_id,
             code_description=types.CodeDescription(href=online) if online else None,
@@ -162,8 +179,8 @@ class CfncheckServer(LanguageServer):
         return sorted(found, key=lambda pair: (pair[1].end.line - pair[1].start.line, pair[1].end.character))
 
 
-def build() -> CfncheckServer:
-    server = CfncheckServer()
+def build(trust: bool = False) -> CfncheckServer:
+    server = CfncheckServer(trust)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: CfncheckServer, params: types.InitializeParams) -> None:
@@ -172,7 +189,7 @@ def build() -> CfncheckServer:
         root = ls.workspace.root_path
         if root and os.path.isdir(root):
             os.chdir(root)
-        ls.checker.submit(warm)
+        ls.checker.submit(warm, ls.trust)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: CfncheckServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -214,7 +231,8 @@ def build() -> CfncheckServer:
             entry = report.catalog.find(finding.rule_id)
             if entry is not None and entry.id not in seen:
                 seen.add(entry.id)
-                parts.append(f"**{finding.rule_id}** {finding.shown_message}\n\n{explain(entry)}")
+                message = escape(finding.shown_message, Where.MARKDOWN)
+                parts.append(f"**{finding.rule_id}** {message}\n\n{explain(entry)}")
         if not parts:
             return None
         return types.Hover(
@@ -244,7 +262,7 @@ def build() -> CfncheckServer:
             where = f"on {resource}" if resource else "in this template"
             actions.append(
                 types.CodeAction(
-                    title=f"Suppress {rule} {where} (cfncheck; give the reason)",
+                    title=escape(f"Suppress {rule} {where} (cfncheck; give the reason)", Where.EDITOR),
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
                     edit=types.WorkspaceEdit(changes={uri: [edit]}),
@@ -255,7 +273,8 @@ def build() -> CfncheckServer:
     return server
 
 
-def serve() -> None:
-    """Serve one editor over standard input and output."""
+def serve(trust: bool = False) -> None:
+    """Serve one editor over standard input and output; ``trust``: the workspace's configuration
+    may load its checks-dir."""
     logging.basicConfig(level=logging.WARNING, format="cfncheck lsp: %(message)s")
-    build().start_io()
+    build(trust).start_io()

@@ -2,7 +2,9 @@
 
 A new format is a module here with ``render(outcome, root) -> str``, named in ``FORMATS`` and
 ``render`` below (``root``: where the paths it prints are relative to); a format a CI system reads
-from a file is named in ``FILE_FORMATS`` too, which gives it an ``--output-FORMAT FILE`` flag.
+from a file is named in ``FILE_FORMATS`` too, which gives it an ``--output-FORMAT FILE`` flag
+(written whole, never through a link: ``output_files``). What a format prints that it did not
+write itself (names, messages) goes through ``escape.escape`` for its destination.
 """
 
 from __future__ import annotations

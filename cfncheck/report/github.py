@@ -22,6 +22,7 @@ from ..baseline import relative_file
 from ..findings import Finding, Severity
 from ..outcome import Outcome
 from ..result import FileError
+from .escape import Where, escape
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 ANNOTATIONS_PER_KIND = 10
@@ -31,11 +32,11 @@ SUMMARY_ROWS = 1000
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape(text, Where.COMMAND)
 
 
 def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape(text, Where.COMMAND_PROPERTY)
 
 
 def workspace(env: Mapping[str, str] = os.environ) -> Path:
@@ -91,19 +92,24 @@ def not_annotated(result: Outcome) -> int:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return escape(text, Where.MARKDOWN)
+
+
+def _code(text: str) -> str:
+    return f"`{escape(text, Where.MARKDOWN_CODE)}`"
 
 
 def _link(file: str, line: int, env: Mapping[str, str]) -> str:
-    label = f"`{_cell(file)}:{line}`"
+    label = _code(f"{file}:{line}")
     server, repository, sha = (env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
     if server and repository and sha and not file.startswith(("/", "<")):
-        return f"[{label}]({server}/{repository}/blob/{sha}/{file}#L{line})"
+        return f"[{label}]({server}/{repository}/blob/{sha}/{escape(file, Where.URI)}#L{line})"
     return label
 
 
-def summary(result: Outcome, root: Path, notes: Iterable[str] = (), env: Mapping[str, str] = os.environ) -> str:
-    """The job summary: counts by severity, what was not annotated, and every finding."""
+def summary(result: Outcome, root: Path, env: Mapping[str, str] = os.environ) -> str:
+    """The job summary: counts by severity, what the baseline accepted, what was not annotated,
+    and every finding."""
     shown = ordered(result.findings)
     counts = {s: sum(1 for f in shown if f.severity == s) for s in sorted(Severity, reverse=True)}
     suppressed = sum(1 for f in result.findings if f.suppressed is not None)
@@ -118,7 +124,9 @@ def summary(result: Outcome, root: Path, notes: Iterable[str] = (), env: Mapping
         lines += [
             f"- {_link(relative_file(e.file, root), e.line or 1, env)}: {_cell(e.message)}" for e in result.errors
         ]
-    lines += [f"\n{note}" for note in notes]
+    counted = result.baseline
+    if counted:
+        lines += ["", f"Baseline: {counted.accepted} known findings accepted, {counted.fixed} entries fixed."]
     hidden = not_annotated(result)
     if hidden:
         lines += [
@@ -132,7 +140,7 @@ def summary(result: Outcome, root: Path, notes: Iterable[str] = (), env: Mapping
         for finding in shown[:SUMMARY_ROWS]:
             where = _link(relative_file(finding.file, root), finding.line, env)
             if finding.resource:
-                where += f" `{_cell(finding.resource)}`"
+                where += f" {_code(finding.resource)}"
             check = f"{finding.rule_id} {finding.name}"
             lines.append(f"| {finding.severity} | {check} | {where} | {_cell(finding.shown_message)} |")
         if len(shown) > SUMMARY_ROWS:

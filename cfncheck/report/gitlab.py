@@ -19,6 +19,7 @@ from ..baseline import relative_file, report_fingerprints
 from ..findings import Finding, Severity
 from ..outcome import Outcome
 from ..result import FileError
+from .escape import Where, escape
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
 """GitLab's scale is info, minor, major, critical, blocker; blocker is kept for a template that
@@ -46,7 +47,8 @@ def _unreadable(error: FileError, root: Path) -> dict:
         "type": "issue",
         "description": f"cfncheck could not check this template: {error.message}",
         "check_name": UNREADABLE,
-        "fingerprint": hashlib.sha256(f"{UNREADABLE}|{path}".encode()).hexdigest()[:32],
+        # a file name that is not UTF-8 keeps its bytes as surrogates: hashed as those bytes
+        "fingerprint": hashlib.sha256(f"{UNREADABLE}|{path}".encode("utf-8", "surrogateescape")).hexdigest()[:32],
         "severity": "blocker",
         "location": {"path": path, "lines": {"begin": error.line or 1}},
     }
@@ -65,4 +67,4 @@ def document(result: Outcome, root: str | Path) -> list[dict]:
 
 
 def render(result: Outcome, root: str | Path) -> str:
-    return json.dumps(document(result, root), indent=2) + "\n"
+    return escape(json.dumps(document(result, root), indent=2), Where.JSON) + "\n"

@@ -7,6 +7,7 @@ import json
 from .. import __version__
 from ..findings import Severity
 from ..outcome import Outcome
+from .escape import Where, escape
 
 
 def document(result: Outcome) -> dict:
@@ -34,4 +35,4 @@ def document(result: Outcome) -> dict:
 
 
 def render(result: Outcome) -> str:
-    return json.dumps(document(result), indent=2) + "\n"
+    return escape(json.dumps(document(result), indent=2), Where.JSON) + "\n"

@@ -11,8 +11,8 @@ as in the text output. Paths are relative to the repository root, as in the othe
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,14 +21,17 @@ from ..catalog import INTERNAL_ERROR
 from ..findings import Finding, Severity
 from ..outcome import Outcome
 from ..result import FileError
+from .escape import Where, escape
 from .text import finding_lines
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Characters XML 1.0 cannot hold, even escaped: a template's text may carry them into a message."""
+
+def _xml(value: str) -> str:
+    return escape(value, Where.XML)
 
 
-def _text(value: str) -> str:
-    return _NOT_XML.sub(lambda match: f"\\x{ord(match[0]):02x}", value)
+def _lines(lines: Iterable[str]) -> str:
+    """Text of several lines (one per finding and note), each escaped for XML."""
+    return "\n".join(map(_xml, lines))
 
 
 def _counted(element: ElementTree.Element, cases: list[ElementTree.Element]) -> None:
@@ -38,13 +41,13 @@ def _counted(element: ElementTree.Element, cases: list[ElementTree.Element]) -> 
 
 
 def _case(suite: ElementTree.Element, name: str, classname: str) -> ElementTree.Element:
-    return ElementTree.SubElement(suite, "testcase", name=_text(name), classname=_text(classname))
+    return ElementTree.SubElement(suite, "testcase", name=_xml(name), classname=_xml(classname))
 
 
 def _unreadable(suite: ElementTree.Element, file: str, error: FileError) -> ElementTree.Element:
     case = _case(suite, "template can be read", file)
     where = f"{file}:{error.line}" if error.line else file
-    ElementTree.SubElement(case, "error", type="unreadable", message=_text(error.message)).text = _text(
+    ElementTree.SubElement(case, "error", type="unreadable", message=_xml(error.message)).text = _xml(
         f"{where}: {error.message}"
     )
     return case
@@ -64,13 +67,13 @@ def _check_case(
             case,
             kind,
             type=str(first.severity),
-            message=_text(f"{first.file}:{first.line}: {first.shown_message}{more}"),
+            message=_xml(f"{first.file}:{first.line}: {first.shown_message}{more}"),
         )
-        element.text = _text("\n".join(lines))
+        element.text = _lines(lines)
     passing = [f for f in found if threshold is None or f.severity < threshold]
     if passing:
         output = ElementTree.SubElement(case, "system-out")
-        output.text = _text("\n".join(line for finding in passing for line in finding_lines(finding)))
+        output.text = _lines(line for finding in passing for line in finding_lines(finding))
     return case
 
 
@@ -92,7 +95,7 @@ def document(result: Outcome, root: str | Path, fail_on: str = "warning") -> Ele
     every: list[ElementTree.Element] = []
     for name in files:
         shown = relative_file(name, root)
-        suite = ElementTree.SubElement(suites, "testsuite", name=_text(shown), file=_text(shown))
+        suite = ElementTree.SubElement(suites, "testsuite", name=_xml(shown), file=_xml(shown))
         cases = [_unreadable(suite, shown, errors[name])] if name in errors else []
         for rule_id in sorted(checks) if name not in errors else ():
             found = by_place.get((name, rule_id), [])

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import quote
 
 from .. import __version__
 from ..baseline import relative_file, report_fingerprints
@@ -26,6 +25,7 @@ from ..catalog import Check
 from ..docs import HOME_URL, check_markdown, help_uri
 from ..findings import Finding, Location, Severity
 from ..outcome import Outcome
+from .escape import Where, escape
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -65,7 +65,7 @@ def _uri(name: str, root: Path) -> dict:
     file = relative_file(name, root)
     if file.startswith("/"):
         return {"uri": Path(file).as_uri()}
-    return {"uri": quote(file), "uriBaseId": ROOT_ID}
+    return {"uri": escape(file, Where.URI), "uriBaseId": ROOT_ID}
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
@@ -92,19 +92,17 @@ def _related(index: int, location: Location, root: Path) -> dict:
     return {"id": index, **place, "message": {"text": location.message or "related"}}
 
 
-def escape(text: str) -> str:
-    """Plain text in a message that embeds links: SARIF reads ``[`` and ``]`` as link brackets
-    unless a backslash escapes them (and the backslash itself)."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-
-
 def message_text(finding: Finding) -> str:
     """The message, with a link to each related location (``[what is there](id)``), which code
     scanning shows as a link to that place."""
     if not finding.related:
         return finding.shown_message
-    links = ", ".join(f"[{escape(place.message or 'related')}]({i})" for i, place in enumerate(finding.related, 1))
-    return f"{escape(finding.shown_message)} Related: {links}."
+    links = ", ".join(f"[{_linked(place.message or 'related')}]({i})" for i, place in enumerate(finding.related, 1))
+    return f"{_linked(finding.shown_message)} Related: {links}."
+
+
+def _linked(text: str) -> str:
+    return escape(text, Where.SARIF_LINKED)
 
 
 def result_object(finding: Finding, rule_index: int, fingerprint: str, root: Path) -> dict:
@@ -178,4 +176,4 @@ def document(result: Outcome, root: str | Path) -> dict:
 
 
 def render(result: Outcome, root: str | Path) -> str:
-    return json.dumps(document(result, root), indent=2) + "\n"
+    return escape(json.dumps(document(result, root), indent=2), Where.JSON) + "\n"

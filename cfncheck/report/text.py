@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..findings import Finding, Location, Severity
 from ..outcome import Outcome
+from .escape import Where, escape
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
@@ -16,14 +17,14 @@ def finding_lines(finding: Finding, color: bool = False) -> list[str]:
     severity = str(finding.severity)
     if color:
         severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
-    message = finding.shown_message
+    message = escape(finding.shown_message, Where.TEXT)
     lines = [f"{_where(finding, color)} {severity}: {message} [{finding.rule_id} {finding.name}]"]
-    lines += [f"{_where(related, color)} note: {related.message}" for related in finding.related]
+    lines += [f"{_where(related, color)} note: {escape(related.message, Where.TEXT)}" for related in finding.related]
     return lines
 
 
 def _where(place: Finding | Location, color: bool) -> str:
-    where = f"{place.file}:{place.line}:{place.column}:"
+    where = f"{escape(place.file, Where.TEXT)}:{place.line}:{place.column}:"
     return f"{_BOLD}{where}{_RESET}" if color else where
 
 
@@ -35,8 +36,9 @@ def render(result: Outcome, color: bool = False) -> str:
 def render_errors(result: Outcome) -> str:
     lines = []
     for error in result.errors:
-        where = f"{error.file}:{error.line}:" if error.line else f"{error.file}:"
-        lines.append(f"{where} error: {error.message}")
+        file = escape(error.file, Where.TEXT)
+        where = f"{file}:{error.line}:" if error.line else f"{file}:"
+        lines.append(f"{where} error: {escape(error.message, Where.TEXT)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
