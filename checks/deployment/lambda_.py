@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from cfncheck.api import ERROR, WARNING, Child, check
 from cfncheck.schemas.lambda_runtimes import deprecation, is_identifier, successor
+
+from . import today
 
 FUNCTIONS = ["AWS::Lambda::Function", "AWS::Serverless::Function"]
 REFUSED = "The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda functions"
 """Lambda's message (InvalidParameterValueException) for a runtime whose creation is blocked."""
-
-
-def _today(ctx) -> date:
-    configured = ctx.options.get("today")
-    return date.fromisoformat(configured) if configured else date.today()
 
 
 @check(
@@ -44,7 +39,7 @@ def runtime_creation_blocked(function, ctx):
     fails; so does any update that replaces it. The identifiers come from botocore's Lambda
     model and the dates from the Lambda runtimes page (``tools/lambda_runtimes.py``); the
     ``today`` option fixes the date the dates are compared with (default: the day of the run)."""
-    today = _today(ctx)
+    day = today(ctx)
     for alt in ctx.values(function, "Properties.Runtime"):
         runtime = alt.value
         if not isinstance(runtime, str):
@@ -55,16 +50,16 @@ def runtime_creation_blocked(function, ctx):
                 "Properties.Runtime",
                 f"Lambda has no runtime {runtime!r} (\"Value '{runtime}' at 'runtime' failed to satisfy constraint: "
                 'Member must satisfy enum value set"): use a runtime identifier such as '
-                f"{successor('python3.13', today)} or {successor('nodejs22.x', today)}.",
+                f"{successor('python3.13', day)} or {successor('nodejs22.x', day)}.",
                 alt.scenario,
             )
             continue
         dates = deprecation(runtime)
-        if dates is None or dates.deprecated is None or dates.deprecated > today:
+        if dates is None or dates.deprecated is None or dates.deprecated > day:
             continue
-        newer = successor(runtime, today)
+        newer = successor(runtime, day)
         instead = f" Use {newer}." if newer else ""
-        if dates.block_create is not None and dates.block_create <= today:
+        if dates.block_create is not None and dates.block_create <= day:
             message = (
                 f"Lambda refuses to create functions with {runtime} since {dates.block_create} "
                 f'("{REFUSED.format(runtime=runtime)}").{instead}'
