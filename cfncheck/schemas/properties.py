@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from cfncheck.analysis.other_tools import is_tool_syntax, packaged_paths, tool_uses
-from cfncheck.loader import PACKAGE_MODULES
 from cfncheck.context import Context
+from cfncheck.loader import PACKAGE_MODULES
 from cfncheck.nodes import Mark
 from cfncheck.template import SAM_TRANSFORM, Resource, Template
 from cfncheck.values import ABSENT, Reference, Scenario, Unknown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cfncheck.analysis.ports import HIGHEST, ICMP, ICMPV6, LOWEST, TCP, UDP, protocol
 from cfncheck.analysis.security_groups import EGRESS, GROUP, INGRESS, INLINE, PEER_KEYS, STANDALONE
-from cfncheck.api import ERROR, as_number, check
+from cfncheck.api import ABSENT, ERROR, as_bool, as_number, check
 
 _PORTS_NEEDED = {TCP: "TCP/UDP", UDP: "TCP/UDP", ICMP: None, ICMPV6: "ICMPv6"}
 """Protocols whose rules need both FromPort and ToPort, and how EC2's message names them."""
@@ -76,3 +76,97 @@ def rule_invalid(resource, ctx):
     for direction, path, body, scenario in _bodies(resource, ctx):
         for key, message in rule_problems(direction, body):
             yield ctx.finding(resource, path + ((key,) if key else ()), message, scenario)
+
+
+ACL_ENTRY = "AWS::EC2::NetworkAclEntry"
+
+
+def _entry_keys(ctx):
+    """(entry, scenario, (ACL logical id, egress, rule number)) for each ACL entry whose ACL is a
+    resource of this template and whose direction and number are known."""
+    for entry in ctx.resources(ACL_ENTRY):
+        for alt in ctx.values(entry, "Properties"):
+            body = alt.value
+            if not isinstance(body, dict):
+                continue
+            acl = ctx.local(body.get("NetworkAclId"))
+            egress = as_bool(body.get("Egress", ABSENT), False)
+            number = as_number(body.get("RuleNumber"))
+            if acl is not None and egress is not None and isinstance(number, (int, float)):
+                yield entry, alt.scenario, (acl.logical_id, egress, number)
+
+
+@check(
+    "SG040",
+    "nacl-entry-rule-number-duplicate",
+    ERROR,
+    fix="Give each entry of a network ACL a rule number of its own in its direction (ingress and egress number "
+    "separately).",
+    example="Resources:\n  Acl:\n    Type: AWS::EC2::NetworkAcl\n    Properties: {VpcId: vpc-12345678}\n"
+    "  Web:\n    Type: AWS::EC2::NetworkAclEntry\n    Properties:\n      NetworkAclId: !Ref Acl\n"
+    "      RuleNumber: 100\n      Protocol: 6\n      RuleAction: allow\n      CidrBlock: 0.0.0.0/0\n"
+    "      PortRange: {From: 443, To: 443}\n  Ssh:\n    Type: AWS::EC2::NetworkAclEntry\n    Properties:\n"
+    "      NetworkAclId: !Ref Acl\n      RuleNumber: 100\n      Protocol: 6\n      RuleAction: allow\n"
+    "      CidrBlock: 10.0.0.0/8\n      PortRange: {From: 22, To: 22}",
+)
+def nacl_entry_rule_number_duplicate(ctx):
+    """Two entries of one network ACL with the same rule number in the same direction: EC2 refuses
+    the second ("NetworkAclEntryAlreadyExists: The network acl entry identified by 100 already
+    exists"), failing the stack. Entries of exclusive conditions never meet. Source: the EC2
+    CreateNetworkAclEntry API reference (RuleNumber)."""
+    first: dict[tuple, list] = {}
+    for entry, scenario, key in _entry_keys(ctx):
+        for other, other_scenario in first.get(key, ()):
+            if other is entry or (both := ctx.merge(scenario, other_scenario)) is None:
+                continue
+            acl, egress, number = key
+            message = (
+                f"Rule number {number:g} is already used by {other.logical_id} for the "
+                f'{"egress" if egress else "ingress"} of {acl}: EC2 refuses it ("NetworkAclEntryAlreadyExists"). '
+                "Give it a number of its own."
+            )
+            related = [
+                ctx.location(other, "Properties.RuleNumber", other_scenario, message="the entry with that number")
+            ]
+            yield ctx.finding(entry, "Properties.RuleNumber", message, both, related=related)
+            break
+        first.setdefault(key, []).append((entry, scenario))
+
+
+@check(
+    "EC2001",
+    "ec2-security-group-names-in-vpc",
+    ERROR,
+    types=["AWS::EC2::Instance"],
+    fix="Name the groups by id in SecurityGroupIds (a VPC security group's Ref is its id), or on the network "
+    "interface, not by name in SecurityGroups.",
+    example="Resources:\n  Web:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0123456789abcdef0\n"
+    "      SubnetId: subnet-12345678\n      SecurityGroups: [web]",
+)
+def security_group_names_in_vpc(instance, ctx):
+    """SecurityGroups names groups by name, which EC2 accepts only in the default VPC: for an
+    instance in a subnet of a VPC this template creates (never a default VPC) it refuses the
+    launch ("The parameter groupName cannot be used with the parameter subnet"), and with
+    NetworkInterfaces the groups belong on the interface ("Network interfaces and an
+    instance-level security groups may not be specified on the same request"). A subnet given by
+    a parameter may be a default-VPC subnet, and is not judged. Source: the AWS::EC2::Instance
+    reference (SecurityGroups: "For a nondefault VPC, you must use security group IDs instead")
+    and the EC2 RunInstances API reference."""
+    for alt in ctx.values(instance, "Properties"):
+        body = alt.value
+        if not isinstance(body, dict) or body.get("SecurityGroups", ABSENT) in (ABSENT, []):
+            continue
+        subnet = ctx.local(body.get("SubnetId"))
+        if subnet is not None and subnet.type == "AWS::EC2::Subnet":
+            message = (
+                'SecurityGroups (group names) with SubnetId: EC2 refuses the launch ("The parameter groupName cannot '
+                'be used with the parameter subnet"). Use SecurityGroupIds.'
+            )
+            yield ctx.finding(instance, "Properties.SecurityGroups", message, alt.scenario)
+        elif "NetworkInterfaces" in body:
+            message = (
+                'SecurityGroups with NetworkInterfaces: EC2 refuses the launch ("Network interfaces and an '
+                'instance-level security groups may not be specified on the same request"). Put GroupSet on the '
+                "interface."
+            )
+            yield ctx.finding(instance, "Properties.SecurityGroups", message, alt.scenario)

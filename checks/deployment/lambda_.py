@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cfncheck.api import ERROR, WARNING, Child, check
+import re
+
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, check
 from cfncheck.schemas.lambda_runtimes import deprecation, is_identifier, successor
 
 from . import today
@@ -69,3 +71,106 @@ def runtime_creation_blocked(function, ctx):
             blocked = f"; creating functions with it is blocked from {dates.block_create}" if dates.block_create else ""
             message = f"{runtime} is deprecated since {dates.deprecated}{blocked}.{instead}"
             yield ctx.finding(function, "Properties.Runtime", message, alt.scenario, rule="LAMBDA030")
+
+
+RESERVED_VARIABLES = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+"""The reserved environment variables of the Lambda developer guide ("Defined runtime environment
+variables": "The keys for these environment variables are reserved and can't be set in your
+function configuration"), https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html."""
+VARIABLE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
+MAX_ENVIRONMENT = 4096  # bytes of keys and values together
+
+
+@check(
+    "LAMBDA016",
+    "lambda-environment-invalid",
+    ERROR,
+    types=FUNCTIONS,
+    fix="Rename the variable (AWS_REGION and the other reserved names are set by Lambda itself), use letters, "
+    "digits and underscores starting with a letter, and keep the variables under 4 KB together.",
+    example="Resources:\n  Handler:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.13\n"
+    "      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/handler\n      Code: {ZipFile: pass}\n"
+    "      Environment:\n        Variables: {AWS_REGION: eu-west-1}",
+)
+def environment_invalid(function, ctx):
+    """Environment variables Lambda refuses, failing the stack: a reserved name (AWS_REGION,
+    AWS_ACCESS_KEY_ID, _HANDLER…: "Lambda was unable to configure your environment variables
+    because the environment variables you have provided contains reserved keys that are currently
+    not supported for modification"), a name that is not letters, digits and underscores starting
+    with a letter, or keys and values over 4 KB together (counting only what is known). Source:
+    the Lambda developer guide, "Working with Lambda environment variables"."""
+    for alt in ctx.values(function, "Properties.Environment.Variables"):
+        variables = alt.value
+        if not isinstance(variables, dict):
+            continue
+        for name in variables:
+            if name in RESERVED_VARIABLES:
+                message = (
+                    f'{name} is reserved: Lambda refuses to set it ("…contains reserved keys that are currently not '
+                    f'supported for modification. Reserved keys used in this request: {name}"). Rename it.'
+                )
+                yield ctx.finding(function, ("Properties", "Environment", "Variables", name), message, alt.scenario)
+            elif not VARIABLE_NAME.match(name):
+                message = f"{name!r} is not a Lambda variable name: letters, digits and _, starting with a letter."
+                yield ctx.finding(function, ("Properties", "Environment", "Variables", name), message, alt.scenario)
+        size = sum(len(name.encode()) + (len(v.encode()) if isinstance(v, str) else 0) for name, v in variables.items())
+        if size > MAX_ENVIRONMENT:
+            message = f"The environment variables take {size} bytes: Lambda refuses more than 4 KB in all."
+            yield ctx.finding(function, "Properties.Environment.Variables", message, alt.scenario)
+
+
+@check(
+    "LAMBDA008",
+    "lambda-vpc-config-invalid",
+    ERROR,
+    types=FUNCTIONS,
+    fix="Give VpcConfig both SubnetIds and SecurityGroupIds (or neither, to leave the VPC); connect a function "
+    "that mounts a file system to a VPC.",
+    example="Resources:\n  Handler:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.13\n"
+    "      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/handler\n      Code: {ZipFile: pass}\n"
+    "      VpcConfig: {SubnetIds: [subnet-12345678], SecurityGroupIds: []}",
+)
+def vpc_config_invalid(function, ctx):
+    """A VpcConfig Lambda refuses: subnets without security groups or security groups without
+    subnets (both lists empty means no VPC), or FileSystemConfigs on a function outside any VPC
+    (an EFS file system is reached through the VPC). Source: the Lambda CreateFunction API
+    reference (VpcConfig, FileSystemConfigs) and "Configuring file system access"."""
+    for alt in ctx.values(function, "Properties"):
+        body = alt.value
+        if not isinstance(body, dict):
+            continue
+        vpc = body.get("VpcConfig", ABSENT)
+        if isinstance(vpc, dict):
+            lists = {key: vpc.get(key, ABSENT) for key in ("SubnetIds", "SecurityGroupIds")}
+            sizes = {key: len(v) if isinstance(v, list) else 0 if v is ABSENT else None for key, v in lists.items()}
+            if None not in sizes.values() and (sizes["SubnetIds"] == 0) != (sizes["SecurityGroupIds"] == 0):
+                empty = next(key for key, size in sizes.items() if size == 0)
+                message = f"VpcConfig without {empty}: Lambda needs both subnets and security groups to join the VPC."
+                yield ctx.finding(function, ("Properties", "VpcConfig", empty), message, alt.scenario)
+        files = body.get("FileSystemConfigs", ABSENT)
+        if isinstance(files, list) and files and vpc is ABSENT:
+            message = (
+                "FileSystemConfigs without VpcConfig: Lambda reaches a file system only from a VPC and refuses it."
+            )
+            yield ctx.finding(function, "Properties.FileSystemConfigs", message, alt.scenario)
