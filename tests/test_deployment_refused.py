@@ -1,0 +1,168 @@
+"""Deploy failures of issue 19's second pass: what the differential against cfn-lint showed we
+missed, the deploy failures found inside tier-2 entries, and the tier-2 error checks.
+
+``samples/deployment/refused-bad.yaml`` marks every expected finding with an ``expect:`` comment;
+``refused-good.yaml`` holds the fixed versions and must give none. The other tests pin down what
+each check must not judge: values it cannot see, other tools' syntax, SAM's own resources.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfncheck.testing import expected, file_findings, only, summary
+
+SAMPLES = Path(__file__).parent.parent / "samples" / "deployment"
+CHECKS = ["CFN046", "CFN047", "CFN016", "SG040", "EC2001", "IAM013", "R53001", "R53004", "EVT001", "EVT002"]
+CHECKS += ["CFN030", "APIGW040", "APIGW041", "COG040", "LAMBDA016", "LAMBDA008", "XSTK008", "SFN001"]
+TODAY = {"CFN047": {"today": "2026-12-07"}}  # the retirement dates are compared with this day
+
+
+def sample(name: str) -> list[tuple[str, str | None, int]]:
+    return sorted(summary(file_findings(SAMPLES / name, CHECKS, check_options=TODAY)), key=str)
+
+
+def test_bad_sample_reports_exactly_the_expected_findings():
+    wanted = expected(SAMPLES / "refused-bad.yaml", severity=False)
+    assert sample("refused-bad.yaml") == sorted(wanted, key=str)
+    assert {rule for rule, _, _ in wanted} == set(CHECKS)
+
+
+def test_good_sample_reports_nothing():
+    assert sample("refused-good.yaml") == []
+
+
+def test_nulls_are_judged_only_where_the_loader_saw_one():
+    text = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Machine:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              Definition:
+                StartAt: A
+                States:
+                  A: {Type: Pass, ResultPath: null, End: true}
+          Subnet:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: vpc-12345678
+              CidrBlock: 10.0.0.0/24
+              AvailabilityZone: !Select [0, !GetAZs null]
+              Tags:
+                - {Key: zone, Value: {"Fn::GetAZs": null}}
+        """
+    # SAM rewrites its own resources; `!GetAZs null` is the text "null"; a JSON-style null is a null.
+    assert only("CFN046", text) == [("CFN046", "Subnet", 17)]
+
+
+def test_nulls_are_not_judged_in_templates_another_transform_rewrites():
+    text = """
+        Transform: AWS::LanguageExtensions
+        Resources:
+          Table:
+            Type: AWS::SNS::Topic
+            Properties:
+              TopicName:
+        """
+    assert only("CFN046", text) == []
+
+
+def test_a_service_is_retired_only_from_its_date():
+    text = "Resources:\n  Ledger:\n    Type: AWS::IoTEvents::Input\n    Properties: {InputDefinition: {Attributes: []}}\n"
+    assert only("CFN047", text, check_options={"CFN047": {"today": "2026-05-19"}}) == []
+    assert only("CFN047", text, check_options={"CFN047": {"today": "2026-05-20"}}) == [("CFN047", "Ledger", 3)]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "valid"),
+    [
+        ("rate(1 minute)", True),
+        ("rate(5 minutes)", True),
+        ("rate(1 minutes)", False),
+        ("rate(5 hour)", False),
+        ("cron(0 12 * * ? *)", True),
+        ("cron(0 12 ? * MON-FRI *)", True),
+        ("cron(0 12 * * MON *)", False),
+        ("cron(0 12 * * ?)", False),
+        ("cron(5, 0, 1, *, ?, *)", False),
+        ("every day", False),
+    ],
+)
+def test_schedule_expressions(schedule, valid):
+    text = f'Resources:\n  Rule:\n    Type: AWS::Events::Rule\n    Properties:\n      ScheduleExpression: "{schedule}"\n'
+    assert only("EVT002", text) == ([] if valid else [("EVT002", "Rule", 5)])
+
+
+def test_state_machine_names_made_of_substitutions_are_not_judged():
+    text = """
+        Resources:
+          Machine:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              RoleArn: arn:aws:iam::123456789012:role/r
+              DefinitionString: '{"StartAt": "${First}", "States": {"A": {"Type": "Pass", "Next": "${Then}"}}}'
+              DefinitionSubstitutions: {First: A, Then: B}
+        """
+    assert only("SFN001", text) == []
+
+
+def test_state_machine_branches_are_machines_of_their_own():
+    text = """
+        Resources:
+          Machine:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              RoleArn: arn:aws:iam::123456789012:role/r
+              Definition:
+                StartAt: Both
+                States:
+                  Both:
+                    Type: Parallel
+                    End: true
+                    Branches:
+                      - StartAt: Left
+                        States:
+                          Left: {Type: Pass, Next: Both}
+        """
+    assert only("SFN001", text) == [("SFN001", "Machine", 15)]
+
+
+def test_group_names_with_a_subnet_given_by_a_parameter_are_not_judged():
+    text = """
+        Parameters:
+          Subnet: {Type: AWS::EC2::Subnet::Id}
+        Resources:
+          Host:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: ami-0123456789abcdef0
+              SubnetId: !Ref Subnet
+              SecurityGroups: [web]
+        """
+    assert only("EC2001", text) == []
+
+
+def test_acl_entries_of_exclusive_conditions_may_share_a_number():
+    text = """
+        Parameters:
+          Open: {Type: String, AllowedValues: ["yes", "no"]}
+        Conditions:
+          IsOpen: !Equals [!Ref Open, "yes"]
+          IsClosed: !Not [Condition: IsOpen]
+        Resources:
+          Acl:
+            Type: AWS::EC2::NetworkAcl
+            Properties: {VpcId: vpc-12345678}
+          Wide:
+            Type: AWS::EC2::NetworkAclEntry
+            Condition: IsOpen
+            Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: -1, RuleAction: allow, CidrBlock: 0.0.0.0/0}
+          Narrow:
+            Type: AWS::EC2::NetworkAclEntry
+            Condition: IsClosed
+            Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: -1, RuleAction: allow, CidrBlock: 10.0.0.0/8}
+        """
+    assert only("SG040", text) == []
