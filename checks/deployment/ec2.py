@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cfncheck.analysis.ports import HIGHEST, ICMP, ICMPV6, LOWEST, TCP, UDP, protocol
 from cfncheck.analysis.security_groups import EGRESS, GROUP, INGRESS, INLINE, PEER_KEYS, STANDALONE
+from cfncheck.analysis.zones import Zones, distinct
 from cfncheck.api import ABSENT, ERROR, as_bool, as_number, check
 
 _PORTS_NEEDED = {TCP: "TCP/UDP", UDP: "TCP/UDP", ICMP: None, ICMPV6: "ICMPv6"}
@@ -170,3 +171,60 @@ def security_group_names_in_vpc(instance, ctx):
                 "interface."
             )
             yield ctx.finding(instance, "Properties.SecurityGroups", message, alt.scenario)
+
+
+def _instance_zones(zones: Zones, ctx, instance, scenario):
+    """Alt(zone) of an instance of this template: its AvailabilityZone, else its subnet's."""
+    result = []
+    for alt in ctx.values(instance, "Properties"):
+        both = ctx.merge(alt.scenario, scenario)
+        body = alt.value if isinstance(alt.value, dict) else None
+        if both is None or body is None:
+            continue
+        if "AvailabilityZone" in body:
+            result += zones.zone(body["AvailabilityZone"], instance.properties.get("AvailabilityZone"), both)
+        elif "SubnetId" in body:
+            result += zones.of_subnet(body["SubnetId"], both)
+    return result
+
+
+@check(
+    "EBS002",
+    "ebs-attachment-az-mismatch",
+    ERROR,
+    types=["AWS::EC2::VolumeAttachment"],
+    fix="Create the volume in the instance's Availability Zone (AvailabilityZone: !GetAtt Instance.AvailabilityZone).",
+    example="Resources:\n  Host:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0123456789abcdef0\n"
+    "      AvailabilityZone: us-east-1a\n  Data:\n    Type: AWS::EC2::Volume\n"
+    "    Properties: {AvailabilityZone: us-east-1b, Size: 100}\n  Attach:\n    Type: AWS::EC2::VolumeAttachment\n"
+    "    Properties: {InstanceId: !Ref Host, VolumeId: !Ref Data, Device: /dev/sdf}",
+)
+def attachment_az_mismatch(attachment, ctx):
+    """A volume attached to an instance in another Availability Zone: EBS volumes attach only
+    within their zone, and EC2 refuses ("InvalidVolume.ZoneMismatch: The volume … is not in the
+    same availability zone as instance …"). Zones are compared only when both are known (a name,
+    an index into Fn::GetAZs of one region, a subnet of this template). Source: the EC2
+    AttachVolume API reference."""
+    zones = Zones(ctx)
+    for alt in ctx.values(attachment, "Properties"):
+        body = alt.value
+        if not isinstance(body, dict):
+            continue
+        volume, instance = ctx.local(body.get("VolumeId")), ctx.local(body.get("InstanceId"))
+        if (
+            volume is None
+            or instance is None
+            or volume.type != "AWS::EC2::Volume"
+            or instance.type != "AWS::EC2::Instance"
+        ):
+            continue
+        for zone in ctx.values(volume, "Properties.AvailabilityZone"):
+            for volume_zone in zones.zone(zone.value, volume.properties.get("AvailabilityZone"), zone.scenario):
+                for instance_zone in _instance_zones(zones, ctx, instance, volume_zone.scenario):
+                    both = ctx.merge(alt.scenario, instance_zone.scenario)
+                    if both is not None and distinct(volume_zone.value, instance_zone.value):
+                        message = (
+                            f"Volume {volume.logical_id} and instance {instance.logical_id} are in different zones: "
+                            'EC2 refuses the attachment ("InvalidVolume.ZoneMismatch").'
+                        )
+                        yield ctx.finding(attachment, "Properties.VolumeId", message, both)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cfncheck.api import ABSENT, ERROR, WARNING, Child, check
+from cfncheck.api import ABSENT, ERROR, WARNING, Child, as_bool, as_number, check
 from cfncheck.schemas.lambda_runtimes import deprecation, is_identifier, successor
 
 from . import today
@@ -174,3 +174,66 @@ def vpc_config_invalid(function, ctx):
                 "FileSystemConfigs without VpcConfig: Lambda reaches a file system only from a VPC and refuses it."
             )
             yield ctx.finding(function, "Properties.FileSystemConfigs", message, alt.scenario)
+
+
+ESM = "AWS::Lambda::EventSourceMapping"
+SOURCE_TYPES = {"AWS::SQS::Queue": "sqs", "AWS::Kinesis::Stream": "kinesis", "AWS::DynamoDB::Table": "dynamodb"}
+_SOURCE_ARN = re.compile(r"^arn:[\w-]+:(sqs|kinesis|dynamodb):")
+
+
+def _source(ctx, arn, scenario):
+    """(kind, resource of this template or None) of an event source mapping's source."""
+    text = arn if isinstance(arn, str) else None
+    if text is not None and (found := _SOURCE_ARN.match(text)):
+        kind = found.group(1)
+        return ("dynamodb" if "/stream/" in text else "dynamodb-table") if kind == "dynamodb" else kind, None
+    link = ctx.follow(arn, scenario)
+    kind = SOURCE_TYPES.get(link.type) if link is not None else None
+    if kind == "dynamodb" and not (getattr(arn, "attribute", None) == "StreamArn"):
+        return None, None  # the table itself is DDB007's
+    return kind, link
+
+
+@check(
+    "LAMBDA006",
+    "lambda-esm-settings-invalid",
+    ERROR,
+    types=[ESM],
+    fix="Give stream sources a StartingPosition (TRIM_HORIZON or LATEST; AT_TIMESTAMP for Kinesis only); give an "
+    "SQS mapping with BatchSize above 10 a MaximumBatchingWindowInSeconds, and a FIFO queue's at most 10.",
+    example="Resources:\n  Feed:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+    "      FunctionName: orders\n      EventSourceArn: arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+)
+def esm_settings_invalid(mapping, ctx):
+    """Event source mapping settings Lambda refuses: a Kinesis or DynamoDB stream source without
+    StartingPosition (required for streams), AT_TIMESTAMP on a DynamoDB stream (Kinesis only), an
+    SQS batch above 10 without a batching window ("Maximum batch window in seconds must be greater
+    than 0 if maximum batch size is greater than 10"), or above 10 on a FIFO queue. Source: the
+    Lambda CreateEventSourceMapping API reference (StartingPosition, BatchSize,
+    MaximumBatchingWindowInSeconds)."""
+    for alt in ctx.values(mapping, "Properties"):
+        body = alt.value
+        if not isinstance(body, dict):
+            continue
+        kind, link = _source(ctx, body.get("EventSourceArn", ABSENT), alt.scenario)
+        position = body.get("StartingPosition", ABSENT)
+        if kind in ("kinesis", "dynamodb") and position is ABSENT:
+            message = f"A {kind} stream source without StartingPosition: Lambda refuses the mapping (set LATEST…)."
+            yield ctx.finding(mapping, "Properties", message, alt.scenario)
+        elif kind == "dynamodb" and position == "AT_TIMESTAMP":
+            message = "StartingPosition AT_TIMESTAMP on a DynamoDB stream: Lambda supports it for Kinesis only."
+            yield ctx.finding(mapping, "Properties.StartingPosition", message, alt.scenario)
+        size = as_number(body.get("BatchSize", ABSENT))
+        if kind != "sqs" or not isinstance(size, (int, float)) or size <= 10:
+            continue
+        window = as_number(body.get("MaximumBatchingWindowInSeconds", ABSENT), 0)
+        fifo = link is not None and any(as_bool(v.value, False) for v in link.values("Properties.FifoQueue"))
+        if fifo or isinstance(arn := body.get("EventSourceArn"), str) and arn.endswith(".fifo"):
+            message = f"BatchSize {size:g} on a FIFO queue: Lambda takes at most 10 messages a batch from FIFO queues."
+            yield ctx.finding(mapping, "Properties.BatchSize", message, alt.scenario)
+        elif window == 0:
+            message = (
+                f'BatchSize {size:g} without MaximumBatchingWindowInSeconds: Lambda refuses it ("Maximum batch window '
+                'in seconds must be greater than 0 if maximum batch size is greater than 10").'
+            )
+            yield ctx.finding(mapping, "Properties.BatchSize", message, alt.scenario)
