@@ -34,6 +34,22 @@ def test_good_sample_reports_nothing():
     assert sample("refused-good.yaml") == []
 
 
+TIER2 = "DDB005 DDB007 LAMBDA006 TRAIL004 TRAIL005 TRAIL006 KMS040 ECS002 ECS003 ECS004 ECS005 ECS006 ELB006 ASG003"
+TIER2 += " APIGW005 APIGW007 VPC003 VPC006 VPC007 VPC008 VPC009 VPC010 VPC011 S3010 S3012 KMS003 SECRET008 RDS010 CF004"
+TIER2 += " CFN021 EBS002"
+
+
+def test_tier2_bad_sample_reports_exactly_the_expected_findings():
+    checks = TIER2.split()
+    wanted = expected(SAMPLES / "tier2-bad.yaml", severity=False)
+    assert sorted(summary(file_findings(SAMPLES / "tier2-bad.yaml", checks)), key=str) == sorted(wanted, key=str)
+    assert {rule for rule, _, _ in wanted} == set(checks)
+
+
+def test_tier2_good_sample_reports_nothing():
+    assert summary(file_findings(SAMPLES / "tier2-good.yaml", TIER2.split())) == []
+
+
 def test_nulls_are_judged_only_where_the_loader_saw_one():
     text = """
         Transform: AWS::Serverless-2016-10-31
@@ -166,3 +182,63 @@ def test_acl_entries_of_exclusive_conditions_may_share_a_number():
             Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: -1, RuleAction: allow, CidrBlock: 10.0.0.0/8}
         """
     assert only("SG040", text) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "valid"),
+    [
+        ("{{resolve:secretsmanager:prod/db:SecretString:password}}", True),
+        ("{{resolve:secretsmanager:prod/db}}", True),
+        ("{{resolve:secretsmanager:MQ:SecretString:password::}}", True),
+        ("{{resolve:secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:SecretString:pw}}", True),
+        ("{{resolve:secretsmanager:${Secret}:password}}", True),  # the id may be an ARN: not judged
+        ("{{resolve:ssm:/app/size:1}}", True),
+        ("{{resolve:secretsmanager:prod/db:password}}", False),
+        ("{{resolve:secrets:prod/db}}", False),
+    ],
+)
+def test_dynamic_references(reference, valid):
+    text = f"""
+        Parameters:
+          Secret: {{Type: String}}
+        Resources:
+          Topic:
+            Type: AWS::SNS::Topic
+            Properties:
+              TopicName: !Sub "{reference}"
+        """
+    assert only("SECRET008", text) == ([] if valid else [("SECRET008", "Topic", 7)])
+
+
+def test_a_signal_from_a_script_it_downloads_is_not_judged():
+    text = """
+        Resources:
+          Host:
+            Type: AWS::EC2::Instance
+            CreationPolicy:
+              ResourceSignal: {Count: 1}
+            Properties:
+              ImageId: ami-0123456789abcdef0
+              UserData: !Base64 "#!/bin/bash\ncurl -s https://example.com/bootstrap.sh | bash"
+        """
+    assert only("CFN021", text) == []
+
+
+def test_a_target_group_exported_to_another_stack_is_not_judged():
+    text = """
+        Resources:
+          Targets:
+            Type: AWS::ElasticLoadBalancingV2::TargetGroup
+            Properties: {Port: 80, Protocol: HTTP, VpcId: vpc-12345678, TargetType: ip}
+          Web:
+            Type: AWS::ECS::Service
+            Properties:
+              TaskDefinition: web:1
+              NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [subnet-12345678]}}
+              LoadBalancers: [{TargetGroupArn: !Ref Targets, ContainerName: web, ContainerPort: 80}]
+        Outputs:
+          TargetGroup:
+            Value: !Ref Targets
+            Export: {Name: web-targets}
+        """
+    assert only("ECS006", text) == []
