@@ -237,3 +237,79 @@ def esm_settings_invalid(mapping, ctx):
                 'in seconds must be greater than 0 if maximum batch size is greater than 10").'
             )
             yield ctx.finding(mapping, "Properties.BatchSize", message, alt.scenario)
+
+
+INVOKE_CONFIG = "AWS::Lambda::EventInvokeConfig"
+
+
+@check(
+    "LAMBDA040",
+    "lambda-event-invoke-config-duplicate",
+    ERROR,
+    fix="Keep one AWS::Lambda::EventInvokeConfig per function and qualifier, with all the settings.",
+    example="Resources:\n  Retries:\n    Type: AWS::Lambda::EventInvokeConfig\n"
+    "    Properties: {FunctionName: orders, Qualifier: $LATEST, MaximumRetryAttempts: 0}\n  Age:\n"
+    "    Type: AWS::Lambda::EventInvokeConfig\n"
+    "    Properties: {FunctionName: orders, Qualifier: $LATEST, MaximumEventAgeInSeconds: 3600}",
+)
+def event_invoke_config_duplicate(ctx):
+    """Two EventInvokeConfig resources for the same function and qualifier, in scenarios that can
+    both hold: a function version or alias has one asynchronous invocation configuration, so the
+    second fails to create (it already exists). Source: the AWS::Lambda::EventInvokeConfig
+    reference and the Lambda PutFunctionEventInvokeConfig API reference."""
+    seen: dict[tuple, list] = {}
+    for config in ctx.resources(INVOKE_CONFIG):
+        for alt in ctx.values(config, "Properties"):
+            body = alt.value
+            if not isinstance(body, dict) or not isinstance(body.get("Qualifier"), str):
+                continue
+            function = ctx.local(body.get("FunctionName"))
+            name = function.logical_id if function is not None else body.get("FunctionName")
+            if not isinstance(name, str):
+                continue
+            key = (name, body["Qualifier"])
+            for other, scenario in seen.get(key, ()):
+                if (both := ctx.merge(alt.scenario, scenario)) is not None:
+                    message = (
+                        f"{other.logical_id} already configures asynchronous invocation of {name}:{key[1]}: the "
+                        "second configuration fails to create. Merge them into one."
+                    )
+                    yield ctx.finding(config, "Properties.Qualifier", message, both)
+                    break
+            seen.setdefault(key, []).append((config, alt.scenario))
+
+
+ON_FAILURE = ("sqs", "sns", "s3")
+DESTINATION_TYPES = {"AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns", "AWS::S3::Bucket": "s3"}
+_ARN_OF = re.compile(r"^arn:[\w-]+:([\w-]+):")
+
+
+@check(
+    "LAMBDA041",
+    "lambda-esm-destination-invalid",
+    ERROR,
+    types=[ESM],
+    fix="Send the records of failed batches to an SQS queue, an SNS topic or an S3 bucket.",
+    example="Resources:\n  Feed:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+    "      FunctionName: orders\n      StartingPosition: LATEST\n"
+    "      EventSourceArn: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n      DestinationConfig:\n"
+    "        OnFailure: {Destination: arn:aws:lambda:us-east-1:123456789012:function:dead-letters}",
+)
+def esm_destination_invalid(mapping, ctx):
+    """An on-failure destination of an event source mapping that is not an SQS queue, an SNS
+    topic or an S3 bucket (a Lambda function, an event bus): Lambda refuses the mapping. Source:
+    the Lambda developer guide, "Retaining discarded batches for an event source" (supported
+    destination types) and the DestinationConfig API reference."""
+    for alt in ctx.values(mapping, "Properties.DestinationConfig.OnFailure.Destination"):
+        value = alt.value
+        if isinstance(value, str):
+            found = _ARN_OF.match(value)
+            service = found.group(1) if found else None
+        else:
+            link = ctx.follow(value, alt.scenario)
+            service = DESTINATION_TYPES.get(link.type, link.type) if link is not None else None
+        if service is not None and service not in ON_FAILURE:
+            message = (
+                f"An on-failure destination of type {service}: Lambda takes an SQS queue, an SNS topic or an S3 bucket."
+            )
+            yield ctx.finding(mapping, "Properties.DestinationConfig.OnFailure.Destination", message, alt.scenario)

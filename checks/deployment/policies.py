@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 
+import cfncheck.analysis
 from cfncheck.analysis.policy import IDENTITY, LOCATIONS, documents
 from cfncheck.api import ABSENT, ERROR, check
 
+DATA = Path(cfncheck.analysis.__file__).parent / "data"
 VERSIONS = ("2012-10-17", "2008-10-17")
 EFFECTS = ("allow", "deny")  # compared without case: only a word that is neither is judged
 RESOURCE_REQUIRED = ("AWS::KMS::Key", "AWS::S3::BucketPolicy")
@@ -117,3 +121,53 @@ def policy_malformed(resource, ctx):
     for document in documents(ctx, resource):
         for path, message, scenario in document_problems(ctx, document):
             yield ctx.finding(resource, path, message, scenario)
+
+
+@cache
+def sam_policy_templates() -> dict[str, list[str]]:
+    """SAM policy templates and their parameters (``tools/sam_policy_templates.py``)."""
+    data = json.loads((DATA / "sam-policy-templates.json").read_text(encoding="utf-8"))
+    return data["templates"]
+
+
+@check(
+    "IAM040",
+    "iam-sam-policy-template-parameters",
+    ERROR,
+    types=["AWS::Serverless::Function", "AWS::Serverless::StateMachine"],
+    fix="Give the policy template its parameters, indented under its name (- DynamoDBCrudPolicy: "
+    "{TableName: !Ref Table}).",
+    example="Transform: AWS::Serverless-2016-10-31\nResources:\n  Reader:\n    Type: AWS::Serverless::Function\n"
+    "    Properties:\n      Runtime: python3.13\n      Handler: index.handler\n      InlineCode: pass\n"
+    "      Policies:\n        - DynamoDBReadPolicy: {}",
+)
+def sam_policy_template_parameters(resource, ctx):
+    """A SAM policy template without the parameters it needs — often a mis-indented ``TableName``
+    that ended up beside the template name: the SAM transform refuses the template ("Following
+    required parameters of template 'DynamoDBCrudPolicy' don't have values: ['TableName']", or
+    for the stray key "Policy at index 0 in the 'Policies' property is not valid"), so nothing
+    deploys. The templates and their parameters come from the SAM translator's own table
+    (``tools/sam_policy_templates.py``). Source: the AWS SAM developer guide, "AWS SAM policy
+    templates"."""
+    templates = sam_policy_templates()
+    for path, alt in ctx.elements(resource, "Properties.Policies"):
+        item = alt.value
+        if not isinstance(item, dict) or not item:
+            continue
+        name = next(iter(item))
+        if name not in templates or not templates[name]:
+            continue
+        given = item[name] if isinstance(item[name], dict) else {}
+        missing = [parameter for parameter in templates[name] if parameter not in given]
+        if missing:
+            stray = [key for key in item if key != name]
+            refused = (
+                f"Policy at index {path[-1]} in the 'Policies' property is not valid"
+                if stray
+                else f"Following required parameters of template '{name}' don't have values"
+            )
+            hint = f" ({', '.join(stray)} is written beside {name}, not under it)" if stray else ""
+            message = (
+                f'Policy template {name} needs {", ".join(missing)}{hint}: the SAM transform refuses it ("{refused}").'
+            )
+            yield ctx.finding(resource, path + (name,), message, alt.scenario)

@@ -168,3 +168,37 @@ def _versioned(bucket: dict):
     status = bucket.get("VersioningConfiguration", {})
     status = status.get("Status", ABSENT) if isinstance(status, dict) else None
     return None if status is None or not isinstance(status, str) and status is not ABSENT else status == "Enabled"
+
+
+@check(
+    "S3017",
+    "s3-bucket-name",
+    ERROR,
+    fix="Give each bucket a name of its own (names are global: add ${AWS::AccountId} and ${AWS::Region}), or "
+    "leave BucketName out and let CloudFormation name it.",
+    example="Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: acme-logs}\n  Audit:\n"
+    "    Type: AWS::S3::Bucket\n    Properties: {BucketName: acme-logs}",
+)
+def bucket_name(ctx):
+    """Two buckets of one template with the same name, in scenarios that can both hold: a bucket
+    name exists once, so CloudFormation fails to create the second ("acme-logs already exists").
+    A name S3 refuses outright (upper case, under 3 characters…) is CFN032's, from the naming rules
+    in the schema patch data. Source: the S3 user guide, "General purpose bucket naming rules"
+    ("Bucket names must be unique across all AWS accounts in all the AWS Regions within a
+    partition")."""
+    seen: dict[str, list] = {}
+    for bucket in ctx.resources("AWS::S3::Bucket"):
+        for alt in ctx.values(bucket, "Properties.BucketName"):
+            name = alt.value
+            if not isinstance(name, str):
+                continue
+            for other, scenario in seen.get(name, ()):
+                if other is not bucket and (both := ctx.merge(alt.scenario, scenario)) is not None:
+                    message = (
+                        f"Bucket {other.logical_id} already has the name {name}: bucket names are unique, so creating "
+                        "this one fails. Give it another name."
+                    )
+                    related = [ctx.location(other, "Properties.BucketName", scenario, message="the same name")]
+                    yield ctx.finding(bucket, "Properties.BucketName", message, both, related=related)
+                    break
+            seen.setdefault(name, []).append((bucket, alt.scenario))
