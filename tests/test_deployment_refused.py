@@ -16,7 +16,8 @@ from cfncheck.testing import expected, file_findings, only, summary
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "deployment"
 CHECKS = ["CFN046", "CFN047", "CFN016", "SG040", "EC2001", "IAM013", "R53001", "R53004", "EVT001", "EVT002"]
-CHECKS += ["CFN030", "APIGW040", "APIGW041", "COG040", "LAMBDA016", "LAMBDA008", "XSTK008", "SFN001"]
+CHECKS += ["CFN030", "APIGW040", "APIGW041", "COG040", "LAMBDA016", "LAMBDA008", "XSTK008", "SFN001", "CFN032"]
+CHECKS += ["S3017", "LAMBDA040", "LAMBDA041"]
 TODAY = {"CFN047": {"today": "2026-12-07"}}  # the retirement dates are compared with this day
 
 
@@ -242,3 +243,25 @@ def test_a_target_group_exported_to_another_stack_is_not_judged():
             Export: {Name: web-targets}
         """
     assert only("ECS006", text) == []
+
+
+def test_sam_policy_templates_need_their_parameters():
+    text = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Table:
+            Type: AWS::Serverless::SimpleTable
+          Reader:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.13
+              Handler: index.handler
+              InlineCode: pass
+              Policies:
+                - DynamoDBReadPolicy:
+                  TableName: !Ref Table
+                - DynamoDBCrudPolicy: {TableName: !Ref Table}
+                - AMIDescribePolicy: {}
+                - SQSPollerPolicy: {}
+        """
+    assert only("IAM040", text) == [("IAM040", "Reader", 12), ("IAM040", "Reader", 16)]

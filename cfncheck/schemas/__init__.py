@@ -142,6 +142,8 @@ def _apply(schema: dict, patch: dict) -> None:
     ``allOf`` of a patch adds to the subschema's own."""
     node = schema
     for part in patch.get("path", "").strip("/").split("/") if patch.get("path") else ():
+        while "$ref" in node:  # a path may pass through a definition (`/properties/RotationRules/properties/…`)
+            node = _pointer(schema, node["$ref"])
         node = node[part]  # a patch for a property the schema no longer has fails loudly (tests load them all)
     while "$ref" in node:
         node = _pointer(schema, node["$ref"])

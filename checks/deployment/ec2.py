@@ -141,8 +141,10 @@ def nacl_entry_rule_number_duplicate(ctx):
     types=["AWS::EC2::Instance"],
     fix="Name the groups by id in SecurityGroupIds (a VPC security group's Ref is its id), or on the network "
     "interface, not by name in SecurityGroups.",
-    example="Resources:\n  Web:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0123456789abcdef0\n"
-    "      SubnetId: subnet-12345678\n      SecurityGroups: [web]",
+    example="Resources:\n  Network:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n  Private:\n"
+    "    Type: AWS::EC2::Subnet\n    Properties: {VpcId: !Ref Network, CidrBlock: 10.0.1.0/24}\n  Web:\n"
+    "    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0123456789abcdef0\n"
+    "      SubnetId: !Ref Private\n      SecurityGroups: [web]",
 )
 def security_group_names_in_vpc(instance, ctx):
     """SecurityGroups names groups by name, which EC2 accepts only in the default VPC: for an
