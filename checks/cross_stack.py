@@ -7,8 +7,10 @@ A finding about two templates lands in one and names the other as a related loca
 from __future__ import annotations
 
 import difflib
+import os
 from fnmatch import fnmatchcase
 
+from cfncheck.analysis.other_tools import is_local_path
 from cfncheck.analysis.parameter_values import violation
 from cfncheck.api import (
     ERROR,
@@ -371,3 +373,39 @@ def export_in_use(project, ctx):
                 f"Export {export.name!r} is imported by {files}: it cannot change while they import it.",
                 related=[_import_location(ctx, imp, f"imports {export.name}") for imp in importers],
             )
+
+
+@check(
+    "XSTK008",
+    "xstk-nested-template-url",
+    ERROR,
+    types=["AWS::CloudFormation::Stack"],
+    fix="Correct the path to the child template (relative to this template), or use the https:// S3 URL it is "
+    "published at.",
+    example="Resources:\n  Network:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
+    "      TemplateURL: ./nested/network-missing.yaml",
+    deploy_failure=True,
+)
+def nested_template_url(stack, ctx):
+    """A nested stack whose TemplateURL is a local path to a file that does not exist: ``aws
+    cloudformation package`` (or ``sam package``) cannot upload it and stops, and CloudFormation
+    itself reads only an https URL, so the stack cannot be
+    deployed either way. Paths that leave the template's folder are not judged (the project may
+    not be all here); nor is a template read from standard input. Source: the
+    AWS::CloudFormation::Stack reference (TemplateURL) and the aws cloudformation package
+    reference."""
+    base = os.path.dirname(ctx.template.file)
+    if ctx.template.file.startswith("<"):
+        return
+    for alt in ctx.values(stack, "Properties.TemplateURL"):
+        url = alt.value
+        if not isinstance(url, str) or not is_local_path(url):
+            continue
+        relative = os.path.normpath(url.strip())
+        if relative.startswith("..") or os.path.isabs(relative) or os.path.exists(os.path.join(base, relative)):
+            continue
+        message = (
+            f"TemplateURL {url} is a local path to a file that does not exist: packaging the template fails, and "
+            "CloudFormation cannot read a local path. Correct the path or use the template's https URL."
+        )
+        yield ctx.finding(stack, "Properties.TemplateURL", message, alt.scenario)

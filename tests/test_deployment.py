@@ -109,7 +109,8 @@ PROBES = {
           Policy:
             Type: AWS::IAM::ManagedPolicy
             Properties:
-              PolicyDocument: '{"Version": "2012-10-17", "Statement": [{"Effect": "NotAllow", "Action": "*"}]}'
+              PolicyDocument: '{"Version": "2012-10-17",
+                "Statement": [{"Effect": "NotAllow", "Action": "*", "Resource": "*"}]}'
         """,
         ("Policy", 5),
     ),

@@ -185,6 +185,7 @@ SAME_PROBLEM = {
     "E1001": {"LOAD", "CFN014"},  # the template's structure
     "E3004": {"CFN004"},  # a dependency cycle, which each tool reports on a different member
     "E3045": {"S3001"},  # a bucket ACL without ownership controls: on the bucket, or on its AccessControl
+    "E3710": {"CFN047"},  # a type of a service AWS has shut down: on the resource, or on its Properties
 }
 """cfn-lint rules and the cfncheck rules that report the same problem of a file at other lines."""
 NEARBY = 3
@@ -247,7 +248,9 @@ def write_judged(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def counts(found: list[Error], judged: dict) -> str:
+def counts(found: list[Error], judged: dict, everything: list[Error]) -> str:
+    """The verdicts per side, and how many of cfn-lint's errors cfncheck also reports (one per
+    rule and line, as the disagreements are counted)."""
     tally: Counter = Counter()
     for error in found:
         row = judged.get(error.key)
@@ -256,6 +259,9 @@ def counts(found: list[Error], judged: dict) -> str:
     for side, verdicts in VERDICTS.items():
         parts = [f"{verdict} {tally[(side, verdict)]}" for verdict in (*verdicts, "not judged")]
         lines.append(f"{side}-only errors: " + ", ".join(parts))
+    linted = {error.key for error in everything if error.side == "cfn-lint"}
+    alone = {error.key for error in found if error.side == "cfn-lint"}
+    lines.append(f"cfn-lint errors cfncheck also reports: {len(linted - alone)} of {len(linted)}")
     return "\n".join(lines)
 
 
@@ -280,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     corpora = args.corpus or list(CORPORA)
     lint = run_cfn_lint(args.cfn_lint, templates(corpora), args.jobs)
     report = run_cfncheck(corpora, args.cfncheck)
-    found = disagreements(errors_of(report, lint, corpora))
+    everything = errors_of(report, lint, corpora)
+    found = disagreements(everything)
     judged = read_judged(args.judged)
     new = [error for error in found if error.key not in judged]
     present = {error.key for error in found}
@@ -298,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.prune and gone:
         write_judged(args.judged, [row for key, row in judged.items() if key in present])
     if args.counts:
-        print(counts(found, judged))
+        print(counts(found, judged, everything))
     print(f"differential: {len(found)} disagreements, {len(new)} new, {len(gone)} judged ones gone", file=sys.stderr)
     return 1 if new else 0
 

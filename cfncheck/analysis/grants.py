@@ -233,3 +233,40 @@ def role_statements(ctx: Context, role: Resource) -> list[Statement]:
             if _attaches(ctx, policy, path, role):
                 found += policy_statements(ctx, policy, (IDENTITY,))
     return found
+
+
+KMS_KEY, KMS_ALIAS = "AWS::KMS::Key", "AWS::KMS::Alias"
+
+
+def keys_named(link) -> list:
+    """The KMS key a link names: itself, or the key an alias targets."""
+    if link is not None and link.type == KMS_ALIAS:
+        return [key for alt in link.values("Properties.TargetKeyId") if (key := link.follow(alt.value, alt.scenario))]
+    return [link] if link is not None and link.type == KMS_KEY else []
+
+
+def key_refusals(ctx: Context, key, services: list[str], actions: tuple[str, ...]) -> dict[str, list[str]] | None:
+    """For each service principal the key's policy does not let call all of ``actions``, those it
+    lacks (``…DataKey`` actions named with their ``*``); None when the policy cannot be read (a
+    statement of unknown principal or actions might allow them). A key without KeyPolicy has the
+    default policy, which lets only the account's IAM principals in."""
+    if all(alt.value is ABSENT for alt in key.values("Properties.KeyPolicy")):
+        statements = []
+    else:
+        statements = readable_statements(ctx.on(key.template), key.resource, (RESOURCE,))
+    if statements is None or any(s.effect not in ("Allow", "Deny") or s.allows and s.not_principal for s in statements):
+        return None
+    refused = {}
+    for service in services:
+        allowed = set()
+        for statement in (s for s in statements if s.allows):
+            letting = principal_allowed(statement, service)
+            granted = [action_allowed(statement, action) for action in actions]
+            if letting is None or None in granted:
+                return None
+            if letting:
+                allowed.update(action for action, yes in zip(actions, granted, strict=True) if yes)
+        missing = [f"{a}*" if a.endswith("DataKey") else a for a in actions if a not in allowed]
+        if missing:
+            refused[service] = missing
+    return refused

@@ -149,8 +149,9 @@ def _uses(template: Template) -> list[ToolUse]:
         syntax = {RAIN: "rain directives", JINJA: "Jinja statements", PACKAGE_MODULES: "!Invoke"}[tool]
         found[tool] = ToolUse(tool, syntax, None, mark)
     text = document.text
-    if PACKAGE_MODULES not in found and isinstance(template.root.get("Modules"), dict):
-        found[PACKAGE_MODULES] = ToolUse(PACKAGE_MODULES, "a Modules section", ("Modules",), None)
+    for section in ("Modules", "Constants"):  # a module's constants, which CloudFormation has no section for
+        if PACKAGE_MODULES not in found and isinstance(template.root.get(section), dict):
+            found[PACKAGE_MODULES] = ToolUse(PACKAGE_MODULES, f"a {section} section", (section,), None)
     if RAIN not in found and ("Rain::" in text or "Rain" in template.root):
         path = ("Rain",) if "Rain" in template.root else _first(template.root, (), _rain_syntax)
         if path is not None:

@@ -122,12 +122,18 @@ def closest_name(name: str, candidates) -> str | None:
     return close[0] if close else None
 
 
+PATCH_FILES = ("patches.json", "botocore_patterns.json")
+"""The service limits the schemas omit, typed from the AWS documentation (``patches.json``), and
+the API's ARN and id patterns, generated from botocore (``tools/botocore_patterns.py``)."""
+
+
 @cache
 def _patches() -> dict[str, list[dict]]:
-    """Service limits the schemas omit, by type (``patches.json``)."""
+    """What the schemas omit, by type (``PATCH_FILES``)."""
     result: dict[str, list[dict]] = {}
-    for patch in json.loads((HERE / "patches.json").read_text(encoding="utf-8"))["patches"]:
-        result.setdefault(patch["type"], []).append(patch)
+    for name in PATCH_FILES:
+        for patch in json.loads((HERE / name).read_text(encoding="utf-8"))["patches"]:
+            result.setdefault(patch["type"], []).append(patch)
     return result
 
 
@@ -136,6 +142,8 @@ def _apply(schema: dict, patch: dict) -> None:
     ``allOf`` of a patch adds to the subschema's own."""
     node = schema
     for part in patch.get("path", "").strip("/").split("/") if patch.get("path") else ():
+        while "$ref" in node:  # a path may pass through a definition (`/properties/RotationRules/properties/…`)
+            node = _pointer(schema, node["$ref"])
         node = node[part]  # a patch for a property the schema no longer has fails loudly (tests load them all)
     while "$ref" in node:
         node = _pointer(schema, node["$ref"])

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cfncheck.analysis.other_tools import is_tool_syntax, packaged_paths
+from cfncheck.analysis.other_tools import is_tool_syntax, packaged_paths, tool_uses
 from cfncheck.context import Context
+from cfncheck.loader import PACKAGE_MODULES
 from cfncheck.nodes import Mark
 from cfncheck.template import SAM_TRANSFORM, Resource, Template
 from cfncheck.values import ABSENT, Reference, Scenario, Unknown
@@ -45,6 +46,7 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
     if schema is None or resource.type == CUSTOM_RESOURCE or not set(template.transforms) <= KNOWN_TRANSFORMS:
         return []
     token = reference_kind.set(lambda reference: _reference_kind(template, reference))
+    module = any(use.tool == PACKAGE_MODULES for use in tool_uses(template))  # the parent may add properties
     try:
         result: list[Violation] = []
         for alt in ctx.values(resource, "Properties"):
@@ -55,7 +57,7 @@ def _violations(ctx: Context, resource: Resource) -> list[Violation]:
                 result.append(Violation(VALUE, ("Properties",), "Properties must be a mapping", alt.scenario, None))
                 continue
             for kind, path, message in validate(properties, schema.schema):
-                if _another_tools(properties, path, _packaged(template, resource)):
+                if _another_tools(properties, path, _packaged(template, resource)) or module and kind == REQUIRED:
                     continue
                 if kind == UNKNOWN_PROPERTY and len(path) == 1 and path[0] in schema.read_only:
                     kind = READ_ONLY

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cfncheck.analysis.grants import action_allowed, principal_allowed
-from cfncheck.analysis.policy import RESOURCE, readable_statements, text_of
+from cfncheck.analysis.grants import key_refusals, keys_named
+from cfncheck.analysis.policy import text_of
 from cfncheck.analysis.wiring import service_senders
 from cfncheck.api import ABSENT, ERROR, WARNING, Child, as_bool, as_number, check
 
@@ -82,7 +82,6 @@ def kms_key_rotation(key, ctx):
             )
 
 
-KEY, ALIAS = "AWS::KMS::Key", "AWS::KMS::Alias"
 AWS_MANAGED_KEYS = {"AWS::SQS::Queue": "alias/aws/sqs", "AWS::SNS::Topic": "alias/aws/sns"}
 SENDER_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 
@@ -119,8 +118,8 @@ def key_unusable_by_senders(resource, ctx):
                 alt.scenario,
             )
             continue
-        for key in _keys(ctx.follow(alt.value, alt.scenario)):
-            refused = _refusals(ctx, key, senders)
+        for key in keys_named(ctx.follow(alt.value, alt.scenario)):
+            refused = key_refusals(ctx, key, senders, SENDER_ACTIONS)
             if refused:
                 what = "; ".join(f"{sender} {' and '.join(actions)}" for sender, actions in refused.items())
                 yield ctx.finding(
@@ -131,35 +130,3 @@ def key_unusable_by_senders(resource, ctx):
                     key.scenario,
                     related=[key.location(ctx, "Properties.KeyPolicy", message="the key policy")],
                 )
-
-
-def _keys(link) -> list:
-    """The KMS key a link names: itself, or the target of an alias."""
-    if link is not None and link.type == ALIAS:
-        return [key for alt in link.values("Properties.TargetKeyId") if (key := link.follow(alt.value, alt.scenario))]
-    return [link] if link is not None and link.type == KEY else []
-
-
-def _refusals(ctx, key, senders: list[str]) -> dict[str, list[str]] | None:
-    """For each sender the key policy does not let call all of ``SENDER_ACTIONS``, those it lacks;
-    None when the policy cannot be read (a statement of unknown principal or actions might allow them)."""
-    if all(alt.value is ABSENT for alt in key.values("Properties.KeyPolicy")):
-        statements = []  # the default key policy lets only the account's IAM principals in
-    else:
-        statements = readable_statements(ctx.on(key.template), key.resource, (RESOURCE,))
-    if statements is None or any(s.effect not in ("Allow", "Deny") or s.allows and s.not_principal for s in statements):
-        return None
-    refused = {}
-    for sender in senders:
-        allowed = set()
-        for statement in (s for s in statements if s.allows):
-            letting = principal_allowed(statement, sender)
-            granted = [action_allowed(statement, action) for action in SENDER_ACTIONS]
-            if letting is None or None in granted:
-                return None
-            if letting:
-                allowed.update(action for action, yes in zip(SENDER_ACTIONS, granted, strict=True) if yes)
-        missing = [f"{a}*" if a.endswith("DataKey") else a for a in SENDER_ACTIONS if a not in allowed]
-        if missing:
-            refused[sender] = missing
-    return refused
