@@ -67,10 +67,16 @@ class Problem(NamedTuple):
 
 def validate(instance, schema: dict) -> list[Problem]:
     """Every problem of ``instance`` against ``schema``, unknown values passing."""
-    return [
-        Problem(_KINDS.get(error.validator, VALUE), tuple(error.absolute_path), error.message)
-        for error in _lenient(schema).iter_errors(instance)
-    ]
+    problems, patterned = [], set()
+    for error in _lenient(schema).iter_errors(instance):
+        path = tuple(error.absolute_path)
+        if error.validator == "pattern":
+            # the registry's pattern and an API's (botocore_patterns.json) may both refuse a value: one finding
+            if path in patterned:
+                continue
+            patterned.add(path)
+        problems.append(Problem(_KINDS.get(error.validator, VALUE), path, error.message))
+    return problems
 
 
 def locate(instance, path: tuple) -> Mark | None:
