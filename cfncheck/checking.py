@@ -205,6 +205,16 @@ def analysis(template: Template, project: Project, options: RunOptions, phases: 
     return found
 
 
+def release(project: Project, analyses: Iterable[Analysis]) -> None:
+    """Let reference counting free the templates once checked (the run has the cyclic collector
+    off): the analyses forget what the checks computed, and the project its resolvers and
+    analyses, which refer back to it (a resolver imports through the project)."""
+    for each in analyses:
+        each.release()
+    project.analyses.clear()
+    project.resolvers.clear()
+
+
 def index(project: Project, templates: list[Template]) -> list[tuple[Template, str, Exception]]:
     """Index the exports, imports and nested stacks of each template; a template on which a step
     fails is left out of that step, and the failure returned."""
@@ -340,10 +350,9 @@ def check_alone(source: Source, options: RunOptions) -> Alone:
     project = Project()
     for template in load_sources([source], local, phases, record=False):
         project.resolvers[template.file] = resolver(template, project, options)
-        local.findings = check_template(analysis(template, project, options, phases), options, local, phases)
+        checked = analysis(template, project, options, phases)
+        local.findings = check_template(checked, options, local, phases)
         local.suppressions = read(template)
-        # The resolver refers back to the project: dropping it lets reference counting free the
-        # template's whole analysis now (the cyclic collector is off for the run).
-        del project.resolvers[template.file]
+        release(project, [checked])
     local.findings += tool_input_findings(local, options)
     return local.findings, local.suppressions, local.errors, local.internal_errors, dict(local.timings)

@@ -24,6 +24,7 @@ from .checking import (
     internal_error_finding,
     load_children,
     load_sources,
+    release,
     resolver,
     tool_input_findings,
     unreadable_texts,
@@ -78,6 +79,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         result.findings = [finding for finding in result.findings if finding.file not in outside]
         result.findings += tool_input_findings(result, options)
         result.suppressions = [suppression for template in templates for suppression in read(template)]
+        release(project, analyses)
         others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))

@@ -168,11 +168,14 @@ def test_a_nested_child_is_checked_with_its_parent_not_in_a_worker(tmp_path, mon
 def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
     """Memory must not grow with the number of files: with the cyclic collector off (as in a
     run), a template that takes no part in cross-template analysis is freed by reference
-    counting once checked; one that exports is kept with the project."""
+    counting once checked; one that exports is kept with the project while the run lasts, and
+    freed with it."""
     built = []
+    alive_at_build = []
     original = checking.build
 
     def recording(document):
+        alive_at_build.append({Path(file).name for file, ref in built if ref() is not None})
         template = original(document)
         built.append((template.file, weakref.ref(template)))
         return template
@@ -192,8 +195,14 @@ def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
         alive = {Path(file).name for file, ref in built if ref() is not None}
     finally:
         gc.enable()
-    assert result.findings and len(built) == 4
-    assert alive == {"exports.yaml"}
+    assert result.findings and [Path(file).name for file, _ in built] == [
+        "exports.yaml",
+        "alone0.yaml",
+        "alone1.yaml",
+        "alone2.yaml",
+    ]
+    assert alive_at_build[1:] == [{"exports.yaml"}] * 3
+    assert alive == set()
     assert any(Path(f.file).name == "alone0.yaml" for f in result.findings)
 
 
