@@ -40,7 +40,7 @@ __all__ = ["RunOptions", "RunResult", "Source", "run"]
 
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
-    phases = Phases(result.timings)
+    phases = Phases(result.timings, result.cpu)
     sources = list(sources)
     result.files = [source.name for source in sources]
     parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and can_fork()
