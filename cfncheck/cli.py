@@ -30,7 +30,7 @@ from .files import SEARCHED
 from .outcome import Outcome
 from .output_files import OutputError, append_text, write_text
 from .parameters import ParameterError
-from .phases import summary
+from .phases import cpu_seconds, summary
 from .report import FILE_FORMATS, github, render, text
 from .report import FORMATS as REPORTS
 from .report.escape import Where, escape
@@ -118,7 +118,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option(
     "--timings",
     is_flag=True,
-    help="Print the time of each phase (load, model, resolve, graph, checks, report) on stderr.",
+    help="Print the wall-clock and CPU seconds of each phase (load, model, resolve, graph, checks, report) "
+    "on stderr, summed over the worker processes that ran it, and of the whole run.",
 )
 @click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
 @click.option(
@@ -178,7 +179,7 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
         say(f"{problem} in {' '.join(paths)} ({SEARCHED})")
         if flags["require_templates"]:
             problems.append(problem)
-    reporting = time.perf_counter()
+    reporting, reporting_cpu = time.perf_counter(), time.thread_time()
     if write_baseline:
         try:
             count = baseline.write(outcome.findings, write_baseline)
@@ -190,8 +191,10 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
         also = {kind: flags[f"output_{kind}"] for kind in FILE_FORMATS}
         problems += _report(outcome, output_format, also, config["fail-on"])
     outcome.timings["report"] += time.perf_counter() - reporting
+    outcome.cpu["report"] += time.thread_time() - reporting_cpu
     if flags["timings"]:
-        click.echo(summary(outcome.timings, time.perf_counter() - started), nl=False, err=True)
+        total = time.perf_counter() - started
+        click.echo(summary(outcome.timings, outcome.cpu, total, cpu_seconds()), nl=False, err=True)
     sys.exit(outcome.status(problems, config["fail-on"] if not write_baseline else "none"))
 
 

@@ -24,6 +24,7 @@ from .checking import (
     internal_error_finding,
     load_children,
     load_sources,
+    release,
     resolver,
     tool_input_findings,
     unreadable_texts,
@@ -39,7 +40,7 @@ __all__ = ["RunOptions", "RunResult", "Source", "run"]
 
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
-    phases = Phases(result.timings)
+    phases = Phases(result.timings, result.cpu)
     sources = list(sources)
     result.files = [source.name for source in sources]
     parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and can_fork()
@@ -78,6 +79,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         result.findings = [finding for finding in result.findings if finding.file not in outside]
         result.findings += tool_input_findings(result, options)
         result.suppressions = [suppression for template in templates for suppression in read(template)]
+        release(project, analyses)
         others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))

@@ -43,7 +43,8 @@ class Outcome:
     internal_errors: int
     rules: list[Check]  # the checks that ran, and the engine's that reported; configured severities
     baseline: BaselineCount | None = None  # with a baseline compared
-    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)  # wall s per phase
+    cpu: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)  # CPU s per phase
     notices: tuple[str, ...] = ()  # old ids the suppressions or the baseline use; baseline entries fixed
 
     def status(self, problems: list[str], fail_on: str) -> int:
@@ -84,10 +85,12 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
         for old in listed - announced - notices.keys():
             notices[old] = catalog.alias_notice(old, f"rewrite the baseline with --write-baseline {session.baseline}")
     first = results[0]
-    timings = defaultdict(float)
+    timings, cpu = defaultdict(float), defaultdict(float)
     for result in results:
         for phase, seconds in result.timings.items():
             timings[phase] += seconds
+        for phase, seconds in result.cpu.items():
+            cpu[phase] += seconds
     return Outcome(
         files=[*first.files, *(error.file for error in session.missing)],
         findings=findings,
@@ -96,6 +99,7 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
         rules=_rules(session, findings),
         baseline=count,
         timings=timings,
+        cpu=cpu,
         notices=(*(notices[old] for old in sorted(notices)), *_fixed(session, count)),
     )
 
