@@ -79,14 +79,15 @@ def settle(session: Session, results: list[RunResult], members: frozenset[str] |
         for result in results
         for old in suppress.aliases(result.suppressions, catalog) - announced
     }
+    first = results[0]
+    files = [*first.files, *(error.file for error in session.missing)]
     count = None
     if session.baseline:
-        findings, accepted, fixed, listed = baseline.apply(findings, session.baseline, catalog.formerly())
+        keep = None if members is None else shards.entries(session.shard, members, files, session.baseline)
+        findings, accepted, fixed, listed = baseline.apply(findings, session.baseline, catalog.formerly(), keep)
         count = BaselineCount(accepted, fixed)
         for old in listed - announced - notices.keys():
             notices[old] = catalog.alias_notice(old, f"rewrite the baseline with --write-baseline {session.baseline}")
-    first = results[0]
-    files = [*first.files, *(error.file for error in session.missing)]
     errors = list(enumerate([*session.missing, *first.errors]))
     part = None
     if members is not None:

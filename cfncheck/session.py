@@ -76,10 +76,10 @@ class Session:
         ``project_root``: the project's folder (default: the configuration's, else the working
         directory). ``shard``: check only that part of the templates.
 
-        Raises ``ParameterError`` when a parameters file cannot be read, ``ConfigError`` for a shard
-        of a run compared with a baseline (a shard cannot tell which entries are fixed)."""
-        if shard is not None and compare_baseline and config["baseline"]:
-            raise ConfigError("--shard cannot compare findings with a baseline: run the baseline's run whole")
+        Raises ``ParameterError`` when a parameters file cannot be read, ``ConfigError`` when a shard
+        would write a baseline (which records a whole run)."""
+        if shard is not None and not compare_baseline:
+            raise ConfigError("--write-baseline records a whole run: not one shard of it")
         project = Path(project_root) if project_root else config.root
         found = sources(paths, config, templates_only, project, stdin_filename)
         sets = read_environments(list(parameters))

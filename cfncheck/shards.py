@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from .baseline import relative_file
+from .baseline import baseline_file, relative_file
 from .cdk import is_assembly
 from .project import Project
 
@@ -120,6 +120,16 @@ def _assembly(name: str, root: Path, known: dict[Path, bool]) -> str | None:
             found = str(folder)
         folder = folder.parent
     return found
+
+
+def entries(shard: Shard, members: frozenset[str], files: list[str], baseline: str) -> Callable[[str], bool]:
+    """Which entries of the ``baseline`` file a shard compares, by the file they name: those of its
+    own files, and those of files not in the run (fixed since) whose name hashes to it, so that
+    the shards count every entry once."""
+    folder = Path(baseline).resolve().parent
+    ours = {baseline_file(name, folder) for name in members}
+    run = {baseline_file(name, folder) for name in files}
+    return lambda file: file in ours or (file not in run and shard.holds(file))
 
 
 @dataclass(frozen=True)

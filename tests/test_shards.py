@@ -173,9 +173,21 @@ def test_merge_exits_as_the_whole_run_with_its_fail_on(capsys, tmp_path, monkeyp
     assert cli(capsys, "merge", "--fail-on", "none", *reports)[0] == 0
 
 
-def test_a_shard_is_not_compared_with_a_baseline(capsys, tmp_path):
+def test_shards_compared_with_a_baseline_count_each_entry_once(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
     baseline = tmp_path / "baseline.json"
-    assert cli(capsys, "--write-baseline", baseline, SAMPLES / "quickstart.yaml")[0] == 0
-    status, _, err = cli(capsys, "--shard", "1/2", "--baseline", baseline, SAMPLES / "quickstart.yaml")
+    assert cli(capsys, "--write-baseline", baseline, "samples/encryption", "samples/cross_stack")[0] == 0
+    paths = ["--baseline", str(baseline), "samples/cross_stack", "samples/quickstart.yaml"]
+    whole, whole_status, merged, status = merged_shards(capsys, tmp_path, "json", paths)
+    assert merged == whole
+    assert status == whole_status
+    counts = json.loads(whole)["summary"]["baseline"]
+    assert counts["accepted"] > 0 and counts["fixed"] > 0  # the encryption samples' entries are fixed
+
+
+def test_a_shard_does_not_write_a_baseline(capsys, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    status, _, err = cli(capsys, "--shard", "1/2", "--write-baseline", baseline, SAMPLES / "quickstart.yaml")
     assert status == 2
-    assert "--shard cannot compare findings with a baseline" in err
+    assert "--write-baseline records a whole run" in err
+    assert not baseline.exists()
