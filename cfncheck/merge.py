@@ -18,6 +18,7 @@ is at or above the threshold, else 0; that is the worst of the shards' statuses.
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from pathlib import Path
 
 from . import __version__
@@ -47,16 +48,13 @@ def merge(reports: list[tuple[str, bytes]], expected: str | None = None, fail_on
         parts = [(name, _part(name, document, kinds[first])) for name, document in documents]
         _same_run(parts)
         text, failed, severities = merged([document for _, document in documents], [part for _, part in parts])
+        threshold = fail_on or parts[0][1]["fail_on"]
+        failing = threshold != "none" and any(s >= Severity.parse(threshold) for s in severities)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
         raise MergeError(
             f"a report is malformed ({type(err).__name__}: {err}); merge the files the shards wrote"
         ) from None
-    threshold = fail_on or parts[0][1]["fail_on"]
-    if failed:
-        return text, 2
-    if threshold != "none" and any(s >= Severity.parse(threshold) for s in severities):
-        return text, 1
-    return text, 0
+    return text, 2 if failed else 1 if failing else 0
 
 
 def _document(name: str, data: bytes) -> dict:
@@ -112,11 +110,7 @@ def _interleaved(lists: list[list], ranks: list[list[int]]) -> list:
         for entries, marks in zip(lists, ranks, strict=True)
         for entry, rank in zip(entries, marks, strict=True)
     ]
-    return [entry for _, entry in sorted(ranked, key=_first)]
-
-
-def _first(pair: tuple) -> int:
-    return pair[0]
+    return [entry for _, entry in sorted(ranked, key=itemgetter(0))]
 
 
 def _merge_json(documents: list[dict], parts: list[dict]) -> tuple[str, bool, list[Severity]]:
