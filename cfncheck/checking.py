@@ -79,7 +79,7 @@ def load_sources(
 ) -> list[Template]:
     """Load and model each source; a file that fails becomes an error. ``record``: add the
     sources to the run's list of files (a run names its files up front, children as found)."""
-    phases = phases or Phases(result.timings)
+    phases = phases or Phases(result.timings, result.cpu)
     templates = []
     for source in sources:
         if record:
@@ -211,6 +211,16 @@ def analysis(template: Template, project: Project, options: RunOptions, phases: 
     return found
 
 
+def release(project: Project, analyses: Iterable[Analysis]) -> None:
+    """Let reference counting free the templates once checked (the run has the cyclic collector
+    off): the analyses forget what the checks computed, and the project its resolvers and
+    analyses, which refer back to it (a resolver imports through the project)."""
+    for each in analyses:
+        each.release()
+    project.analyses.clear()
+    project.resolvers.clear()
+
+
 def index(project: Project, templates: list[Template]) -> list[tuple[Template, str, Exception]]:
     """Index the exports, imports and nested stacks of each template; a template on which a step
     fails is left out of that step, and the failure returned."""
@@ -229,7 +239,7 @@ def check_template(
 ) -> list[Finding]:
     findings: list[Finding] = []
     template = analysis.template
-    phases = phases or Phases(result.timings)
+    phases = phases or Phases(result.timings, result.cpu)
     with phases("checks"):
         by_type: dict[str, list] = defaultdict(list)
         for resource in template.resources.values():
@@ -334,22 +344,22 @@ def internal_error_finding(analysis: Analysis, resource, what: str, err: BaseExc
     return Context(analysis, INTERNAL_ERROR).finding(resource, (), message)
 
 
-Alone = tuple[list[Finding], list[Suppression], list[FileError], int, dict]
-"""What checking a template alone gives: findings, suppressions, load errors, internal errors, timings."""
+Alone = tuple[list[Finding], list[Suppression], list[FileError], int, dict, dict]
+"""What checking a template alone gives: findings, suppressions, load errors, internal errors, and
+the wall-clock and CPU seconds of each phase."""
 
 
 def check_alone(source: Source, options: RunOptions) -> Alone:
-    """The findings and suppressions, load errors, internal error count and timings of a template
-    that neither exports, imports nor nests stacks."""
+    """The findings and suppressions, load errors, internal error count and phase times (wall
+    clock and CPU) of a template that neither exports, imports nor nests stacks."""
     local = RunResult()
-    phases = Phases(local.timings)
+    phases = Phases(local.timings, local.cpu)
     project = Project()
     for template in load_sources([source], local, phases, record=False):
         project.resolvers[template.file] = resolver(template, project, options)
-        local.findings = check_template(analysis(template, project, options, phases), options, local, phases)
+        checked = analysis(template, project, options, phases)
+        local.findings = check_template(checked, options, local, phases)
         local.suppressions = read(template)
-        # The resolver refers back to the project: dropping it lets reference counting free the
-        # template's whole analysis now (the cyclic collector is off for the run).
-        del project.resolvers[template.file]
+        release(project, [checked])
     local.findings += tool_input_findings(local, options)
-    return local.findings, local.suppressions, local.errors, local.internal_errors, dict(local.timings)
+    return local.findings, local.suppressions, local.errors, local.internal_errors, dict(local.timings), dict(local.cpu)

@@ -23,14 +23,14 @@ import click
 
 from . import __version__, baseline
 from .baseline import BaselineError
-from .commands import COMMANDS, DEBUG_HELP, TRUST_HELP, invoke, say, shard_option, written
+from .commands import COMMANDS, DEBUG_HELP, OTHER_COMMANDS, TRUST_HELP, invoke, say, shard_option, written
 from .config import Config, ConfigError, load
 from .docs import listing
 from .files import SEARCHED
 from .outcome import Outcome
 from .output_files import OutputError, append_text, write_text
 from .parameters import ParameterError
-from .phases import summary
+from .phases import cpu_seconds, summary
 from .report import FILE_FORMATS, github, render, text
 from .report import FORMATS as REPORTS
 from .report.escape import Where, escape
@@ -55,10 +55,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @click.command(
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Other commands: 'cfncheck explain ID' prints a check's rationale and fix; "
-    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph; "
-    "'cfncheck merge SHARD.json...' puts the reports of --shard runs together; "
-    "'cfncheck lsp' serves an editor (the lsp extra).",
+    epilog=OTHER_COMMANDS,
 )
 @click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option(
@@ -119,7 +116,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option(
     "--timings",
     is_flag=True,
-    help="Print the time of each phase (load, model, resolve, graph, checks, report) on stderr.",
+    help="Print the wall-clock and CPU seconds of each phase (load, model, resolve, graph, checks, report) "
+    "on stderr, summed over the worker processes that ran it, and of the whole run.",
 )
 @click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
 @click.option(
@@ -181,7 +179,7 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
         say(f"{problem} in {' '.join(paths)} ({SEARCHED})")
         if flags["require_templates"]:
             problems.append(problem)
-    reporting = time.perf_counter()
+    reporting, reporting_cpu = time.perf_counter(), time.thread_time()
     if write_baseline:
         try:
             count = baseline.write(outcome.findings, write_baseline)
@@ -193,8 +191,10 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
         also = {kind: flags[f"output_{kind}"] for kind in FILE_FORMATS}
         problems += _report(outcome, output_format, also, config["fail-on"])
     outcome.timings["report"] += time.perf_counter() - reporting
+    outcome.cpu["report"] += time.thread_time() - reporting_cpu
     if flags["timings"]:
-        click.echo(summary(outcome.timings, time.perf_counter() - started), nl=False, err=True)
+        total = time.perf_counter() - started
+        click.echo(summary(outcome.timings, outcome.cpu, total, cpu_seconds()), nl=False, err=True)
     sys.exit(outcome.status(problems, config["fail-on"] if not write_baseline else "none"))
 
 

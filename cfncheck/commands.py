@@ -24,6 +24,12 @@ TRUST_HELP = (
     "Python code of the repository, not loaded otherwise."
 )
 DEBUG_HELP = "Print the traceback of an internal error."
+OTHER_COMMANDS = (
+    "Other commands: 'cfncheck explain ID' prints a check's rationale and fix; "
+    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph; "
+    "'cfncheck merge REPORT...' puts the JSON or SARIF reports of --shard runs together; "
+    "'cfncheck lsp' serves an editor (the lsp extra)."
+)
 
 
 def say(text: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from .findings import Finding, Location, Severity
-from .graph import build_graph, resource_dependencies, resource_users
+from .graph import build_graph, drop_views, resource_dependencies, resource_users
 from .intrinsics import Resolver
 from .nodes import Mark
 from .project import output_scenario
@@ -61,6 +61,16 @@ class Analysis:
         except KeyError:
             value = self._memo[key] = compute()
             return value
+
+    def release(self) -> None:
+        """Forget what the checks computed, once they are done with this template: those values
+        refer back to the analysis (a link names the analysis of its resource) or to themselves
+        (networkx's views of the graph), cycles that would keep the whole template alive while
+        the run has the cyclic collector off."""
+        graph = self._memo.get(build_graph)
+        if graph is not None:
+            drop_views(graph)
+        self._memo.clear()
 
     @property
     def graph(self) -> nx.MultiDiGraph:

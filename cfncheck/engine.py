@@ -25,6 +25,7 @@ from .checking import (
     internal_error_finding,
     load_children,
     load_sources,
+    release,
     resolver,
     tool_input_findings,
     unreadable_texts,
@@ -41,7 +42,7 @@ __all__ = ["RunOptions", "RunResult", "Source", "run"]
 
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
-    phases = Phases(result.timings)
+    phases = Phases(result.timings, result.cpu)
     sources = list(sources)
     result.files = [source.name for source in sources]
     parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and can_fork()
@@ -69,6 +70,7 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         result.tool_inputs = [note for note in result.tool_inputs if ours(note.file)]
         result.findings += tool_input_findings(result, options)
         result.suppressions = [s for template in templates if ours(template.file) for s in read(template)]
+        release(project, analyses)
         others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))
@@ -83,8 +85,10 @@ def links(sources: Iterable[Source], options: RunOptions) -> tuple[list[str], li
     sources = list(sources)
     result.files = [source.name for source in sources]
     local, alone = partition(sources)
-    project = _project(sources, local, alone, options, result, Phases(result.timings))[3]
-    return result.files, list(shards.links(project))
+    project = _project(sources, local, alone, options, result, Phases(result.timings, result.cpu))[3]
+    linked = list(shards.links(project))
+    release(project, ())
+    return result.files, linked
 
 
 def _project(

@@ -169,9 +169,20 @@ def resource_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
         nodes = sorted(component)
         if len(nodes) == 1 and not resources.has_edge(nodes[0], nodes[0]):
             continue
-        cycle = nx.find_cycle(resources.subgraph(nodes), source=nodes[0])
+        view = resources.subgraph(nodes)
+        cycle = nx.find_cycle(view, source=nodes[0])
         cycles.append([edge[0][1] for edge in cycle])
+        drop_views(view)
+    drop_views(resources)
     return sorted(cycles)
+
+
+def drop_views(graph: nx.Graph) -> None:
+    """Forget the views networkx keeps on a graph once asked for them (``edges``, ``degree``…):
+    each refers back to the graph, a cycle that would keep it alive while the run has the cyclic
+    collector off. networkx makes them again when asked."""
+    for name in [name for name, value in vars(graph).items() if getattr(value, "_graph", None) is graph]:
+        delattr(graph, name)
 
 
 def edges_between(graph: nx.MultiDiGraph, source: tuple, target: tuple) -> list[dict]:

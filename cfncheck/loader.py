@@ -477,8 +477,11 @@ class _YamlReader:
         return node
 
 
+_JSON_WORDS = {"n": ("null", None), "t": ("true", True), "f": ("false", False)}
+
+
 class _JsonReader:
-    """JSON with positions: the standard library's scanner, with our object and array builders."""
+    """JSON with positions: the standard library's pure-Python scanner, with our object and array builders."""
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
@@ -492,21 +495,35 @@ class _JsonReader:
         self.duplicates: list[DuplicateKey] = []
         self.depth = 0
         self.nodes = 0
-        # The scanner reads these attributes from its context once, when it is made.
-        self.strict = True
-        self.object_hook = None
-        self.object_pairs_hook = None
-        self.parse_float = float
-        self.parse_int = int
-        self.parse_constant = self._constant
-        self.parse_string = json.decoder.scanstring
-        self.parse_object = self._object
-        self.parse_array = self._array
-        self.memo: dict = {}
-        self.scan_once = json.scanner.py_make_scanner(self)
 
-    def _constant(self, name: str):
-        raise ValueError(f"{name} is not valid JSON")
+    def _scan(self, s: str, index: int):
+        """The value starting at ``index`` and the index after it, as the standard library's
+        pure-Python scanner reads it, with our object and array builders. A method, not that
+        scanner: its closures refer to themselves and would keep the reader (and the text) alive
+        in a reference cycle after each file (the run turns the cyclic collector off)."""
+        try:
+            char = s[index]
+        except IndexError:
+            raise StopIteration(index) from None
+        if char == '"':
+            return json.decoder.scanstring(s, index + 1, True)
+        if char == "{":
+            return self._object(s, index + 1)
+        if char == "[":
+            return self._array(s, index + 1)
+        word, value = _JSON_WORDS.get(char, ("", None))
+        if word and s.startswith(word, index):
+            return value, index + len(word)
+        number = json.scanner.NUMBER_RE.match(s, index)
+        if number is not None:
+            integer, fraction, exponent = number.groups()
+            if fraction or exponent:
+                return float(integer + (fraction or "") + (exponent or "")), number.end()
+            return int(integer), number.end()
+        for constant in ("NaN", "Infinity", "-Infinity"):
+            if s.startswith(constant, index):
+                raise ValueError(f"{constant} is not valid JSON")
+        raise StopIteration(index)
 
     def position(self, index: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.line_starts, index)
@@ -522,7 +539,7 @@ class _JsonReader:
         ws = json.decoder.WHITESPACE.match
         try:
             start = ws(text, 0).end()
-            value, end = self.scan_once(text, start)
+            value, end = self._scan(text, start)
             end = ws(text, end).end()
             if end != len(text):
                 raise json.JSONDecodeError("Extra data after the top-level value", text, end)
@@ -544,8 +561,7 @@ class _JsonReader:
         if self.depth > MAX_DEPTH:
             self._fail(f"nesting deeper than {MAX_DEPTH} levels", index)
 
-    def _object(self, s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
-        s, end = s_and_end
+    def _object(self, s: str, end: int):
         start = end - 1
         self._enter(start)
         ws = json.decoder.WHITESPACE.match
@@ -560,7 +576,7 @@ class _JsonReader:
             if s[end : end + 1] != '"':
                 raise json.JSONDecodeError("Expecting property name enclosed in double quotes", s, end)
             key_start = end
-            key, end = json.decoder.scanstring(s, end + 1, strict)
+            key, end = json.decoder.scanstring(s, end + 1, True)
             key_mark = self.mark(key_start, end)
             end = ws(s, end).end()
             if s[end : end + 1] != ":":
@@ -568,7 +584,7 @@ class _JsonReader:
             end = ws(s, end + 1).end()
             value_start = end
             try:
-                value, end = scan_once(s, end)
+                value, end = self._scan(s, end)
             except StopIteration as err:
                 raise json.JSONDecodeError("Expecting value", s, err.value) from None
             self.nodes += 1
@@ -590,8 +606,7 @@ class _JsonReader:
         self.depth -= 1
         return node, end
 
-    def _array(self, s_and_end, scan_once):
-        s, end = s_and_end
+    def _array(self, s: str, end: int):
         start = end - 1
         self._enter(start)
         ws = json.decoder.WHITESPACE.match
@@ -604,7 +619,7 @@ class _JsonReader:
         while True:
             value_start = end
             try:
-                value, end = scan_once(s, end)
+                value, end = self._scan(s, end)
             except StopIteration as err:
                 raise json.JSONDecodeError("Expecting value", s, err.value) from None
             self.nodes += 1

@@ -44,7 +44,8 @@ class Outcome:
     internal_errors: int
     rules: list[Check]  # the checks that ran, and the engine's that reported; configured severities
     baseline: BaselineCount | None = None  # with a baseline compared
-    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)  # wall s per phase
+    cpu: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)  # CPU s per phase
     notices: tuple[str, ...] = ()  # old ids the suppressions or the baseline use; baseline entries fixed
     part: Part | None = None  # a shard's: where its files go in the whole run, for ``merge``
 
@@ -95,10 +96,12 @@ def settle(session: Session, results: list[RunResult], members: frozenset[str] |
         fail_on = session.config["fail-on"]
         part = shards.part(session.shard, files, len(session.missing), errors, session.digest, fail_on)
         files = [name for name in files if name in members]
-    timings = defaultdict(float)
+    timings, cpu = defaultdict(float), defaultdict(float)
     for result in results:
         for phase, seconds in result.timings.items():
             timings[phase] += seconds
+        for phase, seconds in result.cpu.items():
+            cpu[phase] += seconds
     return Outcome(
         files=files,
         findings=findings,
@@ -107,6 +110,7 @@ def settle(session: Session, results: list[RunResult], members: frozenset[str] |
         rules=_rules(session, findings),
         baseline=count,
         timings=timings,
+        cpu=cpu,
         notices=(*(notices[old] for old in sorted(notices)), *_fixed(session, count)),
         part=part,
     )

@@ -43,5 +43,6 @@ class RunResult:
     suppressions: list[Suppression] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     internal_errors: int = 0
-    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall-clock seconds per phase
+    cpu: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # CPU seconds per phase
     tool_inputs: list[ToolInput] = field(default_factory=list)  # files only another tool can make templates of

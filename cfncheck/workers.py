@@ -86,17 +86,19 @@ class Alone:
     def collect(self, result: RunResult, dropped: Collection[Source] = ()) -> None:
         """Add to ``result``, in the order of the sources, the findings, suppressions, load errors
         and internal error counts, except for the ``dropped`` sources (a worker may have checked
-        those already), and the timings (CPU seconds of the workers, summed). A template whose
-        worker died is an error naming it."""
+        those already), and the phase times (the wall-clock and CPU seconds of each template,
+        summed over the workers). A template whose worker died is an error naming it."""
         for index, outcome in self._outcomes(dropped):
             source = self.sources[index]
             if isinstance(outcome, str):
                 if source not in dropped:
                     result.errors.append(FileError(source.name, None, outcome))
                 continue
-            found, suppressions, errors, internal_errors, timings = outcome
+            found, suppressions, errors, internal_errors, timings, cpu = outcome
             for phase, seconds in timings.items():
                 result.timings[phase] += seconds
+            for phase, seconds in cpu.items():
+                result.cpu[phase] += seconds
             if source in dropped:
                 continue
             result.findings.extend(found)

@@ -37,7 +37,7 @@ def test_good_sample_reports_nothing():
 
 TIER2 = "DDB005 DDB007 LAMBDA006 TRAIL004 TRAIL005 TRAIL006 KMS040 ECS002 ECS003 ECS004 ECS005 ECS006 ELB006 ASG003"
 TIER2 += " APIGW005 APIGW007 VPC003 VPC006 VPC007 VPC008 VPC009 VPC010 VPC011 S3010 S3012 KMS003 SECRET008 RDS010 CF004"
-TIER2 += " CFN021 EBS002"
+TIER2 += " CFN021 EBS002 SQS010 SNS006 LAMBDA005"
 
 
 def test_tier2_bad_sample_reports_exactly_the_expected_findings():
@@ -273,3 +273,65 @@ def test_sam_policy_templates_need_their_parameters():
                 - SQSPollerPolicy: {}
         """
     assert only("IAM040", text) == [("IAM040", "Reader", 12), ("IAM040", "Reader", 16)]
+
+
+def test_fifo_settings_of_a_queue_whose_kind_is_a_parameter_are_not_judged():
+    text = """
+        Parameters:
+          Fifo: {Type: String, AllowedValues: ["true", "false"]}
+        Resources:
+          Jobs:
+            Type: AWS::SQS::Queue
+            Properties:
+              FifoQueue: !Ref Fifo
+              ContentBasedDeduplication: true
+              DeduplicationScope: queue
+          Plain:
+            Type: AWS::SQS::Queue
+            Properties:
+              ContentBasedDeduplication: false
+        """
+    assert only("SQS010", text) == []
+
+
+def test_a_fifo_subscription_is_judged_in_the_scenario_where_the_topic_is_fifo():
+    text = """
+        Parameters:
+          Ordered: {Type: String, AllowedValues: ["yes", "no"]}
+        Conditions:
+          IsOrdered: !Equals [!Ref Ordered, "yes"]
+        Resources:
+          Events:
+            Type: AWS::SNS::Topic
+            Properties:
+              FifoTopic: !If [IsOrdered, true, false]
+          Mail:
+            Type: AWS::SNS::Subscription
+            Properties: {TopicArn: !Ref Events, Protocol: email, Endpoint: ops@example.com}
+          Imported:
+            Type: AWS::SNS::Subscription
+            Properties: {TopicArn: !ImportValue events-topic, Protocol: email, Endpoint: ops@example.com}
+        """
+    assert only("SNS006", text) == [("SNS006", "Mail", 12)]
+
+
+def test_a_dead_letter_role_with_policies_cfncheck_cannot_read_is_not_judged():
+    text = """
+        Resources:
+          Failures:
+            Type: AWS::SQS::Queue
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}}]}
+              ManagedPolicyArns: [arn:aws:iam::123456789012:policy/team-managed]
+          Handler:
+            Type: AWS::Lambda::Function
+            Properties:
+              Runtime: python3.13
+              Handler: index.handler
+              Role: !GetAtt Role.Arn
+              Code: {ZipFile: pass}
+              DeadLetterConfig: {TargetArn: !GetAtt Failures.Arn}
+        """
+    assert only("LAMBDA005", text) == []

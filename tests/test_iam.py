@@ -249,3 +249,38 @@ def test_iam003_passes_a_wildcard_narrowed_by_a_resource_condition():
                     Condition: {StringNotEquals: {aws:ResourceTag/team: payments}}
     """
     assert only("IAM003", text) == [("IAM003", "Role", 22)]
+
+
+def test_iam014_policy_variables_need_version_2012_10_17():
+    text = """
+    Resources:
+      Unversioned:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: !Sub "arn:${AWS::Partition}:s3:::home/${!aws:username}/*"
+      Old:
+        Type: AWS::SQS::QueuePolicy
+        Properties:
+          Queues: [https://sqs.us-east-1.amazonaws.com/123456789012/q]
+          PolicyDocument: '{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "sqs:SendMessage", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount":
+            "${aws:PrincipalAccount}"}}}]}'
+      Current:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - {Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::home/${aws:username}/*"}
+      NoVariables:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: s3:GetObject, Resource: !Sub "arn:aws:s3:::${AWS::StackName}/*"}
+    """
+    assert only("IAM014", text) == [("IAM014", "Unversioned", 5), ("IAM014", "Old", 14)]

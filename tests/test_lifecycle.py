@@ -303,3 +303,81 @@ def test_backups_shorter_than_the_configured_minimum_are_reported_with_the_minim
     found = findings(text, select=["EC004", "REDSHIFT004"], options=week)
     assert summary(found) == [("EC004", "Sessions", 4), ("REDSHIFT004", "Warehouse", 7)]
     assert "fewer than the 7 days" in found[0].message and "defaults to 1 day" in found[1].message
+
+
+# the shape of aws-cloudformation-templates' ElastiCache/Elasticache-snapshot.yaml: a custom
+# resource, under EnableBackups, hands the group to a function allowed to modify it
+SNAPSHOT_TRIGGER = """
+    Parameters:
+      EnableSnapshotting: {Type: String, AllowedValues: ["True", "False"], Default: "True"}
+    Conditions:
+      EnableBackups: !Equals [!Ref EnableSnapshotting, "True"]
+    Resources:
+      RedisReplicationGroup:
+        Type: AWS::ElastiCache::ReplicationGroup
+        Properties: {ReplicationGroupDescription: r, Engine: redis, CacheNodeType: cache.t3.micro}
+      IamRoleLambda:
+        Type: AWS::IAM::Role
+        Condition: EnableBackups
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+          Policies:
+            - PolicyName: snapshots
+              PolicyDocument:
+                Statement: [{Effect: Allow, Action: [ACTION], Resource: !Ref RedisReplicationGroup}]
+      EnableShapshotTrigger:
+        Type: Custom::Region
+        Condition: EnableBackups
+        Properties:
+          ServiceToken: !GetAtt EnableShapshot.Arn
+          SSClusterId: !Ref RedisReplicationGroup
+          SSRetentionLimit: 28
+      EnableShapshot:
+        Type: AWS::Lambda::Function
+        Condition: EnableBackups
+        Properties:
+          Code: {ZipFile: "exports.handler = async () => {}"}
+          Handler: index.handler
+          Role: !GetAtt IamRoleLambda.Arn
+          Runtime: nodejs20.x
+    """
+
+
+def test_ec004_judges_only_the_scenarios_without_a_custom_resource_that_may_modify_the_group():
+    found = findings(SNAPSHOT_TRIGGER.replace("ACTION", "elasticache:ModifyReplicationGroup"), select=["EC004"])
+    assert summary(found) == [("EC004", "RedisReplicationGroup", 8)]
+    assert found[0].conditions == {"EnableBackups": False}
+    unconditional = SNAPSHOT_TRIGGER.replace("ACTION", "elasticache:*").replace("Condition: EnableBackups", "")
+    assert only("EC004", unconditional) == []
+
+
+def test_ec004_a_custom_resource_whose_role_cannot_modify_the_group_changes_nothing():
+    found = findings(SNAPSHOT_TRIGGER.replace("ACTION", "elasticache:DescribeReplicationGroups"), select=["EC004"])
+    assert summary(found) == [("EC004", "RedisReplicationGroup", 8)]
+    assert found[0].conditions == {}
+
+
+def test_s3011_a_bucket_emptied_by_a_custom_resource_in_one_scenario_is_reported_in_the_others():
+    text = """
+        Parameters:
+          Cleanup: {Type: String, AllowedValues: ["yes", "no"]}
+        Conditions:
+          CleanUp: !Equals [!Ref Cleanup, "yes"]
+        Resources:
+          Logs:
+            Type: AWS::S3::Bucket
+          Data:
+            Type: AWS::S3::Bucket
+            Properties:
+              LoggingConfiguration: {DestinationBucketName: !Ref Logs}
+          EmptyLogs:
+            Type: Custom::EmptyBucket
+            Condition: CleanUp
+            Properties:
+              ServiceToken: arn:aws:lambda:us-east-1:111111111111:function:empty
+              BucketName: !Ref Logs
+        """
+    found = findings(text, select=["S3011"])
+    assert summary(found) == [("S3011", "Logs", 7)]
+    assert found[0].conditions == {"CleanUp": False}

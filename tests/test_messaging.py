@@ -3,6 +3,8 @@ and a failing and a passing template for each other check and the problems it re
 
 from pathlib import Path
 
+import pytest
+
 from cfncheck.findings import ERROR, INFO, WARNING
 from cfncheck.testing import family, findings, run_files, summary
 
@@ -394,3 +396,135 @@ def test_lambda002_passes_and_unknown_policies_are_not_reported():
         "arn:aws:iam::123456789012:policy/custom",
     )
     assert findings(custom, select=family("LAMBDA002")) == []
+
+
+# LAMBDA013: the shape of cloud-migration-factory's automation template, where a WebSocket API
+# exists only when the deployment is public, beside an HTTP API of the same condition
+API_V2_CALLERS = """
+Parameters:
+  IsDeploymentPrivate: {Type: String, AllowedValues: ["true", "false"], Default: "false"}
+  Protocol: {Type: String, AllowedValues: [HTTP, WEBSOCKET]}
+Conditions:
+  DeploymentPublic: !Equals [!Ref IsDeploymentPrivate, "false"]
+Resources:
+  SocketApi:
+    Condition: DeploymentPublic
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: socket, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.message}
+  ConnectInteg:
+    Condition: DeploymentPublic
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref SocketApi
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Socket.Arn}/invocations
+  Socket:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      Role: arn:aws:iam::111111111111:role/fn
+      Code: {ZipFile: "def handler(event, context): pass"}
+      Timeout: '300'
+  HttpApi:
+    Condition: DeploymentPublic
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: http, ProtocolType: HTTP}
+  HttpInteg:
+    Condition: DeploymentPublic
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref HttpApi
+      IntegrationType: AWS_PROXY
+      PayloadFormatVersion: "2.0"
+      IntegrationUri: !GetAtt Report.Arn
+  Report:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      Role: arn:aws:iam::111111111111:role/fn
+      Code: {ZipFile: "def handler(event, context): pass"}
+      Timeout: 60
+  AnyApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: any, ProtocolType: !Ref Protocol}
+  AnyInteg:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref AnyApi
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !GetAtt Unknown.Arn
+  ImportedInteg:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !ImportValue shared-api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !GetAtt Unknown.Arn
+  Unknown:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      Role: arn:aws:iam::111111111111:role/fn
+      Code: {ZipFile: "def handler(event, context): pass"}
+      Timeout: 900
+"""
+
+
+def test_lambda013_judges_http_apis_only_in_the_scenario_where_the_caller_exists():
+    found = findings(API_V2_CALLERS, select=["LAMBDA013"])
+    assert summary(found) == [("LAMBDA013", "Report", 45)]
+    assert found[0].conditions == {"DeploymentPublic": True}
+    assert "HttpInteg (HTTP API) stops waiting after 30 s" in found[0].message
+    assert [(r.resource, r.line) for r in found[0].related] == [("HttpInteg", 37)]
+
+
+# LAMBDA014: the shape of serverless-patterns/s3-lambda-transcribe-sam, whose output goes to
+# another bucket; only the statement's Resource changes between cases
+S3_TRIGGERED = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  SpeechToTextFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.lambda_handler
+      Runtime: python3.12
+      Environment:
+        Variables:
+          OUTPUT_BUCKET: !Ref OutputBucket
+      Events:
+        S3Event:
+          Type: S3
+          Properties: {Bucket: !Ref InputBucket, Events: s3:ObjectCreated:*}
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [transcribe:StartTranscriptionJob, s3:GetObject, s3:PutObject]
+              Resource: RESOURCE
+  InputBucket:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: speech2text-input-bucket}
+  OutputBucket:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: speech2text-output-bucket}
+"""
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        ('"*"', []),
+        ("arn:aws:s3:::*/*", []),
+        ("arn:aws:s3:::*", []),
+        ("!Sub ${OutputBucket.Arn}/*", []),
+        ("arn:aws:s3:::speech2text-input-bucket-archive/*", []),
+        ("arn:aws:s3:::Speech2Text-Input-Bucket/*", []),
+        ("!Sub ${InputBucket.Arn}/*", [("LAMBDA014", "SpeechToTextFunction", 4)]),
+        ("arn:aws:s3:::speech2text-input-*/*", [("LAMBDA014", "SpeechToTextFunction", 4)]),
+        ("!Sub arn:${AWS::Partition}:s3:::speech2text-input-bucket/*", [("LAMBDA014", "SpeechToTextFunction", 4)]),
+    ],
+)
+def test_lambda014_counts_only_grants_that_name_the_trigger_bucket(resource, expected):
+    assert summary(findings(S3_TRIGGERED.replace("RESOURCE", resource), select=["LAMBDA014"])) == expected

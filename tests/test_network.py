@@ -307,3 +307,24 @@ def test_group_that_may_face_anything_else_is_still_reported(extra):
 def test_group_attached_to_nothing_here_is_still_reported():
     unattached = LAMBDA_GROUP.split("  Function:")[0]
     assert only(unattached) == [("SG003", "FunctionGroup", 8)]
+
+
+def test_r53002_private_zone_in_a_vpc_without_dns_hostnames():
+    text = """
+    Resources:
+      Network:
+        Type: AWS::EC2::VPC
+        Properties: {CidrBlock: 10.0.0.0/16, EnableDnsSupport: true}
+      Resolving:
+        Type: AWS::EC2::VPC
+        Properties: {CidrBlock: 10.1.0.0/16, EnableDnsHostnames: true}
+      Internal:
+        Type: AWS::Route53::HostedZone
+        Properties:
+          Name: internal.example.com
+          VPCs:
+            - {VPCId: !Ref Network, VPCRegion: !Ref AWS::Region}
+            - {VPCId: !Ref Resolving, VPCRegion: !Ref AWS::Region}
+            - {VPCId: vpc-12345678, VPCRegion: !Ref AWS::Region}
+    """
+    assert summary(findings(text, select=["R53002"])) == [("R53002", "Internal", 13)]

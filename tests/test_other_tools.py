@@ -72,3 +72,28 @@ def test_an_export_written_in_a_jinja_template_may_be_imported(tmp_path):
     )
     result = run_files([tmp_path / "queues.yaml", tmp_path / "topic.yaml"], select=["XSTK001", "CFN903"])
     assert [f.rule_id for f in result.findings] == ["CFN903"]
+
+
+MODULE_PARAMETERS = """
+Parameters:
+  Tags:
+    Type: Object
+  Name:
+    Type: Stringg
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      Tags: !Ref Tags
+"""
+
+
+def test_a_modules_parameters_are_the_tools_not_cloudformations():
+    """A module's Parameters are filled in by rain or `aws cloudformation package`, which take types
+    CloudFormation does not (Object): they never reach CloudFormation. A template's own are checked."""
+    as_module = MODULE_PARAMETERS.replace("Parameters:", "Constants:\n  Env: prod\nParameters:", 1)
+    assert [f for f in findings(as_module, select=["CFN032"]) if f.path[:1] == ("Parameters",)] == []
+    assert [(f.rule_id, f.line) for f in findings(MODULE_PARAMETERS, select=["CFN032"])] == [
+        ("CFN032", 3),
+        ("CFN032", 5),
+    ]

@@ -168,11 +168,14 @@ def test_a_nested_child_is_checked_with_its_parent_not_in_a_worker(tmp_path, mon
 def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
     """Memory must not grow with the number of files: with the cyclic collector off (as in a
     run), a template that takes no part in cross-template analysis is freed by reference
-    counting once checked; one that exports is kept with the project."""
+    counting once checked; one that exports is kept with the project while the run lasts, and
+    freed with it."""
     built = []
+    alive_at_build = []
     original = checking.build
 
     def recording(document):
+        alive_at_build.append({Path(file).name for file, ref in built if ref() is not None})
         template = original(document)
         built.append((template.file, weakref.ref(template)))
         return template
@@ -192,8 +195,14 @@ def test_a_template_checked_alone_is_freed_at_once(tmp_path, monkeypatch):
         alive = {Path(file).name for file, ref in built if ref() is not None}
     finally:
         gc.enable()
-    assert result.findings and len(built) == 4
-    assert alive == {"exports.yaml"}
+    assert result.findings and [Path(file).name for file, _ in built] == [
+        "exports.yaml",
+        "alone0.yaml",
+        "alone1.yaml",
+        "alone2.yaml",
+    ]
+    assert alive_at_build[1:] == [{"exports.yaml"}] * 3
+    assert alive == set()
     assert any(Path(f.file).name == "alone0.yaml" for f in result.findings)
 
 
@@ -299,15 +308,40 @@ def test_uses_are_found_once_and_given_under_any_prefix():
     assert [u.target for u in iter_uses(plain)] == ["A", "B"]
 
 
+def test_timings_give_wall_and_cpu_seconds_summed_over_workers(tmp_path):
+    """With workers, the parent checks none of these stand-alone templates: the CPU seconds of
+    loading and checking are the workers', sent back with their findings."""
+    for index in range(workers.PARALLEL_MIN_TEMPLATES + 8):
+        (tmp_path / f"t{index:02}.yaml").write_text(f"Resources: {{Q{index}: {{Type: AWS::SQS::Queue}}}}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "cfncheck", "--timings", "--jobs", "2", "--format", "json", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line.split() for line in done.stderr.splitlines() if line.startswith("cfncheck timing: ")]
+    assert [line[2] for line in lines] == [*phase_timer.PHASES, "total"]
+    assert all(len(line) == 6 and line[4] == "cpu" for line in lines), lines
+    wall = {line[2]: float(line[3]) for line in lines}
+    cpu = {line[2]: float(line[5]) for line in lines}
+    assert cpu["load"] > 0 and cpu["checks"] > 0 and wall["checks"] > 0
+    assert cpu["total"] >= cpu["load"] + cpu["checks"]
+
+
 def test_phases_count_nested_time_once(monkeypatch):
     clock = iter(range(100))
+    cpu_clock = iter(range(0, 1000, 10))
     monkeypatch.setattr(phase_timer.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(phase_timer.time, "thread_time", lambda: next(cpu_clock))
     timings: dict[str, float] = {"load": 0, "checks": 0, "graph": 0}
-    phases = Phases(timings)
+    cpu: dict[str, float] = {"load": 0, "checks": 0, "graph": 0}
+    phases = Phases(timings, cpu)
     with phases("checks"):  # 0
         with phases("graph"):  # 1
-            with phases("graph"):  # 2: re-entered, still one phase
+            with phases("graph"):  # re-entered: still one phase, the clock is not read
                 pass
-        # graph ends at 3
-    # checks ends at 4
-    assert timings == {"load": 0, "checks": 2, "graph": 2}
+        # graph ends at 2
+    # checks ends at 3
+    assert timings == {"load": 0, "checks": 2, "graph": 1}
+    assert cpu == {"load": 0, "checks": 20, "graph": 10}

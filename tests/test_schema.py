@@ -122,6 +122,10 @@ def test_conditional_applies_only_when_its_if_surely_holds():
     assert validate({"FifoQueue": Unknown("?"), "QueueName": "orders"}, schema) == []
     assert [p.path for p in validate({"FifoQueue": "true", "QueueName": "orders"}, schema)] == [("QueueName",)]
     assert [p.path for p in validate({"QueueName": "orders.fifo"}, schema)] == [("FifoQueue",)]
+    topic = schemas.resource_schema("AWS::SNS::Topic").schema
+    assert [p.path for p in validate({"TopicName": "prices.fifo"}, topic)] == [("FifoTopic",)]
+    assert validate({"TopicName": "prices.fifo", "FifoTopic": True}, topic) == []
+    assert validate({"TopicName": Unknown("?")}, topic) == []
 
 
 def test_type_lookups():

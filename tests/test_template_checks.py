@@ -41,6 +41,29 @@ def test_cfn001_undefined_names():
     assert "Did you mean Environment" in message
 
 
+def test_cfn001_iam_policy_variables_in_sub_must_be_escaped():
+    text = """
+    Resources:
+      Policy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: !Sub "arn:${AWS::Partition}:s3:::home/${aws:username}/*"
+              - Effect: Allow
+                Action: s3:ListBucket
+                Resource: !Sub "arn:${AWS::Partition}:s3:::home/${!aws:username}"
+                Condition: {StringLike: {"s3:prefix": "${aws:username}/*"}}
+    """
+    # the escaped variable and the one outside Fn::Sub are IAM's to substitute
+    found = findings(text, select=["CFN001"])
+    assert summary(found) == [("CFN001", "Policy", 10)]
+    assert "write ${!aws:username}" in found[0].message
+
+
 def test_cfn001_accepts_defined_names_sam_implicit_names_and_sub_variables():
     text = """
     Transform: AWS::Serverless-2016-10-31

@@ -184,7 +184,7 @@ SAME_PROBLEM = {
     "E0000": {"CFN002", "LOAD"},  # not parsed (or a duplicate key): cfncheck's load error or duplicate key
     "E1001": {"LOAD", "CFN014"},  # the template's structure
     "E3004": {"CFN004"},  # a dependency cycle, which each tool reports on a different member
-    "E3045": {"S3001"},  # a bucket ACL without ownership controls: on the bucket, or on its AccessControl
+    "E3045": {"S3009"},  # a bucket ACL without ownership controls: on the bucket, or on its AccessControl
     "E3710": {"CFN047"},  # a type of a service AWS has shut down: on the resource, or on its Properties
 }
 """cfn-lint rules and the cfncheck rules that report the same problem of a file at other lines."""
@@ -281,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         help="write the disagreements not judged yet to this TSV (verdict and reason empty), to judge and merge",
     )
     parser.add_argument("--gone", action="store_true", help="also list the judged rows that no longer occur")
+    parser.add_argument(
+        "--list",
+        choices=sorted({v for vs in VERDICTS.values() for v in vs}),
+        help="list the judged disagreements of this verdict that still occur",
+    )
     parser.add_argument("--prune", action="store_true", help="drop judged rows that no longer occur")
     args = parser.parse_args(argv)
     corpora = args.corpus or list(CORPORA)
@@ -294,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     gone = [row for key, row in judged.items() if key not in present]
     for error in new:
         print(f"new\t{error.side}\t{error.template}:{error.line}\t{error.rule}\t{error.message[:200]}")
+    for key in sorted(present & judged.keys()) if args.list else ():
+        row = judged[key]
+        if row["verdict"] == args.list:
+            print(f"{row['verdict']}\t{row['side']}\t{row['template']}:{row['line']}\t{row['rule']}\t{row['reason']}")
     for row in gone if args.gone else ():
         print(f"gone\t{row['side']}\t{row['template']}:{row['line']}\t{row['rule']}\t{row['verdict']}: {row['reason']}")
     if args.pending:

@@ -333,13 +333,34 @@ def fully_known(items: tuple | None) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _pattern(pattern: str) -> re.Pattern:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.IGNORECASE)
+def _pattern(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), flags)
 
 
 def action_matches(pattern: str, action: str) -> bool:
     """IAM's action matching: case-insensitive, ``*`` and ``?`` wildcards."""
     return _pattern(pattern).fullmatch(action) is not None
+
+
+_S3_ARN = re.compile(r"^arn:(?:[\w-]*|\$\{[^}]*\}):s3:::([^/]*)")
+
+
+def names_bucket(ctx: Context, item, bucket: Resource) -> bool:
+    """Whether a ``Resource`` item of a statement names ``bucket`` or objects in it: by reference
+    (``!GetAtt Bucket.Arn``, ``!Sub ${Bucket.Arn}/*``), or by an ARN whose bucket part matches
+    the bucket's name (IAM's case-sensitive ``*`` and ``?`` wildcards). A pattern that matches
+    every bucket (``*``, ``arn:aws:s3:::*/*``) names none in particular: a broad grant is not
+    evidence of use of this bucket."""
+    if ctx.refers_to(item, bucket):
+        return True
+    match = _S3_ARN.match(text_of(item) or "")
+    if match is None or not match.group(1).strip("*?"):
+        return False
+    pattern = _pattern(match.group(1), 0)
+    return any(
+        isinstance(alt.value, str) and pattern.fullmatch(alt.value) is not None
+        for alt in ctx.values(bucket, "Properties.BucketName")
+    )
 
 
 def grants(statement: Statement, action: str) -> bool:

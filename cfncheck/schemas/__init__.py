@@ -165,26 +165,27 @@ def _inline_refs(schema: dict) -> None:
     """Replace each local ``{"$ref": "#/definitions/X"}`` by the definition itself (shared, so
     recursive definitions stay finite): validation then never resolves a reference."""
     seen: set[int] = set()
-
-    def target(ref: str):
-        node = _pointer(schema, ref)
-        while isinstance(node, dict) and "$ref" in node:
-            node = _pointer(schema, node["$ref"])
-        return node
-
-    def visit(node) -> None:
+    pending = [schema]  # a stack, not a closure that calls itself: that would be a reference cycle
+    while pending:
+        node = pending.pop()
         if id(node) in seen:
-            return
+            continue
         seen.add(id(node))
         children = node.items() if isinstance(node, dict) else enumerate(node)
         for key, child in list(children):
             if isinstance(child, dict) and isinstance(child.get("$ref"), str) and child["$ref"].startswith("#"):
-                child = target(child["$ref"])
+                child = _target(schema, child["$ref"])
                 node[key] = child
             if isinstance(child, (dict, list)):
-                visit(child)
+                pending.append(child)
 
-    visit(schema)
+
+def _target(schema: dict, ref: str):
+    """The definition a reference names, following references to references."""
+    node = _pointer(schema, ref)
+    while isinstance(node, dict) and "$ref" in node:
+        node = _pointer(schema, node["$ref"])
+    return node
 
 
 def type_problem(type_name: str) -> str | None:

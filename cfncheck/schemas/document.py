@@ -7,6 +7,7 @@ import json
 import re
 from functools import cache
 
+from cfncheck.analysis.other_tools import expanded_elsewhere
 from cfncheck.template import Parameter, Template
 from cfncheck.values import ALWAYS, as_number
 
@@ -26,8 +27,13 @@ def document_violations(template: Template) -> list[Violation]:
     """Problems of the Parameters and Outputs declarations, with paths from the template root."""
     root = template.root
     sections = {name: root[name] for name in ("Parameters", "Outputs") if isinstance(root.get(name), dict)}
+    # a module's parameters (rain, `aws cloudformation package`) are filled in by the tool, which
+    # takes types CloudFormation does not (Object, Boolean): CloudFormation never reads them
+    tool_parameters = expanded_elsewhere(template)
     result = []
     for kind, path, message in validate(sections, template_schema()):
+        if tool_parameters and path[:1] == ("Parameters",) and path[2:3] == ("Type",):
+            continue
         if kind in (UNKNOWN_PROPERTY, REQUIRED) and " here" in message:
             message = f"{describe(path[:-1])}: {message.replace(' here', '', 1)}"
         else:

@@ -165,15 +165,15 @@ def asg_no_update_policy(group, ctx):
     Reported for a group that launches from a launch template, a launch configuration or a mixed
     instances policy, without `AutoScalingRollingUpdate` or `AutoScalingReplacingUpdate`.
     """
-    launches = any(
-        alt.value is not ABSENT
-        for path in (
-            "Properties.LaunchTemplate",
-            "Properties.LaunchConfigurationName",
-            "Properties.MixedInstancesPolicy",
+    launches = [
+        what
+        for path, what in (
+            ("Properties.LaunchTemplate", "launch template"),
+            ("Properties.LaunchConfigurationName", "launch configuration"),
+            ("Properties.MixedInstancesPolicy", "launch template"),
         )
-        for alt in ctx.values(group, path)
-    )
+        if any(alt.value is not ABSENT for alt in ctx.values(group, path))
+    ]
     if not launches:
         return
     for alt in ctx.values(group, "UpdatePolicy"):
@@ -186,7 +186,7 @@ def asg_no_update_policy(group, ctx):
                 group,
                 "UpdatePolicy",
                 "Without an UpdatePolicy (AutoScalingRollingUpdate or AutoScalingReplacingUpdate), a change to the "
-                "launch template reaches only instances launched later; the running ones keep the old settings.",
+                f"{launches[0]} reaches only instances launched later; the running ones keep the old settings.",
                 alt.scenario,
             )
 

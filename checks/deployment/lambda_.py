@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cfncheck.analysis import grants
 from cfncheck.api import ABSENT, ERROR, WARNING, Child, as_bool, as_number, check
 from cfncheck.schemas.lambda_runtimes import deprecation, is_identifier, successor
 
@@ -319,3 +320,49 @@ def esm_destination_invalid(mapping, ctx):
                 f"An on-failure destination of type {service}: Lambda takes an SQS queue, an SNS topic or an S3 bucket."
             )
             yield ctx.finding(mapping, "Properties.DestinationConfig.OnFailure.Destination", message, alt.scenario)
+
+
+DLQ_ACTIONS = {
+    "AWS::SQS::Queue": ("sqs:SendMessage", "SendMessage on SQS"),
+    "AWS::SNS::Topic": ("sns:Publish", "Publish on SNS"),
+}
+"""The action a function's role needs on its dead-letter queue or topic, and how Lambda's refusal names it."""
+
+
+@check(
+    "LAMBDA005",
+    "lambda-dlq-role-without-permission",
+    ERROR,
+    types=["AWS::Lambda::Function"],
+    fix="Grant the function's role sqs:SendMessage on the dead-letter queue (sns:Publish on a topic).",
+    example="Resources:\n  Failed:\n    Type: AWS::SQS::Queue\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+    "      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+    "            Principal: {Service: lambda.amazonaws.com}\n            Action: sts:AssumeRole\n"
+    "  Handler:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.13\n"
+    "      Handler: index.handler\n      Role: !GetAtt Role.Arn\n      Code: {ZipFile: pass}\n"
+    "      DeadLetterConfig: {TargetArn: !GetAtt Failed.Arn}",
+    deploy_failure=True,
+)
+def dlq_role_without_permission(function, ctx):
+    """Lambda checks, when it creates a function with a dead-letter queue or topic, that the
+    execution role may send to it, and refuses the function otherwise ("The provided execution
+    role does not have permissions to call SendMessage on SQS"). Reported only for a role of this
+    template whose every policy is known and none allows the action (on any resource). A
+    TargetArn written as a queue's Ref (its URL) is CFN008's. Source: the Lambda developer
+    guide, "Dead-letter queues" (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html)."""
+    for target in ctx.links(function, "Properties.DeadLetterConfig.TargetArn"):
+        if target.type not in DLQ_ACTIONS or target.foreign:
+            continue
+        action, refused = DLQ_ACTIONS[target.type]
+        for role in ctx.links(function, "Properties.Role"):
+            both = ctx.merge(target.scenario, role.scenario)
+            if both is None or role.type != "AWS::IAM::Role" or role.foreign:
+                continue
+            if grants.role_allows(ctx, role.resource, action) is False:
+                message = (
+                    f"Role {role.logical_id} does not allow {action}: Lambda refuses the function with the dead-letter "
+                    f'target {target.logical_id} ("The provided execution role does not have permissions to call '
+                    f'{refused}"). Grant {action} on it.'
+                )
+                related = [role.location(ctx, (), message=f"role {role.logical_id}")]
+                yield ctx.finding(function, "Properties.DeadLetterConfig.TargetArn", message, both, related=related)

@@ -38,7 +38,8 @@ def s3_origin_without_oac(distribution, ctx):
             yield ctx.finding(
                 distribution,
                 path + ("S3OriginConfig",),
-                f"Origin {origin.get('Id', '')} reads its bucket without origin access control, so the bucket must "
-                "be public: set OriginAccessControlId and grant only CloudFront in the bucket policy.",
+                f"Origin {origin.get('Id', '')} reads its bucket without origin access control: CloudFront can "
+                "serve it only if the bucket is public (else viewers get 403). Set OriginAccessControlId and grant "
+                "only CloudFront in the bucket policy.",
                 alt.scenario,
             )

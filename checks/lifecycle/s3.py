@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from cfncheck.analysis.custom_resources import handed_to_custom_resources
 from cfncheck.analysis.log_delivery import BUCKET, deliveries_into, is_log_bucket
 from cfncheck.analysis.other_tools import emptied_on_delete
 from cfncheck.analysis.tags import tags
-from cfncheck.api import ABSENT, INFO, WARNING, Unknown, check, iter_uses, per_template
+from cfncheck.api import ABSENT, INFO, WARNING, Unknown, check
 
 KEEPING = ("Retain", "RetainExceptOnCreate")
-CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 
 
 @check(
@@ -88,38 +88,25 @@ def s3_bucket_delete_non_empty(bucket, ctx):
     their deletion fails for certain. Other buckets are not reported: whether they hold objects at
     deletion time is not in the template, and for a data bucket the failure keeps the data. A
     custom resource of the template that names the bucket (the CDK's auto-delete-objects, say) is
-    taken to empty it, and so is rain's `Metadata: {Rain: {EmptyOnDelete: true}}`.
+    taken to empty it in the scenarios where it exists, and so is rain's
+    `Metadata: {Rain: {EmptyOnDelete: true}}`.
     """
     deliveries = deliveries_into(ctx, bucket)
-    if not deliveries or _emptied(ctx, bucket):
+    if not deliveries or emptied_on_delete(bucket):
         return
     source = deliveries[0]
+    emptied = handed_to_custom_resources(ctx, bucket)
     for alt in ctx.values(bucket, "DeletionPolicy"):
         if alt.value in KEEPING or not (alt.value is ABSENT or alt.value == "Delete"):
             continue
         written = "DeletionPolicy is Delete" if alt.value == "Delete" else "DeletionPolicy defaults to Delete"
-        yield ctx.finding(
-            bucket,
-            "DeletionPolicy",
-            f"{written}, but {source.source.logical_id} writes {source.logs} into this bucket: CloudFormation cannot "
-            "delete a bucket that holds objects, so deleting the stack will fail. Set DeletionPolicy: Retain, or "
-            "empty the bucket with a custom resource.",
-            alt.scenario,
-            related=[source.location(ctx, message=f"{source.source.logical_id} sends its {source.logs} here")],
-        )
-
-
-def _emptied(ctx, bucket) -> bool:
-    """Whether a custom resource of the template names the bucket (to empty it on deletion), or
-    rain is told to empty it."""
-    return emptied_on_delete(bucket) or bucket.logical_id in _named_by_custom_resources(ctx)
-
-
-@per_template
-def _named_by_custom_resources(ctx) -> set[str]:
-    return {
-        use.target
-        for resource in ctx.resources()
-        if resource.type.startswith("Custom::") or resource.type == CUSTOM_RESOURCE
-        for use in iter_uses(resource.properties)
-    }
+        for scenario in ctx.uncovered(emptied, alt.scenario) or ():
+            yield ctx.finding(
+                bucket,
+                "DeletionPolicy",
+                f"{written}, but {source.source.logical_id} writes {source.logs} into this bucket: CloudFormation "
+                "cannot delete a bucket that holds objects, so deleting the stack will fail. Set DeletionPolicy: "
+                "Retain, or empty the bucket with a custom resource.",
+                scenario,
+                related=[source.location(ctx, message=f"{source.source.logical_id} sends its {source.logs} here")],
+            )

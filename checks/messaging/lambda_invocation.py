@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from cfncheck.analysis.grants import role_statements
-from cfncheck.analysis.policy import IDENTITY, grants, policy_statements, text_of
+from cfncheck.analysis.policy import IDENTITY, grants, names_bucket, policy_statements
 from cfncheck.analysis.wiring import FUNCTIONS, SAM_FUNCTION, deliveries, function_of, sam_events
-from cfncheck.api import ABSENT, WARNING, Context, Link, Resource, as_number, check
+from cfncheck.api import ABSENT, ALWAYS, WARNING, Alt, Context, Link, Resource, Scenario, as_number, check
 
 DEFAULT_TIMEOUT = 3  # seconds, when a function sets no Timeout
 SYNC_CALLERS = {
@@ -16,24 +18,52 @@ SYNC_CALLERS = {
 SAM_CALLERS = {"Api": (29_000, "REST API"), "HttpApi": (30_000, "HTTP API")}
 
 
-def _callers(ctx: Context, function: Resource) -> list[tuple[Resource, tuple, float, str]]:
-    """(caller, path, timeout in seconds, kind) for each API of the template that waits for the function."""
+class Caller(NamedTuple):
+    """An API that waits for the function, in the scenario where it exists and waits that long."""
+
+    resource: Resource
+    path: tuple
+    seconds: float
+    kind: str
+    scenario: Scenario
+
+
+def _callers(ctx: Context, function: Resource) -> list[Caller]:
+    """Each API of the template that waits for the function, per scenario."""
     found = []
     for delivery in deliveries(ctx):
         spec = SYNC_CALLERS.get(delivery.source.type)
         if spec is None or delivery.destination.resource is not function:
             continue
         path, default, kind = spec
-        for alt in ctx.values(delivery.source, path):
-            millis = as_number(alt.value, default)
+        for scenario, (value, _) in ctx.joint(
+            ctx.values(delivery.source, path), _waiting(ctx, delivery.source), within=delivery.destination.scenario
+        ):
+            millis = as_number(value, default)
             if millis is not None:
-                found.append((delivery.source, path if alt.value is not ABSENT else delivery.path, millis / 1000, kind))
+                where = path if value is not ABSENT else delivery.path
+                found.append(Caller(delivery.source, where, millis / 1000, kind, scenario))
     if function.type == SAM_FUNCTION:
         for name, kind, _ in sam_events(function):
             if kind in SAM_CALLERS:
                 millis, api = SAM_CALLERS[kind]
-                found.append((function, ("Properties", "Events", name), millis / 1000, api))
+                found.append(Caller(function, ("Properties", "Events", name), millis / 1000, api, ALWAYS))
     return found
+
+
+def _waiting(ctx: Context, caller: Resource) -> list[Alt]:
+    """The scenarios in which the caller answers its client only when the function returns: a REST
+    method always; an API Gateway v2 integration when its API is an HTTP API. A WebSocket API's
+    functions may run on and push their results back over the connection, and an API that cannot
+    be followed, or whose protocol is unknown, is not judged."""
+    if caller.type != "AWS::ApiGatewayV2::Integration":
+        return [Alt(True)]
+    return [
+        alt
+        for api in ctx.links(caller, "Properties.ApiId")
+        for alt in api.values("Properties.ProtocolType")
+        if alt.value == "HTTP"
+    ]
 
 
 @check(
@@ -50,28 +80,36 @@ def timeout_exceeds_caller(function, ctx):
     HTTP APIs, or the integration's ``TimeoutInMillis``: Regional and private REST APIs may raise it
     above 29 s since 2024) for a function: a function allowed to run
     longer keeps running — and billing — after the client got a 504. The function's Timeout should
-    not exceed its caller's."""
+    not exceed its caller's. WebSocket APIs are not judged: their functions may answer later over
+    the connection. A finding holds where both the caller and the Timeout do, and names that scenario."""
     callers = _callers(ctx, function)
     if not callers:
         return
     for alt in ctx.values(function, "Properties.Timeout"):
         seconds = as_number(alt.value, DEFAULT_TIMEOUT)
-        late = [caller for caller in callers if seconds is not None and seconds > caller[2]]
+        late = [
+            (scenario, caller)
+            for caller in callers
+            if seconds is not None
+            and seconds > caller.seconds
+            and (scenario := ctx.merge(alt.scenario, caller.scenario)) is not None
+        ]
         if late:
-            caller, path, limit, kind = min(late, key=lambda caller: caller[2])
+            # the finding that holds in the most scenarios, and of those the caller that gives up first
+            scenario, caller = min(late, key=lambda pair: (len(pair[0]), pair[1].seconds))
             yield ctx.finding(
                 function,
                 "Properties.Timeout",
-                f"The function may run {seconds:g} s, but {_name(caller, path, function)} ({kind}) stops waiting after "
-                f"{limit:g} s "
+                f"The function may run {seconds:g} s, but {_name(caller, function)} ({caller.kind}) stops waiting "
+                f"after {caller.seconds:g} s "
                 "and answers 504: lower the Timeout or make the work asynchronous.",
-                alt.scenario,
-                related=(ctx.location(caller, path, caller.exists_in, message="the caller's timeout"),),
+                scenario,
+                related=(ctx.location(caller.resource, caller.path, scenario, message="the caller's timeout"),),
             )
 
 
-def _name(caller: Resource, path: tuple, function: Resource) -> str:
-    return f"its {path[2]} event" if caller is function else caller.logical_id
+def _name(caller: Caller, function: Resource) -> str:
+    return f"its {caller.path[2]} event" if caller.resource is function else caller.resource.logical_id
 
 
 def _object_created(event) -> bool:
@@ -130,14 +168,12 @@ def _writes_to(ctx: Context, function: Resource, bucket: Resource) -> bool:
                 name = template.get(key, {}).get("BucketName") if isinstance(template.get(key), dict) else None
                 if ctx.refers_to(name, bucket) or name in names:
                     return True
-    for statement in statements:
-        if not statement.allows or not grants(statement, "s3:PutObject"):
-            continue
-        for item in statement.resources or ():
-            text = text_of(item) or ""
-            if item == "*" or ctx.refers_to(item, bucket) or any(f":::{name}" in text for name in names):
-                return True
-    return False
+    return any(
+        statement.allows
+        and grants(statement, "s3:PutObject")
+        and any(names_bucket(ctx, item, bucket) for item in statement.resources or ())
+        for statement in statements
+    )
 
 
 @check(

@@ -75,19 +75,21 @@ def _condition_cycles(defined) -> list[list[str]]:
         for name, body in defined.items()
     }
     cycles, state = [], {}
-
-    def visit(name, stack):
-        state[name] = "open"
-        stack.append(name)
-        for following in edges.get(name, ()):
-            if state.get(following) == "open":
-                cycles.append(stack[stack.index(following) :] + [following])
-            elif following not in state:
-                visit(following, stack)
-        stack.pop()
-        state[name] = "done"
-
     for name in sorted(edges):
         if name not in state:
-            visit(name, [])
+            _visit(name, edges, state, [], cycles)
     return cycles
+
+
+def _visit(name: str, edges: dict, state: dict, stack: list, cycles: list) -> None:
+    """Depth first from ``name``, adding each cycle met. A function of its own, not a closure that
+    calls itself: that would be a reference cycle left for the collector after every template."""
+    state[name] = "open"
+    stack.append(name)
+    for following in edges.get(name, ()):
+        if state.get(following) == "open":
+            cycles.append(stack[stack.index(following) :] + [following])
+        elif following not in state:
+            _visit(following, edges, state, stack, cycles)
+    stack.pop()
+    state[name] = "done"

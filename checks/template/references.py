@@ -35,6 +35,13 @@ def _sam_implicit(template, name: str) -> bool:
     )
 
 
+def _policy_variable(name: str) -> bool:
+    """An IAM policy variable (``aws:username``, ``s3:prefix``, ``cognito-identity.amazonaws.com:sub``):
+    a service prefix and a key, which no parameter or resource can be named."""
+    prefix, colon, key = name.partition(":")
+    return bool(colon and key and prefix and not name.startswith("AWS::"))
+
+
 @check(
     "CFN001",
     "cfn-undefined-reference",
@@ -48,8 +55,13 @@ def undefined_reference(ctx):
     or a template format error).
 
     Ref names a parameter, a resource or a pseudo parameter; GetAtt and DependsOn name
-    resources. Names created by the SAM transform (MyFunctionRole, ServerlessRestApi…) are
-    accepted; templates with other macros, Fn::ForEach, rain directives or Serverless Framework
+    resources. An IAM policy variable inside Fn::Sub (``${aws:username}``) is such a name too:
+    CloudFormation tries to substitute it, and it must be written ``${!aws:username}`` (the
+    Fn::Sub reference: "To write a dollar sign and curly braces (${}) literally, add an
+    exclamation point (!) after the open curly brace").
+
+    Names created by the SAM transform (MyFunctionRole, ServerlessRestApi…) are accepted;
+    templates with other macros, Fn::ForEach, rain directives or Serverless Framework
     variables are not judged, since those create names cfncheck cannot see."""
     template = ctx.template
     if expanded_elsewhere(template):
@@ -74,6 +86,13 @@ def undefined_reference(ctx):
             what, candidates = "a resource", resources
         function = {"Sub": "Fn::Sub variable", "GetAtt": "Fn::GetAtt", "DependsOn": "DependsOn"}.get(use.kind, use.kind)
         shown = use.target + (f".{use.attribute}" if use.attribute else "")
+        if use.kind == "Sub" and _policy_variable(use.target):
+            message = (
+                f"Fn::Sub variable {shown}: Fn::Sub substitutes every ${{…}}, and {use.target} is not {what} of this "
+                f"template. To keep the IAM policy variable, write ${{!{use.target}}}."
+            )
+            yield ctx.finding(resource, path, message)
+            continue
         message = (
             f"{function} {shown}: {use.target} is not {what} of this template.{did_you_mean(use.target, candidates)}"
         )
