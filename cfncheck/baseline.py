@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -96,28 +96,33 @@ def write(findings: list[Finding], path: str | os.PathLike) -> int:
     return len(entries)
 
 
-def read(path: str | os.PathLike) -> Counter:
-    """The fingerprints a baseline file accepts, with how many findings of each."""
+def read(path: str | os.PathLike, keep: Callable[[str], bool] | None = None) -> Counter:
+    """The fingerprints a baseline file accepts, with how many findings of each (of the entries whose
+    file ``keep`` keeps, when given)."""
     try:
         document = read_json(path, MAX_GENERATED_BYTES)
     except OSError as err:
         raise BaselineError(f"{path}: cannot read baseline: {err.strerror or err}") from None
     except InputError as err:
         raise BaselineError(f"{path}: baseline {err}") from None
-    entries = document.get("findings") if isinstance(document, dict) else None
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
+    listed = document.get("findings") if isinstance(document, dict) else None
+    if not isinstance(listed, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in listed):
         raise BaselineError(f"{path}: not a cfncheck baseline (write one with --write-baseline)")
-    return Counter(str(e["fingerprint"]) for e in entries)
+    return Counter(str(e["fingerprint"]) for e in listed if keep is None or keep(str(e.get("file"))))
 
 
 def apply(
-    findings: list[Finding], path: str | os.PathLike, formerly: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    findings: list[Finding],
+    path: str | os.PathLike,
+    formerly: Mapping[str, tuple[str, ...]] = MappingProxyType({}),
+    keep: Callable[[str], bool] | None = None,
 ) -> tuple[list[Finding], int, int, set[str]]:
     """The findings with those the baseline at ``path`` accepts marked as suppressed (externally),
     how many it accepted, how many of its entries no finding matched (fixed since), and the old ids
     under which it accepted findings now reported under another (``formerly``: each id, the ids
-    its findings were reported under before; see ``Catalog.formerly``)."""
-    accepted = read(path)
+    its findings were reported under before; see ``Catalog.formerly``). ``keep``: which entries
+    to compare, by their file (a shard's), else all."""
+    accepted = read(path, keep)
     root = Path(path).resolve().parent
     justification = f"accepted in baseline {Path(path).name}"
     marked, matched, old_ids = [], 0, set()

@@ -53,6 +53,9 @@ class RunOptions:
     roots: tuple[str, ...] | None = None
     """The folders (real paths) a nested stack's template may be read from; None: those of the
     run's files."""
+    only: frozenset[str] | None = None
+    """The files this run checks and reports (a shard's, see ``shards``); None: all. The others
+    that may take part in cross-template analysis are still read and indexed."""
 
     @cached_property
     def runners(self) -> list[Check]:
@@ -62,6 +65,9 @@ class RunOptions:
     @cached_property
     def reported(self) -> frozenset[str]:
         return frozenset(c.id for c in self.checks)
+
+    def checks_file(self, name: str) -> bool:
+        return self.only is None or name in self.only
 
     @cached_property
     def effective_options(self) -> dict[str, dict]:

@@ -23,7 +23,7 @@ import click
 
 from . import __version__, baseline
 from .baseline import BaselineError
-from .commands import DEBUG_HELP, TRUST_HELP, explain_command, graph_command, invoke, lsp_command, say, written
+from .commands import COMMANDS, DEBUG_HELP, OTHER_COMMANDS, TRUST_HELP, invoke, say, shard_option, written
 from .config import Config, ConfigError, load
 from .docs import listing
 from .files import SEARCHED
@@ -55,9 +55,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @click.command(
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Other commands: 'cfncheck explain ID' prints a check's rationale and fix; "
-    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph; "
-    "'cfncheck lsp' serves an editor (the lsp extra).",
+    epilog=OTHER_COMMANDS,
 )
 @click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option(
@@ -128,6 +126,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="The project's folder: templates may read files (nested stacks) only in it and in the folders named. "
     "[default: the configuration file's folder, else the working directory]",
 )
+@shard_option
 @click.option("--list-checks", is_flag=True, help="Print the checks and exit.")
 @click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.version_option(__version__, prog_name="cfncheck")
@@ -166,6 +165,7 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
             compare_baseline=not write_baseline,
             stdin_filename=flags["stdin_filename"],
             project_root=flags["project_root"],
+            shard=flags["shard"],
         )
         for notice in session.notices:
             say(notice)
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     (KeyboardInterrupt) and a closed standard output (BrokenPipeError) are raised for the
     process to end by their signals (``__main__``)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    command = {"graph": graph_command, "explain": explain_command, "lsp": lsp_command}.get(args[0]) if args else None
+    command = COMMANDS.get(args[0]) if args else None
     if command is not None and not os.path.exists(args[0]):
         invoke(command, f"cfncheck {args[0]}", args[1:])
     invoke(check_command, "cfncheck", args)

@@ -1,6 +1,7 @@
 """The commands beside the check itself: ``cfncheck explain ID`` prints a check's documentation,
-``cfncheck graph TEMPLATE`` a template's dependency graph, ``cfncheck lsp`` serves an editor
-(``cli.main`` dispatches to them); and what every command shares: what it says on standard error
+``cfncheck graph TEMPLATE`` a template's dependency graph, ``cfncheck merge`` puts the reports of
+a run's shards together, ``cfncheck lsp`` serves an editor (``cli.main`` dispatches to them); the
+check's ``--shard`` option; and what every command shares: what it says on standard error
 (``say``), how it writes a file (``written``) and how it ends (``invoke``).
 """
 
@@ -16,12 +17,19 @@ from .config import ConfigError, load
 from .docs import explain
 from .output_files import OutputError
 from .report.escape import Where, escape
+from .shards import Shard
 
 TRUST_HELP = (
     "Load the checks-dir of the configuration file and plugins installed in the working directory: "
     "Python code of the repository, not loaded otherwise."
 )
 DEBUG_HELP = "Print the traceback of an internal error."
+OTHER_COMMANDS = (
+    "Other commands: 'cfncheck explain ID' prints a check's rationale and fix; "
+    "'cfncheck graph TEMPLATE --format dot|mermaid|json' prints the dependency graph; "
+    "'cfncheck merge REPORT...' puts the JSON or SARIF reports of --shard runs together; "
+    "'cfncheck lsp' serves an editor (the lsp extra)."
+)
 
 
 def say(text: str) -> None:
@@ -123,6 +131,45 @@ def graph_command(template: str, output_format: str, debug: bool) -> None:
     click.echo(render(graph.build_graph(model)), nl=False)
 
 
+def _shard(context: click.Context, parameter: click.Parameter, value: str | None) -> Shard | None:
+    try:
+        return None if value is None else Shard.parse(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+shard_option = click.option(
+    "--shard",
+    metavar="K/N",
+    callback=_shard,
+    help="Check only the K-th of N parts of the templates (a CI matrix; templates checked together stay in one "
+    "part); put the parts' JSON or SARIF together with 'cfncheck merge'.",
+)
+
+
+@click.command("merge", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(("json", "sarif")), help="The reports' format (checked).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(("error", "warning", "info", "none")),
+    help="Exit 1 when a finding has this severity or a higher one.  [default: the shards']",
+)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+def merge_command(reports: tuple[str, ...], output_format: str | None, fail_on: str | None, debug: bool) -> None:
+    """Put together the JSON reports or SARIF logs of every shard of a run (cfncheck --shard K/N) into
+    the one that a run over all the templates writes; exit as that run would."""
+    from .merge import MergeError, merge, read_reports
+
+    try:
+        text, status = merge(read_reports(list(reports)), output_format, fail_on)
+    except MergeError as err:
+        say(str(err))
+        sys.exit(2)
+    click.echo(text, nl=False)
+    sys.exit(status)
+
+
 LSP_EXTRA = "pip install 'cfncheck-cli[lsp]'"
 
 
@@ -140,3 +187,7 @@ def lsp_command(trust_config: bool, debug: bool) -> None:
         say(f"the language server needs pygls ({err.name} is missing): {LSP_EXTRA}")
         sys.exit(2)
     serve(trust=trust_config)
+
+
+COMMANDS = {"graph": graph_command, "explain": explain_command, "merge": merge_command, "lsp": lsp_command}
+"""The commands ``cfncheck NAME`` runs instead of checking (unless NAME is a file)."""

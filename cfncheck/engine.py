@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from . import shards
 from .checking import (
     RunOptions,
     analysis,
@@ -33,6 +34,7 @@ from .phases import Phases
 from .project import Project
 from .result import RunResult, Source
 from .suppress import read
+from .template import Template
 from .workers import PARALLEL_MIN_TEMPLATES, Alone, can_fork, partition
 
 __all__ = ["RunOptions", "RunResult", "Source", "run"]
@@ -45,27 +47,14 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result.files = [source.name for source in sources]
     parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and can_fork()
     local, alone = partition(sources)
-    with Alone(alone, options, parallel) as others:
-        templates = load_sources(local, result, phases, record=False)
-        # A child of a nested stack is checked with its parent, not on its own.
-        children, taken = load_children(templates, result, phases, alone, _roots(options, sources))
-        templates += children
-        elsewhere, unread = context_templates(options.context or (), sources, templates, phases)
-        project = Project(
-            templates=templates + elsewhere,
-            unreadable={**unreadable_texts(local, result), **unread},
-            deployments=options.file_deployments,
-            partial=options.context is None,
-        )
-        for template in project.templates:
-            project.resolvers[template.file] = resolver(template, project, options)
-        with phases("resolve"):
-            failures = index(project, project.templates)
-        analyses = [analysis(t, project, options, phases) for t in templates]
+    ours = options.checks_file
+    with Alone([s for s in alone if ours(s.name)], options, parallel) as others:
+        templates, elsewhere, taken, project, failures = _project(sources, local, alone, options, result, phases)
+        analyses = [analysis(t, project, options, phases) for t in templates if ours(t.file)]
         project.analyses.update((a.template.file, a) for a in analyses)
         for template, step, err in failures:
             if template.file not in project.analyses:
-                continue  # a template read for its exports only: nothing is reported about it
+                continue  # a template read for its exports only, or another shard's: nothing is reported about it
             what = f"cross-template analysis ({step}) failed on this template"
             result.findings.append(
                 internal_error_finding(project.analyses[template.file], None, what, err, "its findings")
@@ -76,15 +65,60 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         with phases("checks"):
             result.findings.extend(check_project(project, analyses, options, result))
         outside = {template.file for template in elsewhere}
-        result.findings = [finding for finding in result.findings if finding.file not in outside]
+        result.findings = [f for f in result.findings if f.file not in outside and ours(f.file)]
+        result.errors = [error for error in result.errors if ours(error.file)]
+        result.tool_inputs = [note for note in result.tool_inputs if ours(note.file)]
         result.findings += tool_input_findings(result, options)
-        result.suppressions = [suppression for template in templates for suppression in read(template)]
+        result.suppressions = [s for template in templates if ours(template.file) for s in read(template)]
         release(project, analyses)
         others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result
+
+
+def links(sources: Iterable[Source], options: RunOptions) -> tuple[list[str], list[tuple[str, str]]]:
+    """The files of a run (its sources, then the nested stacks' templates it reads) and the pairs
+    of them that cross-template checks read together (see ``shards``); nothing is checked."""
+    result = RunResult()
+    sources = list(sources)
+    result.files = [source.name for source in sources]
+    local, alone = partition(sources)
+    project = _project(sources, local, alone, options, result, Phases(result.timings, result.cpu))[3]
+    linked = list(shards.links(project))
+    release(project, ())
+    return result.files, linked
+
+
+def _project(
+    sources: list[Source],
+    local: list[Source],
+    alone: list[Source],
+    options: RunOptions,
+    result: RunResult,
+    phases: Phases,
+) -> tuple[list[Template], list[Template], list[Source], Project, list]:
+    """The project of a run, indexed: the templates that may take part in cross-template analysis
+    (``local``) with the nested stacks' templates they name (taken from ``alone`` when there), and
+    the context's templates; returns the run's templates, the context's, the sources taken as
+    children, the project and the failures of its index."""
+    templates = load_sources(local, result, phases, record=False)
+    # A child of a nested stack is checked with its parent, not on its own.
+    children, taken = load_children(templates, result, phases, alone, _roots(options, sources))
+    templates += children
+    elsewhere, unread = context_templates(options.context or (), sources, templates, phases)
+    project = Project(
+        templates=templates + elsewhere,
+        unreadable={**unreadable_texts(local, result), **unread},
+        deployments=options.file_deployments,
+        partial=options.context is None,
+    )
+    for template in project.templates:
+        project.resolvers[template.file] = resolver(template, project, options)
+    with phases("resolve"):
+        failures = index(project, project.templates)
+    return templates, elsewhere, taken, project, failures
 
 
 def _roots(options: RunOptions, sources: list[Source]) -> tuple[str, ...]:

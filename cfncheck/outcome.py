@@ -14,10 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from . import baseline, suppress
+from . import baseline, shards, suppress
 from .catalog import Check
 from .findings import Finding, Severity
 from .result import FileError, RunResult
+from .shards import Part
 from .values import Scenario
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)  # wall s per phase
     cpu: dict[str, float] = field(default_factory=lambda: defaultdict(float), compare=False)  # CPU s per phase
     notices: tuple[str, ...] = ()  # old ids the suppressions or the baseline use; baseline entries fixed
+    part: Part | None = None  # a shard's: where its files go in the whole run, for ``merge``
 
     def status(self, problems: list[str], fail_on: str) -> int:
         """The exit status of the run: 2 when a file could not be checked, a check failed or there
@@ -60,9 +62,9 @@ class Outcome:
         return 0
 
 
-def settle(session: Session, results: list[RunResult]) -> Outcome:
+def settle(session: Session, results: list[RunResult], members: frozenset[str] | None = None) -> Outcome:
     """The outcome of the runs of a session, one per environment and deploy region in the order of
-    ``session.run_labels``.
+    ``session.run_labels``; ``members``: the files of the session's shard, when it has one.
 
     Raises ``baseline.BaselineError`` when the session's baseline cannot be read."""
     findings = _in_file_order(
@@ -78,13 +80,22 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
         for result in results
         for old in suppress.aliases(result.suppressions, catalog) - announced
     }
+    first = results[0]
+    files = [*first.files, *(error.file for error in session.missing)]
     count = None
     if session.baseline:
-        findings, accepted, fixed, listed = baseline.apply(findings, session.baseline, catalog.formerly())
+        keep = None if members is None else shards.entries(session.shard, members, files, session.baseline)
+        findings, accepted, fixed, listed = baseline.apply(findings, session.baseline, catalog.formerly(), keep)
         count = BaselineCount(accepted, fixed)
         for old in listed - announced - notices.keys():
             notices[old] = catalog.alias_notice(old, f"rewrite the baseline with --write-baseline {session.baseline}")
-    first = results[0]
+    errors = list(enumerate([*session.missing, *first.errors]))
+    part = None
+    if members is not None:
+        errors = [(index, error) for index, error in errors if error.file in members]
+        fail_on = session.config["fail-on"]
+        part = shards.part(session.shard, files, len(session.missing), errors, session.digest, fail_on)
+        files = [name for name in files if name in members]
     timings, cpu = defaultdict(float), defaultdict(float)
     for result in results:
         for phase, seconds in result.timings.items():
@@ -92,15 +103,16 @@ def settle(session: Session, results: list[RunResult]) -> Outcome:
         for phase, seconds in result.cpu.items():
             cpu[phase] += seconds
     return Outcome(
-        files=[*first.files, *(error.file for error in session.missing)],
+        files=files,
         findings=findings,
-        errors=[*session.missing, *first.errors],
+        errors=[error for _, error in errors],
         internal_errors=sum(result.internal_errors for result in results),
         rules=_rules(session, findings),
         baseline=count,
         timings=timings,
         cpu=cpu,
         notices=(*(notices[old] for old in sorted(notices)), *_fixed(session, count)),
+        part=part,
     )
 
 

@@ -10,17 +10,19 @@ command line and ``cfncheck.testing`` both start a run here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from .baseline import relative_file
 from .catalog import Catalog, Check
 from .checking import RunOptions
-from .config import Config, matches
-from .engine import run
+from .config import Config, ConfigError, matches
+from .engine import links, run
 from .files import Found, collect, is_partial, looks_like_template, project_context, roots
 from .findings import Severity
 from .loader import is_template, read_head
@@ -28,6 +30,7 @@ from .outcome import Outcome, settle
 from .parameters import Environment, Given, read_given
 from .parameters import environments as read_environments
 from .result import FileError, Source
+from .shards import Shard, members
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Session:
     roots: tuple[str, ...] | None = None
     """Where the templates may read other files (nested stacks): the project's folder and the
     named ones; None: the folders of the run's files."""
+    shard: Shard | None = None  # the part of the templates this session checks (``shards``)
 
     @classmethod
     def open(
@@ -63,15 +67,19 @@ class Session:
         compare_baseline: bool = True,
         stdin_filename: str | None = None,
         project_root: str | None = None,
+        shard: Shard | None = None,
     ) -> Session:
         """The session of a command line: its paths, and its parameter specs (files or Key=Value).
         ``jobs``: the number of CPUs this process may use when not given. ``stdin_filename``: the
         file standard input (``-``) holds, as an editor pipes its buffer: the run names it so, the
         globs of the configuration apply to it, and the project around it is read for its exports.
         ``project_root``: the project's folder (default: the configuration's, else the working
-        directory).
+        directory). ``shard``: check only that part of the templates.
 
-        Raises ``ParameterError`` when a parameters file cannot be read."""
+        Raises ``ParameterError`` when a parameters file cannot be read, ``ConfigError`` when a shard
+        would write a baseline (which records a whole run)."""
+        if shard is not None and not compare_baseline:
+            raise ConfigError("--write-baseline records a whole run: not one shard of it")
         project = Path(project_root) if project_root else config.root
         found = sources(paths, config, templates_only, project, stdin_filename)
         sets = read_environments(list(parameters))
@@ -92,6 +100,7 @@ class Session:
             environments=tuple(sets) if len(sets) > 1 else ((None, sets[0][1]),),
             skipped=tuple(found.notices),
             roots=roots(named, project),
+            shard=shard,
         )
 
     @classmethod
@@ -118,7 +127,33 @@ class Session:
 
     def check(self) -> Outcome:
         """The one way to run: the engine once per deploy region, then the outcome users see."""
-        return settle(self, [run(self.sources, options) for options in self.runs()])
+        runs = self.runs()
+        if self.shard is None:
+            return settle(self, [run(self.sources, options) for options in runs])
+        ours = self._shard_files(runs)
+        return settle(self, [run(self.sources, replace(options, only=ours)) for options in runs], ours)
+
+    def _shard_files(self, runs: list[RunOptions]) -> frozenset[str]:
+        """The files of this session's shard: its sets are linked in any of the runs."""
+        files, linked = {error.file for error in self.missing}, []
+        for options in runs:
+            found, pairs = links(self.sources, options)
+            files.update(found)
+            linked += pairs
+        project = Path(self.roots[0]) if self.roots else self.config.root
+        return members(files, linked, project, self.shard)
+
+    @property
+    def digest(self) -> str:
+        """What shapes the findings, hashed: the configuration, the checks selected (plugins' included)
+        and the parameters given, so that the shards of different runs are not merged."""
+        given = [[name, {k: v.value for k, v in values.items()}] for name, values in self._environments]
+        shown = {
+            "config": self.config.values,
+            "selected": [entry.id for entry in self.checks],
+            "given": given,
+        }
+        return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
     @property
     def catalog(self) -> Catalog:

@@ -36,6 +36,7 @@ REFERENCES = [
     re.compile(rf"ghcr\.io/cfncheck/cfncheck:{_V}\b"),  # the container image
     re.compile(rf'^\{{"version": "{_V}", "findings"', re.MULTILINE),  # the JSON report's example in README.md
     re.compile(rf"\bcfncheck-{_V}\.vsix\b"),  # the extension's package
+    re.compile(rf"\bcfncheck-cli=={_V}\b"),  # the package pinned (a CI matrix's parts and merge)
 ]
 UNRELEASED = "## Unreleased"
 

@@ -16,7 +16,7 @@ def document(result: Outcome) -> dict:
     by_severity = {str(s): 0 for s in sorted(Severity, reverse=True)}
     for finding in findings:
         by_severity[str(finding.severity)] += 1
-    return {
+    shown = {
         "version": __version__,
         "findings": [f.as_dict() for f in findings],
         "suppressed": [
@@ -32,7 +32,21 @@ def document(result: Outcome) -> dict:
             **({"baseline": result.baseline.as_dict()} if result.baseline is not None else {}),
         },
     }
+    part = result.part
+    if part is not None:  # what ``merge`` reads and leaves out
+        shown["shard"] = part.as_dict(
+            result.internal_errors,
+            findings=[part.rank(f.file) for f in findings],
+            suppressed=[part.rank(f.file) for f in suppressed],
+            errors=list(part.error_ranks),
+        )
+    return shown
+
+
+def dumps(shown: dict) -> str:
+    """A JSON document as cfncheck writes it (the reports, ``merge``)."""
+    return escape(json.dumps(shown, indent=2), Where.JSON) + "\n"
 
 
 def render(result: Outcome) -> str:
-    return escape(json.dumps(document(result), indent=2), Where.JSON) + "\n"
+    return dumps(document(result))

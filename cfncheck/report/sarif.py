@@ -16,7 +16,6 @@ code scanning renders links: ``[the key policy](1)``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .. import __version__
@@ -26,6 +25,7 @@ from ..docs import HOME_URL, check_markdown, help_uri
 from ..findings import Finding, Location, Severity
 from ..outcome import Outcome
 from .escape import Where, escape
+from .json import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -34,6 +34,7 @@ SECURITY_SEVERITY = {Severity.ERROR: "8.8", Severity.WARNING: "5.5", Severity.IN
 """GitHub's bands: over 9.0 critical, 7.0 to 8.9 high, 4.0 to 6.9 medium, 0.1 to 3.9 low."""
 DEPLOY_FAILURE = "deploy-failure"
 SUPPRESSION_KINDS = {"metadata": "inSource", "baseline": "external"}
+SHARD_PROPERTY = "cfncheck/shard"
 
 
 def tags(entry: Check) -> list[str]:
@@ -160,20 +161,19 @@ def document(result: Outcome, root: str | Path) -> dict:
         "informationUri": HOME_URL,
         "rules": [rule(entry) for entry in rules],
     }
-    return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": driver},
-                "originalUriBaseIds": {ROOT_ID: {"uri": root.as_uri().rstrip("/") + "/"}},
-                "columnKind": "unicodeCodePoints",
-                "invocations": [invocation],
-                "results": results,
-            }
-        ],
+    run = {
+        "tool": {"driver": driver},
+        "originalUriBaseIds": {ROOT_ID: {"uri": root.as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "invocations": [invocation],
+        "results": results,
     }
+    part = result.part
+    if part is not None:  # what ``merge`` reads and leaves out
+        ranks = {"results": [part.rank(f.file) for f in result.findings], "notifications": list(part.error_ranks)}
+        run["properties"] = {SHARD_PROPERTY: part.as_dict(result.internal_errors, **ranks)}
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render(result: Outcome, root: str | Path) -> str:
-    return escape(json.dumps(document(result, root), indent=2), Where.JSON) + "\n"
+    return dumps(document(result, root))
