@@ -39,50 +39,70 @@ __all__ = ["RunOptions", "RunResult", "Source", "run"]
 
 def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
-    phases = Phases(result.timings)
     sources = list(sources)
     result.files = [source.name for source in sources]
     parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and can_fork()
     local, alone = partition(sources)
+    context = options.context
+    cache = options.results  # opened here, before the workers are forked with it
+    together = cache.together(local, alone, context) if cache is not None else None
+    if together is not None:
+        local, context = together.sources, together.context  # with the bytes its key was made of
     with Alone(alone, options, parallel) as others:
-        templates = load_sources(local, result, phases, record=False)
-        # A child of a nested stack is checked with its parent, not on its own.
-        children, taken = load_children(templates, result, phases, alone, _roots(options, sources))
-        templates += children
-        elsewhere, unread = context_templates(options.context or (), sources, templates, phases)
-        project = Project(
-            templates=templates + elsewhere,
-            unreadable={**unreadable_texts(local, result), **unread},
-            deployments=options.file_deployments,
-            partial=options.context is None,
-        )
-        for template in project.templates:
-            project.resolvers[template.file] = resolver(template, project, options)
-        with phases("resolve"):
-            failures = index(project, project.templates)
-        analyses = [analysis(t, project, options, phases) for t in templates]
-        project.analyses.update((a.template.file, a) for a in analyses)
-        for template, step, err in failures:
-            if template.file not in project.analyses:
-                continue  # a template read for its exports only: nothing is reported about it
-            what = f"cross-template analysis ({step}) failed on this template"
-            result.findings.append(
-                internal_error_finding(project.analyses[template.file], None, what, err, "its findings")
-            )
-            result.internal_errors += 1
-        for each in analyses:
-            result.findings.extend(check_template(each, options, result, phases))
-        with phases("checks"):
-            result.findings.extend(check_project(project, analyses, options, result))
-        outside = {template.file for template in elsewhere}
-        result.findings = [finding for finding in result.findings if finding.file not in outside]
-        result.findings += tool_input_findings(result, options)
-        result.suppressions = [suppression for template in templates for suppression in read(template)]
+        taken = []
+        if together is None or not together.load(result, alone):
+            taken, observed = _check_together(local, alone, context, options, result)
+            if together is not None:
+                together.keep(result, observed)
         others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result
+
+
+def _check_together(
+    local: list[Source], alone: list[Source], context: list[Source] | None, options: RunOptions, result: RunResult
+) -> tuple[list[Source], dict]:
+    """Load, index and check together, into ``result``, the templates that may take part in
+    cross-template analysis (with the ``context`` ones, for their exports); returns the sources of
+    ``alone`` taken as children of their nested stacks, and what was learnt of files the run was
+    not given (``Project.observed``)."""
+    phases = Phases(result.timings)
+    templates = load_sources(local, result, phases, record=False)
+    # A child of a nested stack is checked with its parent, not on its own.
+    observed = {}
+    children, taken = load_children(templates, result, phases, alone, _roots(options, [*local, *alone]), observed)
+    templates += children
+    elsewhere, unread = context_templates(context or (), [*local, *alone], templates, phases)
+    project = Project(
+        templates=templates + elsewhere,
+        unreadable={**unreadable_texts(local, result), **unread},
+        deployments=options.file_deployments,
+        partial=context is None,
+        observed=observed,
+    )
+    for template in project.templates:
+        project.resolvers[template.file] = resolver(template, project, options)
+    with phases("resolve"):
+        failures = index(project, project.templates)
+    analyses = [analysis(t, project, options, phases) for t in templates]
+    project.analyses.update((a.template.file, a) for a in analyses)
+    for template, step, err in failures:
+        if template.file not in project.analyses:
+            continue  # a template read for its exports only: nothing is reported about it
+        what = f"cross-template analysis ({step}) failed on this template"
+        result.findings.append(internal_error_finding(project.analyses[template.file], None, what, err, "its findings"))
+        result.internal_errors += 1
+    for each in analyses:
+        result.findings.extend(check_template(each, options, result, phases))
+    with phases("checks"):
+        result.findings.extend(check_project(project, analyses, options, result))
+    outside = {template.file for template in elsewhere}
+    result.findings = [finding for finding in result.findings if finding.file not in outside]
+    result.findings += tool_input_findings(result, options)
+    result.suppressions = [suppression for template in templates for suppression in read(template)]
+    return taken, project.observed
 
 
 def _roots(options: RunOptions, sources: list[Source]) -> tuple[str, ...]:

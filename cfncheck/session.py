@@ -49,6 +49,7 @@ class Session:
     roots: tuple[str, ...] | None = None
     """Where the templates may read other files (nested stacks): the project's folder and the
     named ones; None: the folders of the run's files."""
+    cache: str | None = None  # the result cache's folder (``cache``); None: every template is checked
 
     @classmethod
     def open(
@@ -63,13 +64,14 @@ class Session:
         compare_baseline: bool = True,
         stdin_filename: str | None = None,
         project_root: str | None = None,
+        cache: str | None = None,
     ) -> Session:
         """The session of a command line: its paths, and its parameter specs (files or Key=Value).
         ``jobs``: the number of CPUs this process may use when not given. ``stdin_filename``: the
         file standard input (``-``) holds, as an editor pipes its buffer: the run names it so, the
         globs of the configuration apply to it, and the project around it is read for its exports.
         ``project_root``: the project's folder (default: the configuration's, else the working
-        directory).
+        directory). ``cache``: the folder of the result cache.
 
         Raises ``ParameterError`` when a parameters file cannot be read."""
         project = Path(project_root) if project_root else config.root
@@ -92,6 +94,7 @@ class Session:
             environments=tuple(sets) if len(sets) > 1 else ((None, sets[0][1]),),
             skipped=tuple(found.notices),
             roots=roots(named, project),
+            cache=cache,
         )
 
     @classmethod
@@ -190,6 +193,7 @@ class Session:
                 timings=self.timings,
                 context=None if self.context is None else list(self.context),
                 roots=self.roots,
+                cache=self.cache,
             )
             for _, given in self._environments
             for per_file in (self._file_parameters(given),)
