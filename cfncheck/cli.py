@@ -21,7 +21,7 @@ import time
 
 import click
 
-from . import __version__, baseline
+from . import __version__, baseline, commands
 from .baseline import BaselineError
 from .commands import DEBUG_HELP, TRUST_HELP, explain_command, graph_command, invoke, lsp_command, say, written
 from .config import Config, ConfigError, load
@@ -120,6 +120,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     is_flag=True,
     help="Print the time of each phase (load, model, resolve, graph, checks, report) on stderr.",
 )
+@commands.cache_options
 @click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
 @click.option(
     "--project-root",
@@ -143,6 +144,7 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
     if show_config:
         click.echo("".join(f"{escape(line, Where.TEXT)}\n" for line in config.show().splitlines()), nl=False)
         sys.exit(0)
+    cache = commands.result_cache(flags, config)
     if list_checks:
         if output_format not in ("text", "json", "markdown"):
             raise click.UsageError(f"--list-checks prints text, json or markdown, not {output_format}")
@@ -165,6 +167,7 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
             compare_baseline=not write_baseline,
             stdin_filename=flags["stdin_filename"],
             project_root=flags["project_root"],
+            cache=cache,
         )
         for notice in session.notices:
             say(notice)
@@ -205,6 +208,7 @@ def _configure(flags: dict) -> Config:
         "account-id": flags["account_id"],
         "checks-dir": list(flags["checks_dir"]) or None,
         "baseline": flags["baseline"],
+        "cache": False if flags["no_cache"] else True if flags["cache_dir"] else None,
     }
     try:
         return load(

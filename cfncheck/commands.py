@@ -1,7 +1,8 @@
 """The commands beside the check itself: ``cfncheck explain ID`` prints a check's documentation,
 ``cfncheck graph TEMPLATE`` a template's dependency graph, ``cfncheck lsp`` serves an editor
 (``cli.main`` dispatches to them); and what every command shares: what it says on standard error
-(``say``), how it writes a file (``written``) and how it ends (``invoke``).
+(``say``), how it writes a file (``written``) and how it ends (``invoke``); and the flags of the
+result cache (``cache_options``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Callable
 
 import click
 
-from .config import ConfigError, load
+from .cache import clear, default_folder
+from .config import Config, ConfigError, load
 from .docs import explain
 from .output_files import OutputError
 from .report.escape import Where, escape
@@ -39,6 +41,41 @@ def written(write: Callable[[str, str], None], path: str, text: str) -> list[str
         say(str(err))
         return [str(err)]
     return []
+
+
+def cache_options(command: click.Command) -> click.Command:
+    """``--cache DIR``, ``--no-cache`` and ``--clear-cache`` (see ``cache``)."""
+    command = click.option(
+        "--clear-cache", is_flag=True, help="Remove the result cache's entries (in the --cache folder) and exit."
+    )(command)
+    command = click.option(
+        "--no-cache", is_flag=True, help="Check every template again: neither read nor write the result cache."
+    )(command)
+    return click.option(
+        "--cache",
+        "cache_dir",
+        metavar="DIR",
+        type=click.Path(file_okay=False),
+        help="Keep each template's results in DIR, reused while the template and everything that can change "
+        "its findings are the same.  [default: the per-user cache folder, ~/.cache/cfncheck on Linux]",
+    )(command)
+
+
+def result_cache(flags: dict, config: Config) -> str | None:
+    """The result cache's folder: ``--cache DIR``, else the per-user one; None when the cache is
+    off (``--no-cache``, or ``cache: false`` in the configuration). With ``--clear-cache``, its
+    entries are removed and the command exits."""
+    folder = flags["cache_dir"] or default_folder()
+    if flags["clear_cache"]:
+        try:
+            if folder is not None:
+                clear(folder)
+        except OSError as err:
+            say(f"cannot clear the result cache in {folder}: {err.strerror or err}")
+            sys.exit(2)
+        say(f"cleared the result cache in {folder}")
+        sys.exit(0)
+    return str(folder) if folder is not None and config["cache"] else None
 
 
 def invoke(command: click.Command, name: str, args: list[str]) -> None:
