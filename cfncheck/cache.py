@@ -47,7 +47,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__
 from .findings import Finding, Location, Severity
@@ -94,6 +94,19 @@ def clear(folder: str | os.PathLike) -> None:
             shutil.rmtree(child)
 
 
+class Entry(NamedTuple):
+    """What an entry holds: the engine's results for its templates; for templates checked
+    together, also the files the run added (nested stacks' templates it read), the run's files
+    it took as nested stacks' templates, and what it learnt of files it was not given."""
+
+    findings: list[Finding]
+    suppressions: list[Suppression]
+    errors: list[FileError]
+    files: list[str] = []
+    taken: list[str] = []
+    observed: list[list] = []
+
+
 class ResultCache:
     """The entries of one run of the engine (``RunOptions``) in a cache folder."""
 
@@ -133,12 +146,12 @@ class ResultCache:
     def alone(self, source: Source) -> Alone | None:
         """What checking ``source`` alone gave before, if it is in the cache."""
         found = self._read(self._alone_key(source)) if source.data is not None else None
-        return None if found is None else (*found[:3], 0, {})
+        return None if found is None else (found.findings, found.suppressions, found.errors, 0, {})
 
     def keep_alone(self, source: Source, checked: Alone) -> None:
         findings, suppressions, errors, internal_errors, _ = checked
         if source.data is not None and not internal_errors:
-            self._write(self._alone_key(source), findings, suppressions, errors)
+            self._write(self._alone_key(source), Entry(findings, suppressions, errors))
 
     def together(self, sources: list[Source], alone: list[Source], context: list[Source] | None) -> Together | None:
         """The entry of the templates a run checks together (``sources``, with the project's
@@ -177,37 +190,31 @@ class ResultCache:
     def _path(self, key: str) -> Path:
         return self.folder / _ENTRIES / key[:2] / f"{key}.json"
 
-    def _read(self, key: str) -> tuple[list[Finding], list[Suppression], list[FileError], list] | None:
+    def _read(self, key: str) -> Entry | None:
         try:
             with open(self._path(key), "rb") as stream:
                 return _decode(json.loads(stream.read()), key)
         except (OSError, ValueError, TypeError, KeyError, RecursionError):  # missing, truncated, foreign: a miss
             return None
 
-    def _write(
-        self,
-        key: str,
-        findings: list[Finding],
-        suppressions: list[Suppression],
-        errors: list[FileError],
-        observed: list | None = None,
-    ) -> None:
+    def _write(self, key: str, entry: Entry) -> None:
         """Write the entry when it reads back as what the engine gave; a folder that cannot be
         written costs the next run its time only."""
-        observed = observed or []
         text = json.dumps(
             {
                 "format": FORMAT,
                 "key": key,
-                "findings": [_finding_row(f) for f in findings],
-                "suppressions": [_suppression_row(s) for s in suppressions],
-                "errors": [[e.file, e.line, e.message] for e in errors],
-                "observed": observed,
+                "findings": [_finding_row(f) for f in entry.findings],
+                "suppressions": [_suppression_row(s) for s in entry.suppressions],
+                "errors": [[e.file, e.line, e.message] for e in entry.errors],
+                "files": entry.files,
+                "taken": entry.taken,
+                "observed": entry.observed,
             },
             separators=(",", ":"),
         )
         try:
-            if _decode(json.loads(text), key) != (findings, suppressions, errors, observed):
+            if _decode(json.loads(text), key) != entry:
                 return
         except (ValueError, TypeError, KeyError):
             return  # a value JSON cannot carry as it is (a float in a path, say): not cached
@@ -225,21 +232,27 @@ class Together:
     key: str
     sources: list[Source]
     context: list[Source] | None
+    files: int = 0  # the files the run named before these templates were checked
 
-    def load(self, result: RunResult, alone: list[Source]) -> bool:
-        """Add the entry's findings, suppressions and errors to ``result``: whether it was there,
-        and the files the run learnt of are as they were (``alone``: the run's other sources)."""
+    def load(self, result: RunResult, alone: list[Source]) -> list[Source] | None:
+        """Add the entry's findings, suppressions, errors and files to ``result``, and return the
+        sources of ``alone`` (the run's other files) taken as nested stacks' templates; None when
+        the entry is not there, or the files the run learnt of are not as they were."""
+        self.files = len(result.files)
         found = self.cache._read(self.key)
-        if found is None or not _unchanged(found[3], alone):
-            return False
-        result.findings += found[0]
-        result.suppressions += found[1]
-        result.errors += found[2]
-        return True
+        if found is None or not _unchanged(found.observed, alone):
+            return None
+        result.findings += found.findings
+        result.suppressions += found.suppressions
+        result.errors += found.errors
+        result.files += found.files
+        taken = set(found.taken)
+        return [source for source in alone if source.name in taken]
 
-    def keep(self, result: RunResult, observed: dict) -> None:
-        """Keep what the run found in these templates (all that ``result`` holds so far), with
-        what it learnt of other files (``Project.observed``)."""
+    def keep(self, result: RunResult, taken: list[Source], observed: dict) -> None:
+        """Keep what the run found in these templates (all that ``result`` holds so far), the
+        sources it ``taken`` as nested stacks' templates, and what it learnt of other files
+        (``Project.observed``)."""
         rows = []
         for (question, path), found in observed.items():
             if question == "exists":
@@ -248,7 +261,9 @@ class Together:
             real, kind, data = found
             rows.append([question, path, real, kind, None if data is None else hashlib.sha256(data).hexdigest()])
         if not result.internal_errors and not any(row[3:4] == ["unreadable"] for row in rows):
-            self.cache._write(self.key, result.findings, result.suppressions, result.errors, rows)
+            files = result.files[self.files :]
+            found = Entry(result.findings, result.suppressions, result.errors, files, [s.name for s in taken], rows)
+            self.cache._write(self.key, found)
 
 
 def _unchanged(observed: list, alone: list[Source]) -> bool:
@@ -375,15 +390,17 @@ def _suppression_row(entry: Suppression) -> list:
     return [entry.selector, entry.reason, entry.resource, list(entry.path), _location_row(entry.where)]
 
 
-def _decode(entry, key: str) -> tuple[list[Finding], list[Suppression], list[FileError], list]:
+def _decode(entry, key: str) -> Entry:
     """The entry's contents, every value checked for its type. Raises ValueError (or TypeError,
     KeyError) on anything else: the entry is not used."""
     if type(entry) is not dict or entry["format"] != FORMAT or entry["key"] != key:
         raise ValueError("not an entry of this cache")
-    return (
+    return Entry(
         [_finding(row) for row in _list(entry["findings"])],
         [_suppression(row) for row in _list(entry["suppressions"])],
         [_error(row) for row in _list(entry["errors"])],
+        [_str(name) for name in _list(entry["files"])],
+        [_str(name) for name in _list(entry["taken"])],
         [_observation(row) for row in _list(entry["observed"])],
     )
 

@@ -49,11 +49,11 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     if together is not None:
         local, context = together.sources, together.context  # with the bytes its key was made of
     with Alone(alone, options, parallel) as others:
-        taken = []
-        if together is None or not together.load(result, alone):
+        taken = together.load(result, alone) if together is not None else None
+        if taken is None:
             taken, observed = _check_together(local, alone, context, options, result)
             if together is not None:
-                together.keep(result, observed)
+                together.keep(result, taken, observed)
         others.collect(result, dropped=taken)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))

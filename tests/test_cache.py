@@ -1,0 +1,194 @@
+"""The result cache: a cached run prints what an uncached one does, a change of a template of a
+cross-template set or of a setting is seen, and a damaged entry is never trusted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cfncheck import checking, engine
+from cfncheck.cache import clear
+from cfncheck.config import load
+from cfncheck.report import render
+from cfncheck.session import Session
+
+ROOT = Path(__file__).parent.parent
+SHARED = ROOT.parent / "shared"
+SAMPLES = ROOT / "samples"
+
+
+def output(paths: list[Path], cache: Path | None, **settings) -> tuple[str, str]:
+    """What a run prints as JSON and as text, with the result cache in ``cache`` (None: without)."""
+    config = load(None, settings, discover=False)
+    session = Session.open(config, [str(path) for path in paths], jobs=1, cache=None if cache is None else str(cache))
+    outcome = session.check()
+    return render("json", outcome, ROOT), render("text", outcome, ROOT)
+
+
+def found(printed: tuple[str, str], rule: str) -> list[tuple[str, int]]:
+    """Where the JSON output reports ``rule``: file names and lines."""
+    return [(Path(f["file"]).name, f["line"]) for f in json.loads(printed[0])["findings"] if f["rule_id"] == rule]
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The templates the engine checks (not taken from the cache), as they are checked."""
+    names: list[str] = []
+    alone, together = checking._check_alone, engine._check_together
+
+    def check_alone(source, options):
+        names.append(source.name)
+        return alone(source, options)
+
+    def check_together(local, *rest):
+        names.extend(source.name for source in local)
+        return together(local, *rest)
+
+    monkeypatch.setattr(checking, "_check_alone", check_alone)
+    monkeypatch.setattr(engine, "_check_together", check_together)
+    return names
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the cross-stack sample project: network.yaml exports what app.yaml imports, and
+    app.yaml nests nested/storage.yaml."""
+    folder = tmp_path / "project"
+    shutil.copytree(SAMPLES / "cross_stack" / "project", folder)
+    return folder
+
+
+def severities(printed: tuple[str, str], rule: str) -> set[str]:
+    return {f["severity"] for f in json.loads(printed[0])["findings"] if f["rule_id"] == rule}
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(path for path in cache.rglob("*.json"))
+
+
+def test_a_cached_run_prints_what_an_uncached_one_does_over_both_corpora(tmp_path: Path) -> None:
+    corpora = [str(SHARED / "corpus"), str(SHARED / "corpus2")]
+    cache = tmp_path / "cache"
+
+    def run(name: str, *flags: str) -> tuple[int, str, bytes, str]:
+        report = tmp_path / f"{name}.json"
+        command = [sys.executable, "-m", "cfncheck", "--jobs", "2", "--output-json", str(report), *flags, *corpora]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+        return done.returncode, done.stdout, report.read_bytes(), done.stderr
+
+    uncached = run("uncached", "--no-cache")
+    cold = run("cold", "--cache", str(cache))
+    assert cold == uncached
+    assert len(entries(cache)) > 2000  # one per template checked alone, one per set checked together
+    status, text, report, stderr = run("warm", "--cache", str(cache), "--timings")
+    assert (status, text, report) == uncached[:3]
+    assert "cfncheck timing: load 0.0000" in stderr  # every template came from the cache
+    assert stderr.startswith(uncached[3])  # the same errors and summary, then the timings
+
+
+def test_editing_an_exporting_template_changes_its_importers_findings(
+    project: Path, tmp_path: Path, checked: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    paths = [project]
+    first = output(paths, cache)
+    checked.clear()
+    assert output(paths, cache) == first and checked == []
+    network = project / "network.yaml"
+    network.write_text(network.read_text().replace("Name: network-VpcId", "Name: network-Vpc"))
+    edited = output(paths, cache)
+    assert edited == output(paths, None)
+    assert found(first, "XSTK001") == [("app.yaml", 13)]  # the typo network-VpcID
+    assert found(edited, "XSTK001") == [("app.yaml", 8), ("app.yaml", 13)]  # and network-VpcId, exported no more
+
+
+def test_a_nested_stacks_template_and_its_file_are_asked_again(
+    project: Path, tmp_path: Path, checked: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    paths = [project]
+    first = output(paths, cache)
+    storage = project / "nested" / "storage.yaml"
+    storage.write_text(storage.read_text().replace("BucketName:", "TheBucketName:"))
+    checked.clear()
+    edited = output(paths, cache)
+    assert checked  # the child changed: the set was checked again
+    assert edited == output(paths, None) != first
+    storage.unlink()  # XSTK008: the TemplateURL names no file now
+    gone = output(paths, cache)
+    assert gone == output(paths, None)
+    assert found(gone, "XSTK008") == [("app.yaml", 17)] and found(first, "XSTK008") == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated (a run killed while writing, without the rename)
+        lambda text: "\x00garbage{" + text,
+        lambda text: text.replace('"format":1', '"format":0'),  # another version's entry
+        lambda text: text.replace('"findings":[', '"findings":[["CFN000"],', 1),  # a finding of the wrong shape
+        lambda text: text.replace('"key":"', '"key":"0', 1),  # an entry copied from another key
+    ],
+    ids=["truncated", "garbage", "other-format", "wrong-shape", "other-key"],
+)
+def test_a_damaged_entry_is_a_miss(project: Path, tmp_path: Path, checked: list[str], damage) -> None:
+    cache = tmp_path / "cache"
+    shutil.copy(SAMPLES / "messaging" / "sqs001" / "conditions.yaml", project)
+    paths = [project]
+    first = output(paths, cache)
+    everything = sorted(checked)
+    assert len(entries(cache)) == 2  # the cross-stack set, and conditions.yaml checked alone
+    for entry in entries(cache):
+        text = entry.read_text()
+        if text.startswith("{"):
+            entry.write_text(damage(text.replace('"Resources"', '"Tampered"')))
+    checked.clear()
+    assert output(paths, cache) == first
+    assert sorted(checked) == everything  # every template was checked again
+    checked.clear()
+    assert output(paths, cache) == first and checked == []  # and the entries written anew
+
+
+def test_a_check_option_is_part_of_the_key_and_a_severity_is_applied_after_it(
+    tmp_path: Path, checked: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    paths = [SAMPLES / "messaging" / "sqs001" / "conditions.yaml"]
+    default = output(paths, cache)
+    checked.clear()
+    higher = {"options": {"SQS001": {"multiple": 100}}}  # SQS014: a visibility timeout below 100 times the function's
+    assert output(paths, cache, **higher) == output(paths, None, **higher)
+    assert found(default, "SQS014") == [] and found(output(paths, None, **higher), "SQS014")
+    assert checked  # a miss: the option changes what the check reports
+    checked.clear()
+    raised = {"severity": {"SQS007": "error"}}
+    cached = output(paths, cache, **raised)
+    assert checked == []  # a hit: the configured severities are applied after the cache
+    assert cached == output(paths, None, **raised)
+    assert severities(default, "SQS007") == {"warning"} and severities(cached, "SQS007") == {"error"}
+
+
+def test_a_plugin_turns_the_cache_off(tmp_path: Path) -> None:
+    folder = tmp_path / "checks"
+    folder.mkdir()
+    (folder / "mine.py").write_text(
+        "from cfncheck.api import check, WARNING\n\n"
+        "@check('X001', 'my-check', WARNING, scope='template')\n"
+        "def mine(ctx):\n    return []\n"
+    )
+    cache = tmp_path / "cache"
+    output([SAMPLES / "messaging" / "sqs001" / "conditions.yaml"], cache, **{"checks-dir": [str(folder)]})
+    assert entries(cache) == []
+
+
+def test_clear_removes_the_entries_and_nothing_else(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    output([SAMPLES / "messaging" / "sqs001" / "conditions.yaml"], cache)
+    (cache / "mine.txt").write_text("not the cache's")
+    clear(cache)
+    assert entries(cache) == [] and (cache / "mine.txt").exists()
