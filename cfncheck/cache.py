@@ -27,6 +27,11 @@ What is never cached, so checked every run: a run with a plugin or a checks-dir 
 whatever it imports, cannot be fingerprinted); results with an internal error (a check that failed
 may not fail again), or with a nested stack's template that could not be read.
 
+Each entry is a small file (a few KB, more for a template with many findings). Entries written
+more than ``MAX_AGE_DAYS`` ago are removed, at most once a day (``prune``): those of templates
+that changed and of versions of cfncheck no longer used go, one still needed is written again by
+the next run that needs it. ``clear`` removes them all (``cfncheck --clear-cache``).
+
 An entry is JSON, one file per key, written whole (a temporary file renamed over it: runs that
 share the folder never see half an entry) and read strictly: an entry whose format, key or any
 field is not what is expected is a miss, never trusted. An entry is written only when reading it
@@ -43,6 +48,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, requires, version
@@ -64,6 +70,8 @@ FORMAT = 1
 """The layout of an entry; a change of it starts a new folder of entries."""
 _ENTRIES = f"v{FORMAT}"
 _DISTRIBUTION = "cfncheck-cli"
+MAX_AGE_DAYS = 30
+_DAY = 24 * 3600
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _READ = {"run": True, "read": True, "outside": False, "absent": False}
 """What a run found at a path a nested stack names (``checking.load_children``): one of the run's
@@ -92,6 +100,30 @@ def clear(folder: str | os.PathLike) -> None:
     for child in Path(folder).iterdir() if os.path.isdir(folder) else ():
         if re.fullmatch(r"v\d+", child.name) and child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
+
+
+def prune(folder: str | os.PathLike, days: int = MAX_AGE_DAYS) -> None:
+    """Remove the entries written more than ``days`` ago, unless that was done less than a day
+    ago (a run then only reads the time of the last pruning)."""
+    root = Path(folder) / _ENTRIES
+    marker = root / "pruned"
+    now = time.time()
+    try:
+        if now - marker.stat().st_mtime < _DAY:
+            return
+    except OSError:
+        if not root.is_dir():
+            return  # no cache yet
+    try:
+        write_text(marker, "")
+    except OutputError:
+        return  # a folder this run cannot write: leave it to its owner
+    for entry in [*root.glob("*/*.json"), *root.glob("code/*")]:
+        try:
+            if entry.stat().st_mtime < now - days * _DAY:
+                entry.unlink()
+        except OSError:
+            pass  # another run removed it first
 
 
 class Entry(NamedTuple):

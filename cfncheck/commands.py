@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import click
 
-from .cache import clear, default_folder
+from .cache import clear, default_folder, prune
 from .config import Config, ConfigError, load
 from .docs import explain
 from .output_files import OutputError
@@ -63,8 +63,8 @@ def cache_options(command: click.Command) -> click.Command:
 
 def result_cache(flags: dict, config: Config) -> str | None:
     """The result cache's folder: ``--cache DIR``, else the per-user one; None when the cache is
-    off (``--no-cache``, or ``cache: false`` in the configuration). With ``--clear-cache``, its
-    entries are removed and the command exits."""
+    off (``--no-cache``, or ``cache: false`` in the configuration). Its old entries are removed
+    (``cache.prune``); with ``--clear-cache``, all of them, and the command exits."""
     folder = flags["cache_dir"] or default_folder()
     if flags["clear_cache"]:
         try:
@@ -73,9 +73,12 @@ def result_cache(flags: dict, config: Config) -> str | None:
         except OSError as err:
             say(f"cannot clear the result cache in {folder}: {err.strerror or err}")
             sys.exit(2)
-        say(f"cleared the result cache in {folder}")
+        say(f"cleared the result cache in {folder}" if folder else "no result cache: there is no home folder")
         sys.exit(0)
-    return str(folder) if folder is not None and config["cache"] else None
+    if folder is None or not config["cache"]:
+        return None
+    prune(folder)
+    return str(folder)
 
 
 def invoke(command: click.Command, name: str, args: list[str]) -> None:

@@ -4,15 +4,17 @@ cross-template set or of a setting is seen, and a damaged entry is never trusted
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from cfncheck import checking, engine
-from cfncheck.cache import clear
+from cfncheck.cache import clear, prune
 from cfncheck.config import load
 from cfncheck.report import render
 from cfncheck.session import Session
@@ -192,3 +194,36 @@ def test_clear_removes_the_entries_and_nothing_else(tmp_path: Path) -> None:
     (cache / "mine.txt").write_text("not the cache's")
     clear(cache)
     assert entries(cache) == [] and (cache / "mine.txt").exists()
+
+
+def test_prune_removes_entries_written_long_ago_at_most_once_a_day(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    paths = [SAMPLES / "messaging" / "sqs001" / "conditions.yaml"]
+    month = 31 * 24 * 3600
+    output(paths, cache)
+    (entry,) = entries(cache)
+    os.utime(entry, (time.time() - month,) * 2)
+    prune(cache)
+    assert entries(cache) == []
+    output(paths, cache)
+    (entry,) = entries(cache)
+    os.utime(entry, (time.time() - month,) * 2)
+    prune(cache)  # pruned less than a day ago: left for tomorrow
+    assert entries(cache) == [entry]
+
+
+def test_the_command_line_uses_clears_or_skips_the_cache(tmp_path: Path) -> None:
+    cache, template = tmp_path / "cache", str(SAMPLES / "messaging" / "sqs001" / "conditions.yaml")
+    config = tmp_path / "off" / ".cfncheck.yaml"
+    config.parent.mkdir()
+    config.write_text("cache: false\n")
+
+    def cfncheck(*args: str) -> int:
+        return subprocess.run([sys.executable, "-m", "cfncheck", *args], capture_output=True, cwd=tmp_path).returncode
+
+    assert cfncheck("--no-cache", "--cache", str(cache), template) == 1 and entries(cache) == []
+    home = Path(os.environ["XDG_CACHE_HOME"])  # the default folder (tests/conftest.py)
+    assert cfncheck("--config", str(config), template) == 1 and entries(home) == []
+    assert cfncheck(template) == 1 and len(entries(home)) == 1
+    assert cfncheck("--cache", str(cache), template) == 1 and len(entries(cache)) == 1
+    assert cfncheck("--cache", str(cache), "--clear-cache") == 0 and entries(cache) == []
