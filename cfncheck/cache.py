@@ -175,10 +175,14 @@ class ResultCache:
             return None  # a setting that does not serialise, a package that cannot be read: no cache
         return cls(folder, options, run)
 
-    def alone(self, source: Source) -> Alone | None:
-        """What checking ``source`` alone gave before, if it is in the cache."""
-        found = self._read(self._alone_key(source)) if source.data is not None else None
-        return None if found is None else (found.findings, found.suppressions, found.errors, 0, {})
+    def known(self, sources: list[Source]) -> dict[int, Alone]:
+        """What checking each of ``sources`` alone gave before, by index, for those in the cache."""
+        known = {}
+        for index, source in enumerate(sources):
+            found = self._read(self._alone_key(source)) if source.data is not None else None
+            if found is not None:
+                known[index] = (found.findings, found.suppressions, found.errors, 0, {})
+        return known
 
     def keep_alone(self, source: Source, checked: Alone) -> None:
         findings, suppressions, errors, internal_errors, _ = checked

@@ -353,13 +353,11 @@ Alone = tuple[list[Finding], list[Suppression], list[FileError], int, dict]
 
 def check_alone(source: Source, options: RunOptions) -> Alone:
     """The findings and suppressions, load errors, internal error count and timings of a template
-    that neither exports, imports nor nests stacks: from the result cache when it has them."""
-    cache = options.results
-    checked = cache.alone(source) if cache is not None else None
-    if checked is None:
-        checked = _check_alone(source, options)
-        if cache is not None:
-            cache.keep_alone(source, checked)
+    that neither exports, imports nor nests stacks, kept in the result cache (the run looked it up
+    there first: ``ResultCache.known``)."""
+    checked = _check_alone(source, options)
+    if options.results is not None:
+        options.results.keep_alone(source, checked)
     return checked
 
 

@@ -41,24 +41,44 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     result = RunResult()
     sources = list(sources)
     result.files = [source.name for source in sources]
-    parallel = options.jobs > 1 and len(sources) >= PARALLEL_MIN_TEMPLATES and can_fork()
     local, alone = partition(sources)
     context = options.context
     cache = options.results  # opened here, before the workers are forked with it
     together = cache.together(local, alone, context) if cache is not None else None
     if together is not None:
         local, context = together.sources, together.context  # with the bytes its key was made of
-    with Alone(alone, options, parallel) as others:
+    known = cache.known(alone) if cache is not None else {}  # no worker is started for those
+    unknown = [source for at, source in enumerate(alone) if at not in known]
+    parallel = options.jobs > 1 and len(sources) - len(known) >= PARALLEL_MIN_TEMPLATES and can_fork()
+    with Alone(unknown, options, parallel) as others:
         taken = together.load(result, alone) if together is not None else None
         if taken is None:
             taken, observed = _check_together(local, alone, context, options, result)
             if together is not None:
                 together.keep(result, taken, observed)
+        first = len(result.suppressions)
         others.collect(result, dropped=taken)
+    if known:
+        _add_known(result, alone, known, taken, first)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))
     return result
+
+
+def _add_known(result: RunResult, alone: list[Source], known: dict, taken: list[Source], first: int) -> None:
+    """Add the results the cache knew of templates checked alone (``known``, by index in
+    ``alone``) but those ``taken`` as nested stacks' templates, as ``Alone.collect`` adds the
+    others': the suppressions from ``first`` on put back in the order of the sources (the findings
+    and errors are sorted by file)."""
+    dropped = {source.name for source in taken}
+    for at, (findings, suppressions, errors, _, _) in known.items():
+        if alone[at].name not in dropped:
+            result.findings += findings
+            result.suppressions += suppressions
+            result.errors += errors
+    position = {source.name: at for at, source in enumerate(alone)}
+    result.suppressions[first:] = sorted(result.suppressions[first:], key=lambda s: position.get(s.where.file, -1))
 
 
 def _check_together(

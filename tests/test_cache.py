@@ -227,3 +227,23 @@ def test_the_command_line_uses_clears_or_skips_the_cache(tmp_path: Path) -> None
     assert cfncheck(template) == 1 and len(entries(home)) == 1
     assert cfncheck("--cache", str(cache), template) == 1 and len(entries(cache)) == 1
     assert cfncheck("--cache", str(cache), "--clear-cache") == 0 and entries(cache) == []
+
+
+def test_a_run_with_some_templates_changed_prints_what_an_uncached_one_does(tmp_path: Path) -> None:
+    """Templates from the cache and templates checked (in workers) are put together in the order
+    an uncached run gives: findings, errors, and the suppressions templates declare."""
+    folder = tmp_path / "samples"
+    shutil.copytree(SAMPLES, folder)
+    cache = tmp_path / "cache"
+
+    def run(*flags: str) -> tuple[int, str, str]:
+        command = [sys.executable, "-m", "cfncheck", "--jobs", "2", "--format", "json", *flags, str(folder)]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+        return done.returncode, done.stdout, done.stderr
+
+    run("--cache", str(cache))
+    templates = sorted(path for path in folder.rglob("*.yaml"))
+    for path in templates[::3]:
+        path.write_text(path.read_text() + "\n# edited\n")
+    assert run("--cache", str(cache)) == run("--no-cache")
+    assert len(templates) > 64 and any("cfncheck:" in path.read_text() for path in templates[1::3])
