@@ -13,7 +13,8 @@ The key of an entry is a SHA-256 of everything that can change those results:
 - the code: cfncheck's version, the bytes of every file of its packages (checks, schemas, data),
   Python's version and the versions of the libraries cfncheck requires;
 - the run: the checks selected, the options of every check, the parameters (and where each was
-  given), the region and the account;
+  given), the region and the account; the day, when a check that runs compares dated data with
+  it (a ``today`` option left empty: runtime and service retirements);
 - the templates: each one's name (findings name it) and bytes, its own parameters and
   deployments; for templates checked together, every one of them, and the project's other
   templates a partial run reads for their exports.
@@ -51,6 +52,7 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -109,16 +111,13 @@ def prune(folder: str | os.PathLike, days: int = MAX_AGE_DAYS) -> None:
     marker = root / "pruned"
     now = time.time()
     try:
-        if now - marker.stat().st_mtime < _DAY:
+        if not root.is_dir() or marker.exists() and now - marker.stat().st_mtime < _DAY:
             return
-    except OSError:
-        if not root.is_dir():
-            return  # no cache yet
-    try:
         write_text(marker, "")
-    except OutputError:
-        return  # a folder this run cannot write: leave it to its owner
-    for entry in [*root.glob("*/*.json"), *root.glob("code/*")]:
+        entries = [*root.glob("*/*.json"), *root.glob("code/*")]
+    except (OSError, OutputError):
+        return  # a folder this run cannot read or write: left to its owner
+    for entry in entries:
         try:
             if entry.stat().st_mtime < now - days * _DAY:
                 entry.unlink()
@@ -168,6 +167,7 @@ class ResultCache:
                         _given(options.given),
                         options.region,
                         options.account_id,
+                        _day(options),
                     ]
                 )
             )
@@ -355,6 +355,16 @@ def _given(given: dict) -> dict:
     return {name: [g.value, g.file, g.line, g.column, g.end_line, g.end_column] for name, g in given.items()}
 
 
+def _day(options: RunOptions) -> str | None:
+    """The day of the run when a check that runs compares dated data with it (its ``today`` option
+    left empty: Lambda runtime and service retirements), so that entries last that day only."""
+    dated = any(
+        "today" in entry.options and not options.effective_options.get(entry.id, {}).get("today")
+        for entry in options.runners
+    )
+    return date.today().isoformat() if dated else None
+
+
 def _libraries() -> list[list[str]]:
     """The versions of the libraries cfncheck requires (those of its extras are not used by a run)."""
     names = [re.match(r"[\w.-]+", spec).group() for spec in requires(_DISTRIBUTION) or () if ";" not in spec]
@@ -435,8 +445,8 @@ def _decode(entry, key: str) -> Entry:
         [_finding(row) for row in _list(entry["findings"])],
         [_suppression(row) for row in _list(entry["suppressions"])],
         [_error(row) for row in _list(entry["errors"])],
-        [_str(name) for name in _list(entry["files"])],
-        [_str(name) for name in _list(entry["taken"])],
+        [_of(str, name) for name in _list(entry["files"])],
+        [_of(str, name) for name in _list(entry["taken"])],
         [_observation(row) for row in _list(entry["observed"])],
     )
 
@@ -445,40 +455,40 @@ def _finding(row) -> Finding:
     rule_id, name, severity, file, line, column, end_line, end_column, resource, path, *rest = _list(row)
     message, conditions, iteration, related, suppressed, suppressed_by, anchored = rest
     return Finding(
-        _str(rule_id),
-        _str(name),
-        Severity(_int(severity)),
-        _str(file),
-        _int(line),
-        _int(column),
-        _int(end_line),
-        _int(end_column),
-        _maybe(_str, resource),
+        _of(str, rule_id),
+        _of(str, name),
+        Severity(_of(int, severity)),
+        _of(str, file),
+        _of(int, line),
+        _of(int, column),
+        _of(int, end_line),
+        _of(int, end_column),
+        _maybe(str, resource),
         _path(path),
-        _str(message),
-        {_str(condition): _bool(value) for condition, value in map(_pair, _list(conditions))},
-        tuple((_str(loop), _str(item)) for loop, item in map(_pair, _list(iteration))),
+        _of(str, message),
+        {_of(str, condition): _of(bool, value) for condition, value in map(_pair, _list(conditions))},
+        tuple((_of(str, loop), _of(str, item)) for loop, item in map(_pair, _list(iteration))),
         tuple(_location(place) for place in _list(related)),
-        _maybe(_str, suppressed),
-        _maybe(_str, suppressed_by),
-        _bool(anchored),
+        _maybe(str, suppressed),
+        _maybe(str, suppressed_by),
+        _of(bool, anchored),
     )
 
 
 def _error(row) -> FileError:
     file, line, message = _list(row)
-    return FileError(_str(file), _maybe(_int, line), _str(message))
+    return FileError(_of(str, file), _maybe(int, line), _of(str, message))
 
 
 def _observation(row) -> list:
     """A row of ``Together.keep``: ``["exists", path, found]`` or ``["file", path, real, kind, digest]``."""
     question, path, *rest = _list(row)
-    _str(path)
+    _of(str, path)
     if question == "exists" and len(rest) == 1:
-        _bool(rest[0])
+        _of(bool, rest[0])
     elif question == "file" and len(rest) == 3 and type(rest[1]) is str and rest[1] in _READ:
         real, kind, digest = rest
-        _str(real)
+        _of(str, real)
         if _READ[kind] != (type(digest) is str and _DIGEST.fullmatch(digest) is not None) or not _READ[kind] and digest:
             raise ValueError("not a file's digest")
     else:
@@ -488,20 +498,24 @@ def _observation(row) -> list:
 
 def _location(row) -> Location:
     file, line, column, end_line, end_column, message, resource = _list(row)
-    return Location(
-        _str(file), _int(line), _int(column), _int(end_line), _int(end_column), _str(message), _maybe(_str, resource)
-    )
+    numbers = [_of(int, number) for number in (line, column, end_line, end_column)]
+    return Location(_of(str, file), *numbers, _of(str, message), _maybe(str, resource))
 
 
 def _suppression(row) -> Suppression:
     selector, reason, resource, path, where = _list(row)
-    return Suppression(_str(selector), _maybe(_str, reason), _maybe(_str, resource), _path(path), _location(where))
+    return Suppression(_of(str, selector), _maybe(str, reason), _maybe(str, resource), _path(path), _location(where))
+
+
+def _of(kind: type, value):
+    """``value`` when its type is ``kind`` itself (a bool is no int, a subclass is not trusted)."""
+    if type(value) is not kind:
+        raise ValueError(f"expected a {kind.__name__}")
+    return value
 
 
 def _list(value) -> list:
-    if type(value) is not list:
-        raise ValueError("expected a list")
-    return value
+    return _of(list, value)
 
 
 def _pair(value) -> list:
@@ -510,26 +524,8 @@ def _pair(value) -> list:
     return value
 
 
-def _str(value) -> str:
-    if type(value) is not str:
-        raise ValueError("expected a string")
-    return value
-
-
-def _int(value) -> int:
-    if type(value) is not int:
-        raise ValueError("expected an integer")
-    return value
-
-
-def _bool(value) -> bool:
-    if type(value) is not bool:
-        raise ValueError("expected a boolean")
-    return value
-
-
-def _maybe(kind, value):
-    return None if value is None else kind(value)
+def _maybe(kind: type, value):
+    return None if value is None else _of(kind, value)
 
 
 def _path(value) -> tuple:

@@ -9,10 +9,13 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
+import cfncheck.checks.deployment as deployment
 import pytest
 
+import cfncheck.cache
 from cfncheck import checking, engine
 from cfncheck.cache import clear, prune
 from cfncheck.config import load
@@ -93,18 +96,20 @@ def test_a_cached_run_prints_what_an_uncached_one_does_over_both_corpora(tmp_pat
     assert stderr.startswith(uncached[3])  # the same errors and summary, then the timings
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text().replace(old, new))
+
+
 def test_editing_an_exporting_template_changes_its_importers_findings(
     project: Path, tmp_path: Path, checked: list[str]
 ) -> None:
     cache = tmp_path / "cache"
-    paths = [project]
-    first = output(paths, cache)
+    first = output([project], cache)
     checked.clear()
-    assert output(paths, cache) == first and checked == []
-    network = project / "network.yaml"
-    network.write_text(network.read_text().replace("Name: network-VpcId", "Name: network-Vpc"))
-    edited = output(paths, cache)
-    assert edited == output(paths, None)
+    assert output([project], cache) == first and checked == []
+    edit(project / "network.yaml", "Name: network-VpcId", "Name: network-Vpc")
+    edited = output([project], cache)
+    assert edited == output([project], None)
     assert found(first, "XSTK001") == [("app.yaml", 13)]  # the typo network-VpcID
     assert found(edited, "XSTK001") == [("app.yaml", 8), ("app.yaml", 13)]  # and network-VpcId, exported no more
 
@@ -112,18 +117,15 @@ def test_editing_an_exporting_template_changes_its_importers_findings(
 def test_a_nested_stacks_template_and_its_file_are_asked_again(
     project: Path, tmp_path: Path, checked: list[str]
 ) -> None:
-    cache = tmp_path / "cache"
-    paths = [project]
-    first = output(paths, cache)
-    storage = project / "nested" / "storage.yaml"
-    storage.write_text(storage.read_text().replace("BucketName:", "TheBucketName:"))
+    first = output([project], tmp_path / "cache")
+    edit(project / "nested" / "storage.yaml", "BucketName:", "TheBucketName:")
     checked.clear()
-    edited = output(paths, cache)
+    edited = output([project], tmp_path / "cache")
     assert checked  # the child changed: the set was checked again
-    assert edited == output(paths, None) != first
-    storage.unlink()  # XSTK008: the TemplateURL names no file now
-    gone = output(paths, cache)
-    assert gone == output(paths, None)
+    assert edited == output([project], None) != first
+    (project / "nested" / "storage.yaml").unlink()  # XSTK008: the TemplateURL names no file now
+    gone = output([project], tmp_path / "cache")
+    assert gone == output([project], None)
     assert found(gone, "XSTK008") == [("app.yaml", 17)] and found(first, "XSTK008") == []
 
 
@@ -247,3 +249,45 @@ def test_a_run_with_some_templates_changed_prints_what_an_uncached_one_does(tmp_
         path.write_text(path.read_text() + "\n# edited\n")
     assert run("--cache", str(cache)) == run("--no-cache")
     assert len(templates) > 64 and any("cfncheck:" in path.read_text() for path in templates[1::3])
+
+
+class _Later(date):
+    """A day when dotnet6 functions can no longer be created (Lambda blocks it from 2027-02-01)."""
+
+    @classmethod
+    def today(cls) -> date:
+        return date(2027, 3, 1)
+
+
+def test_entries_of_checks_that_read_the_date_last_that_day(
+    tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = tmp_path / "function.yaml"
+    template.write_text(
+        "Resources:\n  Handler:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: dotnet6\n"
+        "      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/handler\n      Code: {ZipFile: x}\n"
+    )
+    cache = tmp_path / "cache"
+    pinned = {"options": {"LAMBDA012": {"today": "2026-12-01"}, "CFN047": {"today": "2026-12-01"}}}
+    today = output([template], cache)
+    output([template], cache, **pinned)
+    monkeypatch.setattr(deployment, "date", _Later)  # the day the check compares with
+    monkeypatch.setattr(cfncheck.cache, "date", _Later)
+    checked.clear()
+    later = output([template], cache)
+    assert checked and later == output([template], None)  # another day: checked again
+    assert found(today, "LAMBDA012") == [] and found(later, "LAMBDA012") == [("function.yaml", 5)]
+    checked.clear()
+    output([template], cache, **pinned)
+    assert checked == []  # the days are the options': the entry holds
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_time(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    template = str(SAMPLES / "messaging" / "sqs001" / "conditions.yaml")
+
+    def run(*flags: str) -> tuple[int, str, str]:
+        done = subprocess.run([sys.executable, "-m", "cfncheck", *flags, template], capture_output=True, text=True)
+        return done.returncode, done.stdout, done.stderr
+
+    assert run("--cache", str(tmp_path / "file" / "cache")) == run("--no-cache")
