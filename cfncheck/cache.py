@@ -289,21 +289,31 @@ class Together:
         """Keep what the run found in these templates (all that ``result`` holds so far), the
         sources it ``taken`` as nested stacks' templates, and what it learnt of other files
         (``Project.observed``)."""
+        if result.internal_errors:
+            return
         rows = []
         for (question, path), found in observed.items():
             if question == "exists":
                 rows.append([question, path, found])
                 continue
             real, kind, data = found
+            if kind == "unreadable":
+                return  # why it could not be read may not hold next time
             rows.append([question, path, real, kind, None if data is None else hashlib.sha256(data).hexdigest()])
-        if not result.internal_errors and not any(row[3:4] == ["unreadable"] for row in rows):
-            files = result.files[self.files :]
-            found = Entry(result.findings, result.suppressions, result.errors, files, [s.name for s in taken], rows)
-            self.cache._write(self.key, found)
+        files = result.files[self.files :]
+        found = Entry(result.findings, result.suppressions, result.errors, files, [s.name for s in taken], rows)
+        self.cache._write(self.key, found)
 
 
 def _unchanged(observed: list, alone: list[Source]) -> bool:
     """Whether the files a run learnt of (the rows of ``Together.keep``) are still as it found them."""
+    try:
+        return _still(observed, alone)
+    except (OSError, ValueError):  # a path that cannot be looked at now (or a NUL in a damaged entry)
+        return False
+
+
+def _still(observed: list, alone: list[Source]) -> bool:
     run = None
     for row in observed:
         if row[0] == "exists":
@@ -318,10 +328,7 @@ def _unchanged(observed: list, alone: list[Source]) -> bool:
         if (kind == "run") != (real in run) or (kind == "absent") == os.path.isfile(real):
             return False
         if kind in ("run", "read"):
-            try:
-                data = run[real].data if kind == "run" else read_head(real)
-            except OSError:
-                return False
+            data = run[real].data if kind == "run" else read_head(real)
             if data is None or hashlib.sha256(data).hexdigest() != digest:
                 return False
     return True

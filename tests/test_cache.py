@@ -291,3 +291,12 @@ def test_a_cache_folder_that_cannot_be_written_costs_only_time(tmp_path: Path) -
         return done.returncode, done.stdout, done.stderr
 
     assert run("--cache", str(tmp_path / "file" / "cache")) == run("--no-cache")
+
+
+def test_a_path_that_cannot_be_asked_again_is_a_miss(project: Path, tmp_path: Path, checked: list[str]) -> None:
+    cache = tmp_path / "cache"
+    first = output([project], cache)
+    (entry,) = [entry for entry in entries(cache) if '"observed":[["file"' in entry.read_text()]
+    entry.write_text(entry.read_text().replace('"observed":[["file","', '"observed":[["file","\\u0000', 1))
+    checked.clear()
+    assert output([project], cache) == first and checked  # a NUL in the path: the set is checked again
