@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .analysis.other_tools import tool_input_message
+from .cache import ResultCache
 from .catalog import ANALYSIS_BOUNDED, INTERNAL_ERROR, Catalog, Check, Scope
 from .context import Analysis, Context
 from .findings import Finding
@@ -56,6 +57,14 @@ class RunOptions:
     only: frozenset[str] | None = None
     """The files this run checks and reports (a shard's, see ``shards``); None: all. The others
     that may take part in cross-template analysis are still read and indexed."""
+    cache: str | None = None  # the folder of the result cache (``cache``); None: every template is checked
+
+    @cached_property
+    def results(self) -> ResultCache | None:
+        """The result cache of the run, when it has one and its results can be cached (not a shard's)."""
+        if not self.cache or self.only is not None:  # a shard reports part of what it reads: not a whole entry
+            return None
+        return ResultCache.open(self.cache, self)
 
     @cached_property
     def runners(self) -> list[Check]:
@@ -106,6 +115,7 @@ def load_children(
     phases: Phases | None = None,
     candidates: Iterable[Source] = (),
     roots: Iterable[str] = (),
+    observed: dict | None = None,
 ) -> tuple[list[Template], list[Source]]:
     """The templates of nested stacks whose TemplateURL is a local file, not already in the run
     (a child is analysed with its parent even when the command line does not name it), and the
@@ -113,7 +123,8 @@ def load_children(
     place in the run's list of files. A child is read only inside the ``roots`` (the project)
     and only when it is a template: a TemplateURL is the template's to write, and a file outside
     the project, or one that is not a template, is not the template's to show in findings. The
-    parent says what was not read (CFN900)."""
+    parent says what was not read (CFN900). What was found at each path goes into ``observed``
+    (``Project.observed``)."""
     if not any(nested_template_paths(parent) for parent in parents):
         return [], []
     roots = tuple(roots)
@@ -132,34 +143,44 @@ def load_children(
                 seen.add(real)
                 if real in named:
                     given.append(named.pop(real))
+                    found = (real, "run", given[-1].data)
                 elif os.path.isfile(real):
-                    source, unread = _child(path, roots)
+                    source, unread, data = _child(path, roots)
+                    found = (real, "read" if data is not None else "unreadable" if source else "outside", data)
                     if source is not None:
                         sources.append(source)
                     else:
                         where = mark_of_child(resource.properties, "TemplateURL")
                         parent.skipped.append(Skipped(unread, (*resource.path, "Properties", "TemplateURL"), where))
+                else:
+                    found = (real, "absent", None)
+                if observed is not None:
+                    observed[("file", path)] = found
         taken += given
         pending = load_sources(given, result, phases, record=False) + load_sources(sources, result, phases)
         children += pending
     return children, taken
 
 
-def _child(path: str, roots: tuple[str, ...]) -> tuple[Source | None, str]:
-    """The source of a nested stack's template file, or why it is not read."""
+def _child(path: str, roots: tuple[str, ...]) -> tuple[Source | None, str, bytes | None]:
+    """The source of a nested stack's template file, or why it is not read; and its bytes, when read."""
     shown = os.path.normpath(path)
     if not inside(path, roots):
-        return None, (
-            f"{shown} is outside the project, where a template may name files (--project-root widens it): "
-            "the nested stack's template was not read"
+        return (
+            None,
+            (
+                f"{shown} is outside the project, where a template may name files (--project-root widens it): "
+                "the nested stack's template was not read"
+            ),
+            None,
         )
     try:
         data = read_head(path)
     except OSError:
-        return Source(shown, path), ""  # the loader says why it cannot be read
+        return Source(shown, path), "", None  # the loader says why it cannot be read
     if not is_template(data):
-        return None, f"{shown} is not a CloudFormation template (no top-level Resources): it was not read"
-    return Source(shown, path, data), ""
+        return None, f"{shown} is not a CloudFormation template (no top-level Resources): it was not read", data
+    return Source(shown, path, data), "", data
 
 
 def context_templates(
@@ -351,7 +372,15 @@ the wall-clock and CPU seconds of each phase."""
 
 def check_alone(source: Source, options: RunOptions) -> Alone:
     """The findings and suppressions, load errors, internal error count and phase times (wall
-    clock and CPU) of a template that neither exports, imports nor nests stacks."""
+    clock and CPU) of a template that neither exports, imports nor nests stacks, kept in the
+    result cache (the run looked it up there first: ``ResultCache.known``)."""
+    checked = _check_alone(source, options)
+    if options.results is not None:
+        options.results.keep_alone(source, checked)
+    return checked
+
+
+def _check_alone(source: Source, options: RunOptions) -> Alone:
     local = RunResult()
     phases = Phases(local.timings, local.cpu)
     project = Project()

@@ -21,11 +21,10 @@ import time
 
 import click
 
-from . import __version__, baseline
+from . import __version__, baseline, commands
 from .baseline import BaselineError
 from .commands import COMMANDS, DEBUG_HELP, OTHER_COMMANDS, TRUST_HELP, invoke, say, shard_option, written
 from .config import Config, ConfigError, load
-from .docs import listing
 from .files import SEARCHED
 from .outcome import Outcome
 from .output_files import OutputError, append_text, write_text
@@ -119,6 +118,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Print the wall-clock and CPU seconds of each phase (load, model, resolve, graph, checks, report) "
     "on stderr, summed over the worker processes that ran it, and of the whole run.",
 )
+@commands.cache_options
 @click.option("--trust-config", is_flag=True, envvar="CFNCHECK_TRUST_CONFIG", show_envvar=True, help=TRUST_HELP)
 @click.option(
     "--project-root",
@@ -143,11 +143,9 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
     if show_config:
         click.echo("".join(f"{escape(line, Where.TEXT)}\n" for line in config.show().splitlines()), nl=False)
         sys.exit(0)
+    cache = commands.result_cache(flags, config)
     if list_checks:
-        if output_format not in ("text", "json", "markdown"):
-            raise click.UsageError(f"--list-checks prints text, json or markdown, not {output_format}")
-        click.echo(listing(list(config.catalog.configured(config.severities)), output_format), nl=False)
-        sys.exit(2 if problems else 0)
+        commands.list_checks(config, output_format, problems)
     if output_format == "markdown":
         raise click.UsageError(f"--format markdown is for --list-checks; findings are {', '.join(REPORTS)}")
     if not paths:
@@ -166,6 +164,7 @@ def check_command(paths, output_format, list_checks, show_config, write_baseline
             stdin_filename=flags["stdin_filename"],
             project_root=flags["project_root"],
             shard=flags["shard"],
+            cache=cache,
         )
         for notice in session.notices:
             say(notice)
@@ -208,6 +207,7 @@ def _configure(flags: dict) -> Config:
         "account-id": flags["account_id"],
         "checks-dir": list(flags["checks_dir"]) or None,
         "baseline": flags["baseline"],
+        "cache": False if flags["no_cache"] else True if flags["cache_dir"] else None,
     }
     try:
         return load(

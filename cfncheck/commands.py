@@ -1,8 +1,9 @@
 """The commands beside the check itself: ``cfncheck explain ID`` prints a check's documentation,
 ``cfncheck graph TEMPLATE`` a template's dependency graph, ``cfncheck merge`` puts the reports of
 a run's shards together, ``cfncheck lsp`` serves an editor (``cli.main`` dispatches to them); the
-check's ``--shard`` option; and what every command shares: what it says on standard error
-(``say``), how it writes a file (``written``) and how it ends (``invoke``).
+check's ``--shard`` option, ``--list-checks`` and the flags of the result cache (``cache_options``); and what every
+command shares: what it says on standard error (``say``), how it writes a file (``written``) and
+how it ends (``invoke``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Callable
 
 import click
 
-from .config import ConfigError, load
-from .docs import explain
+from .cache import clear, default_folder, prune
+from .config import Config, ConfigError, load
+from .docs import explain, listing
 from .output_files import OutputError
 from .report.escape import Where, escape
 from .shards import Shard
@@ -47,6 +49,53 @@ def written(write: Callable[[str, str], None], path: str, text: str) -> list[str
         say(str(err))
         return [str(err)]
     return []
+
+
+def cache_options(command: click.Command) -> click.Command:
+    """``--cache DIR``, ``--no-cache`` and ``--clear-cache`` (see ``cache``)."""
+    command = click.option(
+        "--clear-cache", is_flag=True, help="Remove the result cache's entries (in the --cache folder) and exit."
+    )(command)
+    command = click.option(
+        "--no-cache", is_flag=True, help="Check every template again: neither read nor write the result cache."
+    )(command)
+    return click.option(
+        "--cache",
+        "cache_dir",
+        metavar="DIR",
+        type=click.Path(file_okay=False),
+        help="Keep each template's results in DIR, reused while the template and everything that can change "
+        "its findings are the same.  [default: the per-user cache folder, ~/.cache/cfncheck on Linux]",
+    )(command)
+
+
+def list_checks(config: Config, output_format: str, problems: list[str]) -> None:
+    """``--list-checks``: the configuration's checks, with their configured severities, in text,
+    JSON or Markdown; then exit (2 when a plugin could not be loaded)."""
+    if output_format not in ("text", "json", "markdown"):
+        raise click.UsageError(f"--list-checks prints text, json or markdown, not {output_format}")
+    click.echo(listing(list(config.catalog.configured(config.severities)), output_format), nl=False)
+    sys.exit(2 if problems else 0)
+
+
+def result_cache(flags: dict, config: Config) -> str | None:
+    """The result cache's folder: ``--cache DIR``, else the per-user one; None when the cache is
+    off (``--no-cache``, or ``cache: false`` in the configuration). Its old entries are removed
+    (``cache.prune``); with ``--clear-cache``, all of them, and the command exits."""
+    folder = flags["cache_dir"] or default_folder()
+    if flags["clear_cache"]:
+        try:
+            if folder is not None:
+                clear(folder)
+        except OSError as err:
+            say(f"cannot clear the result cache in {folder}: {err.strerror or err}")
+            sys.exit(2)
+        say(f"cleared the result cache in {folder}" if folder else "no result cache: there is no home folder")
+        sys.exit(0)
+    if folder is None or not config["cache"]:
+        return None
+    prune(folder)
+    return str(folder)
 
 
 def invoke(command: click.Command, name: str, args: list[str]) -> None:

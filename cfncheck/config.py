@@ -46,6 +46,10 @@ def _strings(key: str, value) -> list[str]:
     return list(value)
 
 
+def _boolean(key: str, value: bool) -> bool:
+    return value
+
+
 def _text(key: str, value) -> str:
     return str(value)
 
@@ -197,6 +201,13 @@ KEYS: dict[str, Key] = {
         _text,
         None,
         "baseline file: report only findings that are not in it",
+    ),
+    "cache": Key(
+        {"title": "true or false", "type": "boolean"},
+        _boolean,
+        True,
+        "keep each template's results in the per-user cache folder and reuse them while nothing that can change "
+        "them has changed (--cache DIR names another folder; a configuration cannot: --no-cache)",
     ),
 }
 

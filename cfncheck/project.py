@@ -66,6 +66,15 @@ class Project:
     unreadable: dict[str, str] = field(default_factory=dict)  # text of the files of the run that did not load
     deployments: dict[str, frozenset[str]] = field(default_factory=dict)  # by template file, from the configuration
     partial: bool = False  # the run does not hold the whole project, and its other templates are not known
+    observed: dict[tuple[str, str], object] = field(default_factory=dict)
+    """What the run learnt of files it was not given, by (question, path): the nested stacks'
+    templates it read or did not (``checking.load_children``), whether a TemplateURL names a file
+    (``exists``). The result cache asks again before it reuses the run's findings."""
+
+    def exists(self, path: str) -> bool:
+        """Whether a file or folder is at ``path`` (relative to the working directory)."""
+        found = self.observed[("exists", path)] = os.path.exists(path)
+        return found
 
     def may_export(self, name: str) -> bool:
         """Whether ``name`` might be exported where the project cannot see it: by an export whose

@@ -53,6 +53,7 @@ class Session:
     """Where the templates may read other files (nested stacks): the project's folder and the
     named ones; None: the folders of the run's files."""
     shard: Shard | None = None  # the part of the templates this session checks (``shards``)
+    cache: str | None = None  # the result cache's folder (``cache``); None: every template is checked
 
     @classmethod
     def open(
@@ -68,13 +69,15 @@ class Session:
         stdin_filename: str | None = None,
         project_root: str | None = None,
         shard: Shard | None = None,
+        cache: str | None = None,
     ) -> Session:
         """The session of a command line: its paths, and its parameter specs (files or Key=Value).
         ``jobs``: the number of CPUs this process may use when not given. ``stdin_filename``: the
         file standard input (``-``) holds, as an editor pipes its buffer: the run names it so, the
         globs of the configuration apply to it, and the project around it is read for its exports.
         ``project_root``: the project's folder (default: the configuration's, else the working
-        directory). ``shard``: check only that part of the templates.
+        directory). ``shard``: check only that part of the templates;
+        ``cache``: the folder of the result cache.
 
         Raises ``ParameterError`` when a parameters file cannot be read, ``ConfigError`` when a shard
         would write a baseline (which records a whole run)."""
@@ -101,6 +104,7 @@ class Session:
             skipped=tuple(found.notices),
             roots=roots(named, project),
             shard=shard,
+            cache=cache,
         )
 
     @classmethod
@@ -225,6 +229,7 @@ class Session:
                 timings=self.timings,
                 context=None if self.context is None else list(self.context),
                 roots=self.roots,
+                cache=self.cache,
             )
             for _, given in self._environments
             for per_file in (self._file_parameters(given),)

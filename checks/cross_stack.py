@@ -402,7 +402,7 @@ def nested_template_url(stack, ctx):
         if not isinstance(url, str) or not is_local_path(url):
             continue
         relative = os.path.normpath(url.strip())
-        if relative.startswith("..") or os.path.isabs(relative) or os.path.exists(os.path.join(base, relative)):
+        if relative.startswith("..") or os.path.isabs(relative) or ctx.project.exists(os.path.join(base, relative)):
             continue
         message = (
             f"TemplateURL {url} is a local path to a file that does not exist: packaging the template fails, and "
