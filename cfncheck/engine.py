@@ -30,6 +30,7 @@ from .checking import (
     tool_input_findings,
     unreadable_texts,
 )
+from .module_files import module_files
 from .phases import Phases
 from .project import Project
 from .result import RunResult, Source
@@ -45,6 +46,10 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
     phases = Phases(result.timings, result.cpu)
     sources = list(sources)
     result.files = [source.name for source in sources]
+    modules = module_files(sources)  # the tool's input, not CloudFormation's: not checked
+    if modules:
+        merged = {note.file for note in modules}
+        sources = [source for source in sources if source.name not in merged]
     local, alone = partition(sources)
     context = options.context
     cache = options.results  # opened here, before the workers are forked with it
@@ -65,6 +70,9 @@ def run(sources: Iterable[Source], options: RunOptions) -> RunResult:
         others.collect(result, dropped=taken)
     if known:
         _add_known(result, alone, known, taken, first)
+    modules = [note for note in modules if ours(note.file)]
+    result.tool_inputs += modules
+    result.findings += tool_input_findings(RunResult(tool_inputs=modules), options)
     order = {name: index for index, name in enumerate(result.files)}
     result.findings.sort(key=lambda f: (order.get(f.file, len(order)), f.sort_key))
     result.errors.sort(key=lambda error: order.get(error.file, len(order)))

@@ -97,3 +97,44 @@ def test_a_modules_parameters_are_the_tools_not_cloudformations():
         ("CFN032", 3),
         ("CFN032", 5),
     ]
+
+
+RAIN_PARENT = (
+    "Conditions:\n  IsProd: !Equals [prod, prod]\nResources:\n  Logs:\n"
+    '    Type: !Rain::Module "./bucket.yaml"\n    Properties: {ConditionName: IsProd}\n'
+)
+RAIN_MODULE = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Condition: !Ref ConditionName\n"
+PACKAGE_PARENT = (
+    "Modules:\n  Content:\n    Source: ./modules/select.yaml\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
+)
+PACKAGE_MODULE = (
+    "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Select [!Ref Names, 0]\n"
+)
+
+
+def test_a_file_the_runs_templates_name_as_their_module_is_the_tools_input(tmp_path):
+    """rain and `aws cloudformation package` merge a module into its parent, filling in its
+    parameters (a rain module's `Condition: !Ref ConditionName` names the parent's condition):
+    with its parent in the run, the module is one CFN903 and is not checked; alone, it is a
+    template like any other."""
+    (tmp_path / "modules").mkdir()
+    files = {
+        "site.yaml": RAIN_PARENT,
+        "bucket.yaml": RAIN_MODULE,
+        "app.yaml": PACKAGE_PARENT,
+        "modules/select.yaml": PACKAGE_MODULE,
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = run_files([tmp_path / name for name in files])
+    on_modules = [
+        (Path(f.file).name, f.rule_id, f.line)
+        for f in result.findings
+        if Path(f.file).name in ("bucket.yaml", "select.yaml")
+    ]
+    assert on_modules == [("bucket.yaml", "CFN903", 1), ("select.yaml", "CFN903", 1)]
+    notes = {Path(f.file).name: f.message for f in result.findings if f.rule_id == "CFN903"}
+    assert notes["bucket.yaml"].startswith("Written for rain: a module of ") and "site.yaml" in notes["bucket.yaml"]
+    assert notes["select.yaml"].startswith("Written for aws cloudformation package: a module of ")
+    alone = run_files([tmp_path / "bucket.yaml"])
+    assert [(f.rule_id, f.line) for f in alone.findings if f.rule_id == "CFN042"] == [("CFN042", 4)]
