@@ -393,3 +393,22 @@ def test_state_machine_substitutions_are_not_variables_outside_sub():
                 Table: !Ref Table
         """
     assert only("CFN043", text) == []
+
+
+def test_every_string_with_a_variable_outside_sub_is_reported():
+    # the names the check looks for must not be narrowed by an earlier finding
+    text = """
+        Parameters:
+          Env: {Type: String}
+          Team: {Type: String}
+        Resources:
+          Logs:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: "logs-${Env}"
+          Data:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: "data-${Team}"
+        """
+    assert sorted(only("CFN043", text)) == [("CFN043", "Data", 12), ("CFN043", "Logs", 8)]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from cfncheck.api import ERROR, PSEUDO_PARAMETERS, WARNING, check
 from cfncheck.functions import argument_problems, function_name, unknown_name, written_for_package
+from cfncheck.nodes import derived
 
 from . import expanded_elsewhere as _expanded_elsewhere
 
@@ -18,17 +19,6 @@ PROPERTY_SECTIONS = ("Properties", "Metadata", "CreationPolicy", "UpdatePolicy")
 """The parts of a resource whose values may call functions."""
 LITERAL_ATTRIBUTES = ("Type", "DependsOn", "Condition")
 """The parts of a resource CloudFormation reads before it evaluates any function."""
-
-
-def _walk(node, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
-    """Every node under ``node``, with its path, parents first."""
-    yield path, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, path + (index,))
 
 
 def _places(template) -> Iterator[tuple[object, tuple, object]]:
@@ -46,28 +36,53 @@ def _places(template) -> Iterator[tuple[object, tuple, object]]:
 
 def expanded_elsewhere(template) -> bool:
     """Another macro or tool rewrites the template (``aws cloudformation package`` modules among them)."""
-    return _expanded_elsewhere(template) or written_for_package(name for _, _, name, _ in _calls(template))
+    return derived(
+        template.root,
+        "expanded elsewhere",
+        lambda: _expanded_elsewhere(template) or written_for_package(name for _, _, name, _ in _calls(template)),
+    )
 
 
-def _calls(template) -> Iterator[tuple[object, tuple, str, object]]:
-    """(resource, path, function name, arguments) of each call in resources and outputs, once per place."""
-    seen = set()
+Call = tuple[object, tuple, str, object]
+"""(resource or None, path, function name, arguments)."""
+
+
+def _calls(template) -> list[Call]:
+    """Each call in resources and outputs, once per place (all the CFN04x checks read them)."""
+    return derived(template.root, "function calls", lambda: _find_calls(template))
+
+
+def _find_calls(template) -> list[Call]:
+    calls: list[Call] = []
+    seen: set = set()
     for resource, base, node in _places(template):
-        call_marks: dict[tuple, object] = {}
-        for path, found in _walk(node, base):
-            name = function_name(found)
-            if name is None:
-                continue
-            mark = getattr(found, "mark", None)
-            call_marks[path] = mark
+        _visit(node, base, resource, (), seen, calls)
+    return calls
+
+
+def _visit(node, path: tuple, resource, enclosing: tuple, seen: set, calls: list[Call]) -> None:
+    """``enclosing`` holds the marks of the calls ``node`` is an argument of."""
+    name = function_name(node)
+    if name is not None:
+        mark = getattr(node, "mark", None)
+        if mark is not None:
             # a short-form tag and the mapping it tags share a mark: `!Length {Fn::Length: …}` is two calls
-            depth = sum(1 for i in range(len(path)) if call_marks.get(path[:i], None) == mark)
-            key = (name, mark, depth) if mark is not None else None
+            key = (name, mark, enclosing.count(mark))
             if key in seen:  # a copy of an Fn::ForEach body, or a SAM Globals value merged into several resources
-                continue
-            if key is not None:
-                seen.add(key)
-            yield resource, path, name, found[name]
+                return _descend(node, path, resource, enclosing + (mark,), seen, calls)
+            seen.add(key)
+        calls.append((resource, path, name, node[name]))
+        enclosing = enclosing + (mark,)
+    _descend(node, path, resource, enclosing, seen, calls)
+
+
+def _descend(node, path: tuple, resource, enclosing: tuple, seen: set, calls: list[Call]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _visit(value, path + (key,), resource, enclosing, seen, calls)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _visit(value, path + (index,), resource, enclosing, seen, calls)
 
 
 @check(
@@ -250,9 +265,9 @@ def variable_outside_sub(ctx):
             if (location.line, location.column, tuple(found)) in seen:
                 continue
             seen.add((location.line, location.column, tuple(found)))
-            names = list(dict.fromkeys(found))
-            shown = ", ".join(f"${{{name}}}" for name in names)
-            verb = "is" if len(names) == 1 else "are"
+            variables = list(dict.fromkeys(found))
+            shown = ", ".join(f"${{{name}}}" for name in variables)
+            verb = "is" if len(variables) == 1 else "are"
             yield ctx.finding(
                 resource,
                 path,
