@@ -72,6 +72,21 @@ class RunOptions:
         return self.catalog.runners(self.checks)
 
     @cached_property
+    def per_template(self) -> tuple[dict[int, Check], dict[str, list[tuple[int, Check]]]]:
+        """The runners of template checks, and those of resource checks by the types they check,
+        each by its place among the runners: a template is offered only the checks of the types
+        it has, in the runners' order."""
+        templates: dict[int, Check] = {}
+        by_type: dict[str, list[tuple[int, Check]]] = defaultdict(list)
+        for index, entry in enumerate(self.runners):
+            if entry.scope == Scope.TEMPLATE:
+                templates[index] = entry
+            elif entry.scope == Scope.RESOURCE:
+                for kind in entry.types:
+                    by_type[kind].append((index, entry))
+        return templates, dict(by_type)
+
+    @cached_property
     def reported(self) -> frozenset[str]:
         return frozenset(c.id for c in self.checks)
 
@@ -262,12 +277,15 @@ def check_template(
     template = analysis.template
     phases = phases or Phases(result.timings, result.cpu)
     with phases("checks"):
+        template_checks, checks_by_type = options.per_template
         by_type: dict[str, list] = defaultdict(list)
         for resource in template.resources.values():
             by_type[resource.type].append(resource)
-        for entry in options.runners:
-            if entry.scope not in (Scope.RESOURCE, Scope.TEMPLATE):
-                continue
+        offered = dict(template_checks)
+        for kind in by_type:
+            offered.update(checks_by_type.get(kind, ()))
+        for index in sorted(offered):
+            entry = offered[index]
             context = Context(analysis, entry)
             if entry.scope == Scope.TEMPLATE:
                 findings.extend(guarded(entry, (context,), context, None, options, result))

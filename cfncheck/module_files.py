@@ -45,7 +45,7 @@ def module_files(sources: Iterable[Source]) -> list[ToolInput]:
 def _named_modules(data: bytes) -> Iterable[tuple[str, str]]:
     for match in RAIN_MODULE.finditer(data):
         yield RAIN, match.group(1).decode("utf-8", "replace")
-    if PACKAGE_MODULES_SECTION.search(data):
+    if b"Modules" in data and PACKAGE_MODULES_SECTION.search(data):  # the search is slow on large files
         for match in MODULE_SOURCE.finditer(data):
             yield PACKAGE_MODULES, match.group(1).decode("utf-8", "replace")
 

@@ -142,8 +142,12 @@ def _sub_uses(value, path: tuple) -> Iterator[Use]:
             yield Use("Sub", target, attribute, path)
 
 
-def resource_uses(resource_node) -> Iterator[Use]:
+def resource_uses(resource_node) -> list[Use]:
     """The uses inside one resource, DependsOn included, with paths relative to the resource."""
+    return derived(resource_node, "resource uses", lambda: list(_resource_uses(resource_node)))
+
+
+def _resource_uses(resource_node) -> Iterator[Use]:
     for key, value in resource_node.items():
         if key == "DependsOn":
             names = [value] if isinstance(value, str) else value if isinstance(value, list) else []

@@ -160,7 +160,11 @@ def _uses(template: Template) -> list[ToolUse]:
         path = _first(template.root, (), _framework_variable)
         if path is not None:
             found[SERVERLESS] = ToolUse(SERVERLESS, "Serverless Framework variables", path, None)
-    if SERVERLESS not in found and _FRAMEWORK_REFERENCE.search(text):
+    if (
+        SERVERLESS not in found
+        and any(name in text for name in FRAMEWORK_RESOURCES)  # a fast gate for the slow search
+        and _FRAMEWORK_REFERENCE.search(text)
+    ):
         declared = set(template.resources) | set(template.parameters)
         for use in iter_uses(template.root):
             if use.target in FRAMEWORK_RESOURCES and use.target not in declared and use.kind != "Condition":

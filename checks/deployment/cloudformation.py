@@ -98,12 +98,13 @@ def _strings(node, path: tuple = ()):
     """(path, text) of every string written under ``node``, Fn::Sub templates included."""
     if isinstance(node, str):
         yield path, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
+        return
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(value, str):  # yielded here: a call per string would cost more than the walk
+            yield path + (key,), value
+        elif isinstance(value, (dict, list)):
             yield from _strings(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _strings(value, path + (index,))
 
 
 @check(

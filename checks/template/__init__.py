@@ -6,6 +6,7 @@ import difflib
 
 from cfncheck.analysis.other_tools import expanded_elsewhere as expanded_by_other_tool
 from cfncheck.api import iter_uses, resource_uses
+from cfncheck.nodes import derived
 from cfncheck.template import SAM_TRANSFORM
 
 
@@ -17,6 +18,10 @@ def did_you_mean(name: str, candidates) -> str:
 def expanded_elsewhere(template) -> bool:
     """Macros other than SAM, Fn::ForEach and other tools' preprocessors create names (and
     text using parameters) cfncheck cannot see."""
+    return derived(template.root, "names made elsewhere", lambda: _expanded_elsewhere(template))
+
+
+def _expanded_elsewhere(template) -> bool:
     transforms = set(template.transforms) - {SAM_TRANSFORM, "AWS::LanguageExtensions"}
     if transforms or not all(isinstance(t, str) for t in listed(template.root.get("Transform"))):
         return True

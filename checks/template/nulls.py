@@ -20,16 +20,17 @@ def _nulls(node, path: tuple = ()):
     item written without a value. The text ``null`` of a short-form tag (``!GetAZs null``) is a
     string, never a null."""
     if isinstance(node, MarkedDict):
-        items = ((key, value, node.key_marks.get(key)) for key, value in node.items())
+        for key, value in node.items():
+            if value is None:
+                yield path + (key,), node.key_marks.get(key) or node.mark
+            elif isinstance(value, (MarkedDict, MarkedList)):  # scalars have nothing inside: not called for them
+                yield from _nulls(value, path + (key,))
     elif isinstance(node, MarkedList):
-        items = ((index, value, node.mark_of(index)) for index, value in enumerate(node))
-    else:
-        return
-    for key, value, mark in items:
-        if value is None:
-            yield path + (key,), mark or node.mark
-        else:
-            yield from _nulls(value, path + (key,))
+        for index, value in enumerate(node):
+            if value is None:
+                yield path + (index,), node.mark_of(index) or node.mark
+            elif isinstance(value, (MarkedDict, MarkedList)):
+                yield from _nulls(value, path + (index,))
 
 
 def _reported_elsewhere(path: tuple) -> bool:
