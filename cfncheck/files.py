@@ -92,13 +92,19 @@ def collect(paths: list[str], project: Path | None = None, stdin_name: str | Non
     return found
 
 
-def walk(directory: Path, allowed: Iterable[str], found: Found | None = None) -> Iterator[tuple[Path, bytes]]:
+def walk(
+    directory: Path,
+    allowed: Iterable[str],
+    found: Found | None = None,
+    wanted: Callable[[bytes], bool] | None = None,
+) -> Iterator[tuple[Path, bytes]]:
     """The templates of a folder with the bytes the loader reads of each, in name order, folders
-    depth first; errors and notices go to ``found`` (dropped without one)."""
+    depth first; errors and notices go to ``found`` (dropped without one). ``wanted`` passes over
+    files before they are read as templates (which costs more than a test of the bytes)."""
     found = found or Found()
     allowed = tuple(allowed)
     if is_assembly(directory):
-        yield from _assembly(directory, allowed, found)
+        yield from _assembly(directory, allowed, found, wanted)
         return
     pending = [directory]
     while pending:
@@ -116,11 +122,11 @@ def walk(directory: Path, allowed: Iterable[str], found: Found | None = None) ->
                     folders.append(entry)
             elif entry.name.endswith(TEMPLATE_SUFFIXES):
                 data = _read(Path(entry.path), entry.is_symlink(), allowed, found)
-                if data is not None and is_template(data):
+                if data is not None and (wanted is None or wanted(data)) and is_template(data):
                     yield Path(entry.path), data
         assembly = next((entry for entry in folders if entry.name == ASSEMBLY_DIRECTORY), None)
         if assembly is not None:  # its templates, as the manifest names them; not its asset folders
-            yield from _assembly(Path(assembly.path), allowed, found)
+            yield from _assembly(Path(assembly.path), allowed, found, wanted)
         # a linked folder is listed, as os.walk lists it, but not entered: no loop, no escape
         pending.extend(
             Path(entry.path) for entry in reversed(folders) if entry is not assembly and not entry.is_symlink()
@@ -134,10 +140,12 @@ def _is_folder(entry: os.DirEntry) -> bool:
         return False
 
 
-def _assembly(directory: Path, allowed: tuple[str, ...], found: Found) -> Iterator[tuple[Path, bytes]]:
+def _assembly(
+    directory: Path, allowed: tuple[str, ...], found: Found, wanted: Callable[[bytes], bool] | None
+) -> Iterator[tuple[Path, bytes]]:
     for path in assembly_templates(directory):
         data = _read(path, path.is_symlink(), allowed, found)
-        if data is not None and is_template(data):
+        if data is not None and (wanted is None or wanted(data)) and is_template(data):
             yield path, data
 
 
@@ -205,8 +213,9 @@ def project_context(paths: list[str], root: Path, keep: Callable[[Source], bool]
     given = {os.path.realpath(p) for p in named}
     context = []
     shown = Path(os.path.relpath(root)) if Path(base).is_relative_to(Path.cwd().resolve()) else root
-    for found, data in walk(shown, (base,)):  # read for exports only: what it cannot read, it says nothing of
-        if SHARED_MARKER not in data or os.path.realpath(found) in given:
+    # read for exports only: what it cannot read, it says nothing of
+    for found, data in walk(shown, (base,), wanted=lambda data: SHARED_MARKER in data):
+        if os.path.realpath(found) in given:
             continue
         source = Source(str(found), str(found), data)
         if keep(source):
