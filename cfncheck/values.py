@@ -10,6 +10,7 @@ selects it.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 
@@ -174,8 +175,14 @@ def as_bool(value, default: bool | None = None) -> bool | None:
 def parse_path(path) -> tuple:
     """``"Properties.Tags.0.Key"`` → ``("Properties", "Tags", 0, "Key")``; tuples pass through."""
     if isinstance(path, str):
-        return tuple(int(part) if part.isdigit() else part for part in path.split(".")) if path else ()
+        return _parse_text_path(path)
     return tuple(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text_path(path: str) -> tuple:
+    """Checks name the same few hundred paths for every resource they read."""
+    return tuple(int(part) if part.isdigit() else part for part in path.split(".")) if path else ()
 
 
 def lookup(value, path):

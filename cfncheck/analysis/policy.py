@@ -185,11 +185,16 @@ def readable_statements(
     return found
 
 
-def _documents(ctx: Context, resource: Resource, kinds: Iterable[str]) -> Iterator[Document | None]:
+def _documents(ctx: Context, resource: Resource, kinds: Iterable[str]) -> list[Document | None]:
     """The documents of ``resource``, and None for a ``Policies`` list that is not known. Items are
     read as written: a policy with an ``Fn::If`` deep inside stays one policy, its statements
-    carry the scenarios."""
-    kinds = set(kinds)
+    carry the scenarios. Found once per resource and kinds: every IAM check asks. (A resource
+    lives as long as the analysis that memoizes it, so its id names it.)"""
+    kinds = frozenset(kinds)
+    return ctx.analysis.memo((_documents, id(resource), kinds), lambda: list(_find_documents(ctx, resource, kinds)))
+
+
+def _find_documents(ctx: Context, resource: Resource, kinds: frozenset[str]) -> Iterator[Document | None]:
     for kind, path in LOCATIONS.get(resource.type, ()):
         if kind not in kinds:
             continue

@@ -117,8 +117,13 @@ class SecretSite:
     holders: tuple[str, ...]  # the parameters whose value is the whole value: they hold the secret
 
 
-def secret_sites(resource: Resource, ctx: Context) -> Iterator[SecretSite]:
-    """Every secret-holding value of ``resource``, per scenario."""
+def secret_sites(resource: Resource, ctx: Context) -> list[SecretSite]:
+    """Every secret-holding value of ``resource`` (of the context's template), per scenario:
+    found once per resource, for the several checks that judge them."""
+    return ctx.analysis.memo((secret_sites, id(resource)), lambda: list(_secret_sites(resource, ctx)))
+
+
+def _secret_sites(resource: Resource, ctx: Context) -> Iterator[SecretSite]:
     for pattern in secret_properties().get(resource.type, ()):
         for path, alt in _leaves(ctx, resource, parse_path(pattern.replace("[]", ".[]"))):
             label = ".".join(str(p) for p in path[1:] if not isinstance(p, int))
