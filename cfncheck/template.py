@@ -9,10 +9,11 @@ resource or in ``Globals``) that set it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .loader import Document, LoadError
+from .loader import ESCAPED, Document, LoadError
 from .nodes import Mark, MarkedDict, MarkedList, copy_mapping, derived, mark_of_child
 from .values import Scenario
 
@@ -99,6 +100,9 @@ class Output:
         return export.get("Name") if isinstance(export, dict) else None
 
 
+_ESCAPED = re.compile(ESCAPED.pattern.decode())
+
+
 @dataclass
 class Template:
     document: Document
@@ -139,6 +143,17 @@ class Template:
         self.resources, self.outputs = {}, {}
         self._by_type = None
         _model_entries(self, root)
+
+    def may_contain(self, text: str) -> bool:
+        """Whether some value of the file may hold ``text``: the file shows it, or has an escape
+        that could spell it. A cheap test that spares a check walking every value of the many
+        templates that cannot hold what it looks for."""
+        return text in self.document.text or self.has_escapes
+
+    @property
+    def has_escapes(self) -> bool:
+        """Whether the file has an escape in a quoted string, which can spell what its text does not show."""
+        return derived(self.root, "has escapes", lambda: _ESCAPED.search(self.document.text) is not None)
 
     def module_of(self, name: str) -> str | None:
         """The module (a resource of a ``…::MODULE`` type) that makes the resource ``name``

@@ -219,6 +219,18 @@ def test_dynamic_references(reference, valid):
     assert only("SECRET008", text) == ([] if valid else [("SECRET008", "Topic", 7)])
 
 
+def test_text_markers_spelled_with_escapes_are_still_checked():
+    # the checks skip templates whose text cannot hold what they look for; an escape can spell it
+    text = """
+        {"Parameters": {"Env": {"Type": "String"}},
+         "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {
+           "TopicName": "\\u007b\\u007bresolve:secretsmanager:prod/db:password}}",
+           "DisplayName": "logs-\\u0024{Env}"}}}}
+        """
+    assert only("SECRET008", text) == [("SECRET008", "Topic", 3)]
+    assert only("CFN043", text) == [("CFN043", "Topic", 4)]
+
+
 def test_a_signal_from_a_script_it_downloads_is_not_judged():
     text = """
         Resources:

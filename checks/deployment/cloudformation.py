@@ -125,6 +125,8 @@ def dynamic_reference_invalid(ctx):
     ``SecretString`` field before the JSON key. A reference whose secret id is built with
     ``Fn::Sub`` (an ARN holds colons of its own) is not judged. Source: the CloudFormation user
     guide, "Get values stored in other services using dynamic references"."""
+    if not ctx.template.may_contain("{{resolve:"):
+        return
     for resource in ctx.template.resources.values():
         for path, text in _strings(resource.node.get("Properties")):
             if "{{resolve:" not in text:

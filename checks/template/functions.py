@@ -244,7 +244,7 @@ def variable_outside_sub(ctx):
     variables. Where the service checks the value's form (an image id, an ARN) the deployment
     fails too. Names a state machine substitutes itself (DefinitionSubstitutions) pass."""
     template = ctx.template
-    if expanded_elsewhere(template):
+    if not template.may_contain("${") or expanded_elsewhere(template):
         return
     names = set(template.parameters) | set(template.resources) | PSEUDO_PARAMETERS
     seen = set()

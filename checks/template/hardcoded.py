@@ -76,7 +76,8 @@ def hardcoded_availability_zone(ctx):
     picked with `Fn::GetAZs`, read from a mapping, or from a subnet (`!GetAtt Subnet.AvailabilityZone`)
     pass.
     """
-    if not AZ_IN_TEXT.search(ctx.template.document.text):
+    template = ctx.template
+    if not AZ_IN_TEXT.search(template.document.text) and not template.has_escapes:
         return
     for resource in ctx.resources():
         for pattern in _az_properties(resource.properties, ("Properties",), 0):
