@@ -273,14 +273,17 @@ def may_leak_credentials(document_text: str) -> bool:
 def credential_leaks(text: str) -> list[str]:
     """What in ``text`` puts AWS credentials in the template: an access key id, a secret access
     key next to its name, or a script that configures credentials on a machine."""
+    # each search is tried at every character: a substring test first spares most strings
     found = []
-    if any(not key.endswith(_DOCUMENTATION_KEY) for key in ACCESS_KEY_ID.findall(text)):
+    if ("AKIA" in text or "ASIA" in text) and any(
+        not key.endswith(_DOCUMENTATION_KEY) for key in ACCESS_KEY_ID.findall(text)
+    ):
         found.append("an AWS access key id")
-    if _SECRET_ACCESS_KEY.search(text) and _DOCUMENTATION_KEY not in text:
+    if "aws_secret_access_key" in text.lower() and _SECRET_ACCESS_KEY.search(text) and _DOCUMENTATION_KEY not in text:
         found.append("an AWS secret access key")
-    if _CLI_CREDENTIALS.search(text):
+    if "configure" in text and _CLI_CREDENTIALS.search(text):
         found.append("`aws configure set` of access keys")
-    if _CREDENTIALS_FILE.search(text):
+    if ".aws/credentials" in text and _CREDENTIALS_FILE.search(text):
         found.append("a write to ~/.aws/credentials")
     return found
 
