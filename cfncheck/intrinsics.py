@@ -187,7 +187,7 @@ class Resolver:
     def _walk(self, node, path, scenario: Scenario) -> list[Alt]:
         """The alternatives of ``node[path…]``, resolved only as far as needed to walk the path;
         none where the scenario cannot hold (a resource whose Condition the given parameters make false)."""
-        if not self.satisfiable(scenario):
+        if scenario and not self.conditions.satisfiable(scenario):
             return []
         alts = self._shallow(node, scenario)
         for key in path:
@@ -292,14 +292,16 @@ class Resolver:
             self.skipped.append(Skipped(message, self.template.place(mark) if mark else (), mark))
 
     def _shallow(self, node, scenario: Scenario) -> list[Alt]:
-        function = _function(node) if isinstance(node, dict) else None
-        if function == "Fn::If":
-            return self._branches(node[function], scenario, self._shallow)
-        if function is None:
-            if isinstance(node, str) and "{{resolve:" in node:
-                return self.resolve(node, scenario)
-            return [Alt(node, scenario)]
-        return self.resolve(node, scenario)
+        if isinstance(node, dict):
+            if len(node) == 1:  # the one shape of a call: tested first, as most nodes are not
+                function = _function(node)
+                if function == "Fn::If":
+                    return self._branches(node[function], scenario, self._shallow)
+                if function is not None:
+                    return self.resolve(node, scenario)
+        elif isinstance(node, str) and "{{resolve:" in node:
+            return self.resolve(node, scenario)
+        return [Alt(node, scenario)]
 
     def _container(self, node, scenario: Scenario) -> list[Alt]:
         """A mapping or list whose items are resolved; each item within the scenario that the
