@@ -131,6 +131,8 @@ def _check_together(
         result.internal_errors += 1
     for each in analyses:
         result.findings.extend(check_template(each, options, result, phases))
+        each.release()  # what the project checks ask again is computed again: less than a run's templates keep
+        each.resolver.forget()
     with phases("checks"):
         result.findings.extend(check_project(project, analyses, options, result))
     outside = {template.file for template in elsewhere}

@@ -103,6 +103,10 @@ class Resolver:
         self.conditions = Conditions(template.conditions, template.parameters, self.conditions.fixed)
         self._memo.clear()
 
+    def forget(self) -> None:
+        """Drop the values resolved so far (they are resolved again when asked)."""
+        self._memo.clear()
+
     def known(self, node):
         """The value of ``node`` when it is plain data that does not depend on conditions, else None."""
         alts = self.resolve(node)
