@@ -119,10 +119,12 @@ def _uses(node, path: tuple) -> Iterator[Use]:
                         yield from _uses(item, path + (key, index))
                 return
         for key, value in node.items():
-            yield from _uses(value, path + (key,))
+            if isinstance(value, (dict, list)):  # a scalar uses nothing: not worth a call
+                yield from _uses(value, path + (key,))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _uses(value, path + (index,))
+            if isinstance(value, (dict, list)):
+                yield from _uses(value, path + (index,))
 
 
 def _sub_uses(value, path: tuple) -> Iterator[Use]:

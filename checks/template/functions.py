@@ -77,12 +77,10 @@ def _visit(node, path: tuple, resource, enclosing: tuple, seen: set, calls: list
 
 
 def _descend(node, path: tuple, resource, enclosing: tuple, seen: set, calls: list[Call]) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(value, (dict, list)):  # a scalar calls nothing: not worth a call
             _visit(value, path + (key,), resource, enclosing, seen, calls)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            _visit(value, path + (index,), resource, enclosing, seen, calls)
 
 
 @check(
