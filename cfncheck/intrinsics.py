@@ -315,6 +315,10 @@ class Resolver:
         combos: list[tuple[Scenario, list]] = [(scenario, [])]
         changed = False
         for key, child in items:
+            if not isinstance(child, (dict, list)) and not (isinstance(child, str) and "{{resolve:" in child):
+                for _, pairs in combos:  # a plain scalar is its own value in every scenario
+                    pairs.append((key, child))
+                continue
             following = []
             for combo_scenario, pairs in combos:
                 alts = self.resolve(child, combo_scenario)
