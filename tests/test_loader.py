@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from cfncheck.loader import MAX_BYTES, LoadError, ToolInput, load_bytes
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cfncheck.loader import MAX_BYTES, LoadError, ToolInput, _JsonReader, _YamlReader, load_bytes
 from cfncheck.nodes import MarkedDict, MarkedList
 
 
@@ -69,6 +73,85 @@ def test_json_positions_and_duplicates():
     queue = document.root["Resources"]["Q"]
     assert queue.key_marks["Type"][:2] == (3, 38)  # the last value wins, as in YAML
     assert [(d.key, d.first.line, d.second.line) for d in document.duplicates] == [("Type", 3, 3)]
+
+
+_json_text = st.text(  # LibYAML reads no surrogate pair (\\ud83d\\ude00) nor a raw line separator
+    st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc", "Cn", "Co", "Zl", "Zp")), max_size=8
+)
+_json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), _json_text)
+_json_data = st.recursive(
+    _json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(st.tuples(st.sampled_from(["Type", "Ref", "a", "\u00e9", "a\tb"]), inner), max_size=4).map(tuple),
+    ),
+    max_leaves=20,
+)
+
+
+def _dump(value, layout: str, depth: int = 0) -> str:
+    """JSON text of ``value`` (a tuple of pairs for an object, so that a key can repeat) laid out
+    on one line, indented, or with line breaks and spaces around every token."""
+    if not isinstance(value, (tuple, list)):
+        return json.dumps(value, ensure_ascii=layout == "spread")
+    if isinstance(value, tuple):
+        opening, closing = "{", "}"
+        parts = [
+            f"{json.dumps(key, ensure_ascii=layout == 'spread')}: {_dump(item, layout, depth + 1)}"
+            for key, item in value
+        ]
+    else:
+        opening, closing = "[", "]"
+        parts = [_dump(item, layout, depth + 1) for item in value]
+    if layout == "one line" or not parts:
+        return opening + ", ".join(parts) + closing
+    if layout == "indented":
+        inside = "\n" + "  " * (depth + 1)
+        return opening + inside + ("," + inside).join(parts) + "\n" + "  " * depth + closing
+    return f"{opening} \n\t" + " ,\n ".join(parts) + f"\r\n {closing}"
+
+
+def _nodes_and_marks(node):
+    if isinstance(node, MarkedDict):
+        return (
+            "map",
+            node.mark,
+            [(k, node.key_marks[k], node.value_marks[k], _nodes_and_marks(v)) for k, v in node.items()],
+        )
+    if isinstance(node, MarkedList):
+        return ("seq", node.mark, list(zip(node.item_marks, map(_nodes_and_marks, node), strict=True)))
+    return (type(node), node)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["Resources", "Outputs", "x"]), _json_data), max_size=4).map(tuple),
+    st.sampled_from(["one line", "indented", "spread"]),
+)
+def test_json_is_read_with_the_nodes_marks_and_duplicates_yaml_gives_it(top, layout):
+    # JSON is YAML: LibYAML gives the same text the same nodes, the same region to every
+    # container, key and value, and the same repeated keys.
+    text = _dump(top, layout) + "\n"
+    root, duplicates = _JsonReader("t.json", text).read()
+    yaml_root, yaml_duplicates, _ = _YamlReader("t.json", text).read()
+    assert _nodes_and_marks(root) == _nodes_and_marks(yaml_root)
+    assert duplicates == yaml_duplicates
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("[" * 101 + "x", "nesting deeper than 100 levels", 101),  # the limit comes first in the text
+        ("[" * 99 + "x" + "[" * 5, "invalid JSON: Expecting value", 100),
+        ("[" * 101 + "NaN", "nesting deeper than 100 levels", 101),
+        ("[" * 50 + "NaN" + "[" * 60, "invalid JSON: NaN is not valid JSON", None),
+        ('["' + "[" * 200 + '\x01"]', "invalid JSON: Invalid control character at", 203),
+        ("[" * 100_000, "nesting deeper than 100 levels", 101),
+    ],
+)
+def test_json_reports_the_first_problem_in_the_text(text, message, column):
+    with pytest.raises(LoadError) as caught:
+        load(text, "t.json")
+    assert (caught.value.message, caught.value.column) == (message, column)
 
 
 def test_yaml_duplicate_keys_are_reported_with_both_lines():
