@@ -1,17 +1,20 @@
 """Validating resolved values against a JSON schema, the way CloudFormation reads them.
 
-The validator is jsonschema's, with keyword functions that know two things plain JSON schema
-does not. CloudFormation converts scalars: ``"30"`` is a fine integer, ``true`` a fine string.
-And a resolved value may not be known: an ``Unknown`` passes every keyword, a ``Ref`` to a
-resource is only known to be a string, a ``GetAtt`` only to be of its attribute's type. So that
-an unknown value never causes a finding through a negation (``not``, the ``if`` of a
-conditional, a ``oneOf`` matched twice), those are decided with a second, strict validator in
-which every unknown value fails: a conditional applies only when its ``if`` holds for sure.
+Plain JSON schema does not know two things CloudFormation does. CloudFormation converts scalars:
+``"30"`` is a fine integer, ``true`` a fine string. And a resolved value may not be known: an
+``Unknown`` passes every keyword, a ``Ref`` to a resource is only known to be a string, a
+``GetAtt`` only to be of its attribute's type. So that an unknown value never causes a finding
+through a negation (``not``, the ``if`` of a conditional, a ``oneOf`` matched twice), those are
+decided strictly, every unknown value failing: a conditional applies only when its ``if`` holds
+for sure.
 
-The keyword functions follow jsonschema's protocol (``validator.descend``, errors with a
-``path`` and the ``validator`` keyword that failed), but are driven by the small
-:class:`_Validator` below: every ``$ref`` is inlined beforehand, so jsonschema's reference
-resolution, which it redoes on each step down, was most of the validation time.
+Each schema (every ``$ref`` inlined beforehand) is compiled once, when a value first reaches
+it, into a :class:`_Schema` that holds one small object per Draft 7 keyword it has, in schema
+order: ``properties`` holds its properties' compiled schemas by name, ``type`` the Python types
+that fit at sight, ``enum`` its values as text, ``pattern`` its regex. Interpreting the schema
+dictionaries again for every value was most of the validation time. Every compiled schema
+answers two questions: ``errors`` (lenient: unknown values pass) and ``holds`` (strict: they
+fail). Compiled schemas are kept for the run by schema object; they keep nothing of the values.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import math
 import re
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from functools import cache
+from itertools import repeat
+from operator import ge, gt, itemgetter, le, lt
 from typing import NamedTuple
 
 from cfncheck.nodes import Mark, mark_of_child
@@ -41,22 +46,20 @@ reference_kind: ContextVar[Callable[[Reference], str | None]] = ContextVar("refe
 """The JSON type a Ref/GetAtt yields in the template being validated, None when not known."""
 
 
-_UNSET = object()
+class _Error:
+    """One problem: its message, the keyword that found it (None for a ``false`` schema), and
+    the path from the validated value down to the offending key or value, built bottom-up."""
 
+    __slots__ = ("message", "validator", "path")
 
-class ValidationError(Exception):
-    """One problem: its message, the keyword that found it, and the path from the validated
-    value down to the offending key or value."""
-
-    def __init__(self, message: str, validator=_UNSET, path=()) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, validator: str | None, path=()) -> None:
         self.message = message
         self.validator = validator
         self.path = deque(path)
 
-    @property
-    def absolute_path(self) -> deque:
-        return self.path
+
+_NONE: tuple = ()
+"""No errors: what a keyword returns on the (common) path where the value is fine, not a new list."""
 
 
 class Problem(NamedTuple):
@@ -68,8 +71,8 @@ class Problem(NamedTuple):
 def validate(instance, schema: dict) -> list[Problem]:
     """Every problem of ``instance`` against ``schema``, unknown values passing."""
     problems, patterned = [], set()
-    for error in _lenient(schema).iter_errors(instance):
-        path = tuple(error.absolute_path)
+    for error in _compiled(schema).errors(instance):
+        path = tuple(error.path)
         if error.validator == "pattern":
             # the registry's pattern and an API's (botocore_patterns.json) may both refuse a value: one finding
             if path in patterned:
@@ -193,218 +196,655 @@ def _of_kind(value) -> str:
     return _NOUNS["object"] if isinstance(value, dict) else _NOUNS["array"] if isinstance(value, list) else "null"
 
 
-def _fully_known(value) -> bool:
-    if isinstance(value, _OPAQUE):
-        return False
-    if isinstance(value, dict):
-        return all(_fully_known(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_fully_known(v) for v in value)
-    return True
+# -- compiled schemas -----------------------------------------------------------------------------
+
+
+class _Schema:
+    """A schema object compiled: its keywords, compiled when a value first reaches the schema (most
+    of a resource type's schema is never reached), and for each Python type of value met, the
+    keywords that can find fault with such a value (its plan), in schema order as Draft 7 runs them."""
+
+    __slots__ = ("schema", "keywords", "plans")
+
+    def __init__(self, schema: dict) -> None:
+        self.schema = schema
+        self.keywords: tuple[_Keyword, ...] | None = None
+        self.plans: dict[type, tuple[_Keyword, ...]] = {}
+
+    def _compile(self) -> tuple[_Keyword, ...]:
+        schema = self.schema
+        self.keywords = tuple(KEYWORDS[name](name, value, schema) for name, value in schema.items() if name in KEYWORDS)
+        return self.keywords
+
+    def _plan(self, kind: type) -> tuple[_Keyword, ...]:
+        """The keywords that can find fault with a value of this Python type, in schema order:
+        ``maxLength`` judges strings only, ``properties`` mappings only, ``type`` no value that
+        fits it at sight; a value that is not known, only ``type`` judges (by its shape)."""
+        keywords = self.keywords if self.keywords is not None else self._compile()
+        if issubclass(kind, _OPAQUE):
+            plan = tuple(keyword for keyword in keywords if isinstance(keyword, _Type))
+        else:
+            plan = tuple(keyword for keyword in keywords if keyword.judges(kind))
+        self.plans[kind] = plan
+        return plan
+
+    def errors(self, instance) -> Sequence[_Error]:
+        """The problems of ``instance``; a value that is not known has none, but for its shape."""
+        plan = self.plans.get(type(instance))
+        if plan is None:
+            plan = self._plan(type(instance))
+        if isinstance(instance, dict) and _directive(instance):
+            return _NONE
+        found = _NONE
+        for keyword in plan:
+            more = keyword.errors(instance)
+            if more:
+                found = more if not found else [*found, *more]
+        return found
+
+    def holds(self, instance) -> bool:
+        """``instance`` surely satisfies the schema: a value that is not known satisfies no keyword."""
+        if isinstance(instance, _OPAQUE):
+            return not (self.keywords if self.keywords is not None else self._compile())
+        plan = self.plans.get(type(instance))
+        if plan is None:
+            plan = self._plan(type(instance))
+        for keyword in plan:
+            if not keyword.holds(instance):
+                return False
+        return True
+
+
+class _Constant:
+    """The schemas ``true`` and ``false``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def errors(self, instance) -> Sequence[_Error]:
+        return _NONE if self.value else [_Error(f"False schema does not allow {instance!r}", None)]
+
+    def holds(self, instance) -> bool:
+        return self.value
+
+
+_TRUE, _FALSE = _Constant(True), _Constant(False)
+_COMPILED: dict[int, _Schema] = {}
+"""Each schema object's compiled form, by id: it holds the schema, so the id is never reused."""
+
+
+def _compiled(schema) -> _Schema | _Constant:
+    if schema is True:
+        return _TRUE
+    if schema is False:
+        return _FALSE
+    found = _COMPILED.get(id(schema))
+    if found is None:
+        found = _COMPILED[id(schema)] = _Schema(schema)
+    return found
+
+
+def _under(key, errors: Sequence[_Error]) -> Sequence[_Error]:
+    """Errors found in the value at ``key``, with their paths from the value holding it."""
+    for error in errors:
+        error.path.appendleft(key)
+    return errors
 
 
 # -- keywords ---------------------------------------------------------------------------------
 
 
-def _type(validator, kinds, instance, schema):
-    kinds = [kinds] if isinstance(kinds, str) else kinds
-    if isinstance(instance, _OPAQUE):
+class _Keyword:
+    """One keyword of a schema, compiled. ``errors`` and ``holds`` are only asked about values of
+    a type it ``judges``, and ``holds`` only about values that are known (``_Schema`` decides for
+    the others): a keyword that does not look into other schemas holds when it finds no error."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str, value, schema: dict) -> None:
+        self.name = name
+
+    def judges(self, kind: type) -> bool:
+        """It can find fault with a known value of this Python type."""
+        return True
+
+    def errors(self, instance) -> Sequence[_Error]:
+        raise NotImplementedError
+
+    def holds(self, instance) -> bool:
+        return not self.errors(instance)
+
+    def error(self, message: str, path=()) -> _Error:
+        return _Error(message, self.name, path)
+
+
+_FIT_AT_SIGHT: dict[str, Callable[[type], bool]] = {
+    "string": lambda kind: issubclass(kind, (str, int, float)),  # bool is an int: CloudFormation writes "true"
+    "integer": lambda kind: issubclass(kind, int) and not issubclass(kind, bool),
+    "number": lambda kind: issubclass(kind, (int, float)) and not issubclass(kind, bool),
+    "boolean": lambda kind: issubclass(kind, bool),
+    "object": lambda kind: issubclass(kind, dict),
+    "array": lambda kind: issubclass(kind, list),
+    "null": lambda kind: kind is type(None),
+}
+"""Whether every value of a Python type fits a JSON type; a string may still read as a number or a
+boolean, and a float as an integer (``_kind_fits``). A type the table does not name takes any value."""
+
+
+class _Type(_Keyword):
+    __slots__ = ("kinds", "noun")
+
+    def __init__(self, name: str, kinds, schema: dict) -> None:
+        super().__init__(name, kinds, schema)
+        self.kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+        self.noun = " or ".join(_NOUNS.get(k, k) for k in self.kinds)
+
+    def judges(self, kind: type) -> bool:
+        if kind is type(None):  # a null passes: it is a finding of its own (checks/template/nulls.py)
+            return False
+        for name in self.kinds:
+            fits = _FIT_AT_SIGHT.get(name)
+            if fits is None or fits(kind):
+                return False
+        return True
+
+    def errors(self, instance) -> Sequence[_Error]:
+        if isinstance(instance, _OPAQUE):
+            return self._shape(instance)
+        if self.holds(instance):
+            return _NONE
+        return [self.error(f"must be {self.noun}, not {_of_kind(instance)}")]
+
+    def holds(self, instance) -> bool:
+        return instance is None or any(_kind_fits(instance, kind) for kind in self.kinds)
+
+    def _shape(self, instance) -> Sequence[_Error]:
+        """A value not known may still be known to be a string (a Ref), or of its attribute's type."""
         kind = None
         if isinstance(instance, AZ):
             kind = "string"
         elif isinstance(instance, Reference):
             kind = "string" if instance.attribute is None else reference_kind.get()(instance)
         # a string from a reference may well read as a number or a boolean: only its shape is known
-        if kind is not None and not any(
-            k == kind or (kind == "string" and k in ("integer", "number", "boolean")) for k in kinds
+        if kind is None or any(
+            k == kind or (kind == "string" and k in ("integer", "number", "boolean")) for k in self.kinds
         ):
-            yield ValidationError(
-                f"must be {' or '.join(_NOUNS.get(k, k) for k in kinds)}; {instance} gives {_NOUNS[kind]}"
-            )
-        return
-    if instance is None or any(_kind_fits(instance, k) for k in kinds):
-        return
-    yield ValidationError(f"must be {' or '.join(_NOUNS.get(k, k) for k in kinds)}, not {_of_kind(instance)}")
+            return _NONE
+        return [self.error(f"must be {self.noun}; {instance} gives {_NOUNS[kind]}")]
 
 
-def _properties(validator, properties, instance, schema):
-    if isinstance(instance, dict):
-        for name, subschema in properties.items():
-            if name in instance:
-                yield from validator.descend(instance[name], subschema, path=name, schema_path=name)
+class _Properties(_Keyword):
+    __slots__ = ("children", "order")
+
+    def __init__(self, name: str, properties: dict, schema: dict) -> None:
+        super().__init__(name, properties, schema)
+        self.children = {key: _compiled(subschema) for key, subschema in properties.items()}
+        self.order = {key: position for position, key in enumerate(properties)}
+
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, dict)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        # a value sets a few of the many properties a schema may have: walk the value's keys, and
+        # give the errors in the schema's order, as Draft 7 does
+        found = None
+        children = self.children
+        for key, value in instance.items():
+            child = children.get(key)
+            if child is not None:
+                errors = child.errors(value)
+                if errors:
+                    found = found or []
+                    found.append((self.order[key], _under(key, errors)))
+        if found is None:
+            return _NONE
+        found.sort(key=itemgetter(0))
+        return [error for _, errors in found for error in errors]
+
+    def holds(self, instance) -> bool:
+        children = self.children
+        for key, value in instance.items():
+            child = children.get(key)
+            if child is not None and not child.holds(value):
+                return False
+        return True
 
 
-def _pattern_properties(validator, patterns, instance, schema):
-    if isinstance(instance, dict):
-        for pattern, subschema in patterns.items():
-            compiled = _regex(pattern)
-            for name, value in instance.items():
-                if compiled is not None and compiled.search(name):
-                    yield from validator.descend(value, subschema, path=name, schema_path=pattern)
+class _PatternProperties(_Keyword):
+    __slots__ = ("children",)
+
+    def __init__(self, name: str, patterns: dict, schema: dict) -> None:
+        super().__init__(name, patterns, schema)
+        regexes = ((_regex(pattern), subschema) for pattern, subschema in patterns.items())
+        self.children = [(regex, _compiled(subschema)) for regex, subschema in regexes if regex is not None]
+
+    def _matches(self, instance: dict):
+        for regex, child in self.children:
+            for key, value in instance.items():
+                if regex.search(key):
+                    yield key, value, child
+
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, dict)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        return [error for key, value, child in self._matches(instance) for error in _under(key, child.errors(value))]
+
+    def holds(self, instance) -> bool:
+        return all(child.holds(value) for _, value, child in self._matches(instance))
 
 
-def _additional_properties(validator, allowed, instance, schema):
-    if not isinstance(instance, dict):
-        return
-    names = schema.get("properties", {})
-    patterns = [p for p in (_regex(p) for p in schema.get("patternProperties", {})) if p is not None]
-    for name, value in instance.items():
-        if name in names or any(p.search(name) for p in patterns):
-            continue
-        if allowed is False:
-            hint = closest_name(name, names) if isinstance(name, str) else None
-            if hint:
-                suggestion = f"; did you mean {hint}?"
-            elif not names:
-                suggestion = "; it takes no properties"
-            else:
-                suggestion = f" (valid: {', '.join(sorted(names))})" if len(names) <= 12 else ""
-            yield ValidationError(f"{name} is not a property here{suggestion}", path=[name])
-        elif isinstance(allowed, dict):
-            yield from validator.descend(value, allowed, path=name)
+class _AdditionalProperties(_Keyword):
+    __slots__ = ("names", "patterns", "refused", "child")
 
+    def __init__(self, name: str, allowed, schema: dict) -> None:
+        super().__init__(name, allowed, schema)
+        self.names = schema.get("properties", {})
+        self.patterns = [regex for regex in map(_regex, schema.get("patternProperties", {})) if regex is not None]
+        self.refused = allowed is False
+        self.child = _compiled(allowed) if isinstance(allowed, dict) else None
 
-def _items(validator, items, instance, schema):
-    if not isinstance(instance, list):
-        return
-    if isinstance(items, dict):
-        for index, item in enumerate(instance):
-            yield from validator.descend(item, items, path=index)
-    else:
-        for index, (item, subschema) in enumerate(zip(instance, items, strict=False)):
-            yield from validator.descend(item, subschema, path=index, schema_path=index)
+    def _others(self, instance: dict) -> list[tuple]:
+        """The keys and values of ``instance`` that no property names nor pattern matches."""
+        names, patterns = self.names, self.patterns
+        if not patterns and names.keys() >= instance.keys():
+            return []
+        return [(k, v) for k, v in instance.items() if not (k in names or any(p.search(k) for p in patterns))]
 
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, dict) and (self.refused or self.child is not None)
 
-def _required(validator, required, instance, schema):
-    if isinstance(instance, dict):
-        for name in required:
-            if name not in instance:
-                yield ValidationError(f"{name} is required here: set it", path=[name])
+    def errors(self, instance) -> Sequence[_Error]:
+        if self.refused:
+            return [self.error(self._unknown(key), [key]) for key, _ in self._others(instance)]
+        return [error for key, value in self._others(instance) for error in _under(key, self.child.errors(value))]
 
+    def holds(self, instance) -> bool:
+        if self.refused:
+            return not self._others(instance)
+        return all(self.child.holds(value) for _, value in self._others(instance))
 
-def _dependencies(validator, dependencies, instance, schema):
-    if not isinstance(instance, dict):
-        return
-    for name, dependency in dependencies.items():
-        if name not in instance:
-            continue
-        if isinstance(dependency, list):
-            for other in dependency:
-                if other not in instance:
-                    yield ValidationError(f"{name} is set, so {other} must be set too", path=[other])
+    def _unknown(self, key) -> str:
+        names = self.names
+        hint = closest_name(key, names) if isinstance(key, str) else None
+        if hint:
+            suggestion = f"; did you mean {hint}?"
+        elif not names:
+            suggestion = "; it takes no properties"
         else:
-            yield from validator.descend(instance, dependency, schema_path=name)
+            suggestion = f" (valid: {', '.join(sorted(names))})" if len(names) <= 12 else ""
+        return f"{key} is not a property here{suggestion}"
 
 
-def _enum(validator, values, instance, schema):
-    if instance is None or any(_same(instance, v) for v in values):
-        return
-    shown = ", ".join(_text(v) for v in values[:12]) + (", …" if len(values) > 12 else "")
-    hint = closest_name(instance, [v for v in values if isinstance(v, str)]) if isinstance(instance, str) else None
-    suggestion = f" Did you mean {hint}?" if hint else ""
-    yield ValidationError(f"{_shown(instance)} is not one of the allowed values ({shown}).{suggestion}")
+class _Items(_Keyword):
+    __slots__ = ("each", "positional")
+
+    def __init__(self, name: str, items, schema: dict) -> None:
+        super().__init__(name, items, schema)
+        self.each = None if isinstance(items, list) else _compiled(items)
+        self.positional = [_compiled(subschema) for subschema in items] if isinstance(items, list) else None
+
+    def _pairs(self, instance: list):
+        return zip(instance, repeat(self.each) if self.positional is None else self.positional, strict=False)
+
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, list)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        found = []
+        for index, (item, child) in enumerate(self._pairs(instance)):
+            errors = child.errors(item)
+            if errors:
+                found += _under(index, errors)
+        return found
+
+    def holds(self, instance) -> bool:
+        return all(child.holds(item) for item, child in self._pairs(instance))
 
 
-def _const(validator, value, instance, schema):
-    if instance is not None and not _same(instance, value):
-        yield ValidationError(schema.get("description") or f"must be {_text(value)}, not {_shown(instance)}")
+class _Required(_Keyword):
+    __slots__ = ("required",)
+
+    def __init__(self, name: str, required: list, schema: dict) -> None:
+        super().__init__(name, required, schema)
+        self.required = required
+
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, dict)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        return [self.error(f"{key} is required here: set it", [key]) for key in self.required if key not in instance]
 
 
-def _pattern(validator, pattern, instance, schema):
-    compiled = _regex(pattern)
-    if compiled is not None and isinstance(instance, (str, int, float)) and not compiled.search(_text(instance)):
-        reason = schema.get("description") or f"does not match the pattern {pattern}"
-        yield ValidationError(f"{_shown(instance)}: {reason}")
+class _Dependencies(_Keyword):
+    __slots__ = ("dependencies",)
+
+    def __init__(self, name: str, dependencies: dict, schema: dict) -> None:
+        super().__init__(name, dependencies, schema)
+        # a list names the properties that must be set too; anything else is a schema the value must satisfy
+        self.dependencies = [
+            (key, dependency if isinstance(dependency, list) else _compiled(dependency))
+            for key, dependency in dependencies.items()
+        ]
+
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, dict)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        found: list[_Error] = []
+        for key, dependency in self.dependencies:
+            if key not in instance:
+                continue
+            if isinstance(dependency, list):
+                found += [
+                    self.error(f"{key} is set, so {other} must be set too", [other])
+                    for other in dependency
+                    if other not in instance
+                ]
+            else:
+                found += dependency.errors(instance)
+        return found
+
+    def holds(self, instance) -> bool:
+        for key, dependency in self.dependencies:
+            if key not in instance:
+                continue
+            if isinstance(dependency, list):
+                if any(other not in instance for other in dependency):
+                    return False
+            elif not dependency.holds(instance):
+                return False
+        return True
 
 
-def _length(limit: str) -> Callable:
-    def keyword(validator, bound, instance, schema):
-        if not isinstance(instance, str):
-            return
-        if (limit == "minLength" and len(instance) < bound) or (limit == "maxLength" and len(instance) > bound):
-            side = "at least" if limit == "minLength" else "at most"
-            yield ValidationError(f"{_shown(instance)} is {len(instance)} characters long; it must be {side} {bound}")
+class _Enum(_Keyword):
+    __slots__ = ("values", "texts")
 
-    return keyword
+    def __init__(self, name: str, values: list, schema: dict) -> None:
+        super().__init__(name, values, schema)
+        self.values = values
+        # a string is one of the values when it is a value's text (``_same``): one set lookup
+        self.texts = frozenset(_text(value) for value in values if not isinstance(value, (dict, list)))
 
+    def judges(self, kind: type) -> bool:
+        return kind is not type(None)
 
-def _count(limit: str) -> Callable:
-    kind, side = ("items", "at least") if limit == "minItems" else ("items", "at most")
-    if limit in ("minProperties", "maxProperties"):
-        kind = "keys"
-        side = "at least" if limit == "minProperties" else "at most"
-    container = dict if kind == "keys" else list
-
-    def keyword(validator, bound, instance, schema):
-        if not isinstance(instance, container):
-            return
-        if (side == "at least" and len(instance) < bound) or (side == "at most" and len(instance) > bound):
-            yield ValidationError(f"has {len(instance)} {kind}; it must have {side} {bound}")
-
-    return keyword
+    def errors(self, instance) -> Sequence[_Error]:
+        if type(instance) is str:
+            if instance in self.texts:
+                return _NONE
+        elif any(_same(instance, value) for value in self.values):
+            return _NONE
+        values = self.values
+        shown = ", ".join(_text(v) for v in values[:12]) + (", …" if len(values) > 12 else "")
+        hint = closest_name(instance, [v for v in values if isinstance(v, str)]) if isinstance(instance, str) else None
+        suggestion = f" Did you mean {hint}?" if hint else ""
+        return [self.error(f"{_shown(instance)} is not one of the allowed values ({shown}).{suggestion}")]
 
 
-def _bound(limit: str) -> Callable:
-    def keyword(validator, bound, instance, schema):
-        number = _number(instance) if not isinstance(instance, (dict, list)) else None
-        if number is None or not isinstance(bound, (int, float)):
-            return
-        failed = {
-            "minimum": number < bound,
-            "maximum": number > bound,
-            "exclusiveMinimum": number <= bound,
-            "exclusiveMaximum": number >= bound,
-        }[limit]
-        if failed:
-            words = {
-                "minimum": "below the minimum",
-                "maximum": "above the maximum",
-                "exclusiveMinimum": "not above",
-                "exclusiveMaximum": "not below",
-            }
-            yield ValidationError(f"{_text(instance)} is {words[limit]} {_text(bound)}")
+class _Const(_Keyword):
+    __slots__ = ("value", "description")
 
-    return keyword
+    def __init__(self, name: str, value, schema: dict) -> None:
+        super().__init__(name, value, schema)
+        self.value = value
+        self.description = schema.get("description")
+
+    def judges(self, kind: type) -> bool:
+        return kind is not type(None)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        if _same(instance, self.value):
+            return _NONE
+        return [self.error(self.description or f"must be {_text(self.value)}, not {_shown(instance)}")]
 
 
-def _multiple_of(validator, factor, instance, schema):
-    number = _number(instance) if not isinstance(instance, (dict, list)) else None
-    if number is not None and factor and (number / factor) != int(number / factor):
-        yield ValidationError(f"{_text(instance)} is not a multiple of {_text(factor)}")
+class _Pattern(_Keyword):
+    __slots__ = ("regex", "reason")
+
+    def __init__(self, name: str, pattern: str, schema: dict) -> None:
+        super().__init__(name, pattern, schema)
+        self.regex = _regex(pattern)
+        self.reason = schema.get("description") or f"does not match the pattern {pattern}"
+
+    def judges(self, kind: type) -> bool:
+        return self.regex is not None and issubclass(kind, (str, int, float))
+
+    def errors(self, instance) -> Sequence[_Error]:
+        if self.regex.search(instance if type(instance) is str else _text(instance)):
+            return _NONE
+        return [self.error(f"{_shown(instance)}: {self.reason}")]
 
 
-def _all_of(validator, subschemas, instance, schema):
-    for index, subschema in enumerate(subschemas):
-        yield from validator.descend(instance, subschema, schema_path=index)
+class _Length(_Keyword):
+    __slots__ = ("bound", "fails", "side")
+
+    def __init__(self, name: str, bound, schema: dict) -> None:
+        super().__init__(name, bound, schema)
+        self.bound = bound
+        self.fails, self.side = (lt, "at least") if name == "minLength" else (gt, "at most")
+
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, str)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        if not self.fails(len(instance), self.bound):
+            return _NONE
+        return [
+            self.error(f"{_shown(instance)} is {len(instance)} characters long; it must be {self.side} {self.bound}")
+        ]
 
 
-def _alternatives(validator, subschemas, instance, exactly_one: bool):
+class _Count(_Keyword):
+    """``minItems``, ``maxItems``, ``minProperties``, ``maxProperties``."""
+
+    __slots__ = ("bound", "fails", "side", "container", "noun")
+
+    def __init__(self, name: str, bound, schema: dict) -> None:
+        super().__init__(name, bound, schema)
+        self.bound = bound
+        self.fails, self.side = (lt, "at least") if name.startswith("min") else (gt, "at most")
+        self.container, self.noun = (dict, "keys") if name.endswith("Properties") else (list, "items")
+
+    def judges(self, kind: type) -> bool:
+        return issubclass(kind, self.container)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        if not self.fails(len(instance), self.bound):
+            return _NONE
+        return [self.error(f"has {len(instance)} {self.noun}; it must have {self.side} {self.bound}")]
+
+
+def _numeric(kind: type) -> bool:
+    """Values of this type may be numbers (``_number``): numbers, and strings that read as one."""
+    return issubclass(kind, (int, float, str)) and not issubclass(kind, bool)
+
+
+_BOUNDS = {
+    "minimum": (lt, "below the minimum"),
+    "maximum": (gt, "above the maximum"),
+    "exclusiveMinimum": (le, "not above"),
+    "exclusiveMaximum": (ge, "not below"),
+}
+"""How a number fails each bound, and how the message says it."""
+
+
+class _Bound(_Keyword):
+    __slots__ = ("bound", "fails", "words")
+
+    def __init__(self, name: str, bound, schema: dict) -> None:
+        super().__init__(name, bound, schema)
+        self.bound = bound if isinstance(bound, (int, float)) else None
+        self.fails, self.words = _BOUNDS[name]
+
+    def judges(self, kind: type) -> bool:
+        return self.bound is not None and _numeric(kind)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        number = _number(instance)
+        if number is None or not self.fails(number, self.bound):
+            return _NONE
+        return [self.error(f"{_text(instance)} is {self.words} {_text(self.bound)}")]
+
+
+class _MultipleOf(_Keyword):
+    __slots__ = ("factor",)
+
+    def __init__(self, name: str, factor, schema: dict) -> None:
+        super().__init__(name, factor, schema)
+        self.factor = factor
+
+    def judges(self, kind: type) -> bool:
+        return bool(self.factor) and _numeric(kind)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        number, factor = _number(instance), self.factor
+        if number is None or (number / factor) == int(number / factor):
+            return _NONE
+        return [self.error(f"{_text(instance)} is not a multiple of {_text(factor)}")]
+
+
+class _AllOf(_Keyword):
+    __slots__ = ("children",)
+
+    def __init__(self, name: str, subschemas: list, schema: dict) -> None:
+        super().__init__(name, subschemas, schema)
+        self.children = [_compiled(subschema) for subschema in subschemas]
+
+    def errors(self, instance) -> Sequence[_Error]:
+        return [error for child in self.children for error in child.errors(instance)]
+
+    def holds(self, instance) -> bool:
+        return all(child.holds(instance) for child in self.children)
+
+
+class _Alternatives(_Keyword):
     """``oneOf``/``anyOf``: fail only when no alternative can match, or (oneOf) two surely do."""
-    failures = []
-    for index, subschema in enumerate(subschemas):
-        errors = list(validator.descend(instance, subschema, schema_path=index))
-        if not errors:
-            break
-        failures.append((subschema, errors))
-    else:
-        yield from _no_alternative(subschemas, failures, exactly_one)
-        return
-    if exactly_one and isinstance(instance, dict):
-        matched = [s for s in subschemas if _strict(s).is_valid(instance)]
-        if len(matched) > 1:
-            names = _required_sets(matched)
-            what = " and ".join(names) if names else f"{len(matched)} of the allowed forms at once"
-            yield ValidationError(f"sets {what}: only one of them may be set")
+
+    __slots__ = ("subschemas", "children", "exactly_one", "names")
+
+    def __init__(self, name: str, subschemas: list, schema: dict) -> None:
+        super().__init__(name, subschemas, schema)
+        self.subschemas = subschemas
+        self.children = [_compiled(subschema) for subschema in subschemas]
+        self.exactly_one = name == "oneOf"
+        self.names = _required_sets(subschemas)
+
+    def errors(self, instance) -> Sequence[_Error]:
+        failures = []
+        for child in self.children:
+            errors = child.errors(instance)
+            if not errors:
+                break
+            failures.append(errors)
+        else:
+            return self._none_matches(failures)
+        if self.exactly_one and isinstance(instance, dict):
+            matched = [s for s, child in zip(self.subschemas, self.children, strict=True) if child.holds(instance)]
+            if len(matched) > 1:
+                names = _required_sets(matched)
+                what = " and ".join(names) if names else f"{len(matched)} of the allowed forms at once"
+                return [self.error(f"sets {what}: only one of them may be set")]
+        return _NONE
+
+    def _none_matches(self, failures: list) -> Sequence[_Error]:
+        if self.names and all(e.validator == "required" for errors in failures for e in errors):
+            how = "exactly one" if self.exactly_one else "at least one"
+            return [_Error(f"set {how} of {', '.join(self.names)}", "required")]
+        # the alternative that comes closest says best what to change
+        return min(failures, key=len) if failures else _NONE
+
+    def holds(self, instance) -> bool:
+        if not self.children:
+            return True
+        several = self.exactly_one and isinstance(instance, dict)  # one that surely matches twice fails
+        matched = 0
+        for child in self.children:
+            if child.holds(instance):
+                matched += 1
+                if not several or matched > 1:
+                    return not several
+        return matched == 1
 
 
-def _no_alternative(subschemas, failures, exactly_one: bool):
-    names = _required_sets(subschemas)
-    if names and all(e.validator == "required" for _, errors in failures for e in errors):
-        how = "exactly one" if exactly_one else "at least one"
-        yield ValidationError(f"set {how} of {', '.join(names)}", validator="required")
-        return
-    if failures:  # the alternative that comes closest says best what to change
-        yield from min(failures, key=lambda failure: len(failure[1]))[1]
+class _Not(_Keyword):
+    __slots__ = ("child", "names")
+
+    def __init__(self, name: str, subschema, schema: dict) -> None:
+        super().__init__(name, subschema, schema)
+        self.child = _compiled(subschema)
+        self.names = _required_sets([subschema])
+
+    def errors(self, instance) -> Sequence[_Error]:
+        if not self.child.holds(instance):
+            return _NONE
+        return [
+            self.error(f"must not set {self.names[0]}" if self.names else "has a form this property does not allow")
+        ]
+
+    def holds(self, instance) -> bool:
+        return not self.child.holds(instance)
+
+
+class _If(_Keyword):
+    """``if``/``then``/``else``: ``then`` applies when the condition surely holds, ``else`` when
+    it surely does not (it fails even with the unknown values passing)."""
+
+    __slots__ = ("condition", "then", "otherwise")
+
+    def __init__(self, name: str, condition, schema: dict) -> None:
+        super().__init__(name, condition, schema)
+        self.condition = _compiled(condition)
+        self.then = _compiled(schema["then"]) if "then" in schema else None
+        self.otherwise = _compiled(schema["else"]) if "else" in schema else None
+
+    def _branch(self, instance) -> _Schema | _Constant | None:
+        if self.condition.holds(instance):
+            return self.then
+        if self.otherwise is not None and self.condition.errors(instance):
+            return self.otherwise
+        return None
+
+    def errors(self, instance) -> Sequence[_Error]:
+        branch = self._branch(instance)
+        return _NONE if branch is None else branch.errors(instance)
+
+    def holds(self, instance) -> bool:
+        branch = self._branch(instance)
+        return branch is None or branch.holds(instance)
+
+
+KEYWORDS: dict[str, Callable[[str, object, dict], _Keyword]] = {
+    "type": _Type,
+    "properties": _Properties,
+    "patternProperties": _PatternProperties,
+    "additionalProperties": _AdditionalProperties,
+    "items": _Items,
+    "required": _Required,
+    "dependencies": _Dependencies,
+    "enum": _Enum,
+    "const": _Const,
+    "pattern": _Pattern,
+    "minLength": _Length,
+    "maxLength": _Length,
+    "minItems": _Count,
+    "maxItems": _Count,
+    "minProperties": _Count,
+    "maxProperties": _Count,
+    "minimum": _Bound,
+    "maximum": _Bound,
+    "exclusiveMinimum": _Bound,
+    "exclusiveMaximum": _Bound,
+    "multipleOf": _MultipleOf,
+    "allOf": _AllOf,
+    "oneOf": _Alternatives,
+    "anyOf": _Alternatives,
+    "not": _Not,
+    "if": _If,
+}
+"""The keywords enforced; the others (format, uniqueItems, default…) describe rather than restrict."""
 
 
 def _required_sets(subschemas) -> list[str]:
@@ -418,148 +858,9 @@ def _required_sets(subschemas) -> list[str]:
     return names
 
 
-def _one_of(validator, subschemas, instance, schema):
-    yield from _alternatives(validator, subschemas, instance, True)
-
-
-def _any_of(validator, subschemas, instance, schema):
-    yield from _alternatives(validator, subschemas, instance, False)
-
-
-def _not(validator, subschema, instance, schema):
-    if _strict(subschema).is_valid(instance):
-        names = _required_sets([subschema])
-        yield ValidationError(f"must not set {names[0]}" if names else "has a form this property does not allow")
-
-
-def _if(validator, condition, instance, schema):
-    if _strict(condition).is_valid(instance):
-        if "then" in schema:
-            yield from validator.descend(instance, schema["then"], schema_path="then")
-    elif "else" in schema and not _lenient(condition).is_valid(instance):
-        yield from validator.descend(instance, schema["else"], schema_path="else")
-
-
-KEYWORDS: dict[str, Callable] = {
-    "type": _type,
-    "properties": _properties,
-    "patternProperties": _pattern_properties,
-    "additionalProperties": _additional_properties,
-    "items": _items,
-    "required": _required,
-    "dependencies": _dependencies,
-    "enum": _enum,
-    "const": _const,
-    "pattern": _pattern,
-    "minLength": _length("minLength"),
-    "maxLength": _length("maxLength"),
-    "minItems": _count("minItems"),
-    "maxItems": _count("maxItems"),
-    "minProperties": _count("minProperties"),
-    "maxProperties": _count("maxProperties"),
-    "minimum": _bound("minimum"),
-    "maximum": _bound("maximum"),
-    "exclusiveMinimum": _bound("exclusiveMinimum"),
-    "exclusiveMaximum": _bound("exclusiveMaximum"),
-    "multipleOf": _multiple_of,
-    "allOf": _all_of,
-    "oneOf": _one_of,
-    "anyOf": _any_of,
-    "not": _not,
-    "if": _if,
-}
-"""The keywords enforced; the others (format, uniqueItems, default…) describe rather than restrict."""
-
-
-def _strictly(function: Callable) -> Callable:
-    def keyword(validator, value, instance, schema):
-        if isinstance(instance, _OPAQUE):
-            yield ValidationError("is not known")
-        else:
-            yield from function(validator, value, instance, schema)
-
-    return keyword
-
-
-def _directive(instance) -> bool:
+def _directive(mapping: dict) -> bool:
     """A preprocessor directive (``Rain::Embed: file``) that a packaging tool replaces before deploy."""
-    return isinstance(instance, dict) and len(instance) == 1 and str(next(iter(instance))).startswith("Rain::")
-
-
-def _lenient_keywords() -> dict[str, Callable]:
-    def lenient(function: Callable) -> Callable:
-        def keyword(validator, value, instance, schema):
-            if not isinstance(instance, _OPAQUE) and not _directive(instance):
-                yield from function(validator, value, instance, schema)
-
-        return keyword
-
-    def typed(validator, value, instance, schema):
-        if not _directive(instance):
-            yield from _type(validator, value, instance, schema)
-
-    return {name: (typed if name == "type" else lenient(function)) for name, function in KEYWORDS.items()}
-
-
-class _Validator:
-    """Draft 7 validation of one schema with the given keyword functions, as jsonschema runs them
-    (keywords in schema order, unknown keywords ignored, ``true``/``false`` schemas)."""
-
-    keywords: dict[str, Callable] = {}
-
-    def __init__(self, schema) -> None:
-        self.schema = schema
-
-    def iter_errors(self, instance) -> Iterator[ValidationError]:
-        return self.descend(instance, self.schema)
-
-    def is_valid(self, instance) -> bool:
-        return next(self.iter_errors(instance), None) is None
-
-    def descend(self, instance, schema, path=None, schema_path=None) -> Iterator[ValidationError]:
-        if schema is True:
-            return
-        if schema is False:
-            yield ValidationError(f"False schema does not allow {instance!r}", validator=None)
-            return
-        keywords = self.keywords
-        for name, value in schema.items():
-            function = keywords.get(name)
-            if function is None:
-                continue
-            for error in function(self, value, instance, schema) or ():
-                if error.validator is _UNSET:
-                    error.validator = name
-                if path is not None:
-                    error.path.appendleft(path)
-                yield error
-
-
-class Lenient(_Validator):
-    keywords = _lenient_keywords()
-
-
-class Strict(_Validator):
-    keywords = {k: _strictly(f) for k, f in KEYWORDS.items()}
-
-
-def _lenient(schema: dict):
-    return _validator(Lenient, id(schema), schema)
-
-
-def _strict(schema: dict):
-    return _validator(Strict, id(schema), schema)
-
-
-_VALIDATORS: dict[tuple, object] = {}
-
-
-def _validator(cls, key: int, schema: dict):
-    """One compiled validator per schema object (schemas live as long as the cached type)."""
-    found = _VALIDATORS.get((cls, key))
-    if found is None or found.schema is not schema:
-        found = _VALIDATORS[(cls, key)] = cls(schema)
-    return found
+    return len(mapping) == 1 and str(next(iter(mapping))).startswith("Rain::")
 
 
 @cache
